@@ -1,0 +1,122 @@
+"""The build, top to bottom: read dumps, parse, model, render, write atomically.
+
+This is where I/O happens: reading the dump files and writing the output.
+`load_digest` stops before rendering (it serves `sitegen check`); `build` goes
+all the way.  Warnings are collected in the report; under `strict` any warning
+fails the build before anything is written.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import SiteConfig
+from .dumps import parse_dump_bytes
+from .errors import BuildError, Diagnostic, warning
+from .model import Digest, build_digest
+from .output import OutputWriter
+from .render import make_environment, site_files, static_files
+from .similar import similar_papers
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    digest: Digest
+    output: Path | None = None
+    pages: int = 0
+    files: int = 0
+    bytes_written: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return self.digest.diagnostics
+
+    def summary(self) -> str:
+        digest = self.digest
+        parts = [
+            f"{digest.source_count} source{'s' if digest.source_count != 1 else ''}",
+            f"{digest.entry_count} entries",
+            f"{len(digest.papers)} papers",
+            f"{len(digest.topics)} topics",
+            f"{len(digest.days)} days",
+        ]
+        if self.output is not None:
+            parts.append(f"{self.pages} pages written")
+        count = len(self.warnings)
+        parts.append(f"{count} warning{'s' if count != 1 else ''}")
+        return ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+
+def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
+                timings: dict[str, float] | None = None) -> Digest:
+    """Read and parse every source, then build the content model."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    parsed = []
+    problems: list[Diagnostic] = list(config.warnings)
+    for source in config.sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            problems.append(warning(source.display, None, f"cannot read the dump: "
+                                                          f"{error.strerror or error}; skipped"))
+            continue
+        parsed.append((source, parse_dump_bytes(data, source.display)))
+    timings["parse"] = time.perf_counter() - started
+    progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
+
+    started = time.perf_counter()
+    digest = build_digest(config, parsed)
+    digest.diagnostics[:0] = problems
+    digest.source_count = len(config.sources)
+    nearest = similar_papers({p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers})
+    for paper in digest.papers:
+        paper.similar = nearest[paper.slug]
+    timings["model"] = time.perf_counter() - started
+    progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
+    return digest
+
+
+def check(config: SiteConfig, progress: Progress = lambda message: None) -> BuildReport:
+    started = time.perf_counter()
+    report = BuildReport(load_digest(config, progress))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build(config: SiteConfig, *, strict: bool = False,
+          progress: Progress = lambda message: None) -> BuildReport:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    digest = load_digest(config, progress, timings)
+    report = BuildReport(digest, timings=timings)
+    if strict and digest.diagnostics:
+        count = len(digest.diagnostics)
+        raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "
+                         "nothing was written", digest.diagnostics)
+
+    render_started = time.perf_counter()
+    env = make_environment(config)
+    with OutputWriter(config.output) as out:
+        for path, content in site_files(digest, config, env):
+            out.write(path, content)
+            if path.endswith(".html"):
+                report.pages += 1
+                if report.pages % 1000 == 0:
+                    progress(f"rendered {report.pages} pages")
+        for name, source in static_files(config).items():
+            out.copy_file(source, f"static/{name}")
+        report.files = len(out.written)
+        report.bytes_written = out.bytes_written
+    timings["render"] = time.perf_counter() - render_started
+    progress(f"rendered and wrote {report.files} files in {timings['render']:.2f} s")
+    report.output = config.output
+    report.seconds = time.perf_counter() - started
+    return report

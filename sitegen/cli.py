@@ -1,0 +1,108 @@
+"""The `sitegen` command line.
+
+Exit codes: 0 success, 1 build failed (or warnings under --strict), 2 usage or
+configuration error.  User mistakes are printed as messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import build as run_build
+from .build import check as run_check
+from .config import load_config
+from .errors import SitegenError
+
+LONG_BUILD_SECONDS = 2.0
+
+
+def config_options(function):
+    function = click.option("--base-url", metavar="URL",
+                            help="Override base_url from the config, e.g. https://user.github.io/repo/.")(function)
+    function = click.option("-c", "--config", "config_path", default="site.yaml", show_default=True,
+                            type=click.Path(dir_okay=False, path_type=Path),
+                            help="The site's configuration file.")(function)
+    return function
+
+
+def output_options(function):
+    function = click.option("-v", "--verbose", is_flag=True, help="Print each stage and its timing.")(function)
+    function = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")(function)
+    function = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit code 1).")(function)
+    return function
+
+
+class Reporter:
+    """Progress on stderr: every stage with -v, otherwise only once a build runs long."""
+
+    def __init__(self, quiet: bool, verbose: bool):
+        self.quiet, self.verbose = quiet, verbose
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.verbose or (not self.quiet and time.perf_counter() - self.started > LONG_BUILD_SECONDS):
+            click.echo(f"  {message}", err=True)
+
+    def warnings(self, diagnostics) -> None:
+        for diagnostic in diagnostics:
+            click.echo(f"{diagnostic}", err=True)
+
+    def done(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def main() -> None:
+    """Build a browsable digest of Hugging Face Daily Papers from saved listing pages.
+
+    \b
+    Quick start, in a folder with site.yaml and dumps:
+      sitegen check     parse and validate, write nothing
+      sitegen build     write the site to _site/
+    """
+
+
+@main.command()
+@config_options
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: `output` in the config, else _site).")
+@output_options
+def build(config_path: Path, base_url: str | None, output: Path | None, strict: bool,
+          quiet: bool, verbose: bool) -> None:
+    """Build the site from the dumps named in site.yaml.
+
+    The site is built in a folder beside the output and swapped in only when
+    the build succeeds, so a failed build leaves the previous site intact.
+    """
+    reporter = Reporter(quiet, verbose)
+    config = load_config(config_path, base_url, output)
+    report = run_build(config, strict=strict, progress=reporter)
+    reporter.warnings(report.warnings)
+    reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
+
+
+@main.command()
+@config_options
+@output_options
+def check(config_path: Path, base_url: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+    """Parse and validate the config and every dump; write nothing."""
+    reporter = Reporter(quiet, verbose)
+    config = load_config(config_path, base_url)
+    report = run_check(config, progress=reporter)
+    reporter.warnings(report.warnings)
+    reporter.done(f"Checked: {report.summary()}")
+    if strict and report.warnings:
+        raise SitegenError(f"{len(report.warnings)} warnings and --strict")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"

@@ -1,0 +1,275 @@
+"""The content model: parsed dumps in, papers grouped by topic and day out.
+
+Pure functions only.  `build_digest` resolves each dump's capture date, gives
+yearless dates their year, merges the sightings of one paper across dumps
+(a known value beats a missing one; a conflict is a warning naming both
+places), assigns topics and groups the papers by day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .config import SiteConfig, Source, Topic
+from .dumps import Dump, Entry, PartialDate
+from .errors import Diagnostic, warning
+from .slugs import title_hash, slugify, title_key
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                       "Nov", "Dec")
+
+
+@dataclass
+class Paper:
+    key: str
+    slug: str
+    title: str
+    abstract: list[str]
+    authors: int | None = None
+    org_account: str | None = None
+    org_name: str | None = None
+    date: dt.date | None = None
+    date_source: str | None = None  # "published", "captured" or None
+    upvotes: int | None = None
+    topics: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # "path:line"
+    similar: list[str] = field(default_factory=list)  # slugs
+    # Where each metadata value came from, to name both places in a conflict.
+    provenance: dict[str, str] = field(default_factory=dict, repr=False)
+    capture_dates: list[dt.date] = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"papers/{self.slug}/"
+
+    @property
+    def first_sentence(self) -> str:
+        text = " ".join(self.abstract)
+        match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+        sentence = match.group(1) if match else text
+        return sentence if len(sentence) <= 300 else sentence[:299].rstrip() + "…"
+
+
+@dataclass
+class TopicGroup:
+    topic: Topic
+    papers: list[Paper]
+    is_catch_all: bool = False
+
+
+@dataclass
+class Digest:
+    papers: list[Paper]  # newest first; undated last
+    topics: list[TopicGroup]
+    days: dict[dt.date, list[Paper]]  # newest day first
+    undated: list[Paper]
+    diagnostics: list[Diagnostic]
+    source_count: int = 0
+    entry_count: int = 0
+
+    @property
+    def by_slug(self) -> dict[str, Paper]:
+        return {paper.slug: paper for paper in self.papers}
+
+    def months(self) -> dict[tuple[int, int], list[dt.date]]:
+        """(year, month) -> its days, newest first."""
+        grouped: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+        for day in self.days:
+            grouped[(day.year, day.month)].append(day)
+        return dict(grouped)
+
+
+def format_date(date: dt.date | PartialDate) -> str:
+    text = f"{MONTH_ABBREVIATIONS[date.month - 1]} {date.day}"
+    return f"{text}, {date.year}" if date.year else text
+
+
+def resolve_capture_date(dump: Dump, source: Source) -> tuple[dt.date | None, int | None,
+                                                              list[Diagnostic]]:
+    """The dump's capture date and capture year, from site.yaml, its header, or inference."""
+    header = dump.header_date
+    path, line = dump.path, dump.header_line
+    if source.captured:
+        problems = []
+        if header and (header.month, header.day) != (source.captured.month, source.captured.day):
+            problems.append(warning(path, line, f"header says captured {format_date(header)} but "
+                                                f"site.yaml says {source.captured}; using site.yaml"))
+        return source.captured, source.captured.year, problems
+    if header is None:
+        return None, source.year, []
+    year = header.year or source.year
+    problems = []
+    if year is None:
+        explicit = [entry.date.year for entry in dump.entries if entry.date and entry.date.year]
+        if not explicit:
+            return None, None, [warning(
+                path, line, f"capture date {format_date(header)} has no year and no paper in the "
+                            "dump gives one; set `captured:` or `year:` for this source in site.yaml")]
+        year = max(explicit) + 1
+        problems.append(warning(
+            path, line, f"capture date {format_date(header)} has no year; assuming {year}, the year "
+                        f"after the newest dated paper ({max(explicit)}); set `captured:` in "
+                        "site.yaml to be sure"))
+    try:
+        return dt.date(year, header.month, header.day), year, problems
+    except ValueError:
+        problems.append(warning(path, line, f"capture date {format_date(header)} does not exist "
+                                            f"in {year}"))
+        return None, year, problems
+
+
+def resolve_date(date: PartialDate, capture: dt.date | None, capture_year: int | None) -> dt.date | None:
+    """A listed date as a real date; a yearless one after the capture belongs to the year before."""
+    if date.year:
+        try:
+            return dt.date(date.year, date.month, date.day)
+        except ValueError:
+            return None
+    year = capture.year if capture else capture_year
+    if year is None:
+        return None
+    for candidate_year in range(year, year - 8, -1):  # Feb 29 may need a few years back
+        try:
+            candidate = dt.date(candidate_year, date.month, date.day)
+        except ValueError:
+            continue
+        if capture is None or candidate <= capture:
+            return candidate
+    return None
+
+
+def topic_pattern(topic: Topic) -> re.Pattern | None:
+    """Match rules as one regex: case-insensitive, on word boundaries, `word*` as a prefix."""
+    alternatives = []
+    for phrase in topic.match:
+        words = phrase.split()
+        if not words:
+            continue
+        parts = [re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
+                 for word in words]
+        alternatives.append(r"\s+".join(parts))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + r")(?!\w)", re.IGNORECASE)
+
+
+def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest:
+    diagnostics: list[Diagnostic] = []
+    papers: dict[str, Paper] = {}
+    entry_count = 0
+    for source, dump in dumps:
+        diagnostics.extend(dump.diagnostics)
+        capture, capture_year, problems = resolve_capture_date(dump, source)
+        diagnostics.extend(problems)
+        for entry in dump.entries:
+            entry_count += 1
+            date = None
+            if entry.date is not None:
+                date = resolve_date(entry.date, capture, capture_year)
+                if date is None:
+                    diagnostics.append(warning(dump.path, entry.date_line,
+                                               f"cannot tell the year of {format_date(entry.date)}"
+                                               if not entry.date.year else
+                                               f"{format_date(entry.date)} is not a real date"))
+            key = title_key(entry.title)
+            place = f"{dump.path}:{entry.line}"
+            paper = papers.get(key)
+            if paper is None:
+                paper = papers[key] = Paper(key=key, slug=slugify(entry.title), title=entry.title,
+                                            abstract=list(entry.abstract))
+            _merge(paper, entry, date, place, source, diagnostics)
+            if capture:
+                paper.capture_dates.append(capture)
+
+    _give_distinct_slugs(papers.values())
+    matchers = [(topic, topic_pattern(topic)) for topic in config.topics]
+    for paper in papers.values():
+        if paper.date is None and paper.capture_dates:
+            paper.date, paper.date_source = min(paper.capture_dates), "captured"
+        paper.topics = _topics_of(paper, matchers, paper.topics, config.catch_all)
+
+    ordered = sorted(papers.values(), key=_newest_first)
+    days: dict[dt.date, list[Paper]] = {}
+    for paper in ordered:
+        if paper.date is not None:
+            days.setdefault(paper.date, []).append(paper)
+    groups = [TopicGroup(topic, [p for p in ordered if topic.slug in p.topics],
+                         topic is config.catch_all)
+              for topic in config.all_topics]
+    return Digest(
+        papers=ordered,
+        topics=groups,
+        days=days,
+        undated=[paper for paper in ordered if paper.date is None],
+        diagnostics=diagnostics,
+        source_count=len(dumps),
+        entry_count=entry_count,
+    )
+
+
+def _newest_first(paper: Paper):
+    ordinal = paper.date.toordinal() if paper.date else 0
+    return (-ordinal, -(paper.upvotes or 0), paper.key, paper.slug)
+
+
+def _merge(paper: Paper, entry: Entry, date: dt.date | None, place: str, source: Source,
+           diagnostics: list[Diagnostic]) -> None:
+    paper.sources.append(place)
+    for topic in source.topics:
+        if topic not in paper.topics:
+            paper.topics.append(topic)
+    if not paper.abstract and entry.abstract:
+        paper.abstract = list(entry.abstract)
+
+    def take(name: str, value, shown: str) -> None:
+        if value is None:
+            return
+        current = getattr(paper, name)
+        if current is None:
+            setattr(paper, name, value)
+            paper.provenance[name] = (place, shown)
+        elif current != value:
+            first_place, first_shown = paper.provenance[name]
+            diagnostics.append(warning(*_split_place(place),
+                                       f"{name.replace('_', ' ')} {shown} conflicts with "
+                                       f"{first_shown} at {first_place}; keeping {first_shown}"))
+
+    if entry.org_account is not None:
+        take("org_account", entry.org_account, repr(entry.org_account))
+        if paper.org_account == entry.org_account and paper.org_name is None:
+            paper.org_name = entry.org_name
+    take("authors", entry.authors, f"{entry.authors} authors")
+    if date is not None:
+        take("date", date, date.isoformat())
+        paper.date_source = "published"
+    if entry.upvotes is not None:  # counts only grow between captures: keep the highest
+        paper.upvotes = max(paper.upvotes or 0, entry.upvotes)
+
+
+def _split_place(place: str) -> tuple[str, int]:
+    path, _, line = place.rpartition(":")
+    return path, int(line)
+
+
+def _give_distinct_slugs(papers) -> None:
+    """Slugs are unique by construction; if two ever meet, both take a longer title hash."""
+    by_slug: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        by_slug[paper.slug].append(paper)
+    for slug, sharing in by_slug.items():
+        if len(sharing) > 1:
+            for paper in sharing:
+                paper.slug = f"{slug[:60].rstrip('-')}-{title_hash(paper.key, 16)}"
+
+
+def _topics_of(paper: Paper, matchers, given: list[str], catch_all: Topic) -> list[str]:
+    text = paper.title + "\n" + "\n".join(paper.abstract)
+    matched = {topic.slug for topic, pattern in matchers if pattern and pattern.search(text)}
+    matched.update(given)
+    ordered = [topic.slug for topic, _ in matchers if topic.slug in matched]
+    if catch_all.slug in matched:
+        ordered.append(catch_all.slug)
+    return ordered or [catch_all.slug]

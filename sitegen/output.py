@@ -1,0 +1,93 @@
+"""Atomic output: build into a fresh folder beside the site, swap it in on success.
+
+A failed build leaves the previous site as it was.  The writer refuses to
+write one path twice (two pages wanting one URL is a bug or a slug clash, never
+something to resolve silently) and refuses paths that would leave the folder.
+It only ever replaces a folder that is empty or was written by sitegen, so a
+mistyped `--output` cannot wipe a folder of the user's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError
+
+# Every sitegen build writes this file (GitHub Pages needs it); its presence is
+# how an existing folder is recognised as a previous build that may be replaced.
+BUILD_MARKER = ".nojekyll"
+
+
+def safe_relative_path(relative: str) -> PurePosixPath:
+    path = PurePosixPath(relative)
+    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
+        raise BuildError(f"refusing to write outside the output folder: {relative!r}")
+    return path
+
+
+class OutputWriter:
+    def __init__(self, destination: Path):
+        self.destination = Path(destination)
+        self.staging = self.destination.parent / f".{self.destination.name}.building-{os.getpid()}"
+        self.written: set[str] = set()
+        self.bytes_written = 0
+
+    def __enter__(self) -> "OutputWriter":
+        self._check_destination_is_replaceable()
+        self._remove_leftovers()
+        self.staging.mkdir(parents=True)
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is None:
+            self._swap_in()
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        path = safe_relative_path(relative)
+        key = path.as_posix()
+        if key in self.written:
+            raise BuildError(f"two pages want to write {key}; refusing to overwrite it")
+        self.written.add(key)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self.staging.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.bytes_written += len(data)
+
+    def copy_file(self, source: Path, relative: str) -> None:
+        self.write(relative, Path(source).read_bytes())
+
+    def _check_destination_is_replaceable(self) -> None:
+        target = self.destination
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            raise BuildError(f"output {target} exists and is not a folder; refusing to replace it")
+        if target.is_dir() and any(target.iterdir()) and not (target / BUILD_MARKER).exists():
+            raise BuildError(f"output folder {target} is not empty and was not written by sitegen "
+                             f"(no {BUILD_MARKER}); refusing to replace it. Remove it or choose "
+                             "another folder with -o.")
+
+    def _remove_leftovers(self) -> None:
+        """Folders a killed build left behind (ours by name)."""
+        prefix = f".{self.destination.name}."
+        for leftover in self.destination.parent.glob(f"{prefix}*"):
+            suffix = leftover.name[len(prefix):]
+            if leftover.is_dir() and suffix.split("-")[0] in ("building", "old"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def _swap_in(self) -> None:
+        old = self.destination.parent / f".{self.destination.name}.old-{os.getpid()}"
+        had_previous = self.destination.exists()
+        if had_previous:
+            os.replace(self.destination, old)
+        try:
+            os.replace(self.staging, self.destination)
+        except OSError:
+            if had_previous:
+                os.replace(old, self.destination)
+            raise
+        if had_previous:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,301 @@
+"""Turn the content model into files: HTML pages through Jinja, plus data files.
+
+`site_files` yields `(relative path, content)` pairs and does no I/O beyond
+loading templates.  Templates autoescape everything; text from a dump is only
+ever a value in a template, never a template itself.  Links between pages are
+relative, so the site works at a domain's root, under a sub-path and from
+disk; only the 404 page, which GitHub Pages serves at any depth, uses links
+absolute to the path of `base_url`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote_plus
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .errors import BuildError
+from .model import MONTH_ABBREVIATIONS, Digest, Paper, format_date
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+HOME_DAYS = 7
+HOME_PAPERS_PER_DAY = 8
+UPVOTE_LEADERS = 10
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the package when installed, at the repo top in a checkout."""
+    packaged = Path(__file__).parent / "_theme"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    """The site's own templates/ first, so they override the theme's by name."""
+    dirs = [config.root / "templates", theme_dir() / "templates"]
+    unique = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [d.resolve() for d in unique]:
+            unique.append(folder)
+    return unique
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Relative name -> file; the site's static/ overrides the theme's file by file."""
+    files: dict[str, Path] = {}
+    for folder in (theme_dir() / "static", config.root / "static"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(folder).as_posix()] = path
+    return dict(sorted(files.items()))
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    markdown = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))
+    env.filters["date"] = format_date
+    env.filters["search_query"] = quote_plus
+    env.filters["tojson_script"] = json_for_script
+    env.globals["url"] = _url
+    env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
+    env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
+    return env
+
+
+def json_for_script(value) -> Markup:
+    """JSON that is safe inside a <script> element and in HTML text."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+@jinja2.pass_context
+def _url(context, target: str) -> str:
+    """A link from the page being rendered to a site-relative target such as `topics/`."""
+    page_path = context["page_path"]
+    if context.get("absolute_links"):
+        return context["site"].base_path + target
+    depth = page_path.count("/")
+    return ("../" * depth + target) or "./"
+
+
+@dataclass
+class Pager:
+    number: int
+    count: int
+    base: str  # site-relative URL of page 1
+
+    def url(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def previous(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+
+def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list, Pager]]:
+    count = max(1, math.ceil(len(items) / per_page))
+    for number in range(1, count + 1):
+        pager = Pager(number, count, base)
+        yield pager.url(number) + "index.html", items[(number - 1) * per_page: number * per_page], pager
+
+
+def page_urls(digest: Digest, config: SiteConfig) -> list[str]:
+    """Every HTML page's site-relative URL, for the sitemap."""
+    return [path.removesuffix("index.html") for path, _, _ in _pages(digest, config)
+            if path != "404.html"]
+
+
+def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
+    """(output path, template, context) for every HTML page."""
+    by_slug = digest.by_slug
+    months = digest.months()
+    leaders = sorted((p for p in digest.papers if p.upvotes),
+                     key=lambda p: (-p.upvotes, p.key))[:UPVOTE_LEADERS]
+    recent_days = list(digest.days.items())[:HOME_DAYS]
+    yield "index.html", "index.html", dict(
+        recent_days=recent_days, papers_per_day=HOME_PAPERS_PER_DAY, leaders=leaders)
+
+    for day, papers in digest.days.items():
+        for index, paper in enumerate(papers):
+            previous = papers[index - 1] if index > 0 else None
+            following = papers[index + 1] if index + 1 < len(papers) else None
+            yield _paper_page(paper, by_slug, previous, following)
+    for index, paper in enumerate(digest.undated):
+        previous = digest.undated[index - 1] if index > 0 else None
+        following = digest.undated[index + 1] if index + 1 < len(digest.undated) else None
+        yield _paper_page(paper, by_slug, previous, following)
+
+    yield "topics/index.html", "topics.html", {}
+    for group in digest.topics:
+        base = f"topics/{group.topic.slug}/"
+        for path, papers, pager in paginate(group.papers, config.per_page, base):
+            yield path, "topic.html", dict(group=group, papers=papers, pager=pager)
+
+    years = _archive(digest)
+    yield "days/index.html", "days.html", dict(years=years)
+    for (year, month), days in months.items():
+        papers = [paper for day in days for paper in digest.days[day]]
+        base = f"days/{year:04d}-{month:02d}/"
+        for path, page_papers, pager in paginate(papers, config.per_page, base):
+            yield path, "month.html", dict(year=year, month=month, papers=page_papers,
+                                           pager=pager, total=len(papers))
+    for day, papers in digest.days.items():
+        yield f"days/{day.isoformat()}/index.html", "day.html", dict(day=day, papers=papers)
+    if digest.undated:
+        for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
+            yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
+    yield "404.html", "404.html", dict(absolute_links=True)
+
+
+def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
+                following: Paper | None) -> tuple[str, str, dict]:
+    return f"{paper.url}index.html", "paper.html", dict(
+        paper=paper, previous=previous, next=following,
+        similar=[by_slug[slug] for slug in paper.similar])
+
+
+def scholarly_article(paper: Paper, config: SiteConfig, topic_names: dict[str, str]) -> dict:
+    """JSON-LD for search engines and reference managers."""
+    article = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title,
+        "name": paper.title,
+        "abstract": "\n\n".join(paper.abstract),
+        "url": config.base_url + paper.url,
+        "keywords": [topic_names[slug] for slug in paper.topics],
+    }
+    if paper.date and paper.date_source == "published":
+        article["datePublished"] = paper.date.isoformat()
+    if paper.org_name:
+        article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
+    return article
+
+
+def _archive(digest: Digest) -> list[dict]:
+    """Years newest first, each with its twelve month counts for the bar chart."""
+    counts: dict[int, list[int]] = {}
+    for day, papers in digest.days.items():
+        counts.setdefault(day.year, [0] * 12)[day.month - 1] += len(papers)
+    return [dict(year=year, months=months, total=sum(months), peak=max(months))
+            for year, months in sorted(counts.items(), reverse=True)]
+
+
+def site_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
+               ) -> Iterator[tuple[str, str | bytes]]:
+    """Every output file but the static assets, as (relative path, content)."""
+    env = env or make_environment(config)
+    common = dict(site=config, digest=digest, topic_names=_topic_names(digest),
+                  topic_counts={g.topic.slug: len(g.papers) for g in digest.topics},
+                  absolute_links=False)
+    templates: dict[str, jinja2.Template] = {}
+    for path, template_name, context in _pages(digest, config):
+        template = templates.get(template_name) or templates.setdefault(
+            template_name, _load_template(env, template_name))
+        if template_name == "paper.html":
+            context["scholarly_article"] = scholarly_article(context["paper"], config,
+                                                             common["topic_names"])
+        yield path, _render(template, dict(common, page_path=path, **context))
+    yield "papers.json", papers_json(digest)
+    feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
+    for name, context in (
+        ("feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers))),
+        ("sitemap.xml", dict(urls=page_urls(digest, config))),
+        ("robots.txt", {}),
+    ):
+        yield name, _render(_load_template(env, name), dict(common, page_path=name, **context))
+    yield ".nojekyll", ""
+
+
+def _topic_names(digest: Digest) -> dict[str, str]:
+    return {group.topic.slug: group.topic.name for group in digest.topics}
+
+
+def _feed_updated(papers: list[Paper]) -> str:
+    """The newest paper's date; no build timestamp, so builds stay byte-identical."""
+    if papers:
+        return f"{max(paper.date for paper in papers).isoformat()}T00:00:00Z"
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def papers_json(digest: Digest) -> str:
+    records = [paper_record(paper) for paper in digest.papers]
+    return json.dumps(records, ensure_ascii=False, indent=1).replace("</", "<\\/") + "\n"
+
+
+def paper_record(paper: Paper) -> dict:
+    return {
+        "slug": paper.slug,
+        "url": paper.url,
+        "title": paper.title,
+        "abstract": "\n\n".join(paper.abstract),
+        "date": paper.date.isoformat() if paper.date else None,
+        "date_source": paper.date_source,
+        "authors": paper.authors,
+        "organization": ({"account": paper.org_account, "name": paper.org_name}
+                         if paper.org_account else None),
+        "upvotes": paper.upvotes,
+        "topics": paper.topics,
+        "similar": paper.similar,
+        "sources": paper.sources,
+    }
+
+
+def _load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(f"{error.filename or name}:{error.lineno}: template syntax error: "
+                         f"{error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise BuildError(f"template {error.name!r} not found in "
+                         f"{', '.join(map(str, env.loader.searchpath))}") from None
+
+
+def _render(template: jinja2.Template, context: dict) -> str:
+    try:
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(f"{error.filename}:{error.lineno}: template syntax error: "
+                         f"{error.message}") from None
+    except Exception as error:  # a template bug: name the template file and line, no traceback
+        raise BuildError(f"{_template_location(error, template)}: template error while rendering "
+                         f"{context.get('page_path')}: {type(error).__name__}: {error}") from None
+
+
+def _template_location(error: Exception, template: jinja2.Template) -> str:
+    """The innermost template frame of the traceback, as `file:line`."""
+    location = template.filename or template.name
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) and posixpath.basename(filename):
+            location = f"{filename}:{traceback.tb_lineno}"
+        traceback = traceback.tb_next
+    return location
