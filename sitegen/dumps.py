@@ -42,7 +42,9 @@ DATE_LINE = re.compile(
 AUTHORS_LINE = re.compile(r"^[•·*-]?\s*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
 METADATA_SEPARATOR = {"·", "•", "⋅"}
 
-# Lines of the listing page's chrome, compared case-insensitively.
+# Lines of the listing page's chrome, compared case-insensitively.  A second page
+# pasted below the first repeats them, so they are skipped anywhere, except "new",
+# which is chrome only as the very first line (a paper may be titled "New").
 HEADER_LINES = {
     "new",
     "get trending papers in your email inbox!",
@@ -163,7 +165,7 @@ def _classify(raw_lines: list[str], path: str, diagnostics: list[Diagnostic]) ->
         text = clean_text(raw)
         if not text:
             continue
-        if text.lower() in HEADER_LINES:
+        if text.lower() in HEADER_LINES and (text.lower() != "new" or not lines):
             lines.append(_Line(number, text, "header"))
             continue
         if in_header:
@@ -196,9 +198,6 @@ def parse_dump(text: str, path: str) -> Dump:
     current: Entry | None = None
     metadata_started = False
 
-    def next_line(index: int) -> _Line | None:
-        return lines[index + 1] if index + 1 < len(lines) else None
-
     def start_entry(line: _Line) -> Entry:
         nonlocal metadata_started
         if current is not None and not current.abstract:
@@ -209,7 +208,7 @@ def parse_dump(text: str, path: str) -> Dump:
         return entry
 
     for index, line in enumerate(lines):
-        following = next_line(index)
+        following = lines[index + 1] if index + 1 < len(lines) else None
         if line.kind == "date":
             date, upvotes = line.date
             if current is None:
@@ -247,16 +246,12 @@ def parse_dump(text: str, path: str) -> Dump:
             current.authors = None
             metadata_started = True
         elif current is not None and not metadata_started and not current.abstract:
-            title_then_abstract = (
-                not is_abstract_like(line.text)
-                and following is not None
-                and following.kind == "text"
-                and is_abstract_like(following.text)
-            )
-            if title_then_abstract:
-                current = start_entry(line)
-            else:
+            # A short line that does not end a sentence is the next title: the
+            # current paper lost its abstract.  Anything else is the abstract.
+            if is_abstract_like(line.text) or line.text.endswith("."):
                 current.abstract.append(line.text)
+            else:
+                current = start_entry(line)
         elif (
             current is not None
             and not metadata_started

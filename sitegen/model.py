@@ -38,7 +38,7 @@ class Paper:
     sources: list[str] = field(default_factory=list)  # "path:line"
     similar: list[str] = field(default_factory=list)  # slugs
     # Where each metadata value came from, to name both places in a conflict.
-    provenance: dict[str, str] = field(default_factory=dict, repr=False)
+    provenance: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     capture_dates: list[dt.date] = field(default_factory=list, repr=False)
 
     @property
@@ -234,16 +234,16 @@ def _merge(paper: Paper, entry: Entry, date: dt.date | None, place: str, source:
         elif current != value:
             first_place, first_shown = paper.provenance[name]
             diagnostics.append(warning(*_split_place(place),
-                                       f"{name.replace('_', ' ')} {shown} conflicts with "
-                                       f"{first_shown} at {first_place}; keeping {first_shown}"))
+                                       f"{shown} conflicts with {first_shown} at {first_place}; "
+                                       f"keeping {first_shown}"))
 
     if entry.org_account is not None:
-        take("org_account", entry.org_account, repr(entry.org_account))
+        take("org_account", entry.org_account, f"organisation {entry.org_account!r}")
         if paper.org_account == entry.org_account and paper.org_name is None:
             paper.org_name = entry.org_name
     take("authors", entry.authors, f"{entry.authors} authors")
     if date is not None:
-        take("date", date, date.isoformat())
+        take("date", date, f"date {date.isoformat()}")
         paper.date_source = "published"
     if entry.upvotes is not None:  # counts only grow between captures: keep the highest
         paper.upvotes = max(paper.upvotes or 0, entry.upvotes)

@@ -1,22 +1,23 @@
 // sitegen default theme: small enhancements; every page works without this script.
 (function () {
   "use strict";
+  var fromDisk = location.protocol === "file:";
 
-  // Opened from disk (file://), folder links such as "topics/" would show a directory
-  // listing: point them at the folder's index.html instead.
-  if (location.protocol === "file:") {
+  // Opened from disk (file://), a folder link such as "topics/" shows a directory
+  // listing: point it at the folder's index.html instead.
+  function forDisk(href) {
+    if (!fromDisk || /^[a-z][a-z0-9+.-]*:(?!\/\/\/)/i.test(href) || href.charAt(0) === "#") return href;
+    var parts = href.split("#");
+    if (parts[0] === "" ) return href;
+    if (/\/$/.test(parts[0])) parts[0] += "index.html";
+    else if (/(^|\/)\.\.?$/.test(parts[0])) parts[0] += "/index.html";
+    return parts.join("#");
+  }
+
+  if (fromDisk) {
     document.addEventListener("DOMContentLoaded", function () {
       document.querySelectorAll("a[href]").forEach(function (link) {
-        var href = link.getAttribute("href");
-        if (/^[a-z]+:/i.test(href) || href.charAt(0) === "#") return;
-        var parts = href.split("#");
-        if (parts[0] === "" || /\/$/.test(parts[0])) {
-          parts[0] = parts[0] + "index.html";
-          link.setAttribute("href", parts.join("#"));
-        } else if (parts[0] === "." || parts[0] === "..") {
-          parts[0] = parts[0] + "/index.html";
-          link.setAttribute("href", parts.join("#"));
-        }
+        link.setAttribute("href", forDisk(link.getAttribute("href")));
       });
     });
   }
@@ -27,8 +28,7 @@
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var rel = event.key === "ArrowLeft" ? "prev" : event.key === "ArrowRight" ? "next" : null;
-    if (!rel) return;
-    var link = document.querySelector('link[rel="' + rel + '"]');
-    if (link) location.href = link.href;
+    var link = rel && document.querySelector('link[rel="' + rel + '"]');
+    if (link) location.href = forDisk(link.href);
   });
 })();

@@ -1,0 +1,142 @@
+"""Layered fixtures: the repository's own digest built once per session, and a
+factory for small throw-away sites written to a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+class Site:
+    """A site folder on disk: site.yaml plus dumps, built with the real CLI."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @property
+    def config(self) -> Path:
+        return self.root / "site.yaml"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "_site"
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def run(self, *args: str):
+        """Run `sitegen ARGS` in the site folder; a traceback is always a test failure."""
+        cwd = os.getcwd()
+        os.chdir(self.root)
+        try:
+            result = CliRunner().invoke(main, list(args), catch_exceptions=True)
+        finally:
+            os.chdir(cwd)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    def build(self, *args: str):
+        result = self.run("build", *args)
+        assert result.exit_code == 0, result.output
+        return result
+
+    def page(self, relative: str) -> str:
+        return (self.output / relative).read_text(encoding="utf-8")
+
+
+MINIMAL_CONFIG = """
+title: Test Digest
+description: A digest for tests.
+base_url: https://example.org/
+sources:
+  - path: dumps/*.txt
+topics:
+  - slug: spiking
+    name: Spiking networks
+    match: [spiking, spike*]
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty site folder with a minimal site.yaml; tests add dumps."""
+    site = Site(tmp_path / "site")
+    site.root.mkdir()
+    site.write("site.yaml", MINIMAL_CONFIG)
+    return site
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Site:
+    """The shipped digest (site.yaml + seeds/), copied and built once per session."""
+    root = tmp_path_factory.mktemp("seed") / "site"
+    root.mkdir()
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(SEEDS, root / "seeds")
+    site = Site(root)
+    site.build("--quiet")
+    return site
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory) -> Site:
+    """The shipped digest built for a GitHub project page under /digest/."""
+    root = tmp_path_factory.mktemp("subpath") / "site"
+    root.mkdir()
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(SEEDS, root / "seeds")
+    site = Site(root)
+    site.build("--quiet", "--base-url", "https://user.github.io/digest/")
+    return site
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright.  Missing in CI is a failure."""
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors, page errors and every request URL."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    context.close()

@@ -1,0 +1,228 @@
+"""End-to-end builds: the seed digest, hostile input, links, determinism, atomicity."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from helpers import ABSTRACT, broken_internal_links, collect_links, full_dump
+
+HOSTILE_TITLE = '<script>alert(1)</script> & "quotes" {{ 7*7 }} {% raw %}'
+
+
+def paper_pages(output: Path) -> list[Path]:
+    return sorted(output.glob("papers/*/index.html"))
+
+
+# --- the seed digest --------------------------------------------------------------
+
+def test_seed_digest_has_a_page_per_paper_and_the_listing_pages(seed_site):
+    out = seed_site.output
+    assert len(paper_pages(out)) == 208
+    for page in ["index.html", "404.html", "topics/index.html", "days/index.html",
+                 "days/undated/index.html", "days/2025-09/index.html", "days/2025-09-30/index.html",
+                 "topics/interpretability/index.html", "papers.json", "feed.xml", "sitemap.xml",
+                 "robots.txt", ".nojekyll", "static/site.css", "static/site.js"]:
+        assert (out / page).is_file(), page
+
+
+def test_papers_json_is_the_content_model(seed_site):
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    dragon = next(p for p in papers if p["title"].startswith("The Dragon Hatchling"))
+    assert dragon["url"] == f"papers/{dragon['slug']}/"
+    assert (dragon["date"], dragon["date_source"], dragon["upvotes"]) == ("2025-09-30", "published", 27)
+    assert dragon["organization"] == {"account": "pathwaycom", "name": "Pathway"}
+    assert dragon["sources"] == ["seeds/000_bb88212175b581c7.txt:245"]
+    for paper in papers:
+        assert set(paper) >= {"slug", "url", "title", "abstract", "date", "date_source", "authors",
+                              "organization", "upvotes", "topics", "sources"}
+        assert (seed_site.output / paper["url"] / "index.html").is_file()
+
+
+def test_paper_page_shows_facts_provenance_and_share_metadata(seed_site):
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    dragon = next(p for p in papers if p["title"].startswith("The Dragon Hatchling"))
+    html = seed_site.page(dragon["url"] + "index.html")
+    canonical = f"https://example.github.io/sitegen/{dragon['url']}"
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert '<meta property="og:title" content="The Dragon Hatchling:' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="citation_publication_date" content="2025/09/30">' in html
+    assert "Sep 30, 2025" in html and "(published)" in html
+    assert "seeds/000_bb88212175b581c7.txt:245" in html
+    for site in ("huggingface.co/papers?q=", "arxiv.org/search/", "scholar.google.com/scholar?q="):
+        assert site in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    assert ld["@type"] == "ScholarlyArticle" and ld["datePublished"] == "2025-09-30"
+    similar = re.search(r'<section class="similar".*?</section>', html, re.S).group(0)
+    assert len(re.findall(r"<li>", similar)) == 5
+
+
+def test_paper_dated_by_its_capture_says_so(seed_site):
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    captured = next(p for p in papers if p["date_source"] == "captured")
+    assert captured["date"] == "2026-03-11"
+    assert "this is when it was captured" in seed_site.page(captured["url"] + "index.html")
+
+
+def test_paper_pages_stay_under_30_kb(seed_site):
+    largest = max(paper_pages(seed_site.output), key=lambda p: p.stat().st_size)
+    assert largest.stat().st_size < 30_000, largest
+
+
+def test_no_broken_internal_links_at_the_domain_root(seed_site):
+    assert broken_internal_links(seed_site.output, "https://example.github.io/sitegen/") == []
+
+
+def test_no_broken_internal_links_under_a_sub_path(subpath_site):
+    out = subpath_site.output
+    assert broken_internal_links(out, "https://user.github.io/digest/") == []
+    not_found = subpath_site.page("404.html")
+    assert 'href="/digest/static/site.css"' in not_found  # served at any depth by GitHub Pages
+    assert "https://user.github.io/digest/papers/" in subpath_site.page("sitemap.xml")
+
+
+def test_no_page_loads_anything_from_another_site(seed_site):
+    for page in seed_site.output.rglob("*.html"):
+        for attribute, link in collect_links(page.read_text()).links:
+            if attribute in ("script.src", "img.src", "link.href") and link.startswith(("http:", "https:", "//")):
+                assert attribute == "link.href" and "canonical" in page.read_text(), (page, link)
+    for page in seed_site.output.rglob("*.html"):
+        assert not re.search(r'<(script|img|iframe)[^>]+src="(https?:)?//', page.read_text())
+        assert not re.search(r'<link rel="stylesheet" href="(https?:)?//', page.read_text())
+
+
+def test_sitemap_feed_and_robots_are_well_formed(seed_site):
+    sitemap = ET.parse(seed_site.output / "sitemap.xml").getroot()
+    locations = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert all(loc.startswith("https://example.github.io/sitegen/") for loc in locations)
+    assert len([loc for loc in locations if "/papers/" in loc]) == 208
+    feed = ET.parse(seed_site.output / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert 0 < len(entries) <= 50
+    assert "Sitemap: https://example.github.io/sitegen/sitemap.xml" in seed_site.page("robots.txt")
+
+
+def test_days_archive_draws_a_bar_chart_per_year(seed_site):
+    html = seed_site.page("days/index.html")
+    assert html.count("<svg") == len(re.findall(r'<section class="year"', html)) >= 2
+    assert "Papers per month in 2025" in html
+
+
+# --- hostile and messy input ----------------------------------------------------
+
+@pytest.fixture
+def hostile_site(site):
+    site.write("dumps/a.txt", full_dump(
+        (HOSTILE_TITLE, "Abstract with <b>tags</b> & {{ config }} and </script> inside. " + ABSTRACT,
+         "evil<org> Evil \"Org\" <img src=x onerror=alert(1)>", "Jun 12, 2025 3"),
+        capture="Dec 9"))
+    site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 1\n")
+    site.build("--base-url", "https://example.org/")
+    return site
+
+
+def test_hostile_titles_are_escaped_everywhere_and_never_evaluated(hostile_site):
+    out = hostile_site.output
+    [page] = paper_pages(out)
+    for path in [page, out / "index.html", out / "topics/spiking/index.html", out / "days/index.html"]:
+        html = path.read_text()
+        assert "<script>alert(1)</script>" not in html
+        assert "<img src=x" not in html
+    html = page.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34; {{ 7*7 }} {% raw %}" in html
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "</script" not in ld and json.loads(ld)["name"] == HOSTILE_TITLE
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text == HOSTILE_TITLE
+    assert json.loads((out / "papers.json").read_text())[0]["title"] == HOSTILE_TITLE
+
+
+def test_messy_dump_builds_with_warnings_and_valid_links(site):
+    messy = ("\ufeffnew\r\n\r\nSubscribeFirst Paper On Spiking\r\n" + ABSTRACT + "  \r\n"
+             "Second Paper\r\n" + ABSTRACT + "\r\nLast title alone").encode("utf-8") + b"\xff"
+    site.write("dumps/messy.txt", messy)
+    site.write("dumps/empty.txt", "")
+    result = site.build()
+    assert "dumps/messy.txt:7: bytes that are not UTF-8" in result.output
+    assert "dumps/messy.txt:7: title has no abstract" in result.output
+    assert len(paper_pages(site.output)) == 3
+    assert broken_internal_links(site.output, "https://example.org/") == []
+
+
+# --- determinism and atomicity --------------------------------------------------
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3"),
+                                        ("Spiking Two", ABSTRACT, "OrgX Org X", "Nov 1, 2021")))
+    site.build("-o", str(tmp_path / "one"))
+    site.build("-o", str(tmp_path / "two"))
+    comparison = filecmp.dircmp(tmp_path / "one", tmp_path / "two")
+    differing = []
+
+    def walk(cmp):
+        differing.extend(cmp.diff_files + cmp.left_only + cmp.right_only)
+        for sub in cmp.subdirs.values():
+            walk(sub)
+    walk(comparison)
+    assert differing == []
+    files = [p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file()]
+    assert all((tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes() for f in files)
+
+
+def test_seed_build_is_deterministic(seed_site, tmp_path):
+    seed_site.build("--quiet", "-o", str(tmp_path / "again"))
+    for path in seed_site.output.rglob("*"):
+        if path.is_file():
+            twin = tmp_path / "again" / path.relative_to(seed_site.output)
+            assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(site):
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    site.build()
+    before = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    site.write("templates/paper.html", '{% extends "base.html" %}\n{% block content %}\n{{ paper.title }\n{% endblock %}\n')
+    result = site.run("build")
+    assert result.exit_code == 1
+    assert re.search(r"templates/paper\.html:3: template syntax error", result.output), result.output
+    after = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(site.root.glob("._site.*"))  # no staging folder left behind
+
+
+def test_template_runtime_error_names_the_template_line(site):
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    site.write("templates/topic.html", '{% extends "base.html" %}\n{% block content %}\n{{ no_such_variable.x }}\n{% endblock %}\n')
+    result = site.run("build")
+    assert result.exit_code == 1
+    assert re.search(r"templates/topic\.html:3: template error", result.output), result.output
+
+
+def test_site_templates_and_static_override_the_theme_by_name(site):
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    site.write("templates/404.html", '{% extends "base.html" %}{% block content %}<p>Custom lost page</p>{% endblock %}\n')
+    site.write("static/site.css", "body { color: teal; }\n")
+    site.write("static/extra.txt", "extra")
+    site.build()
+    assert "Custom lost page" in site.page("404.html")
+    assert site.page("static/site.css") == "body { color: teal; }\n"
+    assert site.page("static/site.js").startswith("// sitegen default theme")
+    assert site.page("static/extra.txt") == "extra"
+
+
+def test_pagination_beyond_per_page(site):
+    papers = [(f"Spiking Paper {n}", ABSTRACT, "• 2 authors", f"Jun {n}") for n in range(1, 8)]
+    site.write("dumps/a.txt", full_dump(*papers))
+    site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 3\n")
+    site.build()
+    assert (site.output / "topics/spiking/page/3/index.html").is_file()
+    assert not (site.output / "topics/spiking/page/4/index.html").exists()
+    assert '<a rel="next" href="../../topics/spiking/page/2/">' in site.page("topics/spiking/index.html")
+    assert '<a rel="prev" href="../../../../topics/spiking/page/2/">' in site.page("topics/spiking/page/3/index.html")
+    assert broken_internal_links(site.output, "https://example.org/") == []

@@ -1,0 +1,212 @@
+"""The content model: identity and slugs, dates, merging across dumps, topics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import ABSTRACT, full_dump
+from sitegen.config import SiteConfig, Source, Topic
+from sitegen.dumps import PartialDate, parse_dump
+from sitegen.model import build_digest, resolve_date, topic_pattern
+from sitegen.slugs import MAX_SLUG_LENGTH, slugify, title_key
+
+
+def make_config(*topics: Topic, catch_all: Topic | None = None) -> SiteConfig:
+    return SiteConfig(path=Path("/site/site.yaml"), title="T", base_url="https://example.org/",
+                      output=Path("/site/_site"), sources=(), topics=topics,
+                      **({"catch_all": catch_all} if catch_all else {}))
+
+
+def digest_of(*dumps: tuple[str, str], config: SiteConfig | None = None,
+              sources: dict[str, Source] | None = None):
+    sources = sources or {}
+    parsed = [(sources.get(name, Source(Path(name), name)), parse_dump(text, name))
+              for name, text in dumps]
+    return build_digest(config or make_config(), parsed)
+
+
+# --- identity and slugs -----------------------------------------------------------
+
+def test_titles_differing_in_case_punctuation_width_and_spacing_are_one_paper():
+    variants = ["Need is All You Need: Homeostatic Networks", "need is all you need -- homeostatic  networks",
+                "ＮＥＥＤ is all you need homeostatic networks!"]
+    assert len({title_key(v) for v in variants}) == 1
+
+
+def test_slug_is_readable_ascii_from_the_title():
+    assert slugify("The Tensor Brain: Semantic Decoding for Perception and Memory") == \
+        "the-tensor-brain-semantic-decoding-for-perception-and-memory"
+
+
+def test_titles_that_slugify_alike_get_distinct_suffixes_from_the_title_itself():
+    a, b = slugify("Café Networks"), slugify("Cafe Networks")
+    assert a != b
+    assert b == "cafe-networks" and a.startswith("cafe-networks-")
+    assert slugify("Café Networks") == a  # the suffix is a function of the title alone
+
+
+def test_long_titles_sharing_a_prefix_get_distinct_slugs_within_the_length_limit():
+    prefix = "A very long title about spiking neural networks and their many applications in " * 2
+    a, b = slugify(prefix + "vision"), slugify(prefix + "language")
+    assert a != b and len(a) <= MAX_SLUG_LENGTH and len(b) <= MAX_SLUG_LENGTH
+
+
+def test_title_without_letters_or_digits_still_gets_a_working_slug():
+    assert slugify("???").startswith("paper-") and slugify("???") != slugify("!!!")
+
+
+@given(st.text(max_size=300))
+def test_any_title_gives_a_safe_slug(title):
+    slug = slugify(title)
+    assert slug and len(slug) <= MAX_SLUG_LENGTH
+    assert set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    assert not slug.startswith("-") and not slug.endswith("-") and ".." not in slug
+
+
+def test_adding_a_dump_never_changes_an_existing_papers_slug():
+    first = full_dump(("Spiking Networks Everywhere", ABSTRACT, "• 2 authors", "Jun 1"))
+    second = full_dump(("Spiking networks, everywhere!", ABSTRACT, "• 2 authors", "Jun 1"),
+                       ("Spiking Networks Everywhere?", ABSTRACT, "• 2 authors", "Jun 2"),
+                       ("Spíking Networks Everywhere", ABSTRACT, "• 2 authors", "Jun 3"))
+    alone = {p.key: p.slug for p in digest_of(("a.txt", first)).papers}
+    together = {p.key: p.slug for p in digest_of(("b.txt", second), ("a.txt", first)).papers}
+    for key, slug in alone.items():
+        assert together[key] == slug
+    assert len(set(together.values())) == len(together)
+
+
+# --- dates ------------------------------------------------------------------------
+
+def test_yearless_date_takes_the_capture_year():
+    assert resolve_date(PartialDate(6, 12), dt.date(2025, 12, 9), 2025) == dt.date(2025, 6, 12)
+
+
+def test_yearless_date_after_capture_belongs_to_previous_year():
+    assert resolve_date(PartialDate(12, 20), dt.date(2025, 12, 9), 2025) == dt.date(2024, 12, 20)
+
+
+def test_yearless_feb_29_goes_back_to_the_last_leap_year():
+    assert resolve_date(PartialDate(2, 29), dt.date(2025, 3, 1), 2025) == dt.date(2024, 2, 29)
+
+
+def test_capture_year_is_inferred_after_the_newest_explicit_year_with_a_warning():
+    text = full_dump(("Old", ABSTRACT, "• 2 authors", "Nov 1, 2021"),
+                     ("New", ABSTRACT, "• 2 authors", "Jun 12"), capture="Dec 9")
+    digest = digest_of(("d.txt", text))
+    assert {p.title: p.date for p in digest.papers}["New"] == dt.date(2022, 6, 12)
+    assert any("assuming 2022" in d.message and d.line == 11 for d in digest.diagnostics)
+
+
+def test_capture_date_from_site_yaml_wins_over_the_header_year_inference():
+    text = full_dump(("New", ABSTRACT, "• 2 authors", "Jun 12"), capture="Dec 9")
+    source = Source(Path("d.txt"), "d.txt", captured=dt.date(2025, 12, 9))
+    digest = digest_of(("d.txt", text), sources={"d.txt": source})
+    assert digest.papers[0].date == dt.date(2025, 6, 12)
+    assert digest.diagnostics == []
+
+
+def test_header_date_with_year_from_site_yaml():
+    text = full_dump(("New", ABSTRACT, "• 2 authors", "Dec 20"), capture="Mar 11")
+    source = Source(Path("d.txt"), "d.txt", year=2026)
+    digest = digest_of(("d.txt", text), sources={"d.txt": source})
+    assert digest.papers[0].date == dt.date(2025, 12, 20)
+
+
+def test_paper_without_a_date_takes_the_capture_date_and_says_so():
+    text = "new\nSubscribe\nMar 11\nA Title\n" + ABSTRACT + "\n"
+    source = Source(Path("d.txt"), "d.txt", year=2026)
+    paper = digest_of(("d.txt", text), sources={"d.txt": source}).papers[0]
+    assert (paper.date, paper.date_source) == (dt.date(2026, 3, 11), "captured")
+
+
+def test_paper_without_any_known_date_is_undated():
+    digest = digest_of(("c.txt", f"A Title\n{ABSTRACT}\n"))
+    assert digest.undated == digest.papers and digest.papers[0].date_source is None
+    assert digest.days == {}
+
+
+# --- merging ----------------------------------------------------------------------
+
+def test_known_metadata_beats_missing_metadata_across_dumps():
+    compact = f"Spiking Brains\n{ABSTRACT}\n"
+    full = full_dump(("Spiking brains", ABSTRACT, "• 4 authors", "May 2, 2024 7"))
+    digest = digest_of(("a.txt", compact), ("b.txt", full))
+    [paper] = digest.papers
+    assert (paper.title, paper.authors, paper.date, paper.upvotes) == (
+        "Spiking Brains", 4, dt.date(2024, 5, 2), 7)
+    assert paper.sources == ["a.txt:1", "b.txt:13"]
+    assert paper.date_source == "published"
+
+
+def test_conflicting_metadata_is_a_warning_naming_both_places():
+    a = full_dump(("Spiking Brains", ABSTRACT, "• 4 authors", "May 2, 2024"))
+    b = full_dump(("Spiking Brains", ABSTRACT, "• 5 authors", "May 2, 2024"))
+    digest = digest_of(("a.txt", a), ("b.txt", b))
+    assert digest.papers[0].authors == 4
+    [conflict] = [d for d in digest.diagnostics if "conflicts" in d.message]
+    assert (conflict.path, conflict.line) == ("b.txt", 13)
+    assert conflict.message == "5 authors conflicts with 4 authors at a.txt:13; keeping 4 authors"
+
+
+def test_upvotes_keep_the_highest_count():
+    a = full_dump(("Spiking Brains", ABSTRACT, "• 4 authors", "May 2, 2024 3"))
+    b = full_dump(("Spiking Brains", ABSTRACT, "• 4 authors", "May 2, 2024 9"))
+    assert digest_of(("a.txt", a), ("b.txt", b)).papers[0].upvotes == 9
+
+
+# --- topics -----------------------------------------------------------------------
+
+SPIKING = Topic("spiking", "Spiking", match=("spiking", "neuromorph*"))
+VISION = Topic("vision", "Vision", match=("visual cortex",))
+
+
+def test_topic_rules_match_case_insensitively_on_word_boundaries():
+    pattern = topic_pattern(Topic("x", "X", match=("SNN", "visual  cortex", "neuromorph*")))
+    assert pattern.search("an snn model")
+    assert pattern.search("the Visual\ncortex")
+    assert pattern.search("Neuromorphic chips")
+    assert not pattern.search("SNNs")
+    assert not pattern.search("a classnn")
+
+
+def test_paper_gets_every_matching_topic_and_unmatched_papers_the_catch_all():
+    text = (f"Spiking Models of Visual Cortex\n{ABSTRACT}\n"
+            f"Protein Folding at Scale\nWe fold proteins. It works well.\n")
+    config = make_config(SPIKING, VISION, catch_all=Topic("misc", "Miscellany"))
+    papers = {p.title: p for p in digest_of(("d.txt", text), config=config).papers}
+    assert papers["Spiking Models of Visual Cortex"].topics == ["spiking", "vision"]
+    assert papers["Protein Folding at Scale"].topics == ["misc"]
+
+
+def test_source_topics_apply_to_all_its_papers():
+    text = f"Protein Folding at Scale\nWe fold proteins. It works well.\n"
+    source = Source(Path("d.txt"), "d.txt", topics=("vision",))
+    digest = digest_of(("d.txt", text), config=make_config(SPIKING, VISION),
+                       sources={"d.txt": source})
+    assert digest.papers[0].topics == ["vision"]
+
+
+def test_seed_ground_truth(seed_site):
+    """249 entries, 208 distinct papers, 34 in more than one dump, 41 with metadata."""
+    import json
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    assert len(papers) == 208
+    assert sum(len(p["sources"]) for p in papers) == 249
+    in_several = [p for p in papers if len({s.rsplit(":", 1)[0] for s in p["sources"]}) > 1]
+    assert len(in_several) == 34
+    assert sum(1 for p in papers if p["authors"] or p["organization"]) == 41
+
+
+def test_shipped_topics_give_nine_in_ten_seed_papers_a_specific_topic(seed_site):
+    import json
+    import yaml
+    config = yaml.safe_load((seed_site.root / "site.yaml").read_text())
+    assert 6 <= len(config["topics"]) <= 12
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    catch_all = config["catch_all"]["slug"]
+    specific = [p for p in papers if p["topics"] != [catch_all]]
+    assert len(specific) / len(papers) >= 0.9
