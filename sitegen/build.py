@@ -8,6 +8,8 @@ fails the build before anything is written.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
 from .model import Digest, build_digest
 from .output import OutputWriter
-from .render import make_environment, site_files, static_files
+from .render import OutputFile, make_environment, output_files, static_files
 from .similar import similar_papers
 
 Progress = Callable[[str], None]
@@ -103,14 +105,11 @@ def build(config: SiteConfig, *, strict: bool = False,
                          "nothing was written", digest.diagnostics)
 
     render_started = time.perf_counter()
-    env = make_environment(config)
+    files = output_files(digest, config, make_environment(config))
     with OutputWriter(config.output) as out:
-        for path, content in site_files(digest, config, env):
-            out.write(path, content)
-            if path.endswith(".html"):
-                report.pages += 1
-                if report.pages % 1000 == 0:
-                    progress(f"rendered {report.pages} pages")
+        targets = [out.claim(file.path) for file in files]
+        report.pages = sum(1 for file in files if file.is_page)
+        out.bytes_written += _render_and_write(files, targets, progress)
         for name, source in static_files(config).items():
             out.copy_file(source, f"static/{name}")
         report.files = len(out.written)
@@ -120,3 +119,38 @@ def build(config: SiteConfig, *, strict: bool = False,
     report.output = config.output
     report.seconds = time.perf_counter() - started
     return report
+
+
+# Rendering is CPU-bound Jinja work: past this many files it is shared among
+# forked worker processes, which inherit the model and templates for free.
+PARALLEL_THRESHOLD = 2000
+_shared_work: tuple[list[OutputFile], list[Path], Progress] | None = None
+
+
+def _render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> int:
+    global _shared_work
+    workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    if len(files) < PARALLEL_THRESHOLD or workers < 2:
+        return _render_share(0, 1, files, targets, progress)
+    _shared_work = (files, targets, progress)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            return sum(pool.starmap(_render_in_worker, [(k, workers) for k in range(workers)]))
+    finally:
+        _shared_work = None
+
+
+def _render_in_worker(share: int, shares: int) -> int:
+    files, targets, progress = _shared_work
+    return _render_share(share, shares, files, targets, progress if share == 0 else lambda m: None)
+
+
+def _render_share(share: int, shares: int, files: list[OutputFile], targets: list[Path],
+                  progress: Progress) -> int:
+    written = 0
+    for index in range(share, len(files), shares):
+        written += OutputWriter.put(targets[index], files[index].render())
+        if index and index % 2000 == 0:
+            progress(f"rendered {index} of {len(files)} files")
+    return written

@@ -17,6 +17,7 @@ from .config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
 from .errors import Diagnostic, warning
 from .slugs import title_hash, slugify, title_key
+from .topics import TopicMatcher
 
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                        "Nov", "Dec")
@@ -141,21 +142,6 @@ def resolve_date(date: PartialDate, capture: dt.date | None, capture_year: int |
     return None
 
 
-def topic_pattern(topic: Topic) -> re.Pattern | None:
-    """Match rules as one regex: case-insensitive, on word boundaries, `word*` as a prefix."""
-    alternatives = []
-    for phrase in topic.match:
-        words = phrase.split()
-        if not words:
-            continue
-        parts = [re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
-                 for word in words]
-        alternatives.append(r"\s+".join(parts))
-    if not alternatives:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + r")(?!\w)", re.IGNORECASE)
-
-
 def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest:
     diagnostics: list[Diagnostic] = []
     papers: dict[str, Paper] = {}
@@ -185,11 +171,11 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
                 paper.capture_dates.append(capture)
 
     _give_distinct_slugs(papers.values())
-    matchers = [(topic, topic_pattern(topic)) for topic in config.topics]
+    matcher = TopicMatcher(config.topics)
     for paper in papers.values():
         if paper.date is None and paper.capture_dates:
             paper.date, paper.date_source = min(paper.capture_dates), "captured"
-        paper.topics = _topics_of(paper, matchers, paper.topics, config.catch_all)
+        paper.topics = _topics_of(paper, matcher, config.catch_all)
 
     ordered = sorted(papers.values(), key=_newest_first)
     days: dict[dt.date, list[Paper]] = {}
@@ -265,11 +251,11 @@ def _give_distinct_slugs(papers) -> None:
                 paper.slug = f"{slug[:60].rstrip('-')}-{title_hash(paper.key, 16)}"
 
 
-def _topics_of(paper: Paper, matchers, given: list[str], catch_all: Topic) -> list[str]:
-    text = paper.title + "\n" + "\n".join(paper.abstract)
-    matched = {topic.slug for topic, pattern in matchers if pattern and pattern.search(text)}
-    matched.update(given)
-    ordered = [topic.slug for topic, _ in matchers if topic.slug in matched]
+def _topics_of(paper: Paper, matcher: TopicMatcher, catch_all: Topic) -> list[str]:
+    """Matched topics plus those its sources give, in config order; else the catch-all."""
+    matched = set(matcher.match(paper.title + "\n" + "\n".join(paper.abstract)))
+    matched.update(paper.topics)  # given by the paper's sources
+    ordered = [slug for slug in matcher.order if slug in matched]
     if catch_all.slug in matched:
         ordered.append(catch_all.slug)
     return ordered or [catch_all.slug]

@@ -46,17 +46,28 @@ class OutputWriter:
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def write(self, relative: str, content: str | bytes) -> None:
+    def claim(self, relative: str) -> Path:
+        """Reserve a path in the output: refuses paths outside it and paths claimed before."""
         path = safe_relative_path(relative)
         key = path.as_posix()
         if key in self.written:
             raise BuildError(f"two pages want to write {key}; refusing to overwrite it")
         self.written.add(key)
+        return self.staging.joinpath(*path.parts)
+
+    @staticmethod
+    def put(target: Path, content: str | bytes) -> int:
+        """Write a claimed path (also from a worker process); returns the bytes written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
-        target = self.staging.joinpath(*path.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.bytes_written += len(data)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return len(data)
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        self.bytes_written += self.put(self.claim(relative), content)
 
     def copy_file(self, source: Path, relative: str) -> None:
         self.write(relative, Path(source).read_bytes())

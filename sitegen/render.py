@@ -1,6 +1,6 @@
 """Turn the content model into files: HTML pages through Jinja, plus data files.
 
-`site_files` yields `(relative path, content)` pairs and does no I/O beyond
+`output_files` lists every file with a function that renders it, and does no I/O beyond
 loading templates.  Templates autoescape everything; text from a dump is only
 ever a value in a template, never a template itself.  Links between pages are
 relative, so the site works at a domain's root, under a sub-path and from
@@ -17,7 +17,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import quote_plus
 
 import jinja2
@@ -76,7 +76,6 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["search_query"] = quote_plus
     env.filters["tojson_script"] = json_for_script
-    env.globals["url"] = _url
     env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
     env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
     return env
@@ -87,16 +86,6 @@ def json_for_script(value) -> Markup:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
-
-
-@jinja2.pass_context
-def _url(context, target: str) -> str:
-    """A link from the page being rendered to a site-relative target such as `topics/`."""
-    page_path = context["page_path"]
-    if context.get("absolute_links"):
-        return context["site"].base_path + target
-    depth = page_path.count("/")
-    return ("../" * depth + target) or "./"
 
 
 @dataclass
@@ -186,7 +175,7 @@ def scholarly_article(paper: Paper, config: SiteConfig, topic_names: dict[str, s
         "@type": "ScholarlyArticle",
         "headline": paper.title,
         "name": paper.title,
-        "abstract": "\n\n".join(paper.abstract),
+        "description": paper.first_sentence,
         "url": config.base_url + paper.url,
         "keywords": [topic_names[slug] for slug in paper.topics],
     }
@@ -206,30 +195,50 @@ def _archive(digest: Digest) -> list[dict]:
             for year, months in sorted(counts.items(), reverse=True)]
 
 
-def site_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-               ) -> Iterator[tuple[str, str | bytes]]:
-    """Every output file but the static assets, as (relative path, content)."""
+@dataclass
+class OutputFile:
+    """One file of the site; `render()` produces its content (possibly in another process)."""
+
+    path: str
+    render: Callable[[], str | bytes]
+    is_page: bool = True
+
+
+def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
+                 ) -> list[OutputFile]:
+    """Every output file but the static assets.  Templates load (and fail) here, up front."""
     env = env or make_environment(config)
-    common = dict(site=config, digest=digest, topic_names=_topic_names(digest),
-                  topic_counts={g.topic.slug: len(g.papers) for g in digest.topics},
-                  absolute_links=False)
+    topic_names = _topic_names(digest)
+    common = dict(site=config, digest=digest, topic_names=topic_names, absolute_links=False)
     templates: dict[str, jinja2.Template] = {}
-    for path, template_name, context in _pages(digest, config):
-        template = templates.get(template_name) or templates.setdefault(
-            template_name, _load_template(env, template_name))
+
+    def page(path: str, template_name: str, context: dict) -> OutputFile:
+        if template_name not in templates:
+            templates[template_name] = _load_template(env, template_name)
+        template = templates[template_name]
+        context = dict(common, page_path=path, root=_root(path, context, config), **context)
         if template_name == "paper.html":
-            context["scholarly_article"] = scholarly_article(context["paper"], config,
-                                                             common["topic_names"])
-        yield path, _render(template, dict(common, page_path=path, **context))
-    yield "papers.json", papers_json(digest)
+            context["scholarly_article"] = scholarly_article(context["paper"], config, topic_names)
+        return OutputFile(path, lambda: _render(template, context), path.endswith(".html"))
+
+    files = [page(path, template_name, context)
+             for path, template_name, context in _pages(digest, config)]
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
-    for name, context in (
-        ("feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers))),
-        ("sitemap.xml", dict(urls=page_urls(digest, config))),
-        ("robots.txt", {}),
-    ):
-        yield name, _render(_load_template(env, name), dict(common, page_path=name, **context))
-    yield ".nojekyll", ""
+    files += [
+        OutputFile("papers.json", lambda: papers_json(digest), False),
+        page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers))),
+        page("sitemap.xml", "sitemap.xml", dict(urls=page_urls(digest, config))),
+        page("robots.txt", "robots.txt", {}),
+        OutputFile(".nojekyll", lambda: "", False),
+    ]
+    return files
+
+
+def _root(page_path: str, context: dict, config: SiteConfig) -> str:
+    """The prefix that turns a site-relative URL into a link from this page."""
+    if context.get("absolute_links"):
+        return config.base_path
+    return "../" * page_path.count("/")
 
 
 def _topic_names(digest: Digest) -> dict[str, str]:
@@ -246,7 +255,8 @@ def _feed_updated(papers: list[Paper]) -> str:
 
 def papers_json(digest: Digest) -> str:
     records = [paper_record(paper) for paper in digest.papers]
-    return json.dumps(records, ensure_ascii=False, indent=1).replace("</", "<\\/") + "\n"
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/") + "\n"
 
 
 def paper_record(paper: Paper) -> dict:

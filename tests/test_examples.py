@@ -5,6 +5,7 @@ diff; run with SITEGEN_UPDATE_EXPECTED=1 to accept a deliberate change."""
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -27,7 +28,10 @@ def test_example_builds_to_its_expected_output(example, tmp_path):
     for path in sorted(p for p in expected_dir.rglob("*") if p.is_file() and p.name != "warnings.txt"):
         relative = path.relative_to(expected_dir).as_posix()
         produced = root / "_site" / relative
-        actual[relative] = produced.read_text(encoding="utf-8") if produced.exists() else "<missing>\n"
+        text = produced.read_text(encoding="utf-8") if produced.exists() else "<missing>\n"
+        if relative.endswith(".json") and produced.exists():  # compact on disk; diff it line by line
+            text = json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n"
+        actual[relative] = text
     if os.environ.get("SITEGEN_UPDATE_EXPECTED"):
         for relative, text in actual.items():
             (expected_dir / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,80 @@
+"""Topic rules: which configured topics a paper's title and abstract match.
+
+Rules are words or phrases, matched case-insensitively on whole words;
+punctuation between words does not matter (`black-box` matches "black box"),
+and a trailing `*` matches any word that starts with what precedes it.  Text is
+split into words once per paper and what each distinct word matches is
+remembered, so matching stays fast on tens of thousands of papers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .config import Topic
+
+WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> list[str]:
+    return WORD.findall(text.casefold())
+
+
+class TopicMatcher:
+    def __init__(self, topics: tuple[Topic, ...] | list[Topic]):
+        self.order = [topic.slug for topic in topics]
+        self._single: dict[str, set[str]] = defaultdict(set)      # word -> topics
+        self._prefix: dict[str, set[str]] = defaultdict(set)      # prefix -> topics
+        self._phrases: dict[str, list[tuple[list[str], str]]] = defaultdict(list)  # first word
+        self._phrase_starts: dict[str, set[str]] = defaultdict(set)  # prefix of a first word
+        for topic in topics:
+            for rule in topic.match:
+                parts = words_of(rule)
+                if not parts:
+                    continue
+                if rule.rstrip().endswith("*"):
+                    parts[-1] += "*"
+                if len(parts) == 1:
+                    word = parts[0]
+                    (self._prefix[word[:-1]] if word.endswith("*") else self._single[word]).add(topic.slug)
+                else:
+                    self._phrases[parts[0]].append((parts[1:], topic.slug))
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
+        self._memo: dict[str, frozenset[str]] = {}
+
+    def _word_topics(self, word: str) -> frozenset[str]:
+        found = self._memo.get(word)
+        if found is None:
+            topics = set(self._single.get(word, ()))
+            for length in self._prefix_lengths:
+                if length <= len(word):
+                    topics |= self._prefix.get(word[:length], set())
+            found = self._memo[word] = frozenset(topics)
+        return found
+
+    def match(self, text: str) -> list[str]:
+        """The topics whose rules match `text`, in configuration order."""
+        words = words_of(text)
+        matched: set[str] = set()
+        for word in set(words):
+            matched |= self._word_topics(word)
+        if self._phrases:
+            for index, word in enumerate(words):
+                for rest, slug in self._phrases.get(word, ()):
+                    if slug not in matched and _follows(words, index + 1, rest):
+                        matched.add(slug)
+        return [slug for slug in self.order if slug in matched]
+
+
+def _follows(words: list[str], start: int, rest: list[str]) -> bool:
+    if start + len(rest) > len(words):
+        return False
+    for offset, expected in enumerate(rest):
+        actual = words[start + offset]
+        if expected.endswith("*"):
+            if not actual.startswith(expected[:-1]):
+                return False
+        elif actual != expected:
+            return False
+    return True
