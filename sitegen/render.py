@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
+from .search import search_files
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, format_date
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -116,7 +117,7 @@ def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list,
 def page_urls(digest: Digest, config: SiteConfig) -> list[str]:
     """Every HTML page's site-relative URL, for the sitemap."""
     return [path.removesuffix("index.html") for path, _, _ in _pages(digest, config)
-            if path != "404.html"]
+            if path not in ("404.html", "search/index.html")]  # neither is a page to index
 
 
 def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
@@ -158,6 +159,7 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
     if digest.undated:
         for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
             yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
+    yield "search/index.html", "search.html", {}
     yield "404.html", "404.html", dict(absolute_links=True)
 
 
@@ -231,6 +233,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
     ]
+    for path, content in search_files(digest, topic_names).items():
+        files.append(OutputFile(path, lambda content=content: content, False))
     return files
 
 

@@ -16,9 +16,6 @@ import re
 import unicodedata
 from collections import Counter
 
-import numpy as np
-from scipy import sparse
-
 STOPWORDS = frozenset("""
 a about above after again against all also an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had
@@ -42,6 +39,9 @@ def tokens(text: str) -> list[str]:
 
 def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dict[str, list[str]]:
     """slug -> (title, abstract) in; slug -> up to `count` nearest slugs out."""
+    import numpy as np  # imported here: a fifth of a second that `check` and `--help` need not pay
+    from scipy import sparse
+
     slugs = sorted(documents)
     term_counts = []
     for slug in slugs:

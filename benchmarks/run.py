@@ -1,0 +1,204 @@
+"""Measure sitegen on synthetic corpora, optionally side by side with Hugo and MkDocs.
+
+    python benchmarks/run.py                       # 200, 10000 and 30000 papers
+    python benchmarks/run.py --papers 200,10000 --peers --runs 3
+
+For each size it prints one row: parse time, full build wall time, pages
+written, pages per second, peak memory, output size, search index size (raw
+and gzip) and the incremental figure (one dump edited, time until the rebuilt
+site is complete).  Times are medians over --runs; with --peers, builds of
+sitegen, Hugo and MkDocs alternate so that they share the machine's noise, and
+sitegen's time is given as a ratio to each.  The figures are also written as
+JSON (--json, default benchmarks/out/results.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402
+import peers  # noqa: E402
+from sitegen.dumps import parse_dump_bytes  # noqa: E402
+
+
+def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, largest single process) of a command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-3000:]}")
+    process.stderr.close()
+    return wall, usage.ru_maxrss / 1024
+
+
+def sitegen_command(corpus: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "build", "--quiet", "-c", str(corpus / "site.yaml"),
+            "-o", str(out)]
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def search_index_size(out: Path) -> tuple[int, int] | None:
+    folder = out / "search"
+    if not folder.is_dir():
+        return None
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    raw = sum(path.stat().st_size for path in files)
+    return raw, sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)
+
+
+def parse_seconds(corpus: Path) -> float:
+    started = time.perf_counter()
+    for path in sorted((corpus / "dumps").rglob("*.txt")):
+        parse_dump_bytes(path.read_bytes(), path.name)
+    return time.perf_counter() - started
+
+
+def incremental_seconds(corpus: Path, out: Path) -> float:
+    """Edit one dump (a corrected title), rebuild, and time until the site is complete."""
+    dump = sorted((corpus / "dumps").rglob("*.txt"))[len(list((corpus / "dumps").rglob("*.txt"))) // 2]
+    original = dump.read_text(encoding="utf-8")
+    lines = original.split("\n")
+    title_index = next(i for i, line in enumerate(lines) if i > 12 and line and len(line) < 250)
+    lines[title_index] += " (revised)"
+    try:
+        dump.write_text("\n".join(lines), encoding="utf-8")
+        wall, _ = timed_run(sitegen_command(corpus, out))
+        assert "(revised)" in (out / "papers.json").read_text(encoding="utf-8")
+        return wall
+    finally:
+        dump.write_text(original, encoding="utf-8")
+
+
+def ensure_corpus(size: int, work: Path) -> Path:
+    corpus = work / f"corpus-{size}"
+    stamp = corpus / ".generator"
+    fingerprint = str(hash(Path(make_corpus.__file__).read_bytes()))
+    if not (stamp.exists() and stamp.read_text() == fingerprint):
+        if corpus.exists():
+            shutil.rmtree(corpus)
+        make_corpus.write_corpus(size, corpus)
+        stamp.write_text(fingerprint)
+    return corpus
+
+
+def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
+    corpus = ensure_corpus(size, work)
+    out = work / f"site-{size}"
+    row: dict = {"papers": size}
+    row["parse_s"] = statistics.median(parse_seconds(corpus) for _ in range(runs))
+
+    contenders = {"sitegen": sitegen_command(corpus, out)}
+    if with_peers:
+        timed_run(sitegen_command(corpus, out))  # papers.json is the peers' input
+        papers = json.loads((out / "papers.json").read_text(encoding="utf-8"))
+        per_page = 50
+        peers.write_hugo_site(papers, work / f"hugo-{size}", per_page)
+        peers.write_mkdocs_site(papers, work / f"mkdocs-{size}")
+        contenders["hugo"] = peers.hugo_command(work / f"hugo-{size}", work / f"hugo-{size}-out")
+        contenders["mkdocs"] = peers.mkdocs_command(work / f"mkdocs-{size}", work / f"mkdocs-{size}-out")
+
+    walls: dict[str, list[float]] = {name: [] for name in contenders}
+    peaks: dict[str, list[float]] = {name: [] for name in contenders}
+    for run in range(runs):
+        for name, command in contenders.items():  # alternate: all share the same noise
+            if name == "mkdocs" and run > 0 and size > 5000:
+                continue  # minutes per build: once is enough at this size
+            print(f"  {size} papers: {name} run {run + 1}…", file=sys.stderr, flush=True)
+            wall, peak = timed_run(command)
+            walls[name].append(wall)
+            peaks[name].append(peak)
+
+    pages, total_bytes = folder_size(out)
+    row.update(
+        build_s=statistics.median(walls["sitegen"]),
+        pages=sum(1 for _ in out.rglob("*.html")),
+        files=pages,
+        peak_mib=max(peaks["sitegen"]),
+        output_mib=total_bytes / 2**20,
+    )
+    row["pages_per_s"] = row["pages"] / row["build_s"]
+    index = search_index_size(out)
+    row["index_raw_kib"], row["index_gzip_kib"] = (index[0] / 1024, index[1] / 1024) if index else (None, None)
+    row["incremental_s"] = statistics.median(incremental_seconds(corpus, out) for _ in range(runs))
+    for name in contenders:
+        if name != "sitegen":
+            row[f"{name}_s"] = statistics.median(walls[name])
+            row[f"{name}_peak_mib"] = max(peaks[name])
+            row[f"ratio_to_{name}"] = row["build_s"] / row[f"{name}_s"]
+    return row
+
+
+def fmt(value, digits=2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def print_table(rows: list[dict]) -> None:
+    columns = [("papers", "papers", 0), ("parse_s", "parse s", 2), ("build_s", "build s", 2),
+               ("pages", "pages", 0), ("pages_per_s", "pages/s", 0), ("peak_mib", "peak MiB", 0),
+               ("output_mib", "output MiB", 1), ("index_raw_kib", "index KiB", 0),
+               ("index_gzip_kib", "gzip KiB", 0), ("incremental_s", "incr. s", 2)]
+    for peer in ("hugo", "mkdocs"):
+        if any(f"{peer}_s" in row for row in rows):
+            columns += [(f"{peer}_s", f"{peer} s", 2), (f"ratio_to_{peer}", f"÷{peer}", 2)]
+    table = [[label for _, label, _ in columns]]
+    for row in rows:
+        table.append([fmt(row.get(key), digits) if digits else fmt(round(row[key]) if isinstance(
+            row.get(key), float) else row.get(key)) for key, _, digits in columns])
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        print("  ".join(cell.rjust(width) for cell, width in zip(line, widths)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", default="200,10000,30000",
+                        help="comma-separated corpus sizes (default: 200,10000,30000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; medians are reported")
+    parser.add_argument("--peers", action="store_true", help="also build with Hugo and MkDocs")
+    parser.add_argument("--work", type=Path, default=HERE / "out", help="where corpora and sites go")
+    parser.add_argument("--json", type=Path, default=None, help="write results here as JSON")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.papers.split(",") if size.strip()]
+    args.work.mkdir(parents=True, exist_ok=True)
+    versions = {"python": platform.python_version(), "cores": os.cpu_count()}
+    if args.peers:
+        versions["hugo"] = peers.ensure_hugo()
+        versions["mkdocs"] = peers.ensure_mkdocs()
+    rows = [measure(size, max(1, args.runs), args.peers, args.work) for size in sizes]
+    print_table(rows)
+    print(f"({', '.join(f'{k} {v}' for k, v in versions.items())}; medians of {args.runs} runs)")
+    result_path = args.json or args.work / "results.json"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                            text=True).stdout.strip()
+    result_path.write_text(json.dumps({"commit": commit, "versions": versions, "rows": rows},
+                                      indent=1) + "\n")
+    print(f"figures written to {result_path}")
+
+
+if __name__ == "__main__":
+    main()
