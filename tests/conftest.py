@@ -140,3 +140,27 @@ def page(browser):
     page.on("request", lambda request: page.requests.append(request.url))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def static_server(tmp_path_factory, subpath_site):
+    """A plain static file server on a free localhost port with the seed digest at /digest/."""
+    import functools
+    import http.server
+    import threading
+    served = tmp_path_factory.mktemp("served")
+    (served / "digest").symlink_to(subpath_site.output, target_is_directory=True)
+    handler = functools.partial(QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+import http.server as _http_server  # noqa: E402
+
+
+class QuietHandler(_http_server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass

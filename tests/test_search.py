@@ -1,0 +1,184 @@
+"""Search: the prebuilt index is lunr's own format and ranking, split parts rank alike,
+and the header box and search page work in a real browser (sub-path and file://)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import tarfile
+from pathlib import Path
+
+import lunr
+import pytest
+from lunr.index import Index
+
+from conftest import REPO
+from helpers import ABSTRACT, full_dump
+from sitegen.search import FIELDS
+
+VENDORED = REPO / "static" / "vendor" / "lunr-2.3.9"
+PUBLISHED_INTEGRITY = ("sha512-zTU3DaZaF3Rt9rhN3uBMGQD3dD2/vFQqnvZCDv4dl5iOzq2IZQqTxu90r4E5J+nP70"
+                       "J3ilqVCrbho2eWaeW8Ow==")
+QUERIES = ["dragon hatchling", "spiking neural networks", "fMRI decoding", "sparse autoencoders",
+           "interpret*", "title:brain", "plasticity hebbian", "vision transformer", "+dendrites",
+           "2024", "sakana"]
+
+
+def lunr_py_search(index_json: dict, query: str, count: int = 10) -> list[tuple[str, float]]:
+    index = Index.load(index_json)
+    return [(r["ref"], round(r["score"], 6)) for r in index.search(query)[:count]]
+
+
+def test_index_is_exactly_what_lunr_py_builds(seed_site):
+    papers = json.loads((seed_site.output / "papers.json").read_text())
+    built = json.loads((seed_site.output / "search/lunr.json").read_text())
+    assert {ref.split("/", 1)[1] for ref, _ in built["fieldVectors"]} == {p["slug"] for p in papers}
+    from sitegen.build import load_digest
+    from sitegen.config import load_config
+    from sitegen.render import _topic_names
+    from sitegen.search import search_document
+    digest = load_digest(load_config(seed_site.config))
+    documents = [search_document(p, _topic_names(digest)) for p in digest.papers]
+    reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
+                          documents=documents).serialize()
+    assert json.loads(json.dumps(reference)) == built
+
+
+def test_lunr_js_in_node_ranks_like_lunr_py(seed_site, tmp_path):
+    index_path = seed_site.output / "search/lunr.json"
+    script = tmp_path / "search.js"
+    script.write_text(f"""
+      const lunr = require({json.dumps(str(VENDORED / 'lunr.min.js'))});
+      const fs = require('fs');
+      const index = lunr.Index.load(JSON.parse(fs.readFileSync({json.dumps(str(index_path))}, 'utf8')));
+      const queries = {json.dumps(QUERIES)};
+      const out = {{}};
+      for (const q of queries) out[q] = index.search(q).slice(0, 10).map(r => [r.ref, Math.round(r.score * 1e6) / 1e6]);
+      console.log(JSON.stringify(out));
+    """)
+    result = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    from_js = json.loads(result.stdout)
+    index_json = json.loads(index_path.read_text())
+    for query in QUERIES:
+        expected = lunr_py_search(index_json, query)
+        assert [ref for ref, _ in from_js[query]] == [ref for ref, _ in expected], query
+        assert from_js[query], query
+    assert from_js["dragon hatchling"][0][0].startswith("the-dragon-hatchling")
+
+
+def test_vendored_lunr_is_the_npm_package_checked_against_its_integrity(tmp_path):
+    published = subprocess.run(["npm", "view", "lunr@2.3.9", "dist.integrity"], capture_output=True,
+                               text=True, timeout=120).stdout.strip()
+    assert published == PUBLISHED_INTEGRITY
+    subprocess.run(["npm", "pack", "lunr@2.3.9", "--silent"], cwd=tmp_path, check=True,
+                   capture_output=True, timeout=120)
+    tarball = tmp_path / "lunr-2.3.9.tgz"
+    digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    assert f"sha512-{digest}" == PUBLISHED_INTEGRITY
+    with tarfile.open(tarball) as archive:
+        for name in ("lunr.min.js", "LICENSE"):
+            assert archive.extractfile(f"package/{name}").read() == (VENDORED / name).read_bytes()
+
+
+# --- in the browser ---------------------------------------------------------------
+
+def type_and_wait(page, text: str):
+    page.fill("#site-search-box", text)
+    page.wait_for_selector(".search-dropdown:not([hidden]) .search-more")
+
+
+@pytest.mark.browser
+def test_header_search_under_a_sub_path_finds_and_opens_the_paper(static_server, page):
+    origin = static_server
+    page.goto(f"{origin}/digest/")
+    before = len(page.requests)
+    page.wait_for_timeout(200)
+    assert not any("/search/" in url for url in page.requests), "index loaded before focus"
+    type_and_wait(page, "dragon hatchling")
+    first = page.locator(".search-dropdown .result-title").first
+    assert first.inner_text().startswith("The Dragon Hatchling")
+    assert page.locator(".search-dropdown mark").count() >= 1
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/digest/papers/the-dragon-hatchling*/")
+    assert page.locator("h1").inner_text().startswith("The Dragon Hatchling")
+    assert len(page.requests) > before
+    assert all(url.startswith(origin + "/digest/") for url in page.requests), page.requests
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_split_index_ranks_like_the_whole_index(static_server, page, subpath_site):
+    index_json = json.loads((subpath_site.output / "search/lunr.json").read_text())
+    page.goto(f"{static_server}/digest/search/")
+    for query in QUERIES:
+        found = page.evaluate("q => window.sitegenSearch.run(q).then(r => r.results.slice(0, 10)"
+                              ".map(x => [x.ref, Math.round(x.score * 1e6) / 1e6]))", query)
+        assert [ref for ref, _ in found] == [ref for ref, _ in lunr_py_search(index_json, query)], query
+    loaded = [url for url in page.requests if "/search/parts/" in url]
+    parts = len(list((subpath_site.output / "search/parts").glob("*.js")))
+    assert len(set(loaded)) < parts  # only the parts the queries needed
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_shared_search_link_shows_filtered_results(static_server, page):
+    page.goto(f"{static_server}/digest/search/?q=neuro*&topic=spiking")
+    page.wait_for_selector(".search-results .search-result")
+    assert "papers found" in page.locator(".search-status").inner_text()
+    assert page.locator("select[name=topic]").input_value() == "spiking"
+    titles = page.locator(".search-results .result-title").all_inner_texts()
+    assert titles and len(titles) <= 19
+    page.fill("#search-page-box", "zzqqxxnotaword")
+    page.wait_for_function("document.querySelector('.search-status').textContent.startsWith('No papers match')")
+    assert "zzqqxxnotaword" in page.url
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_hostile_queries_raise_no_page_error(static_server, page):
+    page.goto(f"{static_server}/digest/")
+    for query in ["title:", "*", "~", '"unbalanced', "foo~~2", "+", "-", "^3", "title:*brain", "a:b:c",
+                  "<script>alert(1)</script>", "neuro* -spiking +vision"]:
+        type_and_wait(page, query)
+    page.keyboard.press("Escape")
+    assert page.locator(".search-dropdown").is_hidden()
+    assert page.errors == []
+    assert all(url.startswith(static_server) for url in page.requests)
+
+
+@pytest.mark.browser
+def test_slash_focuses_the_search_box(static_server, page):
+    page.goto(f"{static_server}/digest/topics/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search-box"
+
+
+@pytest.mark.browser
+def test_search_works_from_disk(seed_site, page):
+    page.goto((seed_site.output / "index.html").as_uri())
+    type_and_wait(page, "dragon hatchling")
+    assert page.locator(".search-dropdown .result-title").first.inner_text().startswith("The Dragon")
+    page.locator(".search-dropdown .result-title").first.click()
+    page.wait_for_url("**/papers/the-dragon-hatchling*/index.html")
+    page.goto((seed_site.output / "search" / "index.html").as_uri() + "?q=spiking")
+    page.wait_for_selector(".search-results .search-result")
+    assert page.errors == []
+    assert all(url.startswith("file://") for url in page.requests)
+
+
+@pytest.mark.browser
+def test_hostile_titles_stay_escaped_in_results(site, page):
+    hostile = '<img src=x onerror="window.pwned=1"> Spiking <b>bold</b>'
+    site.write("dumps/a.txt", full_dump((hostile, ABSTRACT + " <script>window.pwned=2</script>",
+                                         "• 2 authors", "Jun 1, 2024")))
+    site.build()
+    page.goto((site.output / "search" / "index.html").as_uri() + "?q=spiking")
+    page.wait_for_selector(".search-results .search-result")
+    assert page.locator(".search-results .result-title").first.inner_text() == hostile
+    assert page.locator(".search-results img, .search-results b, .search-results script").count() == 0
+    assert page.evaluate("window.pwned === undefined")
+    assert page.errors == []
