@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
@@ -67,6 +69,74 @@ def search_index_size(out: Path) -> tuple[int, int] | None:
     return raw, sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)
 
 
+FIRST_QUERY = "spiking neural networks"
+
+
+def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
+    """KiB (gzip) a browser fetches for its first search: lunr.js, manifest, the parts of the
+    query's terms and the document chunks of the first 8 results."""
+    manifest_path = out / "search" / "manifest.js"
+    if not manifest_path.exists():
+        return None
+    from bisect import bisect_right
+
+    from lunr.index import Index
+    from lunr.stemmer import stemmer
+    from lunr.token import Token
+    from sitegen.search import chunk_of
+
+    text = manifest_path.read_text(encoding="utf-8")
+    manifest = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    terms = [str(stemmer(Token(word.lower()))) for word in query.split()]
+    parts = {max(0, bisect_right(manifest["parts"], term) - 1) for term in terms}
+    index = Index.load(json.loads((out / "search" / "lunr.json").read_text(encoding="utf-8")))
+    chunks = {chunk_of(result["ref"], manifest["chunks"]) for result in index.search(query)[:8]}
+    files = [REPO / "static/vendor/lunr-2.3.9/lunr.min.js", manifest_path,
+             *(out / "search/parts" / f"{n}.js" for n in parts),
+             *(out / "search/docs" / f"{n}.js" for n in chunks)]
+    return sum(len(gzip.compress(path.read_bytes(), 6)) for path in files) / 1024
+
+
+def browser_first_result_ms(out: Path, query: str = FIRST_QUERY) -> float | None:
+    """Milliseconds from typing the query (index not yet loaded) to the first result shown,
+    in headless Chromium against a local server: download time is near zero here."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            elapsed = page.evaluate("""query => new Promise(resolve => {
+                const box = document.getElementById('site-search-box');
+                const started = performance.now();
+                new MutationObserver((_, observer) => {
+                  if (document.querySelector('.search-dropdown .search-result')) {
+                    observer.disconnect(); resolve(performance.now() - started);
+                  }
+                }).observe(document.body, {childList: true, subtree: true});
+                box.focus(); box.value = query; box.dispatchEvent(new Event('input'));
+            })""", query)
+            browser.close()
+            return elapsed
+    finally:
+        server.shutdown()
+
+
 def parse_seconds(corpus: Path) -> float:
     started = time.perf_counter()
     for path in sorted((corpus / "dumps").rglob("*.txt")):
@@ -93,7 +163,7 @@ def incremental_seconds(corpus: Path, out: Path) -> float:
 def ensure_corpus(size: int, work: Path) -> Path:
     corpus = work / f"corpus-{size}"
     stamp = corpus / ".generator"
-    fingerprint = str(hash(Path(make_corpus.__file__).read_bytes()))
+    fingerprint = hashlib.sha256(Path(make_corpus.__file__).read_bytes()).hexdigest()
     if not (stamp.exists() and stamp.read_text() == fingerprint):
         if corpus.exists():
             shutil.rmtree(corpus)
@@ -140,6 +210,8 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
     row["pages_per_s"] = row["pages"] / row["build_s"]
     index = search_index_size(out)
     row["index_raw_kib"], row["index_gzip_kib"] = (index[0] / 1024, index[1] / 1024) if index else (None, None)
+    row["first_search_kib"] = first_search_download(out)
+    row["first_result_ms"] = browser_first_result_ms(out)
     row["incremental_s"] = statistics.median(incremental_seconds(corpus, out) for _ in range(runs))
     for name in contenders:
         if name != "sitegen":
@@ -161,7 +233,8 @@ def print_table(rows: list[dict]) -> None:
     columns = [("papers", "papers", 0), ("parse_s", "parse s", 2), ("build_s", "build s", 2),
                ("pages", "pages", 0), ("pages_per_s", "pages/s", 0), ("peak_mib", "peak MiB", 0),
                ("output_mib", "output MiB", 1), ("index_raw_kib", "index KiB", 0),
-               ("index_gzip_kib", "gzip KiB", 0), ("incremental_s", "incr. s", 2)]
+               ("index_gzip_kib", "gzip KiB", 0), ("first_search_kib", "1st search KiB", 0),
+               ("first_result_ms", "1st result ms", 0), ("incremental_s", "incr. s", 2)]
     for peer in ("hugo", "mkdocs"):
         if any(f"{peer}_s" in row for row in rows):
             columns += [(f"{peer}_s", f"{peer} s", 2), (f"ratio_to_{peer}", f"÷{peer}", 2)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -35,6 +36,7 @@ class BuildReport:
     bytes_written: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    index_bytes: tuple[int, int] | None = None  # search/lunr.json raw and gzip-compressed
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -51,6 +53,10 @@ class BuildReport:
         ]
         if self.output is not None:
             parts.append(f"{self.pages} pages written")
+        if self.index_bytes:
+            raw, compressed = self.index_bytes
+            parts.append(f"search index {raw / 1e6:.1f} MB ({compressed / 1e6:.1f} MB gzip, "
+                         "loaded in parts)")
         count = len(self.warnings)
         parts.append(f"{count} warning{'s' if count != 1 else ''}")
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
@@ -114,6 +120,9 @@ def build(config: SiteConfig, *, strict: bool = False,
             out.copy_file(source, f"static/{name}")
         report.files = len(out.written)
         report.bytes_written = out.bytes_written
+        whole_index = next(file for file in files if file.path == "search/lunr.json").render()
+        report.index_bytes = (len(whole_index.encode("utf-8")),
+                              len(zlib.compress(whole_index.encode("utf-8"), 6)))
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered and wrote {report.files} files in {timings['render']:.2f} s")
     report.output = config.output

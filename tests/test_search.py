@@ -101,6 +101,7 @@ def test_header_search_under_a_sub_path_finds_and_opens_the_paper(static_server,
     first = page.locator(".search-dropdown .result-title").first
     assert first.inner_text().startswith("The Dragon Hatchling")
     assert page.locator(".search-dropdown mark").count() >= 1
+    assert any(w.url.endswith("/digest/static/search-worker.js") for w in page.workers)  # off the main thread
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url("**/digest/papers/the-dragon-hatchling*/")
@@ -115,7 +116,7 @@ def test_split_index_ranks_like_the_whole_index(static_server, page, subpath_sit
     index_json = json.loads((subpath_site.output / "search/lunr.json").read_text())
     page.goto(f"{static_server}/digest/search/")
     for query in QUERIES:
-        found = page.evaluate("q => window.sitegenSearch.run(q).then(r => r.results.slice(0, 10)"
+        found = page.evaluate("q => window.sitegenSearchRun(q).then(r => r.results.slice(0, 10)"
                               ".map(x => [x.ref, Math.round(x.score * 1e6) / 1e6]))", query)
         assert [ref for ref, _ in found] == [ref for ref, _ in lunr_py_search(index_json, query)], query
     loaded = [url for url in page.requests if "/search/parts/" in url]

@@ -1,0 +1,206 @@
+// sitegen search core: loads the index in parts and searches it with lunr.js. It runs in a
+// Web Worker where the browser allows (pages served over http), else in the page itself
+// (pages opened from disk, where browsers refuse workers). Every part is a script file.
+(function (scope) {
+  "use strict";
+  var inWorker = typeof importScripts === "function" && typeof document === "undefined";
+  var root = scope.sitegenSearchRoot || "./";
+  var state = { manifest: null, parts: {}, docs: {}, waiting: {}, index: null, indexKey: "" };
+
+  // --- loading parts -----------------------------------------------------------------
+  function arrived(key) {
+    (state.waiting[key] || []).forEach(function (callbacks) { callbacks[0](); });
+    delete state.waiting[key];
+  }
+  scope.sitegenSearch = {
+    manifest: function (manifest) { state.manifest = manifest; arrived("manifest"); },
+    part: function (number, part) { state.parts[number] = part; arrived("part" + number); },
+    docs: function (number, docs) { state.docs[number] = docs; arrived("docs" + number); }
+  };
+  var loadedScripts = {};
+  function loadScript(key, src, isLoaded) {
+    if (isLoaded()) return Promise.resolve();
+    if (inWorker) {  // synchronous, and off the page's main thread
+      try { importScripts(root + src); } catch (error) { return Promise.reject(new Error("could not load " + src)); }
+      if (key === "lunr") arrived("lunr");
+      return Promise.resolve();
+    }
+    return new Promise(function (resolve, reject) {
+      (state.waiting[key] = state.waiting[key] || []).push([resolve, reject]);
+      if (loadedScripts[src]) return;
+      loadedScripts[src] = true;
+      var element = document.createElement("script");
+      element.src = root + src;
+      element.onload = function () { if (key === "lunr") arrived("lunr"); };
+      element.onerror = function () {
+        delete loadedScripts[src];
+        (state.waiting[key] || []).forEach(function (callbacks) { callbacks[1](new Error("could not load " + src)); });
+        delete state.waiting[key];
+      };
+      document.head.appendChild(element);
+    });
+  }
+  function ready() {
+    return Promise.all([
+      loadScript("lunr", "static/vendor/lunr-2.3.9/lunr.min.js", function () { return !!scope.lunr; }),
+      loadScript("manifest", "search/manifest.js", function () { return !!state.manifest; })
+    ]);
+  }
+
+  // --- query terms -> parts -> one small lunr index ----------------------------------
+  function stem(word) {
+    var trimmed = word.toLowerCase().replace(/^\W+/, "").replace(/\W+$/, "");
+    return trimmed ? scope.lunr.stemmer(new scope.lunr.Token(trimmed)).toString() : "";
+  }
+  function queryTerms(query) {
+    var terms = [];
+    query.split(/[\s\-]+/).forEach(function (word) {
+      word = word.replace(/^[+\-]/, "").replace(/^[^:]*:/, "").replace(/[~^]\d*$/, "").replace(/"/g, "");
+      var prefix = /\*$/.test(word);
+      word = word.replace(/\*/g, "");
+      if (!word) return;
+      var term = prefix ? word.toLowerCase() : stem(word);
+      if (term) terms.push({ term: term, prefix: prefix });
+    });
+    return terms;
+  }
+  function partOf(term) {
+    var starts = state.manifest.parts, low = 0, high = starts.length - 1;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (starts[middle] <= term) low = middle; else high = middle - 1;
+    }
+    return low;
+  }
+  function partsFor(terms) {
+    var wanted = {};
+    terms.forEach(function (t) {
+      var first = partOf(t.term);
+      var last = t.prefix ? partOf(t.term + "\uffff") : first;
+      for (var n = first; n <= last; n++) wanted[n] = true;
+    });
+    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
+  }
+  function loadParts(numbers) {
+    return Promise.all(numbers.map(function (n) {
+      return loadScript("part" + n, "search/parts/" + n + ".js", function () { return !!state.parts[n]; });
+    }));
+  }
+  function indexOf(numbers) {
+    var key = numbers.join(",");
+    if (state.index && state.indexKey === key) return state.index;
+    var terms = [], vectors = {};
+    numbers.forEach(function (n) {
+      var part = state.parts[n];
+      terms = terms.concat(part.terms);
+      part.vectors.forEach(function (entry) {
+        (vectors[entry[0]] = vectors[entry[0]] || []).push(entry[1]);
+      });
+    });
+    terms.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    var fieldVectors = Object.keys(vectors).map(function (ref) {
+      var pairs = [];
+      vectors[ref].forEach(function (flat) {
+        for (var i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      });
+      pairs.sort(function (a, b) { return a[0] - b[0]; });
+      return [ref, [].concat.apply([], pairs)];
+    });
+    var m = state.manifest;
+    state.index = scope.lunr.Index.load({ version: m.version, fields: m.fields, fieldVectors: fieldVectors,
+                                           invertedIndex: terms, pipeline: m.pipeline });
+    state.indexKey = key;
+    return state.index;
+  }
+  function plain(query) {
+    return query.replace(/[:*~^+\-"\\]/g, " ").replace(/\s+/g, " ").trim();
+  }
+  function facet(kind, value) { return (kind + "_" + value).replace(/-/g, "_"); }
+
+  // The whole search: parse, load the parts it needs, rank, filter. Never throws.
+  function search(query, filters) {
+    filters = filters || {};
+    var facets = [];
+    if (filters.topic) facets.push(facet("t", filters.topic));
+    if (filters.year) facets.push(facet("y", filters.year));
+    return ready().then(function () {
+      var words = queryTerms(query), facetTerms = facets.map(function (f) { return { term: stem(f), prefix: false }; });
+      if (!words.length && !facetTerms.length) return { results: [], query: query };
+      var numbers = partsFor(words.concat(facetTerms));
+      return loadParts(numbers).then(function () {
+        var index = indexOf(numbers), results, used = query;
+        if (words.length) {
+          try { results = index.search(query); } catch (error) {
+            used = plain(query);
+            try { results = used ? index.search(used) : []; } catch (again) { results = []; }
+          }
+        }
+        facets.forEach(function (f) {
+          var allowed = {};
+          index.search("+facets:" + f).forEach(function (r) { allowed[r.ref] = true; });
+          results = (results || index.search("+facets:" + f)).filter(function (r) { return allowed[r.ref]; });
+        });
+        results = (results || []).map(function (r) { return { ref: r.ref, score: r.score }; });
+        return { results: results, query: used, terms: words };
+      });
+    }).catch(function (error) {
+      return { results: [], query: query, error: String(error && error.message || error) };
+    });
+  }
+
+  // --- result details -----------------------------------------------------------------
+  function chunkOf(slug) {
+    var hash = 0x811c9dc5;
+    var bytes = unescape(encodeURIComponent(slug));
+    for (var i = 0; i < bytes.length; i++) {
+      hash ^= bytes.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash % state.manifest.chunks;
+  }
+  function details(refs, terms) {
+    var chunks = {};
+    refs.forEach(function (ref) { chunks[chunkOf(ref)] = true; });
+    return Promise.all(Object.keys(chunks).map(function (n) {
+      return loadScript("docs" + n, "search/docs/" + n + ".js", function () { return !!state.docs[n]; });
+    })).then(function () {
+      return refs.map(function (ref) {
+        var d = state.docs[chunkOf(ref)][ref];
+        return { ref: ref, title: d[0], url: d[1], date: d[2], topics: d[3].map(topicName),
+                 passage: passage(d[4], terms || []) };
+      });
+    });
+  }
+  function topicName(slug) {
+    var found = (state.manifest.topics || []).filter(function (t) { return t[0] === slug; })[0];
+    return found ? found[1] : slug;
+  }
+
+  // The abstract's sentence with most matched words, as [text, matched] pieces; the page
+  // turns them into text nodes and <mark>s, so nothing from the data is parsed as HTML.
+  function passage(text, terms) {
+    var sentences = text.match(/[^.!?]+[.!?]*\s*/g) || [text];
+    function matches(word) {
+      var lower = word.toLowerCase(), stemmed = stem(word);
+      return terms.some(function (t) { return t.prefix ? lower.indexOf(t.term) === 0 : stemmed === t.term; });
+    }
+    var best = sentences[0], bestCount = -1;
+    sentences.forEach(function (sentence) {
+      var count = sentence.split(/[\s\-]+/).filter(matches).length;
+      if (count > bestCount) { best = sentence; bestCount = count; }
+    });
+    var pieces = [];
+    best.trim().split(/(\s+)/).forEach(function (piece) {
+      var word = /^(\W*)(.*?)(\W*)$/.exec(piece);
+      if (word[2] && matches(word[2])) pieces.push([word[1], false], [word[2], true], [word[3], false]);
+      else pieces.push([piece, false]);
+    });
+    return pieces;
+  }
+
+  scope.sitegenSearchCore = {
+    search: search,
+    details: details,
+    manifest: function () { return ready().then(function () { return state.manifest; }); }
+  };
+})(typeof self !== "undefined" ? self : window);
