@@ -149,7 +149,7 @@ def incremental_seconds(corpus: Path, out: Path) -> float:
     dump = sorted((corpus / "dumps").rglob("*.txt"))[len(list((corpus / "dumps").rglob("*.txt"))) // 2]
     original = dump.read_text(encoding="utf-8")
     lines = original.split("\n")
-    title_index = next(i for i, line in enumerate(lines) if i > 12 and line and len(line) < 250)
+    title_index = parse_dump_bytes(original.encode("utf-8"), dump.name).entries[0].line - 1
     lines[title_index] += " (revised)"
     try:
         dump.write_text("\n".join(lines), encoding="utf-8")

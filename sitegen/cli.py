@@ -65,6 +65,7 @@ def main() -> None:
     Quick start, in a folder with site.yaml and dumps:
       sitegen check     parse and validate, write nothing
       sitegen build     write the site to _site/
+      sitegen serve     preview at http://127.0.0.1:8000/ with live reload
     """
 
 
@@ -106,3 +107,22 @@ def _relative(path: Path) -> str:
         return str(path.relative_to(Path.cwd())) + "/"
     except ValueError:
         return str(path) + "/"
+
+
+@main.command()
+@config_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--poll", is_flag=True, help="Poll for changes (network and container mounts).")
+def serve(config_path: Path, base_url: str | None, host: str, port: int, open_browser: bool,
+          poll: bool) -> None:
+    """Preview the site with live reload, at the same path as on base_url.
+
+    Edits to the dumps, site.yaml, templates and static files rebuild the whole
+    site and reload open pages; a failed rebuild keeps the last good site and
+    shows the error over the open pages.
+    """
+    from .serve import serve as run_serve
+    run_serve(config_path, host, port, open_browser, poll, base_url)

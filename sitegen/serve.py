@@ -1,0 +1,352 @@
+"""`sitegen serve`: build, serve at the path of base_url, rebuild on change, reload pages.
+
+The watcher thread only records that something changed; the main loop waits
+for a short quiet period (an editor's write-temp-and-rename is one burst), then
+rebuilds the whole site, so listing pages are never stale.  The site is built
+into a private folder with the same atomic swap as `build`, and requests that
+arrive during a rebuild wait for it: no half-built page is ever served.  A
+failed rebuild keeps the last good site, prints the error and shows it over
+open pages; the next good build reloads them.  The reload script is added to
+HTML responses only, never written to disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.server
+import json
+import mimetypes
+import os
+import posixpath
+import shutil
+import tempfile
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import click
+
+from .build import build
+from .config import SiteConfig, load_config
+from .errors import SitegenError
+from .render import template_dirs, theme_dir
+
+QUIET_SECONDS = 0.15
+HEARTBEAT_SECONDS = 10.0
+MAX_EVENT_STREAMS = 64
+SPECIAL = "__sitegen__/"
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".json": "application/json",
+         ".xml": "application/xml; charset=utf-8", ".svg": "image/svg+xml",
+         ".txt": "text/plain; charset=utf-8", "": "application/octet-stream"}
+
+
+@dataclass
+class SiteState:
+    """What the server shows: the last good build and, if the latest failed, why."""
+
+    version: int = 0
+    error: str | None = None
+    building: bool = False
+
+
+class Preview:
+    def __init__(self, config_path: Path, base_url: str | None, poll: bool, echo=click.echo):
+        self.config_path = Path(config_path)
+        self.base_url = base_url
+        self.poll = poll
+        self.echo = echo
+        self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        self.state = SiteState()
+        self.condition = threading.Condition()
+        self.changed_at: float | None = None
+        self.mount = "/"
+        self.config: SiteConfig | None = None
+        self.streams = 0
+
+    # --- building -------------------------------------------------------------------
+    def rebuild(self) -> None:
+        with self.condition:
+            self.state.building = True
+        started = time.perf_counter()
+        error = None
+        try:
+            config = load_config(self.config_path, self.base_url)
+            config = replace(config, output=self.output)
+            report = build(config)
+            self.config = config
+            self.mount = config.base_path
+            for diagnostic in report.warnings:
+                self.echo(str(diagnostic), err=True)
+            summary = report.summary()
+        except SitegenError as failure:
+            error = failure.format_message()
+        except Exception as failure:  # a bug must not take the preview down with it
+            error = f"{type(failure).__name__}: {failure}"
+        with self.condition:
+            self.state.building = False
+            self.state.error = error
+            if error is None:
+                self.state.version += 1
+            self.condition.notify_all()
+        if error:
+            self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
+        else:
+            self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s: {summary}")
+
+    def changed(self) -> None:
+        self.changed_at = time.monotonic()
+
+    def watched_folders(self) -> list[Path]:
+        folders = {self.config_path.resolve().parent}
+        if self.config is not None:
+            folders.update(source.path.parent for source in self.config.sources)
+            folders.update(path.resolve() for path in template_dirs(self.config))
+            folders.update(path.resolve() for path in (self.config.root / "static", theme_dir() / "static")
+                           if path.is_dir())
+        return sorted(folders)
+
+    # --- serving --------------------------------------------------------------------
+    def wait_for_build(self) -> SiteState:
+        with self.condition:
+            while self.state.building:
+                self.condition.wait()
+            return SiteState(self.state.version, self.state.error, False)
+
+    def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> SiteState:
+        with self.condition:
+            self.condition.wait_for(lambda: not self.state.building and
+                                    (self.state.version, self.state.error) != seen, timeout)
+            return SiteState(self.state.version, self.state.error, self.state.building)
+
+    def resolve(self, url_path: str) -> tuple[Path | None, str | None]:
+        """A request path to a file inside the output, or (None, redirect) / (None, None)."""
+        relative = url_path[len(self.mount):]
+        if any(part in ("..", ".") for part in relative.split("/")) or "\\" in relative or "\0" in relative:
+            return None, None
+        root = self.output.resolve()
+        target = (root / relative).resolve() if relative else root
+        if target != root and root not in target.parents:
+            return None, None  # a symlink pointing outside
+        if target.is_dir():
+            if relative and not url_path.endswith("/"):
+                return None, url_path + "/"
+            target = target / "index.html"
+        return (target, None) if target.is_file() else (None, None)
+
+
+LIVE_RELOAD_SCRIPT = r"""(function () {
+  "use strict";
+  var script = document.currentScript;
+  var source = new EventSource(%(events)s + "?v=" + script.getAttribute("data-version"));
+  var overlay = null;
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("failed", function (event) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "sitegen-error-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+        "background:rgba(20,20,24,.94);color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "sitegen: the last build failed; this page is from the last good build.\n\n" +
+      JSON.parse(event.data);
+  });
+  window.addEventListener("pagehide", function () { source.close(); });
+})();
+"""
+
+
+def make_handler(preview: Preview):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "sitegen"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
+            path = unquote(urlsplit(self.path).path)
+            mount = preview.mount
+            if not path.startswith(mount):
+                if path in ("/", "") or path + "/" == mount:
+                    return self.redirect(mount)
+                return self.not_found(head)
+            if path == mount + SPECIAL + "events":
+                return self.events()
+            if path == mount + SPECIAL + "livereload.js":
+                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
+                return self.send(200, TYPES[".js"], script.encode(), head)
+            preview.wait_for_build()
+            target, redirect = preview.resolve(path)
+            if redirect:
+                return self.redirect(redirect)
+            if target is None:
+                return self.not_found(head)
+            self.send(200, TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or TYPES[""],
+                      self.with_reload(target.read_bytes(), target.suffix), head)
+
+        def with_reload(self, body: bytes, suffix: str) -> bytes:
+            if suffix != ".html":
+                return body
+            version = preview.state.version  # the page's build: a later one reloads it at once
+            tag = (f'<script src="{preview.mount}{SPECIAL}livereload.js" '
+                   f'data-version="{version}"></script>').encode()
+            position = body.rfind(b"</body>")
+            return body[:position] + tag + body[position:] if position >= 0 else body + tag
+
+        def not_found(self, head: bool) -> None:
+            page = preview.output / "404.html"
+            body = page.read_bytes() if page.is_file() else b"<!DOCTYPE html><title>Not found</title>Not found"
+            self.send(404, TYPES[".html"], self.with_reload(body, ".html"), head)
+
+        def redirect(self, location: str) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def events(self) -> None:
+            """Server-sent events: `reload` after each good build, `failed` with the error."""
+            with preview.condition:
+                if preview.streams >= MAX_EVENT_STREAMS:
+                    return self.send(503, TYPES[".txt"], b"too many open pages\n")
+                preview.streams += 1
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.close_connection = True
+                seen = preview.wait_for_build()
+                query = dict(part.partition("=")[::2] for part in urlsplit(self.path).query.split("&"))
+                page_version = int(query["v"]) if query.get("v", "").isdigit() else seen.version
+                if seen.error:
+                    self.event("failed", json.dumps(seen.error))
+                elif page_version != seen.version:
+                    self.event("reload", str(seen.version))
+                seen_key = (seen.version, seen.error)
+                while True:
+                    state = preview.wait_for_change(seen_key, HEARTBEAT_SECONDS)
+                    key = (state.version, state.error)
+                    if key == seen_key:
+                        self.wfile.write(b": still here\n\n")  # a gone page fails this write
+                        self.wfile.flush()
+                        continue
+                    if state.error:
+                        self.event("failed", json.dumps(state.error))
+                    elif state.version != seen_key[0]:
+                        self.event("reload", str(state.version))
+                    seen_key = key
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
+            finally:
+                with preview.condition:
+                    preview.streams -= 1
+
+        def event(self, name: str, data: str) -> None:
+            self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+            self.wfile.flush()
+
+    return Handler
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+
+def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: bool,
+          base_url: str | None, echo=click.echo) -> None:
+    preview = Preview(config_path, base_url, poll, echo)
+    preview.rebuild()
+    if preview.config is None:  # no good build yet: a config error is final here
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
+        raise SitegenError(preview.state.error or "the first build failed")
+    try:
+        server = _Server((host, port), make_handler(preview))
+    except OSError as error:
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
+        if error.errno == errno.EADDRINUSE:
+            raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
+                               f"choose another with --port {port + 1}") from None
+        raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    url = f"http://{host}:{server.server_address[1]}{preview.mount}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    observer = _watch(preview)
+    echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        while True:
+            time.sleep(0.05)
+            changed_at = preview.changed_at
+            if changed_at is not None and time.monotonic() - changed_at >= QUIET_SECONDS:
+                preview.changed_at = None
+                preview.rebuild()
+                observer = _rewatch(preview, observer)
+    except KeyboardInterrupt:
+        echo("Stopped.")
+    finally:
+        observer.stop()
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
+
+
+def _watch(preview: Preview):
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    ignored = [preview.output.parent.resolve()]
+    if preview.config is not None:  # the folder `sitegen build` writes, and its staging twins
+        ignored.append(preview.config.output)
+
+    def is_ignored(path: Path) -> bool:
+        if any(path == folder or folder in path.parents for folder in ignored):
+            return True
+        return any(part == ".git" or part.startswith(f".{ignored[-1].name}.") for part in path.parts)
+
+    class Flagger(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            for path in (event.src_path, getattr(event, "dest_path", "") or ""):
+                if path and not is_ignored(Path(os.path.abspath(path))):
+                    preview.changed()
+                    return
+
+    observer = PollingObserver(timeout=0.5) if preview.poll else Observer()
+    handler = Flagger()
+    for folder in preview.watched_folders():
+        if folder.is_dir():
+            observer.schedule(handler, str(folder), recursive=True)
+    observer.daemon = True
+    observer.start()
+    observer.watched = preview.watched_folders()
+    return observer
+
+
+def _rewatch(preview: Preview, observer):
+    """A new source folder or template folder may appear in site.yaml: watch it too."""
+    if observer.watched == preview.watched_folders():
+        return observer
+    observer.stop()
+    return _watch(preview)

@@ -1,0 +1,262 @@
+"""`sitegen serve`: a real server process on a free localhost port, real files, real edits."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ABSTRACT, full_dump
+
+CONFIG = """
+title: Served Digest
+base_url: https://user.github.io/repo/
+sources:
+  - path: dumps/*.txt
+    captured: 2025-12-09
+topics:
+  - slug: spiking
+    name: Spiking networks
+    match: [spiking]
+"""
+
+
+class Server:
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", "--port", "0"], cwd=root,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.ready.wait(60), "".join(self.lines)
+        match = re.search(r"Serving http://127\.0\.0\.1:(\d+)(/\S*)", "".join(self.lines))
+        self.port, self.mount = int(match.group(1)), match.group(2)
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if line.startswith("Serving "):
+                self.ready.set()
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str, method: str = "GET"):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        connection.request(method, path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response, body
+
+    def wait_for_output(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert time.monotonic() < deadline, f"{text!r} not in:\n{self.output()}"
+            time.sleep(0.05)
+
+    def stop(self) -> str:
+        self.process.send_signal(2)  # Ctrl-C
+        try:
+            self.process.wait(10)
+        finally:
+            self.process.kill()
+        return self.output()
+
+
+@pytest.fixture
+def served(site):
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3"),
+                                        ("Spiking Paper Two", ABSTRACT, "• 3 authors", "Jun 12 1")))
+    server = Server(site.root)
+    yield server
+    server.stop()
+
+
+def events_reader(server: Server, version: int | None = None):
+    """Open the event stream and collect its events on a thread."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    query = f"?v={version}" if version is not None else ""
+    sock.sendall(f"GET {server.mount}__sitegen__/events{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    received: list[str] = []
+
+    def read():
+        try:
+            while True:
+                data = sock.recv(4096)
+                if not data:
+                    return
+                received.append(data.decode())
+        except OSError:
+            return
+    threading.Thread(target=read, daemon=True).start()
+    return sock, received
+
+
+def wait_until(condition, timeout: float = 20):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_site_is_mounted_at_the_path_of_base_url(served):
+    assert served.mount == "/repo/"
+    response, _ = served.get("/")
+    assert response.status == 302 and response.getheader("Location") == "/repo/"
+    response, body = served.get("/repo/")
+    assert response.status == 200 and response.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert b"Served Digest" in body
+    assert b"/repo/__sitegen__/livereload.js" in body
+    response, _ = served.get("/repo/topics")
+    assert response.status == 302 and response.getheader("Location") == "/repo/topics/"
+
+
+def test_content_types(served):
+    for path, expected in [("static/site.css", "text/css; charset=utf-8"),
+                           ("static/site.js", "text/javascript; charset=utf-8"),
+                           ("papers.json", "application/json"), ("feed.xml", "application/xml; charset=utf-8"),
+                           ("static/favicon.svg", "image/svg+xml"), ("robots.txt", "text/plain; charset=utf-8")]:
+        response, _ = served.get(f"/repo/{path}")
+        assert (response.status, response.getheader("Content-Type")) == (200, expected), path
+
+
+def test_unknown_paths_get_the_sites_404_page(served):
+    response, body = served.get("/repo/no/such/page/")
+    assert response.status == 404 and b"Page not found" in body
+    response, _ = served.get("/elsewhere/")
+    assert response.status == 404
+
+
+def test_traversal_probes_never_leave_the_output(served, site):
+    (site.root / "secret.txt").write_text("do not serve")
+    for probe in ["/repo/../secret.txt", "/repo/%2e%2e/secret.txt", "/repo/%2E%2E/%2e%2e/etc/passwd",
+                  "/repo/static/..%2f..%2fsecret.txt", "/repo/..\\secret.txt", "/repo/%00"]:
+        response, body = served.get(probe)
+        assert response.status == 404, probe
+        assert b"do not serve" not in body
+
+
+def test_symlink_out_of_the_output_is_not_followed(served, site, tmp_path):
+    from sitegen.serve import Preview
+    (tmp_path / "outside.txt").write_text("outside")
+    preview = Preview(site.config, None, False)
+    preview.output.mkdir(parents=True)
+    (preview.output / "link.txt").symlink_to(tmp_path / "outside.txt")
+    (preview.output / "inside.txt").write_text("inside")
+    assert preview.resolve("/inside.txt")[0] is not None
+    assert preview.resolve("/link.txt") == (None, None)
+
+
+def test_editing_a_dump_rebuilds_and_sends_one_reload(served, site):
+    sock, received = events_reader(served)
+    time.sleep(0.3)
+    dump = site.root / "dumps/a.txt"
+    text = dump.read_text()
+    for step in range(5):  # a burst: several writes in quick succession
+        dump.write_text(text.replace("Spiking Paper One", f"Spiking Paper Renamed {step}"))
+        time.sleep(0.02)
+    wait_until(lambda: "event: reload" in "".join(received))
+    time.sleep(1.0)
+    assert "".join(received).count("event: reload") == 1
+    assert served.output().count("Rebuilt in") == 2  # the first build and one for the burst
+    _, body = served.get("/repo/")
+    assert b"Spiking Paper Renamed 4" in body and b"Spiking Paper One" not in body
+    sock.close()
+
+
+def test_write_temp_and_rename_counts_as_a_change(served, site):
+    sock, received = events_reader(served)
+    time.sleep(0.3)
+    temporary = site.root / "dumps/.a.txt.swp"
+    temporary.write_text(full_dump(("Spiking Paper From An Editor", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    os.replace(temporary, site.root / "dumps/a.txt")
+    wait_until(lambda: "event: reload" in "".join(received))
+    _, body = served.get("/repo/")
+    assert b"Spiking Paper From An Editor" in body
+    sock.close()
+
+
+def test_broken_config_keeps_the_last_good_site_and_reports_the_error(served, site):
+    sock, received = events_reader(served)
+    time.sleep(0.3)
+    good = site.config.read_text()
+    site.config.write_text(good + "sorces: []\n")
+    wait_until(lambda: "event: failed" in "".join(received))
+    assert "unknown key 'sorces'" in "".join(received)
+    served.wait_for_output("site.yaml:")
+    response, body = served.get("/repo/")
+    assert response.status == 200 and b"Spiking Paper One" in body
+    site.config.write_text(good)
+    wait_until(lambda: "event: reload" in "".join(received))
+    sock.close()
+
+
+def test_page_from_an_older_build_reloads_at_once(served):
+    sock, received = events_reader(served, version=0)
+    wait_until(lambda: "event: reload" in "".join(received))
+    sock.close()
+
+
+def test_many_open_pages_do_not_exhaust_the_server(served):
+    streams = [events_reader(served)[0] for _ in range(40)]
+    response, _ = served.get("/repo/")
+    assert response.status == 200
+    for sock in streams:
+        sock.close()
+    time.sleep(0.5)
+    response, _ = served.get("/repo/")
+    assert response.status == 200
+
+
+def test_port_in_use_gives_a_clear_message(site):
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    port = blocker.getsockname()[1]
+    result = subprocess.run([sys.executable, "-m", "sitegen", "serve", "--port", str(port)],
+                            cwd=site.root, capture_output=True, text=True, timeout=60)
+    blocker.close()
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_at_once_without_a_traceback(served):
+    started = time.monotonic()
+    output = served.stop()
+    assert time.monotonic() - started < 5
+    assert "Stopped." in output and "Traceback" not in output
+    assert served.process.returncode == 0
+
+
+@pytest.mark.browser
+def test_open_page_follows_edits_and_shows_errors_over_the_page(served, site, page):
+    page.goto(f"http://127.0.0.1:{served.port}/repo/")
+    page.get_by_role("link", name="Spiking Paper One").first.click()
+    page.wait_for_url("**/repo/papers/spiking-paper-one/")
+    dump = site.root / "dumps/a.txt"
+    # a corrected title that keeps the paper's identity (and so its URL)
+    dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking PAPER One!"))
+    page.wait_for_function("document.querySelector('h1').textContent === 'Spiking PAPER One!'", timeout=15000)
+    good = site.config.read_text()
+    site.config.write_text(good.replace("title: Served Digest", "title: [unclosed"))
+    page.wait_for_selector("#sitegen-error-overlay", timeout=15000)
+    assert "YAML syntax error" in page.locator("#sitegen-error-overlay").inner_text()
+    site.config.write_text(good)
+    page.wait_for_function("!document.getElementById('sitegen-error-overlay')", timeout=15000)
+    assert page.locator("h1").inner_text() == "Spiking PAPER One!"
+    assert page.errors == []
