@@ -83,14 +83,14 @@ def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     from lunr.index import Index
     from lunr.stemmer import stemmer
     from lunr.token import Token
-    from sitegen.search import chunk_of
 
     text = manifest_path.read_text(encoding="utf-8")
     manifest = json.loads(text[text.index("(") + 1: text.rindex(")")])
     terms = [str(stemmer(Token(word.lower()))) for word in query.split()]
     parts = {max(0, bisect_right(manifest["parts"], term) - 1) for term in terms}
     index = Index.load(json.loads((out / "search" / "lunr.json").read_text(encoding="utf-8")))
-    chunks = {chunk_of(result["ref"], manifest["chunks"]) for result in index.search(query)[:8]}
+    position = {paper["slug"]: n for n, paper in enumerate(json.loads((out / "papers.json").read_text()))}
+    chunks = {position[result["ref"]] // manifest["chunkSize"] for result in index.search(query)[:8]}
     files = [REPO / "static/vendor/lunr-2.3.9/lunr.min.js", manifest_path,
              *(out / "search/parts" / f"{n}.js" for n in parts),
              *(out / "search/docs" / f"{n}.js" for n in chunks)]
@@ -135,6 +135,48 @@ def browser_first_result_ms(out: Path, query: str = FIRST_QUERY) -> float | None
             return elapsed
     finally:
         server.shutdown()
+
+
+def serve_reload_seconds(corpus: Path) -> float:
+    """`sitegen serve` on the corpus: seconds from saving an edited dump to the reload event
+    that open pages receive (their rebuilt site is complete by then)."""
+    import re
+    import socket
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", "0", "-c",
+                                str(corpus / "site.yaml")], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = ""
+        while not line.startswith("Serving "):
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit("sitegen serve did not start")
+        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+        port, mount = re.search(r":(\d+)(/\S*)", line).groups()
+        events = socket.create_connection(("127.0.0.1", int(port)), timeout=600)
+        events.sendall(f"GET {mount}__sitegen__/events HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        events.recv(4096)  # the response headers
+        time.sleep(0.5)
+        dump = sorted((corpus / "dumps").rglob("*.txt"))[0]
+        original = dump.read_text(encoding="utf-8")
+        try:
+            started = time.perf_counter()
+            dump.write_text(original.replace("\n\n", "\n\n\n", 1), encoding="utf-8")
+            received = b""
+            while b"event: reload" not in received:
+                chunk = events.recv(4096)
+                if not chunk:
+                    raise SystemExit("the event stream closed")
+                received += chunk
+            return time.perf_counter() - started
+        finally:
+            dump.write_text(original, encoding="utf-8")
+            events.close()
+    finally:
+        process.send_signal(2)
+        process.wait(30)
 
 
 def parse_seconds(corpus: Path) -> float:
@@ -213,6 +255,7 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
     row["first_search_kib"] = first_search_download(out)
     row["first_result_ms"] = browser_first_result_ms(out)
     row["incremental_s"] = statistics.median(incremental_seconds(corpus, out) for _ in range(runs))
+    row["serve_reload_s"] = statistics.median(serve_reload_seconds(corpus) for _ in range(runs))
     for name in contenders:
         if name != "sitegen":
             row[f"{name}_s"] = statistics.median(walls[name])
@@ -234,7 +277,8 @@ def print_table(rows: list[dict]) -> None:
                ("pages", "pages", 0), ("pages_per_s", "pages/s", 0), ("peak_mib", "peak MiB", 0),
                ("output_mib", "output MiB", 1), ("index_raw_kib", "index KiB", 0),
                ("index_gzip_kib", "gzip KiB", 0), ("first_search_kib", "1st search KiB", 0),
-               ("first_result_ms", "1st result ms", 0), ("incremental_s", "incr. s", 2)]
+               ("first_result_ms", "1st result ms", 0), ("incremental_s", "incr. s", 2),
+               ("serve_reload_s", "reload s", 2)]
     for peer in ("hugo", "mkdocs"):
         if any(f"{peer}_s" in row for row in rows):
             columns += [(f"{peer}_s", f"{peer} s", 2), (f"ratio_to_{peer}", f"÷{peer}", 2)]

@@ -21,7 +21,8 @@ from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
 from .model import Digest, build_digest
 from .output import OutputWriter
-from .render import OutputFile, make_environment, output_files, static_files
+from .render import OutputFile, make_environment, output_files, static_files, topic_names
+from .search import search_files
 from .similar import similar_papers
 
 Progress = Callable[[str], None]
@@ -115,14 +116,14 @@ def build(config: SiteConfig, *, strict: bool = False,
     with OutputWriter(config.output) as out:
         targets = [out.claim(file.path) for file in files]
         report.pages = sum(1 for file in files if file.is_page)
-        out.bytes_written += _render_and_write(files, targets, progress)
+        search = _SearchJob(digest, out.staging)
+        written, search_files_written, report.index_bytes = _render_and_write(
+            files, targets, search, progress)
+        out.bytes_written += written
         for name, source in static_files(config).items():
             out.copy_file(source, f"static/{name}")
-        report.files = len(out.written)
+        report.files = len(out.written) + search_files_written
         report.bytes_written = out.bytes_written
-        whole_index = next(file for file in files if file.path == "search/lunr.json").render()
-        report.index_bytes = (len(whole_index.encode("utf-8")),
-                              len(zlib.compress(whole_index.encode("utf-8"), 6)))
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered and wrote {report.files} files in {timings['render']:.2f} s")
     report.output = config.output
@@ -131,35 +132,64 @@ def build(config: SiteConfig, *, strict: bool = False,
 
 
 # Rendering is CPU-bound Jinja work: past this many files it is shared among
-# forked worker processes, which inherit the model and templates for free.
+# forked worker processes, which inherit the model and templates for free.  The
+# search index is one job of its own, started first, so that it is built while
+# the other worker renders pages.
 PARALLEL_THRESHOLD = 2000
-_shared_work: tuple[list[OutputFile], list[Path], Progress] | None = None
+PAGES_PER_JOB = 500
+_shared_work: tuple | None = None
 
 
-def _render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> int:
+@dataclass
+class _SearchJob:
+    digest: Digest
+    staging: Path
+
+    def run(self) -> tuple[int, int, tuple[int, int]]:
+        """Write search/ (its paths are its own: pages only ever write search/index.html)."""
+        written = count = 0
+        whole = b""
+        for relative, content in search_files(self.digest, topic_names(self.digest)).items():
+            data = content.encode("utf-8")
+            written += OutputWriter.put(self.staging / relative, data)
+            count += 1
+            if relative == "search/lunr.json":
+                whole = data
+        return written, count, (len(whole), len(zlib.compress(whole, 1)))  # fast gzip level
+
+
+def _render_and_write(files: list[OutputFile], targets: list[Path], search: _SearchJob,
+                      progress: Progress) -> tuple[int, int, tuple[int, int]]:
+    """Render and write every file plus the search index; (bytes, search files, index size)."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    jobs = [("pages", start) for start in range(0, len(files), PAGES_PER_JOB)]
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        return _render_share(0, 1, files, targets, progress)
-    _shared_work = (files, targets, progress)
+        written, count, index_size = search.run()
+        return written + sum(_run_job(job, files, targets, progress)[0] for job in jobs), count, index_size
+    _shared_work = (files, targets, search, progress)
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            return sum(pool.starmap(_render_in_worker, [(k, workers) for k in range(workers)]))
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_run_job_in_worker, [("search", 0), *jobs], chunksize=1)
     finally:
         _shared_work = None
+    written, count, index_size = results[0]
+    return written + sum(result[0] for result in results[1:]), count, index_size
 
 
-def _render_in_worker(share: int, shares: int) -> int:
-    files, targets, progress = _shared_work
-    return _render_share(share, shares, files, targets, progress if share == 0 else lambda m: None)
+def _run_job_in_worker(job: tuple[str, int]):
+    files, targets, search, progress = _shared_work
+    if job[0] == "search":
+        return search.run()
+    return _run_job(job, files, targets, progress)
 
 
-def _render_share(share: int, shares: int, files: list[OutputFile], targets: list[Path],
-                  progress: Progress) -> int:
+def _run_job(job: tuple[str, int], files: list[OutputFile], targets: list[Path],
+             progress: Progress) -> tuple[int]:
+    start = job[1]
     written = 0
-    for index in range(share, len(files), shares):
+    for index in range(start, min(start + PAGES_PER_JOB, len(files))):
         written += OutputWriter.put(targets[index], files[index].render())
-        if index and index % 2000 == 0:
-            progress(f"rendered {index} of {len(files)} files")
-    return written
+    if start and start % 2000 == 0:
+        progress(f"rendered {start} of {len(files)} files")
+    return (written,)

@@ -26,7 +26,6 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
-from .search import search_files
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, format_date
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -210,8 +209,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
                  ) -> list[OutputFile]:
     """Every output file but the static assets.  Templates load (and fail) here, up front."""
     env = env or make_environment(config)
-    topic_names = _topic_names(digest)
-    common = dict(site=config, digest=digest, topic_names=topic_names, absolute_links=False)
+    names = topic_names(digest)
+    common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
     templates: dict[str, jinja2.Template] = {}
 
     def page(path: str, template_name: str, context: dict) -> OutputFile:
@@ -220,7 +219,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         template = templates[template_name]
         context = dict(common, page_path=path, root=_root(path, context, config), **context)
         if template_name == "paper.html":
-            context["scholarly_article"] = scholarly_article(context["paper"], config, topic_names)
+            context["scholarly_article"] = scholarly_article(context["paper"], config, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"))
 
     files = [page(path, template_name, context)
@@ -233,8 +232,6 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
     ]
-    for path, content in search_files(digest, topic_names).items():
-        files.append(OutputFile(path, lambda content=content: content, False))
     return files
 
 
@@ -245,7 +242,7 @@ def _root(page_path: str, context: dict, config: SiteConfig) -> str:
     return "../" * page_path.count("/")
 
 
-def _topic_names(digest: Digest) -> dict[str, str]:
+def topic_names(digest: Digest) -> dict[str, str]:
     return {group.topic.slug: group.topic.name for group in digest.topics}
 
 

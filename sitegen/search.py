@@ -13,8 +13,7 @@ those terms.  The terms, sorted, are cut into parts of roughly equal size;
 a query loads only the parts its terms fall in (a `prefix*` term loads the
 parts its range spans), the page merges them into one small serialised index
 and lets lunr.js load and search it.  Result details (title, date, topics,
-abstract) come from a document store split into small chunks chosen by a hash
-of the slug.  Every part is a script file, so search works from `file://` too.
+abstract) come from a document store cut into chunks of consecutive documents.  Every part is a script file, so search works from `file://` too.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organization", 2), ("
           ("facets", 1))
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
-PART_TARGET_BYTES = 48_000
+PART_TARGET_BYTES = 16_000
 DOCS_PER_CHUNK = 16
 
 
@@ -82,16 +81,25 @@ class _Terms:
         return terms
 
 
-def build_index(documents: list[dict]) -> dict:
-    """The serialised lunr index over `documents` (dicts with `ref` and the FIELDS)."""
+@dataclass
+class _Collected:
+    """One pass over the documents: what both the whole index and its parts are made of."""
+
+    field_names: list[str]
+    refs: list[str]
+    inverted: dict[str, dict]  # term -> {"_index": n, field: {ref: {}}}
+    vectors: list[tuple[int, int, list[tuple[int, float]]]]  # (document, field, [(term index, score)])
+
+
+def _collect(documents: list[dict]) -> _Collected:
     terms_of = _Terms()
     field_names = [name for name, _ in FIELDS]
     inverted: dict[str, dict] = {}
-    field_terms: list[tuple[str, str, dict[str, int], int]] = []  # (ref, field, tf, length)
+    field_terms: list[tuple[int, int, dict[str, int], int]] = []  # (document, field, tf, length)
     length_totals = defaultdict(int)
-    for document in documents:
+    for number, document in enumerate(documents):
         ref = document["ref"]
-        for field in field_names:
+        for field_number, field in enumerate(field_names):
             terms = terms_of(document[field])
             frequencies: dict[str, int] = {}
             for term in terms:
@@ -101,15 +109,16 @@ def build_index(documents: list[dict]) -> dict:
                     posting = inverted[term] = {"_index": len(inverted),
                                                 **{name: {} for name in field_names}}
                 posting[field].setdefault(ref, {})
-            field_terms.append((ref, field, frequencies, len(terms)))
+            field_terms.append((number, field_number, frequencies, len(terms)))
             length_totals[field] += len(terms)
 
     count = len(documents)
     average_length = {field: (length_totals[field] / count if count else 0) for field in field_names}
     boosts = dict(FIELDS)
     idf_cache: dict[str, float] = {}
-    field_vectors = []
-    for ref, field, frequencies, length in field_terms:
+    vectors = []
+    for number, field_number, frequencies, length in field_terms:
+        field = field_names[field_number]
         elements = []
         ratio = length / average_length[field] if average_length[field] else 0
         for term, tf in frequencies.items():
@@ -119,16 +128,56 @@ def build_index(documents: list[dict]) -> dict:
                 with_term = sum(len(posting[name]) for name in field_names)
                 idf = idf_cache[term] = math.log(1 + abs((count - with_term + 0.5) / (with_term + 0.5)))
             score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * ratio) + tf) * boosts[field]
-            elements.append((posting_index := inverted[term]["_index"], round(score, 3)))
+            elements.append((inverted[term]["_index"], round(score, 3)))
         elements.sort()
-        field_vectors.append([f"{field}/{ref}", [value for pair in elements for value in pair]])
+        vectors.append((number, field_number, elements))
+    return _Collected(field_names, [document["ref"] for document in documents], inverted, vectors)
+
+
+def build_index(documents: list[dict]) -> dict:
+    """The serialised lunr index over `documents` (dicts with `ref` and the FIELDS)."""
+    return _whole_index(_collect(documents))
+
+
+def _whole_index(collected: _Collected) -> dict:
+    names, refs = collected.field_names, collected.refs
     return {
         "version": LUNR_VERSION,
-        "fields": field_names,
-        "fieldVectors": field_vectors,
-        "invertedIndex": [[term, inverted[term]] for term in sorted(inverted, key=_js_order)],
+        "fields": names,
+        "fieldVectors": [[f"{names[field]}/{refs[number]}", [value for pair in elements for value in pair]]
+                         for number, field, elements in collected.vectors],
+        "invertedIndex": [[term, collected.inverted[term]]
+                          for term in sorted(collected.inverted, key=_js_order)],
         "pipeline": ["stemmer"],
     }
+
+
+def _parts(collected: _Collected) -> tuple[list[str], list[dict]]:
+    """The index cut by sorted term into parts of about PART_TARGET_BYTES, in a compact
+    form: documents are numbers (the page turns them into refs `d<number>`), postings are
+    lists of document numbers per field, vectors are (field, document, [index, score, …])."""
+    names = collected.field_names
+    number_of = {ref: number for number, ref in enumerate(collected.refs)}
+    starts, parts, part_of_index = [], [], {}
+    size = PART_TARGET_BYTES
+    for term in sorted(collected.inverted, key=_js_order):
+        posting = collected.inverted[term]
+        entry = [term, posting["_index"], [[number_of[ref] for ref in posting[name]] for name in names]]
+        entry_size = len(term) + 8 + 6 * sum(len(refs) for refs in entry[2])
+        if size + entry_size > PART_TARGET_BYTES and (not parts or parts[-1]["terms"]):
+            starts.append(term)
+            parts.append({"terms": [], "vectors": []})
+            size = 0
+        parts[-1]["terms"].append(entry)
+        part_of_index[posting["_index"]] = len(parts) - 1
+        size += entry_size
+    for number, field, elements in collected.vectors:
+        by_part: dict[int, list] = {}
+        for index, score in elements:
+            by_part.setdefault(part_of_index[index], []).extend((index, score))
+        for part, flat in by_part.items():
+            parts[part]["vectors"].append([field, number, flat])
+    return starts, parts
 
 
 def _js_order(term: str) -> bytes:
@@ -136,66 +185,25 @@ def _js_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def chunk_of(slug: str, chunks: int) -> int:
-    """FNV-1a over the slug's bytes; the page computes the same to find a result's chunk."""
-    value = 0x811C9DC5
-    for byte in slug.encode("utf-8"):
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value % chunks
-
-
-@dataclass
-class SearchFiles:
-    files: dict[str, str]  # path under the output -> content
-    raw_bytes: int
-
-
 def search_files(digest: Digest, topic_names: dict[str, str]) -> dict[str, str]:
     """Every file under search/: the whole index, its parts, the document store, a manifest."""
     documents = [search_document(paper, topic_names) for paper in digest.papers]
-    index = build_index(documents)
-    files = {"search/lunr.json": _json(index)}
-
-    vectors_by_term: dict[int, list[tuple[str, int, float]]] = defaultdict(list)
-    for field_ref, elements in index["fieldVectors"]:
-        for position in range(0, len(elements), 2):
-            vectors_by_term[elements[position]].append((field_ref, elements[position], elements[position + 1]))
-
-    parts, current, size = [], [], 0
-    for term, posting in index["invertedIndex"]:
-        entry_size = len(term) + sum(len(ref) + 8 for name in index["fields"] for ref in posting[name])
-        if current and size + entry_size > PART_TARGET_BYTES:
-            parts.append(current)
-            current, size = [], 0
-        current.append((term, posting))
-        size += entry_size
-    if current:
-        parts.append(current)
-
-    part_starts = []
+    collected = _collect(documents)
+    files = {"search/lunr.json": _json(_whole_index(collected))}
+    starts, parts = _parts(collected)
     for number, part in enumerate(parts):
-        grouped: dict[str, list] = {}
-        for term, posting in part:
-            for field_ref, position, score in vectors_by_term[posting["_index"]]:
-                grouped.setdefault(field_ref, []).extend((position, score))
-        payload = {"terms": [[term, posting] for term, posting in part],
-                   "vectors": sorted(grouped.items())}
-        files[f"search/parts/{number}.js"] = f"sitegenSearch.part({number},{_json(payload)});\n"
-        part_starts.append(part[0][0])
+        files[f"search/parts/{number}.js"] = f"sitegenSearch.part({number},{_json(part)});\n"
 
     chunk_count = max(1, math.ceil(len(documents) / DOCS_PER_CHUNK))
-    chunks: list[dict[str, list]] = [{} for _ in range(chunk_count)]
-    for paper in digest.papers:
-        chunks[chunk_of(paper.slug, chunk_count)][paper.slug] = [
-            paper.title, paper.url, paper.date.isoformat() if paper.date else None,
-            paper.topics, " ".join(paper.abstract)]
-    for number, chunk in enumerate(chunks):
-        files[f"search/docs/{number}.js"] = (
-            f"sitegenSearch.docs({number},{_json(dict(sorted(chunk.items())))});\n")
+    for chunk in range(chunk_count):
+        papers = digest.papers[chunk * DOCS_PER_CHUNK:(chunk + 1) * DOCS_PER_CHUNK]
+        entries = [[p.slug, p.title, p.url, p.date.isoformat() if p.date else None, p.topics,
+                    " ".join(p.abstract)] for p in papers]
+        files[f"search/docs/{chunk}.js"] = f"sitegenSearch.docs({chunk},{_json(entries)});\n"
 
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
-    manifest = {"version": LUNR_VERSION, "fields": index["fields"], "pipeline": index["pipeline"],
-                "parts": part_starts, "chunks": chunk_count, "count": len(documents),
+    manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
+                "parts": starts, "chunkSize": DOCS_PER_CHUNK, "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
     files["search/manifest.js"] = f"sitegenSearch.manifest({_json(manifest)});\n"
     return files

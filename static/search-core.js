@@ -89,18 +89,30 @@
   function indexOf(numbers) {
     var key = numbers.join(",");
     if (state.index && state.indexKey === key) return state.index;
-    var terms = [], vectors = {};
+    // Expand the parts' compact form into lunr's serialised one; document n is ref "d" + n.
+    var fields = state.manifest.fields, terms = [], vectors = {};
     numbers.forEach(function (n) {
       var part = state.parts[n];
-      terms = terms.concat(part.terms);
+      part.terms.forEach(function (entry) {
+        var posting = { _index: entry[1] };
+        fields.forEach(function (field, f) {
+          var documents = {};
+          entry[2][f].forEach(function (d) { documents["d" + d] = {}; });
+          posting[field] = documents;
+        });
+        terms.push([entry[0], posting]);
+      });
       part.vectors.forEach(function (entry) {
-        (vectors[entry[0]] = vectors[entry[0]] || []).push(entry[1]);
+        var ref = fields[entry[0]] + "/d" + entry[1];
+        (vectors[ref] = vectors[ref] || []).push(entry[2]);
       });
     });
     terms.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
     var fieldVectors = Object.keys(vectors).map(function (ref) {
+      var lists = vectors[ref];
+      if (lists.length === 1) return [ref, lists[0]];
       var pairs = [];
-      vectors[ref].forEach(function (flat) {
+      lists.forEach(function (flat) {
         for (var i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
       });
       pairs.sort(function (a, b) { return a[0] - b[0]; });
@@ -149,25 +161,17 @@
   }
 
   // --- result details -----------------------------------------------------------------
-  function chunkOf(slug) {
-    var hash = 0x811c9dc5;
-    var bytes = unescape(encodeURIComponent(slug));
-    for (var i = 0; i < bytes.length; i++) {
-      hash ^= bytes.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return hash % state.manifest.chunks;
-  }
   function details(refs, terms) {
-    var chunks = {};
-    refs.forEach(function (ref) { chunks[chunkOf(ref)] = true; });
-    return Promise.all(Object.keys(chunks).map(function (n) {
-      return loadScript("docs" + n, "search/docs/" + n + ".js", function () { return !!state.docs[n]; });
+    var chunkSize = state.manifest.chunkSize, chunks = {};
+    var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
+    numbers.forEach(function (n) { chunks[Math.floor(n / chunkSize)] = true; });
+    return Promise.all(Object.keys(chunks).map(function (c) {
+      return loadScript("docs" + c, "search/docs/" + c + ".js", function () { return !!state.docs[c]; });
     })).then(function () {
-      return refs.map(function (ref) {
-        var d = state.docs[chunkOf(ref)][ref];
-        return { ref: ref, title: d[0], url: d[1], date: d[2], topics: d[3].map(topicName),
-                 passage: passage(d[4], terms || []) };
+      return numbers.map(function (n) {
+        var d = state.docs[Math.floor(n / chunkSize)][n % chunkSize];
+        return { ref: refs[numbers.indexOf(n)], slug: d[0], title: d[1], url: d[2], date: d[3],
+                 topics: d[4].map(topicName), passage: passage(d[5], terms || []) };
       });
     });
   }

@@ -62,6 +62,7 @@
     return startEngine().then(function (core) { return core.manifest(); });
   }
   window.sitegenSearchRun = search;  // for tests and the curious
+  window.sitegenSearchDetails = details;
 
   // --- rendering results: text nodes only ---------------------------------------------
   function element(tag, className, text) {
