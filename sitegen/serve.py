@@ -19,6 +19,7 @@ import mimetypes
 import os
 import posixpath
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -274,6 +275,10 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: bool,
           base_url: str | None, echo=click.echo) -> None:
+    # Ctrl-C and SIGTERM stop the server even when started from a script that ignores
+    # SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     preview = Preview(config_path, base_url, poll, echo)
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here

@@ -83,28 +83,27 @@ def site(tmp_path: Path) -> Site:
     return site
 
 
-@pytest.fixture(scope="session")
-def seed_site(tmp_path_factory) -> Site:
-    """The shipped digest (site.yaml + seeds/), copied and built once per session."""
-    root = tmp_path_factory.mktemp("seed") / "site"
+def _built_seed_copy(tmp_path_factory, name: str, *build_args: str) -> Site:
+    """The shipped digest (site.yaml + seeds/) copied to a temporary folder and built."""
+    root = tmp_path_factory.mktemp(name) / "site"
     root.mkdir()
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     shutil.copytree(SEEDS, root / "seeds")
     site = Site(root)
-    site.build("--quiet")
+    site.build("--quiet", *build_args)
     return site
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Site:
+    """The shipped digest, built once per session."""
+    return _built_seed_copy(tmp_path_factory, "seed")
 
 
 @pytest.fixture(scope="session")
 def subpath_site(tmp_path_factory) -> Site:
     """The shipped digest built for a GitHub project page under /digest/."""
-    root = tmp_path_factory.mktemp("subpath") / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    shutil.copytree(SEEDS, root / "seeds")
-    site = Site(root)
-    site.build("--quiet", "--base-url", "https://user.github.io/digest/")
-    return site
+    return _built_seed_copy(tmp_path_factory, "subpath", "--base-url", "https://user.github.io/digest/")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
