@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
 from .model import Digest, build_digest
-from .output import OutputWriter
+from .output import OutputWriter, github_pages_problems
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
 from .search import search_files
 from .similar import similar_papers
@@ -124,6 +124,11 @@ def build(config: SiteConfig, *, strict: bool = False,
             out.copy_file(source, f"static/{name}")
         report.files = len(out.written) + search_files_written
         report.bytes_written = out.bytes_written
+        limits = github_pages_problems(out.staging, config.output.name)
+        digest.diagnostics.extend(limits)
+        if strict and limits:
+            raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
+                             "site is left as it was", limits)
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered and wrote {report.files} files in {timings['render']:.2f} s")
     report.output = config.output

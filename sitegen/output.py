@@ -13,18 +13,45 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-from .errors import BuildError
+from .errors import BuildError, Diagnostic, warning
 
 # Every sitegen build writes this file (GitHub Pages needs it); its presence is
 # how an existing folder is recognised as a previous build that may be replaced.
 BUILD_MARKER = ".nojekyll"
 
 
+GITHUB_PAGES_SITE_LIMIT = 1024**3  # published sites should stay under 1 GB
+GITHUB_PAGES_FILE_LIMIT = 100 * 1024**2  # git hosting refuses larger files
+
+
 def safe_relative_path(relative: str) -> PurePosixPath:
     path = PurePosixPath(relative)
     if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
         raise BuildError(f"refusing to write outside the output folder: {relative!r}")
+    if any(part.startswith("_") for part in path.parts[:-1]):
+        raise BuildError(f"refusing to write {relative!r}: GitHub Pages tooling skips folders "
+                         "whose names start with '_'")
     return path
+
+
+def github_pages_problems(folder: Path, label: str) -> list[Diagnostic]:
+    """Symlinks are errors (Pages rejects them); oversized files or sites are warnings."""
+    problems, total = [], 0
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            raise BuildError(f"{label}/{relative} is a symbolic link; GitHub Pages refuses sites "
+                             "that contain them")
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            if size > GITHUB_PAGES_FILE_LIMIT:
+                problems.append(warning(f"{label}/{relative}", None,
+                                        f"{size / 2**20:.0f} MB: GitHub refuses files over 100 MB"))
+    if total > GITHUB_PAGES_SITE_LIMIT:
+        problems.append(warning(label, None, f"the site is {total / 2**30:.2f} GB; GitHub Pages "
+                                             "sites should stay under 1 GB"))
+    return problems
 
 
 class OutputWriter:

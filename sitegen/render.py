@@ -227,11 +227,17 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     files += [
         OutputFile("papers.json", lambda: papers_json(digest), False),
-        page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers))),
+        page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
+                                          feed_title=config.title, feed_path="feed.xml")),
         page("sitemap.xml", "sitemap.xml", dict(urls=page_urls(digest, config))),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
     ]
+    for group in digest.topics:
+        dated = [paper for paper in group.papers if paper.date][: config.feed_size]
+        files.append(page(f"topics/{group.topic.slug}/feed.xml", "feed.xml", dict(
+            papers=dated, updated=_feed_updated(dated), feed_path=f"topics/{group.topic.slug}/feed.xml",
+            feed_title=f"{group.topic.name} · {config.title}")))
     return files
 
 

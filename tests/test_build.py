@@ -226,3 +226,38 @@ def test_pagination_beyond_per_page(site):
     assert '<a rel="next" href="../../topics/spiking/page/2/">' in site.page("topics/spiking/index.html")
     assert '<a rel="prev" href="../../../../topics/spiking/page/2/">' in site.page("topics/spiking/page/3/index.html")
     assert broken_internal_links(site.output, "https://example.org/") == []
+
+
+# --- publishing on GitHub Pages -----------------------------------------------------
+
+def test_each_topic_has_its_own_feed_linked_from_its_page(seed_site):
+    feed = ET.parse(seed_site.output / "topics/spiking/feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}title").text.startswith("Spiking and neuromorphic computing")
+    self_link = [l.get("href") for l in feed.findall(f"{atom}link") if l.get("rel") == "self"]
+    assert self_link == ["https://example.github.io/sitegen/topics/spiking/feed.xml"]
+    assert all("spiking" in [c.get("term") for c in entry.findall(f"{atom}category")]
+               for entry in feed.findall(f"{atom}entry"))
+    html = seed_site.page("topics/spiking/index.html")
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert 'href="../../topics/spiking/feed.xml"' in html
+
+
+def test_oversized_file_is_a_warning_and_fails_under_strict(site):
+    site.write("dumps/a.txt", f"Spiking One\n{ABSTRACT}\n")
+    big = site.root / "static" / "huge.bin"
+    big.parent.mkdir()
+    with open(big, "wb") as handle:  # sparse: 101 MiB on paper, nothing on disk
+        handle.truncate(101 * 2**20)
+    result = site.build()
+    assert "_site/static/huge.bin: 101 MB: GitHub refuses files over 100 MB" in result.output
+    strict = site.run("build", "--strict")
+    assert strict.exit_code == 1 and "GitHub Pages limits" in strict.output
+
+
+def test_folders_starting_with_underscore_are_never_written(site):
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.write("static/_private/notes.txt", "x")
+    result = site.run("build")
+    assert result.exit_code == 1
+    assert "GitHub Pages tooling skips folders whose names start with '_'" in result.output
