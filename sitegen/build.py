@@ -140,8 +140,8 @@ def build(config: SiteConfig, *, strict: bool = False,
 # forked worker processes, which inherit the model and templates for free.  The
 # search index is one job of its own, started first, so that it is built while
 # the other worker renders pages.
-PARALLEL_THRESHOLD = 2000
-PAGES_PER_JOB = 500
+PARALLEL_THRESHOLD = 200
+PAGES_PER_JOB = 250
 _shared_work: tuple | None = None
 
 

@@ -11,6 +11,7 @@ absolute to the path of `base_url`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -63,8 +64,16 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
+    return _environment(tuple(str(folder) for folder in template_dirs(config)))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per set of template folders, kept across the rebuilds of `serve`:
+    Jinja recompiles a template only when its file changes (auto_reload)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        loader=jinja2.FileSystemLoader(list(folders)),
+        auto_reload=True,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -60,12 +60,14 @@ def search_document(paper: Paper, topic_names: dict[str, str]) -> dict:
 
 
 class _Terms:
-    """Raw token -> index term through lunr's pipeline, each distinct token once."""
+    """Raw token -> index term through lunr's pipeline, each distinct token once.  The
+    answers are pure, so one cache serves every build of a process (`serve` rebuilds)."""
+
+    cache: dict[str, str | None] = {}
 
     def __init__(self):
         self.pipeline = Pipeline()
         self.pipeline.add(trimmer, stop_word_filter, stemmer)
-        self.cache: dict[str, str | None] = {}
 
     def __call__(self, text: str) -> list[str]:
         terms = []

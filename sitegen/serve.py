@@ -35,7 +35,7 @@ from .config import SiteConfig, load_config
 from .errors import SitegenError
 from .render import template_dirs, theme_dir
 
-QUIET_SECONDS = 0.15
+QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
