@@ -126,3 +126,15 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     """
     from .serve import serve as run_serve
     run_serve(config_path, host, port, open_browser, poll, base_url)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(folder: Path, force: bool) -> None:
+    """Start a new digest in FOLDER: site.yaml, a sample dump, .gitignore and a
+    GitHub Pages workflow. Then: cd FOLDER && sitegen build."""
+    from .init import init_site
+    for path in init_site(folder, force):
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
