@@ -90,14 +90,28 @@ def build(config_path: Path, base_url: str | None, output: Path | None, strict: 
 
 @main.command()
 @config_options
+@click.option("--against", "previous", metavar="PAPERS_JSON",
+              help="The papers.json of the deployed site (a file or an http(s) URL): fail if "
+                   "any of its paper URLs would break.")
 @output_options
-def check(config_path: Path, base_url: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def check(config_path: Path, base_url: str | None, previous: str | None, strict: bool, quiet: bool,
+          verbose: bool) -> None:
     """Parse and validate the config and every dump; write nothing."""
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     report = run_check(config, progress=reporter)
     reporter.warnings(report.warnings)
     reporter.done(f"Checked: {report.summary()}")
+    if previous is not None:
+        from .links import broken_links, load_previous_papers
+        broken = broken_links(load_previous_papers(previous), report.digest, config)
+        for url, title in broken:
+            click.echo(f"{previous}: {url} ({title}) would break; add `{url.split('/')[1]}: <new slug>` "
+                       "under redirects in site.yaml", err=True)
+        if broken:
+            raise SitegenError(f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''} of the "
+                               "previous build would break")
+        reporter.done(f"No paper URL of {previous} breaks.")
     if strict and report.warnings:
         raise SitegenError(f"{len(report.warnings)} warnings and --strict")
 

@@ -59,6 +59,7 @@ class SiteConfig:
     catch_all: Topic = Topic("other", "Other", "Papers that match none of the topics.")
     per_page: int = DEFAULT_PER_PAGE
     feed_size: int = 50
+    redirects: tuple[tuple[str, str, int], ...] = ()  # (old slug, paper slug, YAML line)
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -187,7 +188,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
     keys = check.mapping(root, "site.yaml", {
         "title": True, "description": False, "base_url": True, "output": False,
         "language": False, "sources": True, "topics": False, "catch_all": False,
-        "per_page": False, "feed_size": False,
+        "per_page": False, "feed_size": False, "redirects": False,
     })
     if keys is None:
         raise ConfigError("site.yaml is not valid", check.errors)
@@ -219,6 +220,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         catch_all=catch_all,
         per_page=check.integer(keys.get("per_page"), "per_page", DEFAULT_PER_PAGE),
         feed_size=check.integer(keys.get("feed_size"), "feed_size", 50),
+        redirects=_redirects(check, keys.get("redirects")),
         warnings=tuple(check.warnings),
     )
     _check_output_is_safe(check, keys.get("output"), config)
@@ -335,6 +337,25 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
             claimed[resolved] = where
             sources.append(Source(resolved, display, captured, year, topics))
     return sources
+
+
+def _redirects(check: _Checker, node: Node | None) -> tuple[tuple[str, str, int], ...]:
+    """`old-slug: new-slug` pairs: links shared before a title was corrected keep working."""
+    if node is None:
+        return ()
+    if not isinstance(node, MappingNode):
+        check.error(node, "redirects must map old paper slugs to current ones")
+        return ()
+    redirects = []
+    for key_node, value_node in node.value:
+        old = check.string(key_node, "redirects: an old slug")
+        new = check.string(value_node, f"redirects.{old}")
+        for slug in (old, new):
+            if slug is not None and not SLUG_PATTERN.match(slug):
+                check.error(key_node, f"redirects: {slug!r} is not a slug (lowercase letters, digits, hyphens)")
+        if old and new:
+            redirects.append((old, new, key_node.start_mark.line + 1))
+    return tuple(redirects)
 
 
 def _date(check: _Checker, node: Node | None, where: str) -> dt.date | None:

@@ -185,6 +185,14 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
     groups = [TopicGroup(topic, [p for p in ordered if topic.slug in p.topics],
                          topic is config.catch_all)
               for topic in config.all_topics]
+    slugs = {paper.slug for paper in ordered}
+    for old, new, line in config.redirects:
+        if old in slugs:
+            diagnostics.append(warning(config.path.name, line, f"redirect from {old!r} ignored: "
+                                                               "a current paper has that slug"))
+        elif new not in slugs:
+            diagnostics.append(warning(config.path.name, line, f"redirect target {new!r} is no "
+                                                               "paper's slug; nothing written"))
     return Digest(
         papers=ordered,
         topics=groups,

@@ -124,8 +124,8 @@ def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list,
 
 def page_urls(digest: Digest, config: SiteConfig) -> list[str]:
     """Every HTML page's site-relative URL, for the sitemap."""
-    return [path.removesuffix("index.html") for path, _, _ in _pages(digest, config)
-            if path not in ("404.html", "search/index.html")]  # neither is a page to index
+    return [path.removesuffix("index.html") for path, template, _ in _pages(digest, config)
+            if path not in ("404.html", "search/index.html") and template != "redirect.html"]
 
 
 def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
@@ -167,6 +167,9 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
     if digest.undated:
         for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
             yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
+    for old, new, _ in config.redirects:
+        if new in by_slug and old not in by_slug:
+            yield f"papers/{old}/index.html", "redirect.html", dict(paper=by_slug[new])
     yield "search/index.html", "search.html", {}
     yield "404.html", "404.html", dict(absolute_links=True)
 

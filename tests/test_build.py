@@ -261,3 +261,34 @@ def test_folders_starting_with_underscore_are_never_written(site):
     result = site.run("build")
     assert result.exit_code == 1
     assert "GitHub Pages tooling skips folders whose names start with '_'" in result.output
+
+
+def test_redirect_page_sends_an_old_link_to_the_renamed_paper(site):
+    site.write("dumps/a.txt", full_dump(("Spiking Networks, Corrected", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.write("site.yaml", (site.root / "site.yaml").read_text() +
+               "redirects:\n  spiking-netwrks: spiking-networks-corrected\n  gone: no-such-paper\n")
+    result = site.build()
+    assert "site.yaml:12: redirect target 'no-such-paper' is no paper's slug" in result.output
+    html = site.page("papers/spiking-netwrks/index.html")
+    assert '<meta http-equiv="refresh" content="0; url=../../papers/spiking-networks-corrected/">' in html
+    assert '<link rel="canonical" href="https://example.org/papers/spiking-networks-corrected/">' in html
+    assert not (site.output / "papers/gone").exists()
+    assert "spiking-netwrks" not in site.page("sitemap.xml")
+    assert broken_internal_links(site.output, "https://example.org/") == []
+
+
+def test_check_against_reports_a_removed_paper_url_until_redirected(site):
+    site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.build()
+    previous = site.root / "previous-papers.json"
+    previous.write_text(site.page("papers.json"))
+    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    result = site.run("check", "--against", str(previous))
+    assert result.exit_code == 1
+    assert "papers/spiking-networks-old-title/ (Spiking Networks Old Title) would break" in result.output
+    site.write("site.yaml", (site.root / "site.yaml").read_text() +
+               "redirects:\n  spiking-networks-old-title: spiking-networks-new-title\n")
+    fixed = site.run("check", "--against", str(previous))
+    assert fixed.exit_code == 0, fixed.output
+    assert "No paper URL" in fixed.output
+    assert site.run("check", "--against", str(site.root / "missing.json")).exit_code == 2
