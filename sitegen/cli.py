@@ -152,3 +152,28 @@ def init(folder: Path, force: bool) -> None:
     for path in init_site(folder, force):
         click.echo(f"wrote {path}")
     click.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
+
+
+@main.command()
+@config_options
+@click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="Branch that holds the site.")
+@click.option("--no-push", is_flag=True, help="Only commit to the branch; do not push.")
+@output_options
+def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no_push: bool,
+           strict: bool, quiet: bool, verbose: bool) -> None:
+    """Build, then commit the site to the gh-pages branch and push it (like mkdocs gh-deploy).
+
+    Each deploy is one commit on top of the branch, naming the source commit;
+    your working tree and current branch are left alone.
+    """
+    from .deploy import deploy as run_deploy
+    from .deploy import repository_root
+    reporter = Reporter(quiet, verbose)
+    config = load_config(config_path, base_url)
+    repo = repository_root(config.root)
+    report = run_build(config, strict=strict, progress=reporter)
+    reporter.warnings(report.warnings)
+    commit = run_deploy(config.output, repo, remote, branch, push=not no_push)
+    where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"
+    reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

@@ -60,6 +60,7 @@ class SiteConfig:
     per_page: int = DEFAULT_PER_PAGE
     feed_size: int = 50
     redirects: tuple[tuple[str, str, int], ...] = ()  # (old slug, paper slug, YAML line)
+    custom_domain: str | None = None  # written to CNAME for GitHub Pages
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -188,7 +189,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
     keys = check.mapping(root, "site.yaml", {
         "title": True, "description": False, "base_url": True, "output": False,
         "language": False, "sources": True, "topics": False, "catch_all": False,
-        "per_page": False, "feed_size": False, "redirects": False,
+        "per_page": False, "feed_size": False, "redirects": False, "custom_domain": False,
     })
     if keys is None:
         raise ConfigError("site.yaml is not valid", check.errors)
@@ -221,6 +222,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         per_page=check.integer(keys.get("per_page"), "per_page", DEFAULT_PER_PAGE),
         feed_size=check.integer(keys.get("feed_size"), "feed_size", 50),
         redirects=_redirects(check, keys.get("redirects")),
+        custom_domain=check.string(keys.get("custom_domain"), "custom_domain"),
         warnings=tuple(check.warnings),
     )
     _check_output_is_safe(check, keys.get("output"), config)

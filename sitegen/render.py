@@ -245,6 +245,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
     ]
+    if config.custom_domain:
+        files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
     for group in digest.topics:
         dated = [paper for paper in group.papers if paper.date][: config.feed_size]
         files.append(page(f"topics/{group.topic.slug}/feed.xml", "feed.xml", dict(
