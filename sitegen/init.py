@@ -96,8 +96,17 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
+      # "sitegen" on PyPI is another project: name where this sitegen installs from in the
+      # repository variable SITEGEN_REQUIREMENT, e.g. sitegen @ git+https://github.com/OWNER/sitegen
       - name: Install sitegen
-        run: pip install sitegen
+        env:
+          SITEGEN_REQUIREMENT: ${{ vars.SITEGEN_REQUIREMENT }}
+        run: |
+          if [ -z "$SITEGEN_REQUIREMENT" ]; then
+            echo "::error::Set the repository variable SITEGEN_REQUIREMENT (Settings > Secrets and variables > Actions > Variables) to where sitegen installs from."
+            exit 1
+          fi
+          pip install "$SITEGEN_REQUIREMENT"
       - id: pages
         uses: actions/configure-pages@v5
       - name: Build

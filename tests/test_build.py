@@ -292,3 +292,34 @@ def test_check_against_reports_a_removed_paper_url_until_redirected(site):
     assert fixed.exit_code == 0, fixed.output
     assert "No paper URL" in fixed.output
     assert site.run("check", "--against", str(site.root / "missing.json")).exit_code == 2
+
+
+def test_check_against_reads_the_deployed_papers_json_over_http(site):
+    import functools
+    import http.server
+    import threading
+    from conftest import QuietHandler
+    site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.build()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        QuietHandler, directory=str(site.output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/papers.json"
+        assert site.run("check", "--against", url).exit_code == 0
+        site.write("dumps/a.txt", full_dump(("Spiking Networks New", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+        result = site.run("check", "--against", url)
+        assert result.exit_code == 1 and "spiking-networks-old-title/" in result.output
+    finally:
+        server.shutdown()
+
+
+def test_symbolic_link_in_the_output_fails_the_pages_check(tmp_path):
+    from sitegen.errors import BuildError
+    from sitegen.output import github_pages_problems
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("x")
+    assert github_pages_problems(tmp_path / "site", "_site") == []
+    (tmp_path / "site" / "link.html").symlink_to(tmp_path / "site" / "index.html")
+    with pytest.raises(BuildError, match="symbolic link"):
+        github_pages_problems(tmp_path / "site", "_site")

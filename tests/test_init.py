@@ -39,6 +39,8 @@ def test_workflow_is_valid_yaml_using_the_official_pages_actions(tmp_path):
     build = next(step for step in workflow["jobs"]["build"]["steps"] if step.get("name") == "Build")
     assert "--base-url" in build["run"] and "steps.pages.outputs.base_url" in build["run"]
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    install = next(step for step in workflow["jobs"]["build"]["steps"] if step.get("name") == "Install sitegen")
+    assert 'pip install "$SITEGEN_REQUIREMENT"' in install["run"]  # PyPI's "sitegen" is another project
 
 
 def test_init_refuses_to_overwrite_unless_forced(tmp_path):
