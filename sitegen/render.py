@@ -122,12 +122,6 @@ def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list,
         yield pager.url(number) + "index.html", items[(number - 1) * per_page: number * per_page], pager
 
 
-def page_urls(digest: Digest, config: SiteConfig) -> list[str]:
-    """Every HTML page's site-relative URL, for the sitemap."""
-    return [path.removesuffix("index.html") for path, template, _ in _pages(digest, config)
-            if path not in ("404.html", "search/index.html") and template != "redirect.html"]
-
-
 def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
     """(output path, template, context) for every HTML page."""
     by_slug = digest.by_slug
@@ -234,14 +228,17 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             context["scholarly_article"] = scholarly_article(context["paper"], config, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"))
 
-    files = [page(path, template_name, context)
-             for path, template_name, context in _pages(digest, config)]
+    files, sitemap = [], []
+    for path, template_name, context in _pages(digest, config):
+        files.append(page(path, template_name, context))
+        if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
+            sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     files += [
         OutputFile("papers.json", lambda: papers_json(digest), False),
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
-        page("sitemap.xml", "sitemap.xml", dict(urls=page_urls(digest, config))),
+        page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
     ]
