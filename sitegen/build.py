@@ -171,7 +171,7 @@ def _render_and_write(files: list[OutputFile], targets: list[Path], search: _Sea
     jobs = [("pages", start) for start in range(0, len(files), PAGES_PER_JOB)]
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
         written, count, index_size = search.run()
-        return written + sum(_run_job(job, files, targets, progress)[0] for job in jobs), count, index_size
+        return written + sum(_run_job(job, files, targets, progress) for job in jobs), count, index_size
     _shared_work = (files, targets, search, progress)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -179,7 +179,7 @@ def _render_and_write(files: list[OutputFile], targets: list[Path], search: _Sea
     finally:
         _shared_work = None
     written, count, index_size = results[0]
-    return written + sum(result[0] for result in results[1:]), count, index_size
+    return written + sum(results[1:]), count, index_size
 
 
 def _run_job_in_worker(job: tuple[str, int]):
@@ -190,11 +190,11 @@ def _run_job_in_worker(job: tuple[str, int]):
 
 
 def _run_job(job: tuple[str, int], files: list[OutputFile], targets: list[Path],
-             progress: Progress) -> tuple[int]:
+             progress: Progress) -> int:
     start = job[1]
     written = 0
     for index in range(start, min(start + PAGES_PER_JOB, len(files))):
         written += OutputWriter.put(targets[index], files[index].render())
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
-    return (written,)
+    return written

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import glob
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -206,7 +206,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         check.error(keys.get("catch_all"), f"catch_all: slug '{catch_all.slug}' is also a topic's slug")
     known_topics = {topic.slug for topic in topics} | {catch_all.slug}
     sources = _sources(check, keys.get("sources"), path.parent, known_topics)
-    if "sources" in keys and not check.sequence(keys["sources"], "sources"):
+    if isinstance(keys.get("sources"), SequenceNode) and not keys["sources"].value:
         check.error(keys["sources"], "sources: list at least one dump file or glob")
 
     config = SiteConfig(

@@ -15,7 +15,6 @@ import functools
 import json
 import math
 import os
-import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -323,7 +322,7 @@ def _template_location(error: Exception, template: jinja2.Template) -> str:
     traceback = error.__traceback__
     while traceback is not None:
         filename = traceback.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")) and posixpath.basename(filename):
+        if filename.endswith((".html", ".xml", ".txt")):
             location = f"{filename}:{traceback.tb_lineno}"
         traceback = traceback.tb_next
     return location

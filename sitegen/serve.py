@@ -17,7 +17,6 @@ import http.server
 import json
 import mimetypes
 import os
-import posixpath
 import shutil
 import signal
 import tempfile

@@ -133,3 +133,10 @@ def test_help_lists_the_commands():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     assert "build" in result.output and "check" in result.output
+
+
+def test_sources_that_are_not_a_list_are_reported_once(site):
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources: dumps/a.txt\n")
+    result = site.run("check")
+    assert result.exit_code == 2
+    assert result.output.count("sources must be a list") == 1

@@ -186,7 +186,7 @@ def test_paper_gets_every_matching_topic_and_unmatched_papers_the_catch_all():
 
 
 def test_source_topics_apply_to_all_its_papers():
-    text = f"Protein Folding at Scale\nWe fold proteins. It works well.\n"
+    text = "Protein Folding at Scale\nWe fold proteins. It works well.\n"
     source = Source(Path("d.txt"), "d.txt", topics=("vision",))
     digest = digest_of(("d.txt", text), config=make_config(SPIKING, VISION),
                        sources={"d.txt": source})

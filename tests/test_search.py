@@ -8,7 +8,6 @@ import hashlib
 import json
 import subprocess
 import tarfile
-from pathlib import Path
 
 import lunr
 import pytest

@@ -30,6 +30,6 @@ def test_pages_with_hostile_and_odd_content_are_valid_html(site):
          "evil<org> Evil <img src=x>", "Feb 29, 2024 5"),
         ("Spiking \u202eright-to-left\u202c title", ABSTRACT, "• 1 authors", "Jan 1, 2020"),
         capture="Dec 9"))
-    site.write("dumps/b.txt", f"Lonely title\n")
+    site.write("dumps/b.txt", "Lonely title\n")
     site.build()
     assert nu_errors(site.output) == ""
