@@ -90,33 +90,30 @@
     var key = numbers.join(",");
     if (state.index && state.indexKey === key) return state.index;
     // Expand the parts' compact form into lunr's serialised one; document n is ref "d" + n.
+    // Each term lists, per field, its documents with their scores: the field vectors are
+    // rebuilt from those scores, each sorted by term index as lunr.Vector requires.
     var fields = state.manifest.fields, terms = [], vectors = {};
     numbers.forEach(function (n) {
-      var part = state.parts[n];
-      part.terms.forEach(function (entry) {
-        var posting = { _index: entry[1] };
+      state.parts[n].forEach(function (entry) {
+        var termIndex = entry[1], posting = { _index: termIndex };
         fields.forEach(function (field, f) {
-          var documents = {};
-          entry[2][f].forEach(function (d) { documents["d" + d] = {}; });
+          var documents = {}, scored = entry[2][f];
+          for (var i = 0; i < scored.length; i += 2) {
+            var ref = "d" + scored[i], vectorRef = field + "/" + ref;
+            documents[ref] = {};
+            (vectors[vectorRef] = vectors[vectorRef] || []).push([termIndex, scored[i + 1]]);
+          }
           posting[field] = documents;
         });
         terms.push([entry[0], posting]);
       });
-      part.vectors.forEach(function (entry) {
-        var ref = fields[entry[0]] + "/d" + entry[1];
-        (vectors[ref] = vectors[ref] || []).push(entry[2]);
-      });
     });
     terms.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
     var fieldVectors = Object.keys(vectors).map(function (ref) {
-      var lists = vectors[ref];
-      if (lists.length === 1) return [ref, lists[0]];
-      var pairs = [];
-      lists.forEach(function (flat) {
-        for (var i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-      });
-      pairs.sort(function (a, b) { return a[0] - b[0]; });
-      return [ref, [].concat.apply([], pairs)];
+      var pairs = vectors[ref], flat = [];
+      if (pairs.length > 1) pairs.sort(function (a, b) { return a[0] - b[0]; });
+      pairs.forEach(function (pair) { flat.push(pair[0], pair[1]); });
+      return [ref, flat];
     });
     var m = state.manifest;
     state.index = scope.lunr.Index.load({ version: m.version, fields: m.fields, fieldVectors: fieldVectors,

@@ -11,6 +11,8 @@ import tarfile
 
 import lunr
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lunr.index import Index
 
 from conftest import REPO
@@ -185,3 +187,13 @@ def test_hostile_titles_stay_escaped_in_results(site, page):
     assert page.locator(".search-results img, .search-results b, .search-results script").count() == 0
     assert page.evaluate("window.pwned === undefined")
     assert page.errors == []
+
+
+@given(st.lists(st.floats(min_value=0, max_value=500, allow_nan=False), max_size=50),
+       st.lists(st.integers(min_value=0, max_value=500_000), max_size=50))
+def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
+    import numpy as np
+    from sitegen.search import _thousandths
+    ties = [(n + 0.5) / 1000 for n in thousandths]  # exact and inexact halves
+    scores = np.array(values + ties, dtype=np.float64)
+    assert [k / 1000 for k in _thousandths(scores).tolist()] == [round(v, 3) for v in scores.tolist()]
