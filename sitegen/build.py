@@ -8,21 +8,26 @@ fails the build before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
+import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .cache import BuildCache, FileRecord, OutputRecord, files_under
 from .config import SiteConfig
 from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
+from .keys import PageKeys
 from .model import Digest, build_digest
-from .output import OutputWriter, github_pages_problems
+from .output import (OutputWriter, claim_paths, github_pages_problems, remove_leftovers,
+                     safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
-from .search import search_files
+from .search import search_files, search_fingerprint
 from .similar import similar_papers
 
 Progress = Callable[[str], None]
@@ -33,6 +38,8 @@ class BuildReport:
     digest: Digest
     output: Path | None = None
     pages: int = 0
+    rendered: int = 0  # files rendered: all of them, or those whose inputs changed
+    removed: int = 0
     files: int = 0
     bytes_written: int = 0
     seconds: float = 0.0
@@ -52,7 +59,10 @@ class BuildReport:
             f"{len(digest.topics)} topics",
             f"{len(digest.days)} days",
         ]
-        if self.output is not None:
+        if self.output is not None and self.rendered < self.pages:
+            parts.append(f"{self.pages} pages ({self.rendered} files re-rendered, {self.files} "
+                         f"changed, {self.removed} removed)")
+        elif self.output is not None:
             parts.append(f"{self.pages} pages written")
         if self.index_bytes:
             raw, compressed = self.index_bytes
@@ -64,20 +74,22 @@ class BuildReport:
 
 
 def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
-                timings: dict[str, float] | None = None) -> Digest:
-    """Read and parse every source, then build the content model."""
+                timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
+    """Read and parse every source (a dump the cache has seen is not parsed again), then
+    build the content model."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    parsed = []
-    problems: list[Diagnostic] = list(config.warnings)
+    readable, problems = [], list(config.warnings)
     for source in config.sources:
         try:
-            data = source.path.read_bytes()
+            readable.append((source, source.path.read_bytes()))
         except OSError as error:
             problems.append(warning(source.display, None, f"cannot read the dump: "
                                                           f"{error.strerror or error}; skipped"))
-            continue
-        parsed.append((source, parse_dump_bytes(data, source.display)))
+    contents = [(source.display, data) for source, data in readable]
+    dumps = (cache.parsed_dumps(contents, parse_dump_bytes) if cache is not None
+             else [parse_dump_bytes(data, display) for display, data in contents])
+    parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
     timings["parse"] = time.perf_counter() - started
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
@@ -100,11 +112,13 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
     return report
 
 
-def build(config: SiteConfig, *, strict: bool = False,
-          progress: Progress = lambda message: None) -> BuildReport:
+def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
+          cache: BuildCache | None = None) -> BuildReport:
+    """Build the site.  With a cache, a rebuild renders only the files whose inputs
+    changed and updates the previous output in place, once everything rendered."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    digest = load_digest(config, progress, timings)
+    digest = load_digest(config, progress, timings, cache)
     report = BuildReport(digest, timings=timings)
     if strict and digest.diagnostics:
         count = len(digest.diagnostics)
@@ -112,28 +126,129 @@ def build(config: SiteConfig, *, strict: bool = False,
                          "nothing was written", digest.diagnostics)
 
     render_started = time.perf_counter()
-    files = output_files(digest, config, make_environment(config))
-    with OutputWriter(config.output) as out:
-        targets = [out.claim(file.path) for file in files]
-        report.pages = sum(1 for file in files if file.is_page)
-        search = _SearchJob(digest, out.staging)
-        written, search_files_written, report.index_bytes = _render_and_write(
-            files, targets, search, progress)
-        out.bytes_written += written
-        for name, source in static_files(config).items():
-            out.copy_file(source, f"static/{name}")
-        report.files = len(out.written) + search_files_written
-        report.bytes_written = out.bytes_written
-        limits = github_pages_problems(out.staging, config.output.name)
-        digest.diagnostics.extend(limits)
-        if strict and limits:
-            raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
-                             "site is left as it was", limits)
+    env = make_environment(config)
+    files = output_files(digest, config, env, PageKeys(env) if cache is not None else None)
+    report.pages = sum(1 for file in files if file.is_page)
+    names = topic_names(digest)
+    search = _SearchJob(digest, names, search_fingerprint(digest, names))
+    previous = cache.trusted_output(config.output) if cache is not None else None
+    if previous is None:
+        record = _build_afresh(config, files, search, report, strict, progress)
+    else:
+        record = _update_in_place(config, files, search, previous, report, strict, cache, progress)
+    if cache is not None:
+        cache.output = record
     timings["render"] = time.perf_counter() - render_started
-    progress(f"rendered and wrote {report.files} files in {timings['render']:.2f} s")
+    progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
     report.output = config.output
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_afresh(config: SiteConfig, files: list[OutputFile], search: _SearchJob,
+                  report: BuildReport, strict: bool, progress: Progress) -> OutputRecord:
+    """Render everything into a fresh folder and swap it in."""
+    with OutputWriter(config.output) as out:
+        targets = [out.claim(file.path) for file in files]
+        outcome = _render_and_write(files, targets, search, out.staging, progress)
+        keys = {file.path: file.key for file in files}
+        keys.update(outcome.content_keys)
+        for name, source in static_files(config).items():
+            data = source.read_bytes()
+            out.write(f"static/{name}", data)
+            keys[f"static/{name}"] = content_key(data)
+        report.rendered = len(files)
+        report.files = len(keys)
+        report.bytes_written = out.bytes_written + outcome.bytes_written
+        report.index_bytes = outcome.index_bytes
+        record = OutputRecord(config.output.resolve(), search_key=search.fingerprint)
+        sizes = {}
+        for path, stat in files_under(out.staging):
+            relative = Path(path).relative_to(out.staging).as_posix()
+            record.files[relative] = FileRecord(keys.get(relative) or "", stat.st_size, stat.st_mtime_ns)
+            sizes[relative] = stat.st_size
+        _check_limits(sizes, config, report, strict)
+    return record  # the swap renamed the folder: its files and their times are the same
+
+
+def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _SearchJob,
+                     previous: OutputRecord, report: BuildReport, strict: bool, cache: BuildCache,
+                     progress: Progress) -> OutputRecord:
+    """Render what changed beside the output, then move it in; delete what is gone.
+
+    Nothing in the folder changes until every file has rendered; each move is
+    atomic, and the cache forgets the folder while they run, so a build
+    interrupted there is followed by a full one."""
+    output = config.output
+    claim_paths([file.path for file in files])
+    stale = [file for file in files
+             if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
+    report.rendered = len(stale)
+    job = search if search.fingerprint != previous.search_key else None
+    scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
+    remove_leftovers(output)
+    try:
+        targets = [scratch.joinpath(*safe_relative_path(file.path).parts) for file in stale]
+        outcome = _render_and_write(stale, targets, job, scratch, progress)
+        keys = {file.path: file.key for file in stale}
+        keys.update(outcome.content_keys)
+        for name, source in static_files(config).items():
+            data = source.read_bytes()
+            relative = f"static/{name}"
+            keys[relative] = content_key(data)
+            if previous.files.get(relative, _NO_RECORD).key != keys[relative]:
+                OutputWriter.put(scratch / relative, data)
+        changes = {relative: key for relative, key in keys.items()
+                   if previous.files.get(relative, _NO_RECORD).key != key}
+        wanted = {file.path for file in files} | set(keys)
+        if job is None:  # the search files stay as they are
+            wanted |= {relative for relative in previous.files if relative.startswith("search/")}
+        else:
+            report.index_bytes = outcome.index_bytes
+        gone = [relative for relative in previous.files if relative not in wanted]
+
+        sizes = {relative: record.size for relative, record in previous.files.items()
+                 if relative not in gone}
+        for relative in changes:
+            sizes[relative] = (scratch / relative).stat().st_size
+        _check_limits(sizes, config, report, strict)
+
+        cache.output = None
+        record = OutputRecord(output.resolve(), dict(previous.files), search.fingerprint)
+        for relative, key in changes.items():
+            target = output / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(scratch / relative, target)
+            stat = target.stat()
+            record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+        for relative in gone:
+            (output / relative).unlink(missing_ok=True)
+            record.files.pop(relative, None)
+            _remove_empty_folders((output / relative).parent, output)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report.files = len(changes)
+    report.bytes_written = sum(sizes[relative] for relative in changes)
+    report.removed = len(gone)
+    return record
+
+
+_NO_RECORD = FileRecord("", -1, -1)
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _check_limits(sizes: dict[str, int], config: SiteConfig, report: BuildReport,
+                  strict: bool) -> None:
+    limits = github_pages_problems(sizes, config.output.name)
+    report.digest.diagnostics.extend(limits)
+    if strict and limits:
+        raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
+                         "site is left as it was", limits)
 
 
 # Rendering is CPU-bound Jinja work: past this many files it is shared among
@@ -146,55 +261,75 @@ _shared_work: tuple | None = None
 
 
 @dataclass
+class _Outcome:
+    bytes_written: int = 0
+    content_keys: dict[str, str] = field(default_factory=dict)  # files keyed by their content
+    index_bytes: tuple[int, int] | None = None
+
+    def add(self, other: _Outcome) -> None:
+        self.bytes_written += other.bytes_written
+        self.content_keys.update(other.content_keys)
+        self.index_bytes = self.index_bytes or other.index_bytes
+
+
+@dataclass
 class _SearchJob:
     digest: Digest
-    staging: Path
+    topic_names: dict[str, str]
+    fingerprint: str
 
-    def run(self) -> tuple[int, int, tuple[int, int]]:
-        """Write search/ (its paths are its own: pages only ever write search/index.html)."""
-        written = count = 0
-        whole = b""
-        for relative, content in search_files(self.digest, topic_names(self.digest)).items():
+    def run(self, folder: Path) -> _Outcome:
+        """Write search/ under `folder` (its paths are its own: pages only ever write
+        search/index.html)."""
+        outcome = _Outcome()
+        for relative, content in search_files(self.digest, self.topic_names).items():
             data = content.encode("utf-8")
-            written += OutputWriter.put(self.staging / relative, data)
-            count += 1
+            outcome.bytes_written += OutputWriter.put(folder / relative, data)
+            outcome.content_keys[relative] = content_key(data)
             if relative == "search/lunr.json":
-                whole = data
-        return written, count, (len(whole), len(zlib.compress(whole, 1)))  # fast gzip level
+                outcome.index_bytes = (len(data), len(zlib.compress(data, 1)))  # fast gzip level
+        return outcome
 
 
-def _render_and_write(files: list[OutputFile], targets: list[Path], search: _SearchJob,
-                      progress: Progress) -> tuple[int, int, tuple[int, int]]:
-    """Render and write every file plus the search index; (bytes, search files, index size)."""
+def _render_and_write(files: list[OutputFile], targets: list[Path], search: _SearchJob | None,
+                      search_folder: Path, progress: Progress) -> _Outcome:
+    """Render and write every file, and the search index unless `search` is None."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     jobs = [("pages", start) for start in range(0, len(files), PAGES_PER_JOB)]
-    if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        written, count, index_size = search.run()
-        return written + sum(_run_job(job, files, targets, progress) for job in jobs), count, index_size
-    _shared_work = (files, targets, search, progress)
+    if search is not None:
+        jobs.insert(0, ("search", 0))
+    _shared_work = (files, targets, search, search_folder, progress)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_run_job_in_worker, [("search", 0), *jobs], chunksize=1)
+        if len(files) < PARALLEL_THRESHOLD or workers < 2:
+            results = [_run_job(job) for job in jobs]
+        else:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_run_job, jobs, chunksize=1)
     finally:
         _shared_work = None
-    written, count, index_size = results[0]
-    return written + sum(results[1:]), count, index_size
+    outcome = _Outcome()
+    for result in results:
+        outcome.add(result)
+    return outcome
 
 
-def _run_job_in_worker(job: tuple[str, int]):
-    files, targets, search, progress = _shared_work
+def _run_job(job: tuple[str, int]) -> _Outcome:
+    files, targets, search, search_folder, progress = _shared_work
     if job[0] == "search":
-        return search.run()
-    return _run_job(job, files, targets, progress)
-
-
-def _run_job(job: tuple[str, int], files: list[OutputFile], targets: list[Path],
-             progress: Progress) -> int:
+        return search.run(search_folder)
     start = job[1]
-    written = 0
+    outcome = _Outcome()
     for index in range(start, min(start + PAGES_PER_JOB, len(files))):
-        written += OutputWriter.put(targets[index], files[index].render())
+        content = files[index].render()
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        outcome.bytes_written += OutputWriter.put(targets[index], data)
+        if files[index].key is None:
+            outcome.content_keys[files[index].path] = content_key(data)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
-    return written
+    return outcome
+
+
+def content_key(data: bytes) -> str:
+    return "content:" + hashlib.blake2b(data, digest_size=16).hexdigest()

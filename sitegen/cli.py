@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
 from .config import load_config
@@ -73,19 +74,35 @@ def main() -> None:
 @config_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: `output` in the config, else _site).")
+@click.option("--no-cache", is_flag=True,
+              help="Render every page afresh, without reading or updating the build cache.")
 @output_options
-def build(config_path: Path, base_url: str | None, output: Path | None, strict: bool,
-          quiet: bool, verbose: bool) -> None:
+def build(config_path: Path, base_url: str | None, output: Path | None, no_cache: bool,
+          strict: bool, quiet: bool, verbose: bool) -> None:
     """Build the site from the dumps named in site.yaml.
 
-    The site is built in a folder beside the output and swapped in only when
-    the build succeeds, so a failed build leaves the previous site intact.
+    Nothing in the output changes until every page has rendered, so a failed
+    build leaves the previous site intact.  A rebuild renders only the pages
+    whose inputs changed (the cache lives in ~/.cache/sitegen, or
+    $SITEGEN_CACHE_DIR); the first build, or one with --no-cache, builds a
+    fresh folder beside the output and swaps it in.
     """
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url, output)
-    report = run_build(config, strict=strict, progress=reporter)
+    report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     reporter.warnings(report.warnings)
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
+
+
+def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True):
+    """Build with the cache kept between runs; it is saved only after a successful build."""
+    if not use_cache:
+        return run_build(config, strict=strict, progress=reporter)
+    path = build_cache.cache_path(config.path, config.output)
+    cache = build_cache.load(path)
+    report = run_build(config, strict=strict, progress=reporter, cache=cache)
+    build_cache.save(cache, path)
+    return report
 
 
 @main.command()
@@ -172,7 +189,7 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     repo = repository_root(config.root)
-    report = run_build(config, strict=strict, progress=reporter)
+    report = _cached_build(config, strict, reporter)
     reporter.warnings(report.warnings)
     commit = run_deploy(config.output, repo, remote, branch, push=not no_push)
     where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"

@@ -34,24 +34,40 @@ def safe_relative_path(relative: str) -> PurePosixPath:
     return path
 
 
-def github_pages_problems(folder: Path, label: str) -> list[Diagnostic]:
-    """Symlinks are errors (Pages rejects them); oversized files or sites are warnings."""
-    problems, total = [], 0
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            raise BuildError(f"{label}/{relative} is a symbolic link; GitHub Pages refuses sites "
-                             "that contain them")
-        if path.is_file():
-            size = path.stat().st_size
-            total += size
-            if size > GITHUB_PAGES_FILE_LIMIT:
-                problems.append(warning(f"{label}/{relative}", None,
-                                        f"{size / 2**20:.0f} MB: GitHub refuses files over 100 MB"))
+def github_pages_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]:
+    """Warnings for files or a site too large for GitHub Pages, from each file's size."""
+    problems = [warning(f"{label}/{relative}", None, f"{size / 2**20:.0f} MB: GitHub refuses files "
+                                                     "over 100 MB")
+                for relative, size in sorted(sizes.items()) if size > GITHUB_PAGES_FILE_LIMIT]
+    total = sum(sizes.values())
     if total > GITHUB_PAGES_SITE_LIMIT:
         problems.append(warning(label, None, f"the site is {total / 2**30:.2f} GB; GitHub Pages "
                                              "sites should stay under 1 GB"))
     return problems
+
+
+def claim_paths(relatives: list[str]) -> list[PurePosixPath]:
+    """Check a build's output paths: none outside the folder, none wanted twice."""
+    claimed: set[str] = set()
+    return [_claim(relative, claimed) for relative in relatives]
+
+
+def _claim(relative: str, claimed: set[str]) -> PurePosixPath:
+    path = safe_relative_path(relative)
+    key = path.as_posix()
+    if key in claimed:
+        raise BuildError(f"two pages want to write {key}; refusing to overwrite it")
+    claimed.add(key)
+    return path
+
+
+def remove_leftovers(destination: Path) -> None:
+    """Folders that killed builds left beside the output (ours by name)."""
+    prefix = f".{destination.name}."
+    for leftover in destination.parent.glob(f"{prefix}*"):
+        suffix = leftover.name[len(prefix):]
+        if leftover.is_dir() and suffix.split("-")[0] in ("building", "old", "updating"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 class OutputWriter:
@@ -63,7 +79,7 @@ class OutputWriter:
 
     def __enter__(self) -> "OutputWriter":
         self._check_destination_is_replaceable()
-        self._remove_leftovers()
+        remove_leftovers(self.destination)
         self.staging.mkdir(parents=True)
         return self
 
@@ -75,12 +91,7 @@ class OutputWriter:
 
     def claim(self, relative: str) -> Path:
         """Reserve a path in the output: refuses paths outside it and paths claimed before."""
-        path = safe_relative_path(relative)
-        key = path.as_posix()
-        if key in self.written:
-            raise BuildError(f"two pages want to write {key}; refusing to overwrite it")
-        self.written.add(key)
-        return self.staging.joinpath(*path.parts)
+        return self.staging.joinpath(*_claim(relative, self.written).parts)
 
     @staticmethod
     def put(target: Path, content: str | bytes) -> int:
@@ -107,14 +118,6 @@ class OutputWriter:
             raise BuildError(f"output folder {target} is not empty and was not written by sitegen "
                              f"(no {BUILD_MARKER}); refusing to replace it. Remove it or choose "
                              "another folder with -o.")
-
-    def _remove_leftovers(self) -> None:
-        """Folders a killed build left behind (ours by name)."""
-        prefix = f".{self.destination.name}."
-        for leftover in self.destination.parent.glob(f"{prefix}*"):
-            suffix = leftover.name[len(prefix):]
-            if leftover.is_dir() and suffix.split("-")[0] in ("building", "old"):
-                shutil.rmtree(leftover, ignore_errors=True)
 
     def _swap_in(self) -> None:
         old = self.destination.parent / f".{self.destination.name}.old-{os.getpid()}"

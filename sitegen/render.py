@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
+from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, format_date
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -208,11 +209,13 @@ class OutputFile:
     path: str
     render: Callable[[], str | bytes]
     is_page: bool = True
+    key: str | None = None  # a fingerprint of every input; None: render it to know
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-                 ) -> list[OutputFile]:
-    """Every output file but the static assets.  Templates load (and fail) here, up front."""
+                 keys: PageKeys | None = None) -> list[OutputFile]:
+    """Every output file but the static assets.  Templates load (and fail) here, up front.
+    With `keys`, every page carries the key of its inputs."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -225,7 +228,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         context = dict(common, page_path=path, root=_root(path, context, config), **context)
         if template_name == "paper.html":
             context["scholarly_article"] = scholarly_article(context["paper"], config, names)
-        return OutputFile(path, lambda: _render(template, context), path.endswith(".html"))
+        return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
+                          keys.key(template_name, context) if keys is not None else None)
 
     files, sitemap = [], []
     for path, template_name, context in _pages(digest, config):

@@ -20,6 +20,7 @@ Every part is a script file, so search works from `file://` too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -262,6 +263,14 @@ def _parts(collected: _Collected) -> tuple[list[str], list[str]]:
 def _js_order(term: str) -> bytes:
     """JavaScript sorts strings by UTF-16 code units; so must we, for identical output."""
     return term.encode("utf-16-be")
+
+
+def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
+    """A fingerprint of everything `search_files` reads: equal fingerprints, equal files."""
+    inputs = repr((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK, topic_names,
+                   [(p.slug, p.title, p.url, p.date, p.topics, p.abstract, p.org_name, p.org_account)
+                    for p in digest.papers]))
+    return hashlib.blake2b(inputs.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def search_files(digest: Digest, topic_names: dict[str, str]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 import click
 
 from .build import build
+from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError
 from .render import template_dirs, theme_dir
@@ -66,6 +67,7 @@ class Preview:
         self.mount = "/"
         self.config: SiteConfig | None = None
         self.streams = 0
+        self.cache = BuildCache()  # in memory: each rebuild renders only what changed
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -76,7 +78,7 @@ class Preview:
         try:
             config = load_config(self.config_path, self.base_url)
             config = replace(config, output=self.output)
-            report = build(config)
+            report = build(config, cache=self.cache)
             self.config = config
             self.mount = config.base_path
             for diagnostic in report.warnings:

@@ -74,6 +74,18 @@ topics:
 """
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_build_cache(tmp_path_factory):
+    """Builds keep their cache in a folder of the test session's, never in ~/.cache."""
+    previous = os.environ.get("SITEGEN_CACHE_DIR")
+    os.environ["SITEGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("build-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SITEGEN_CACHE_DIR", None)
+    else:
+        os.environ["SITEGEN_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """An empty site folder with a minimal site.yaml; tests add dumps."""

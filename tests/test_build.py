@@ -314,12 +314,20 @@ def test_check_against_reads_the_deployed_papers_json_over_http(site):
         server.shutdown()
 
 
-def test_symbolic_link_in_the_output_fails_the_pages_check(tmp_path):
-    from sitegen.errors import BuildError
+def test_symbolic_link_in_static_is_published_as_the_file_it_points_to(site, tmp_path):
+    # GitHub Pages refuses sites that contain symbolic links: the output never has one.
+    site.write("dumps/a.txt", full_dump(("Spiking Networks", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    (tmp_path / "shared.css").write_text("body { color: teal }")
+    (site.root / "static").mkdir()
+    (site.root / "static" / "extra.css").symlink_to(tmp_path / "shared.css")
+    site.build()
+    published = site.output / "static" / "extra.css"
+    assert not published.is_symlink() and published.read_text() == "body { color: teal }"
+    assert not any(path.is_symlink() for path in site.output.rglob("*"))
+
+
+def test_pages_limits_warn_about_large_files_and_sites():
     from sitegen.output import github_pages_problems
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "index.html").write_text("x")
-    assert github_pages_problems(tmp_path / "site", "_site") == []
-    (tmp_path / "site" / "link.html").symlink_to(tmp_path / "site" / "index.html")
-    with pytest.raises(BuildError, match="symbolic link"):
-        github_pages_problems(tmp_path / "site", "_site")
+    assert github_pages_problems({"index.html": 10}, "_site") == []
+    problems = github_pages_problems({"search/lunr.json": 101 * 2**20, "a": 2**30}, "_site")
+    assert [p.path for p in problems] == ["_site/a", "_site/search/lunr.json", "_site"]

@@ -1,0 +1,125 @@
+"""What one build leaves for the next, so that a rebuild redoes only what changed.
+
+`serve` keeps a `BuildCache` in memory between rebuilds; `sitegen build` keeps
+it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
+`$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
+folder, never inside the project, so a cloned repository cannot bring one.
+It holds parsed dumps by content hash (parsing is pure) and, for the output
+folder, every file's key, size and modification time.
+
+A rebuild trusts the output folder only if it still holds exactly the files,
+sizes and modification times recorded; anything else (a file edited or added
+by hand, a missing or unreadable cache, another sitegen version) means a full
+build.  Everything here is derived data: losing it costs time, never
+correctness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .dumps import Dump
+
+FORMAT = f"sitegen {__version__} cache 1 python {sys.version_info[:2]}"
+
+
+@dataclass
+class FileRecord:
+    key: str  # the page key, or "content:<digest>" for a file keyed by what it holds
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class OutputRecord:
+    folder: Path
+    files: dict[str, FileRecord] = field(default_factory=dict)  # relative path -> record
+    search_key: str | None = None  # fingerprint of the documents the search files were made from
+
+
+@dataclass
+class BuildCache:
+    format: str = FORMAT
+    parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
+    output: OutputRecord | None = None
+
+    def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
+        """Each (path shown, content) parsed, or as parsed before; forgets the others."""
+        keys = [(display, hashlib.sha256(data).hexdigest()) for display, data in sources]
+        dumps = [self.parsed.get(key) or parse(data, display)
+                 for key, (display, data) in zip(keys, sources)]
+        self.parsed = dict(zip(keys, dumps))
+        return dumps
+
+    def trusted_output(self, folder: Path) -> OutputRecord | None:
+        """The record of `folder` if the folder holds exactly what it says, else None."""
+        record = self.output
+        if record is None or record.folder != folder.resolve() or not folder.is_dir():
+            return None
+        found = 0
+        for path, stat in files_under(folder):
+            relative = path[len(str(folder)) + 1:].replace(os.sep, "/")
+            expected = record.files.get(relative)
+            if expected is None or (expected.size, expected.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+                return None
+            found += 1
+        return record if found == len(record.files) else None
+
+
+def files_under(folder: Path):
+    """(path, stat) of every file below `folder`; a symbolic link counts as a file."""
+    pending = [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    yield entry.path, entry.stat(follow_symlinks=False)
+
+
+def cache_path(config_path: Path, output: Path) -> Path:
+    base = os.environ.get("SITEGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "sitegen")
+    name = hashlib.sha256(f"{config_path.resolve()}\n{output.resolve()}".encode()).hexdigest()[:24]
+    return Path(base) / f"{name}.pickle"
+
+
+def load(path: Path) -> BuildCache:
+    """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere."""
+    try:
+        with open(path, "rb") as handle:
+            cache = pickle.load(handle)
+    except Exception:  # any damage means starting afresh, which is always correct
+        return BuildCache()
+    if not isinstance(cache, BuildCache) or cache.format != FORMAT:
+        return BuildCache()
+    return cache
+
+
+def save(cache: BuildCache, path: Path) -> None:
+    """Write the cache atomically; a cache that cannot be written is only a slower next build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as handle:
+            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        try:
+            os.unlink(handle.name)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+def discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

@@ -1,0 +1,133 @@
+"""Rebuilds with the build cache: only what changed is rendered, and the result is
+always byte for byte what a full build gives."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+
+import pytest
+
+from conftest import REPO, SEEDS, Site
+
+
+def tree(folder) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def assert_same_as_full_build(site: Site) -> None:
+    """Build from scratch into another folder and compare every file."""
+    fresh = site.root / "_fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    site.build("--quiet", "--no-cache", "-o", str(fresh))
+    rebuilt, expected = tree(site.output), tree(fresh)
+    missing, extra = sorted(expected.keys() - rebuilt.keys()), sorted(rebuilt.keys() - expected.keys())
+    assert not missing and not extra, f"missing {missing[:5]}, left behind {extra[:5]}"
+    for relative in sorted(expected):
+        if rebuilt[relative] != expected[relative]:
+            diff = difflib.unified_diff(expected[relative].decode(errors="replace").splitlines(),
+                                        rebuilt[relative].decode(errors="replace").splitlines(),
+                                        "full build", "rebuild", lineterm="", n=1)
+            pytest.fail(f"{relative} differs from a full build:\n" + "\n".join(list(diff)[:40]))
+
+
+def rerendered(result) -> int:
+    found = re.search(r"\((\d+) files re-rendered", result.output)
+    assert found, result.output
+    return int(found.group(1))
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Site:
+    site = Site(tmp_path / "site")
+    site.root.mkdir()
+    shutil.copy(REPO / "site.yaml", site.root / "site.yaml")
+    shutil.copytree(SEEDS, site.root / "seeds")
+    site.build("--quiet")
+    return site
+
+
+def edit(site: Site, relative: str, old: str, new: str) -> None:
+    """Replace text in a file; a seed dump is named by its number ("seeds/000")."""
+    path = site.root / relative
+    if not path.exists():
+        path = next((site.root / "seeds").glob(f"{path.name}_*.txt"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_corrected_title_rerenders_only_the_pages_that_show_the_paper(seed_copy):
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
+    result = seed_copy.build()
+    assert 0 < rerendered(result) < 60, result.output
+    assert not (seed_copy.output / "papers/the-dragon-hatchling-the-missing-link-between-the-transformer").exists()
+    assert_same_as_full_build(seed_copy)
+
+
+def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
+    before = tree(seed_copy.output)
+    result = seed_copy.build()
+    assert rerendered(result) <= 3  # papers.json and the like are rendered and compared
+    assert tree(seed_copy.output) == before
+
+
+@pytest.mark.parametrize("change", [
+    ("seeds/001", "Spiking", "Spiking Spiking"),  # a title in the undated dump
+    ("seeds/002", "Mar 11\n\n", "Mar 11\n\nExtra Paper About Spiking Neurons\n\nA short abstract "
+                                  "about spiking neurons and their dynamics in cortex, studied with "
+                                  "models of the brain.\n\n"),
+    ("site.yaml", "title:", "title: Renamed\nold_title:"),
+    ("site.yaml", "match:", "match: [graph*]\n    old_match:"),
+])
+def test_any_edit_gives_what_a_full_build_gives(seed_copy, change):
+    relative, old, new = change
+    if relative == "site.yaml":
+        text = (seed_copy.root / relative).read_text()
+        if old == "title:":
+            text = re.sub(r"^title: .*$", "title: Renamed Digest", text, count=1, flags=re.M)
+        else:
+            text = text.replace("match: [", "match: [graph*, ", 1)
+        (seed_copy.root / relative).write_text(text)
+    else:
+        edit(seed_copy, relative, old, new)
+    seed_copy.build("--quiet")
+    assert_same_as_full_build(seed_copy)
+
+
+def test_removed_dump_and_template_override_and_stylesheet(seed_copy):
+    next((seed_copy.root / "seeds").glob("002_*.txt")).write_text("Mar 11\n")  # its papers are gone
+    seed_copy.build("--quiet")
+    assert_same_as_full_build(seed_copy)
+    seed_copy.write("static/site.css", "body { color: teal }\n")
+    result = seed_copy.build()
+    assert rerendered(result) <= 3
+    assert (seed_copy.output / "static/site.css").read_text() == "body { color: teal }\n"
+    base = (REPO / "templates" / "base.html").read_text()
+    seed_copy.write("templates/base.html", base.replace("<footer", "<!-- local -->\n<footer"))
+    seed_copy.build("--quiet")
+    assert "<!-- local -->" in seed_copy.page("index.html")
+    assert_same_as_full_build(seed_copy)
+
+
+def test_hand_edited_output_is_noticed_and_rebuilt(seed_copy):
+    (seed_copy.output / "index.html").write_text("scribbled")
+    (seed_copy.output / "stray.html").write_text("stray")
+    result = seed_copy.build()
+    assert "pages written" in result.output  # a full build, not an update
+    assert not (seed_copy.output / "stray.html").exists()
+    assert_same_as_full_build(seed_copy)
+
+
+def test_failed_rebuild_leaves_the_site_and_the_next_rebuild_is_right(seed_copy):
+    before = tree(seed_copy.output)
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling Redux")
+    seed_copy.write("templates/paper.html", "{% extends 'base.html' %}{% block content %}{{ paper.nope.deeper }}{% endblock %}")
+    result = seed_copy.run("build")
+    assert result.exit_code == 1 and "paper.html" in result.output
+    assert tree(seed_copy.output) == before
+    (seed_copy.root / "templates" / "paper.html").unlink()
+    seed_copy.build("--quiet")
+    assert_same_as_full_build(seed_copy)
