@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -153,6 +154,7 @@ def _build_afresh(config: SiteConfig, files: list[OutputFile], search: _SearchJo
         outcome = _render_and_write(files, targets, search, out.staging, progress)
         keys = {file.path: file.key for file in files}
         keys.update(outcome.content_keys)
+        keys.update(outcome.search_keys)
         for name, source in static_files(config).items():
             data = source.read_bytes()
             out.write(f"static/{name}", data)
@@ -178,7 +180,8 @@ def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _Searc
 
     Nothing in the folder changes until every file has rendered; each move is
     atomic, and the cache forgets the folder while they run, so a build
-    interrupted there is followed by a full one."""
+    interrupted there is followed by a full one.  A new search index replaces
+    the whole search/ folder at once (every part changes when any paper does)."""
     output = config.output
     claim_paths([file.path for file in files])
     stale = [file for file in files
@@ -188,7 +191,7 @@ def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _Searc
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     try:
-        targets = [scratch.joinpath(*safe_relative_path(file.path).parts) for file in stale]
+        targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
         outcome = _render_and_write(stale, targets, job, scratch, progress)
         keys = {file.path: file.key for file in stale}
         keys.update(outcome.content_keys)
@@ -200,16 +203,17 @@ def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _Searc
                 OutputWriter.put(scratch / relative, data)
         changes = {relative: key for relative, key in keys.items()
                    if previous.files.get(relative, _NO_RECORD).key != key}
-        wanted = {file.path for file in files} | set(keys)
-        if job is None:  # the search files stay as they are
-            wanted |= {relative for relative in previous.files if relative.startswith("search/")}
+        wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys)
+        if job is None:
+            wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
         else:
             report.index_bytes = outcome.index_bytes
-        gone = [relative for relative in previous.files if relative not in wanted]
+        gone = [relative for relative in previous.files
+                if relative not in wanted and not (job and _in_search_folder(relative))]
 
         sizes = {relative: record.size for relative, record in previous.files.items()
-                 if relative not in gone}
-        for relative in changes:
+                 if relative not in gone and not (job and _in_search_folder(relative))}
+        for relative in [*changes, *outcome.search_keys]:
             sizes[relative] = (scratch / relative).stat().st_size
         _check_limits(sizes, config, report, strict)
 
@@ -225,12 +229,35 @@ def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _Searc
             (output / relative).unlink(missing_ok=True)
             record.files.pop(relative, None)
             _remove_empty_folders((output / relative).parent, output)
+        if job is not None:
+            _swap_search_folder(output, scratch, record, outcome.search_keys)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    report.files = len(changes)
-    report.bytes_written = sum(sizes[relative] for relative in changes)
+    report.files = len(changes) + len(outcome.search_keys)
+    report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)
     return record
+
+
+def _in_search_folder(relative: str) -> bool:
+    """The search job's own files: everything under search/ but the search page."""
+    return relative.startswith("search/") and relative != "search/index.html"
+
+
+def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
+                        search_keys: dict[str, str]) -> None:
+    """Replace output/search/ by the new one in scratch/search/, keeping the search page."""
+    page = output / "search" / "index.html"
+    if page.exists():
+        os.replace(page, scratch / "search" / "index.html")
+    if (output / "search").exists():
+        os.replace(output / "search", scratch / "search-previous")
+    os.replace(scratch / "search", output / "search")
+    for relative in [relative for relative in record.files if _in_search_folder(relative)]:
+        del record.files[relative]
+    for relative, key in search_keys.items():
+        stat = (output / relative).stat()
+        record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
 
 
 _NO_RECORD = FileRecord("", -1, -1)
@@ -263,12 +290,14 @@ _shared_work: tuple | None = None
 @dataclass
 class _Outcome:
     bytes_written: int = 0
-    content_keys: dict[str, str] = field(default_factory=dict)  # files keyed by their content
+    content_keys: dict[str, str] = field(default_factory=dict)  # pages keyed by their content
+    search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     index_bytes: tuple[int, int] | None = None
 
     def add(self, other: _Outcome) -> None:
         self.bytes_written += other.bytes_written
         self.content_keys.update(other.content_keys)
+        self.search_keys.update(other.search_keys)
         self.index_bytes = self.index_bytes or other.index_bytes
 
 
@@ -282,12 +311,18 @@ class _SearchJob:
         """Write search/ under `folder` (its paths are its own: pages only ever write
         search/index.html)."""
         outcome = _Outcome()
-        for relative, content in search_files(self.digest, self.topic_names).items():
+        compressed = []
+        for relative, content in search_files(self.digest, self.topic_names):
             data = content.encode("utf-8")
             outcome.bytes_written += OutputWriter.put(folder / relative, data)
-            outcome.content_keys[relative] = content_key(data)
-            if relative == "search/lunr.json":
-                outcome.index_bytes = (len(data), len(zlib.compress(data, 1)))  # fast gzip level
+            outcome.search_keys[relative] = content_key(data)
+            if relative == "search/lunr.json":  # its gzip size, for the report: zlib runs
+                # without the interpreter lock, so a thread overlaps it with the parts
+                compressing = threading.Thread(target=lambda data=data: compressed.append(
+                    (len(data), len(zlib.compress(data, 1)))))
+                compressing.start()
+        compressing.join()
+        outcome.index_bytes = compressed[0]
         return outcome
 
 

@@ -27,8 +27,10 @@ from jinja2 import meta
 from .config import SiteConfig
 from .model import Digest, Paper, TopicGroup
 
-# Objects that live for the whole build and are reachable from many pages.
-_SHARED_TYPES = (Paper, TopicGroup, Digest, SiteConfig)
+# Objects that live for the whole build and are reachable from many pages: each is
+# fingerprinted once (by identity, which is safe while the build holds them).
+_SHARED_TYPES = (TopicGroup, Digest, SiteConfig)
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 
 class Unkeyable(Exception):
@@ -83,28 +85,37 @@ class PageKeys:
         return self._templates[name]
 
     def _walk(self, value, parts: list[str]) -> None:
-        if value is None or isinstance(value, (str, int, float, bool, dt.date, PurePath)):
-            parts.append(f"{type(value).__name__}:{value!r}")
-        elif isinstance(value, _SHARED_TYPES):
+        kind = type(value)
+        if kind in _SCALARS:
+            parts.append(repr(value))  # repr tells "1" from 1 and escapes separators
+        elif kind is Paper:
+            fingerprint = self._shared.get(id(value))
+            if fingerprint is None:  # the repr covers every field but two, added here
+                fingerprint = self._shared[id(value)] = _digest(
+                    repr((value, value.provenance, value.capture_dates)))
+            parts.append(fingerprint)
+        elif kind in _SHARED_TYPES:
             fingerprint = self._shared.get(id(value))
             if fingerprint is None:
                 inner: list[str] = []
                 self._walk_fields(value, inner)
                 fingerprint = self._shared[id(value)] = _digest("\x1f".join(inner))
             parts.append(fingerprint)
-        elif isinstance(value, (list, tuple)):
+        elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
             for item in value:
                 self._walk(item, parts)
-        elif isinstance(value, dict):
+        elif kind is dict:
             parts.append(f"{{{len(value)}")
             for item_key, item in value.items():
                 self._walk(item_key, parts)
                 self._walk(item, parts)
+        elif isinstance(value, (str, int, float, dt.date, PurePath)):  # subclasses: Markup, Path
+            parts.append(f"{kind.__name__}:{value!r}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             self._walk_fields(value, parts)
         else:
-            raise Unkeyable(type(value).__name__)
+            raise Unkeyable(kind.__name__)
 
     def _walk_fields(self, value, parts: list[str]) -> None:
         parts.append(type(value).__name__)

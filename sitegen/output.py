@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import BuildError, Diagnostic, warning
 
@@ -24,14 +24,15 @@ GITHUB_PAGES_SITE_LIMIT = 1024**3  # published sites should stay under 1 GB
 GITHUB_PAGES_FILE_LIMIT = 100 * 1024**2  # git hosting refuses larger files
 
 
-def safe_relative_path(relative: str) -> PurePosixPath:
-    path = PurePosixPath(relative)
-    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
+def safe_relative_path(relative: str) -> list[str]:
+    """The parts of a path inside the output folder; refuses anything else."""
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts) or "\0" in relative or "\\" in relative:
         raise BuildError(f"refusing to write outside the output folder: {relative!r}")
-    if any(part.startswith("_") for part in path.parts[:-1]):
+    if any(part.startswith("_") for part in parts[:-1]):
         raise BuildError(f"refusing to write {relative!r}: GitHub Pages tooling skips folders "
                          "whose names start with '_'")
-    return path
+    return parts
 
 
 def github_pages_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]:
@@ -46,19 +47,18 @@ def github_pages_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]
     return problems
 
 
-def claim_paths(relatives: list[str]) -> list[PurePosixPath]:
+def claim_paths(relatives: list[str]) -> list[list[str]]:
     """Check a build's output paths: none outside the folder, none wanted twice."""
     claimed: set[str] = set()
     return [_claim(relative, claimed) for relative in relatives]
 
 
-def _claim(relative: str, claimed: set[str]) -> PurePosixPath:
-    path = safe_relative_path(relative)
-    key = path.as_posix()
-    if key in claimed:
-        raise BuildError(f"two pages want to write {key}; refusing to overwrite it")
-    claimed.add(key)
-    return path
+def _claim(relative: str, claimed: set[str]) -> list[str]:
+    parts = safe_relative_path(relative)
+    if relative in claimed:
+        raise BuildError(f"two pages want to write {relative}; refusing to overwrite it")
+    claimed.add(relative)
+    return parts
 
 
 def remove_leftovers(destination: Path) -> None:
@@ -91,7 +91,7 @@ class OutputWriter:
 
     def claim(self, relative: str) -> Path:
         """Reserve a path in the output: refuses paths outside it and paths claimed before."""
-        return self.staging.joinpath(*_claim(relative, self.written).parts)
+        return self.staging.joinpath(*_claim(relative, self.written))
 
     @staticmethod
     def put(target: Path, content: str | bytes) -> int:

@@ -24,8 +24,8 @@ import hashlib
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
 
 from lunr.pipeline import Pipeline
 from lunr.stemmer import stemmer
@@ -34,6 +34,9 @@ from lunr.token import Token
 from lunr.trimmer import trimmer
 
 from .model import Digest, Paper
+
+if TYPE_CHECKING:  # NumPy itself is imported where it is used: `check` and `--help` skip it
+    import numpy as np
 
 LUNR_VERSION = "2.3.9"
 FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organization", 2), ("year", 1),
@@ -63,9 +66,9 @@ def search_document(paper: Paper, topic_names: dict[str, str]) -> dict:
 
 
 class _Terms:
-    """Text -> index terms with their frequencies, through lunr's pipeline.  Each distinct
-    token goes through the pipeline once; the answers are pure, so one cache serves every
-    build of a process (`serve` rebuilds)."""
+    """Raw token -> index term through lunr's pipeline (None when it drops the token).
+    Each distinct token goes through the pipeline once; the answers are pure, so one
+    cache serves every build of a process (`serve` rebuilds)."""
 
     cache: dict[str, str | None] = {}
 
@@ -73,21 +76,36 @@ class _Terms:
         self.pipeline = Pipeline()
         self.pipeline.add(trimmer, stop_word_filter, stemmer)
 
-    def __call__(self, text: str) -> tuple[dict[str, int], int]:
-        """({term: frequency} in order of first occurrence, number of terms)."""
-        frequencies: dict[str, int] = {}
-        length = 0
-        for raw, count in Counter(SEPARATOR.split(text.lower())).items():
-            if not raw:
-                continue
-            term = self.cache.get(raw, False)
-            if term is False:
-                processed = self.pipeline.run([Token(raw, {})])
-                term = self.cache[raw] = str(processed[0]) if processed else None
-            if term:
-                frequencies[term] = frequencies.get(term, 0) + count
-                length += count
-        return frequencies, length
+    def __call__(self, raw: str) -> str | None:
+        term = self.cache.get(raw, False)
+        if term is False:
+            processed = self.pipeline.run([Token(raw, {})])
+            term = self.cache[raw] = (str(processed[0]) or None) if processed else None
+        return term
+
+
+# Characters that may join all texts into one string for one split: the first that no
+# text contains is used (none is whitespace or a hyphen, so each stays a token of its own).
+_JOINERS = [chr(code) for code in range(1, 9)] + [chr(code) for code in range(14, 28)]
+
+
+def _tokens(texts: list[str]) -> tuple[list[str], "np.ndarray", str | None]:
+    """lunr's raw tokens of every text (lower case, split on whitespace and hyphens), the
+    number of the text each came from, and the joiner left among them (None if none)."""
+    import numpy as np
+
+    joiner = next((c for c in _JOINERS if not any(c in text for text in texts)), None)
+    if joiner is None:
+        tokens, lengths = [], []
+        for text in texts:
+            split = SEPARATOR.split(text.lower())
+            tokens.extend(split)
+            lengths.append(len(split))
+        return tokens, np.repeat(np.arange(len(texts)), lengths), None
+    # str.split() splits on exactly the characters `\s` matches (tested), and fast.
+    tokens = f" {joiner} ".join(texts).lower().replace("-", " ").split()
+    is_joiner = np.fromiter(map(joiner.__eq__, tokens), dtype=bool, count=len(tokens))
+    return tokens, np.cumsum(is_joiner), joiner
 
 
 @dataclass
@@ -106,33 +124,45 @@ class _Collected:
 
 
 def _collect(documents: list[dict]) -> _Collected:
+    """Every term of every field of every document, counted, numbered and scored; the
+    per-token work runs in C (a split, dictionary lookups through `map`, NumPy)."""
     import numpy as np
 
-    terms_of = _Terms()
     field_names = [name for name, _ in FIELDS]
-    vocabulary: dict[str, int] = {}
-    term_ids: list[int] = []
-    frequencies: list[int] = []
-    segment_sizes: list[int] = []
-    lengths: list[int] = []
-    for document in documents:
-        for field in field_names:
-            counted, length = terms_of(document[field])
-            term_ids.extend(vocabulary.setdefault(term, len(vocabulary)) for term in counted)
-            frequencies.extend(counted.values())
-            segment_sizes.append(len(counted))
-            lengths.append(length)
+    texts = [document[field] for document in documents for field in field_names]
+    segment_count = len(texts)
+    tokens, segment_of_token, joiner = _tokens(texts)
+    terms_of = _Terms()
+    number_of_term: dict[str, int] = {}
+    number_of_token: dict[str, int] = {"": -1, joiner: -1} if joiner else {"": -1}
+    for raw in set(tokens).difference(number_of_token):
+        term = terms_of(raw)
+        number_of_token[raw] = -1 if term is None else number_of_term.setdefault(term, len(number_of_term))
+    numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    kept = numbers >= 0
+    numbers, segment_of_token = numbers[kept], segment_of_token[kept]
+
+    # lunr numbers terms (`_index`) in the order it first meets them.
+    term_count = len(number_of_term)
+    seen, first_position = np.unique(numbers, return_index=True)
+    in_index_order = seen[np.argsort(first_position)]
+    index_of_number = np.empty(term_count, dtype=np.int64)
+    index_of_number[in_index_order] = np.arange(term_count)
+    names = list(number_of_term)
+    terms = [names[number] for number in in_index_order.tolist()]
+    pairs, frequencies = np.unique(segment_of_token * max(term_count, 1) + index_of_number[numbers],
+                                   return_counts=True)
+    segment_of_entry, ids = np.divmod(pairs, max(term_count, 1))
+    sizes = np.bincount(segment_of_entry, minlength=segment_count)
+    lengths = np.bincount(segment_of_token, minlength=segment_count)
+    tf = frequencies.astype(np.float64)
 
     count, field_count = len(documents), len(field_names)
-    sizes = np.array(segment_sizes, dtype=np.int64)
-    ids = np.array(term_ids, dtype=np.int64)
-    tf = np.array(frequencies, dtype=np.float64)
-    segment_of_entry = np.repeat(np.arange(len(sizes)), sizes)
     field_of_entry = segment_of_entry % field_count
     # The same floating-point operations, in the same order, as lunr.py's builder.
-    with_term = np.bincount(ids, minlength=len(vocabulary)).tolist()  # (document, field) postings
+    with_term = np.bincount(ids, minlength=term_count).tolist()  # (document, field) postings
     idf = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term])
-    length_by_segment = np.array(lengths, dtype=np.float64).reshape(-1, field_count) if count else \
+    length_by_segment = lengths.astype(np.float64).reshape(-1, field_count) if count else \
         np.zeros((0, field_count))
     totals = length_by_segment.sum(axis=0)  # sums of integers: exact
     average = totals / count if count else np.zeros(field_count)
@@ -141,7 +171,7 @@ def _collect(documents: list[dict]) -> _Collected:
     boosts = np.array([boost for _, boost in FIELDS], dtype=np.float64)
     score = idf[ids] * ((K1 + 1) * tf) / (K1 * (1 - B + B * ratio[segment_of_entry]) + tf)
     score = score * boosts[field_of_entry]
-    return _Collected(field_names, [document["ref"] for document in documents], list(vocabulary),
+    return _Collected(field_names, [document["ref"] for document in documents], terms,
                       sizes, ids, _thousandths(score))
 
 
@@ -238,8 +268,6 @@ def _parts(collected: _Collected) -> tuple[list[str], list[str]]:
     form the page expands: each term is [term, _index, per field [document, score, …]],
     documents are numbers (the page names them `d<number>`), and the page rebuilds the
     field vectors from the scores, so one score is sent once."""
-    import numpy as np
-
     strings = _Strings(collected)
     documents = strings.numbers[_document_of_entry(collected)]
     scores = strings.scores[strings.score_of_entry]
@@ -273,28 +301,28 @@ def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
     return hashlib.blake2b(inputs.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def search_files(digest: Digest, topic_names: dict[str, str]) -> dict[str, str]:
-    """Every file under search/: the whole index, its parts, the document store, a manifest."""
+def search_files(digest: Digest, topic_names: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Every file under search/ as (path, text), each made when asked for: the whole index
+    first, then its parts, the document store and the manifest."""
     documents = [search_document(paper, topic_names) for paper in digest.papers]
     collected = _collect(documents)
-    files = {"search/lunr.json": _whole_index(collected)}
+    yield "search/lunr.json", _whole_index(collected)
     starts, parts = _parts(collected)
     for number, part in enumerate(parts):
-        files[f"search/parts/{number}.js"] = f"sitegenSearch.part({number},{part});\n"
+        yield f"search/parts/{number}.js", f"sitegenSearch.part({number},{part});\n"
 
     chunk_count = max(1, math.ceil(len(documents) / DOCS_PER_CHUNK))
     for chunk in range(chunk_count):
         papers = digest.papers[chunk * DOCS_PER_CHUNK:(chunk + 1) * DOCS_PER_CHUNK]
         entries = [[p.slug, p.title, p.url, p.date.isoformat() if p.date else None, p.topics,
                     " ".join(p.abstract)] for p in papers]
-        files[f"search/docs/{chunk}.js"] = f"sitegenSearch.docs({chunk},{_json(entries)});\n"
+        yield f"search/docs/{chunk}.js", f"sitegenSearch.docs({chunk},{_json(entries)});\n"
 
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
     manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
                 "parts": starts, "chunkSize": DOCS_PER_CHUNK, "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
-    files["search/manifest.js"] = f"sitegenSearch.manifest({_json(manifest)});\n"
-    return files
+    yield "search/manifest.js", f"sitegenSearch.manifest({_json(manifest)});\n"
 
 
 def _json(value) -> str:

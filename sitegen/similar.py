@@ -31,10 +31,25 @@ MAX_DOCUMENT_FREQUENCY = 200
 ROWS_PER_BLOCK = 2048
 
 
-def tokens(text: str) -> list[str]:
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def term_counts(text: str) -> Counter:
+    """How often each meaningful word occurs: ASCII-folded, lower case, no stopwords,
+    no single letters, no numbers."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return [word for word in re.findall(r"[a-z0-9]+", ascii_text)
-            if len(word) > 1 and word not in STOPWORDS and not word.isdigit()]
+    counts = Counter(WORD.findall(ascii_text))
+    for word in counts.keys() - _KNOWN:  # set operations in C; each new word judged once
+        _KNOWN.add(word)
+        if len(word) < 2 or word in STOPWORDS or word.isdigit():
+            _MEANINGLESS.add(word)
+    for word in counts.keys() & _MEANINGLESS:
+        del counts[word]
+    return counts
+
+
+_KNOWN: set[str] = set()
+_MEANINGLESS: set[str] = set()
 
 
 def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dict[str, list[str]]:
@@ -43,21 +58,21 @@ def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dic
     from scipy import sparse
 
     slugs = sorted(documents)
-    term_counts = []
+    counted = []
     for slug in slugs:
         title, abstract = documents[slug]
-        counts = Counter(tokens(abstract))
-        for word in tokens(title):
-            counts[word] += TITLE_WEIGHT
-        term_counts.append(counts)
+        counts = term_counts(abstract)
+        for word, times in term_counts(title).items():
+            counts[word] += TITLE_WEIGHT * times
+        counted.append(counts)
     total = len(slugs)
-    document_frequency = Counter(term for counts in term_counts for term in counts)
+    document_frequency = Counter(term for counts in counted for term in counts)
     vocabulary = {term: index for index, term in enumerate(sorted(
         term for term, df in document_frequency.items() if df <= MAX_DOCUMENT_FREQUENCY))}
     idf = {term: math.log(total / document_frequency[term]) + 1.0 for term in vocabulary}
 
     data, columns, row_starts = [], [], [0]
-    for counts in term_counts:
+    for counts in counted:
         weights = sorted((vocabulary[term], (1.0 + math.log(tf)) * idf[term])
                          for term, tf in counts.items() if term in vocabulary)
         norm = math.sqrt(sum(weight * weight for _, weight in weights)) or 1.0

@@ -42,6 +42,7 @@ class TopicMatcher:
                     self._phrases[parts[0]].append((parts[1:], topic.slug))
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
         self._memo: dict[str, frozenset[str]] = {}
+        self._hits: set[str] = set()  # the remembered words that match some topic
 
     def _word_topics(self, word: str) -> frozenset[str]:
         found = self._memo.get(word)
@@ -51,17 +52,23 @@ class TopicMatcher:
                 if length <= len(word):
                     topics |= self._prefix.get(word[:length], set())
             found = self._memo[word] = frozenset(topics)
+            if found:
+                self._hits.add(word)
         return found
 
     def match(self, text: str) -> list[str]:
         """The topics whose rules match `text`, in configuration order."""
         words = words_of(text)
+        distinct = set(words)
+        for word in distinct.difference(self._memo):
+            self._word_topics(word)
         matched: set[str] = set()
-        for word in set(words):
-            matched |= self._word_topics(word)
-        if self._phrases:
-            for index, word in enumerate(words):
-                for rest, slug in self._phrases.get(word, ()):
+        for word in distinct & self._hits:
+            matched |= self._memo[word]
+        firsts = distinct.intersection(self._phrases)
+        if firsts:
+            for index in [index for index, word in enumerate(words) if word in firsts]:
+                for rest, slug in self._phrases[words[index]]:
                     if slug not in matched and _follows(words, index + 1, rest):
                         matched.add(slug)
         return [slug for slug in self.order if slug in matched]

@@ -197,3 +197,10 @@ def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
     ties = [(n + 0.5) / 1000 for n in thousandths]  # exact and inexact halves
     scores = np.array(values + ties, dtype=np.float64)
     assert [k / 1000 for k in _thousandths(scores).tolist()] == [round(v, 3) for v in scores.tolist()]
+
+
+def test_str_split_splits_where_lunrs_separator_does():
+    import re
+    from sitegen.search import SEPARATOR
+    differ = [c for c in map(chr, range(0x110000)) if bool(SEPARATOR.fullmatch(c)) != (c.isspace() or c == "-")]
+    assert differ == [] and re.compile(r"[\s\-]+").pattern == SEPARATOR.pattern
