@@ -28,7 +28,7 @@ from .model import Digest, build_digest
 from .output import (OutputWriter, claim_paths, github_pages_problems, remove_leftovers,
                      safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
-from .search import search_files, search_fingerprint
+from .search import known_terms, remember_terms, search_files, search_fingerprint
 from .similar import similar_papers
 
 Progress = Callable[[str], None]
@@ -133,12 +133,15 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     names = topic_names(digest)
     search = _SearchJob(digest, names, search_fingerprint(digest, names))
     previous = cache.trusted_output(config.output) if cache is not None else None
+    if cache is not None:
+        remember_terms(cache.search_terms)
     if previous is None:
         record = _build_afresh(config, files, search, report, strict, progress)
     else:
         record = _update_in_place(config, files, search, previous, report, strict, cache, progress)
     if cache is not None:
         cache.output = record
+        cache.search_terms = known_terms()
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
     report.output = config.output
@@ -293,11 +296,13 @@ class _Outcome:
     content_keys: dict[str, str] = field(default_factory=dict)  # pages keyed by their content
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     index_bytes: tuple[int, int] | None = None
+    search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
 
     def add(self, other: _Outcome) -> None:
         self.bytes_written += other.bytes_written
         self.content_keys.update(other.content_keys)
         self.search_keys.update(other.search_keys)
+        self.search_terms.update(other.search_terms)
         self.index_bytes = self.index_bytes or other.index_bytes
 
 
@@ -323,6 +328,7 @@ class _SearchJob:
                 compressing.start()
         compressing.join()
         outcome.index_bytes = compressed[0]
+        outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
 
 
@@ -346,6 +352,7 @@ def _render_and_write(files: list[OutputFile], targets: list[Path], search: _Sea
     outcome = _Outcome()
     for result in results:
         outcome.add(result)
+    remember_terms(outcome.search_terms)
     return outcome
 
 

@@ -49,6 +49,7 @@ class BuildCache:
     format: str = FORMAT
     parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
     output: OutputRecord | None = None
+    search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
         """Each (path shown, content) parsed, or as parsed before; forgets the others."""

@@ -31,6 +31,7 @@ from .model import Digest, Paper, TopicGroup
 # fingerprinted once (by identity, which is safe while the build holds them).
 _SHARED_TYPES = (TopicGroup, Digest, SiteConfig)
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+_ANALYSED: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
 
 
 class Unkeyable(Exception):
@@ -73,16 +74,25 @@ class PageKeys:
                 seen.add(current)
                 source, filename, _ = self.env.loader.get_source(self.env, current)
                 sources.append(f"{current}\x1e{filename}\x1e{source}")
-                tree = self.env.parse(source)
-                variables |= meta.find_undeclared_variables(tree)
-                for referenced in meta.find_referenced_templates(tree):
-                    if referenced is None:
-                        dynamic = True
-                    else:
-                        pending.append(referenced)
+                read, referenced = self._analysed(source)
+                variables |= read
+                dynamic = dynamic or None in referenced
+                pending.extend(other for other in referenced if other is not None)
             self._templates[name] = (None if dynamic else frozenset(variables),
                                      _digest("\x1d".join(sorted(sources))))
         return self._templates[name]
+
+    def _analysed(self, source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+        """(variables read, templates named; None for one named at render time) of a
+        template's source; remembered across builds, as parsing takes a while."""
+        found = _ANALYSED.get(source)
+        if found is None:
+            if len(_ANALYSED) > 256:  # edits in a long `serve` session
+                _ANALYSED.clear()
+            tree = self.env.parse(source)
+            found = _ANALYSED[source] = (frozenset(meta.find_undeclared_variables(tree)),
+                                         tuple(meta.find_referenced_templates(tree)))
+        return found
 
     def _walk(self, value, parts: list[str]) -> None:
         kind = type(value)

@@ -84,6 +84,15 @@ class _Terms:
         return term
 
 
+def known_terms() -> dict[str, str | None]:
+    """What the pipeline made of every token seen so far (to keep between builds)."""
+    return _Terms.cache
+
+
+def remember_terms(known: dict[str, str | None]) -> None:
+    _Terms.cache.update(known)
+
+
 # Characters that may join all texts into one string for one split: the first that no
 # text contains is used (none is whitespace or a hyphen, so each stays a token of its own).
 _JOINERS = [chr(code) for code in range(1, 9)] + [chr(code) for code in range(14, 28)]
