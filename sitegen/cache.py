@@ -27,7 +27,19 @@ from pathlib import Path
 from . import __version__
 from .dumps import Dump
 
-FORMAT = f"sitegen {__version__} cache 1 python {sys.version_info[:2]}"
+
+
+def _code_fingerprint() -> str:
+    """sitegen's own code: a cache made by other code (an upgrade, another commit of a
+    checkout) may hold keys that meant something else, so it is not used."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FORMAT = f"sitegen {__version__} python {sys.version_info[:2]} code {_code_fingerprint()}"
 
 
 @dataclass
