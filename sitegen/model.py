@@ -17,7 +17,7 @@ from .config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
 from .errors import Diagnostic, warning
 from .slugs import title_hash, slugify, title_key
-from .topics import TopicMatcher
+from .topics import TopicMatcher, matcher_for
 
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                        "Nov", "Dec")
@@ -171,7 +171,7 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
                 paper.capture_dates.append(capture)
 
     _give_distinct_slugs(papers.values())
-    matcher = TopicMatcher(config.topics)
+    matcher = matcher_for(tuple(config.topics))
     for paper in papers.values():
         if paper.date is None and paper.capture_dates:
             paper.date, paper.date_source = min(paper.capture_dates), "captured"

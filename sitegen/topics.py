@@ -9,12 +9,20 @@ remembered, so matching stays fast on tens of thousands of papers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 
 from .config import Topic
 
 WORD = re.compile(r"\w+")
+TEXTS_REMEMBERED = 100_000
+
+
+@functools.lru_cache(maxsize=4)
+def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
+    """One matcher per set of rules, kept across the rebuilds of `serve`."""
+    return TopicMatcher(topics)
 
 
 def words_of(text: str) -> list[str]:
@@ -43,6 +51,7 @@ class TopicMatcher:
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
         self._memo: dict[str, frozenset[str]] = {}
         self._hits: set[str] = set()  # the remembered words that match some topic
+        self._texts: dict[str, tuple[str, ...]] = {}
 
     def _word_topics(self, word: str) -> frozenset[str]:
         found = self._memo.get(word)
@@ -57,7 +66,16 @@ class TopicMatcher:
         return found
 
     def match(self, text: str) -> list[str]:
-        """The topics whose rules match `text`, in configuration order."""
+        """The topics whose rules match `text`, in configuration order (remembered: a
+        rebuild asks again about nearly every text)."""
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) > TEXTS_REMEMBERED:
+                self._texts.clear()
+            found = self._texts[text] = self._match(text)
+        return list(found)
+
+    def _match(self, text: str) -> tuple[str, ...]:
         words = words_of(text)
         distinct = set(words)
         for word in distinct.difference(self._memo):
@@ -71,7 +89,7 @@ class TopicMatcher:
                 for rest, slug in self._phrases[words[index]]:
                     if slug not in matched and _follows(words, index + 1, rest):
                         matched.add(slug)
-        return [slug for slug in self.order if slug in matched]
+        return tuple(slug for slug in self.order if slug in matched)
 
 
 def _follows(words: list[str], start: int, rest: list[str]) -> bool:
