@@ -20,10 +20,16 @@
   var loadedScripts = {};
   function loadScript(key, src, isLoaded) {
     if (isLoaded()) return Promise.resolve();
-    if (inWorker) {  // synchronous, and off the page's main thread
+    if (inWorker && key === "lunr") {  // synchronous, and off the page's main thread
       try { importScripts(root + src); } catch (error) { return Promise.reject(new Error("could not load " + src)); }
-      if (key === "lunr") arrived("lunr");
+      arrived("lunr");
       return Promise.resolve();
+    }
+    if (inWorker) {  // parts and documents: fetched side by side, then run like importScripts
+      return fetch(root + src).then(function (response) {
+        if (!response.ok) throw new Error("could not load " + src);
+        return response.text();
+      }).then(function (text) { (0, eval)(text); });
     }
     return new Promise(function (resolve, reject) {
       (state.waiting[key] = state.waiting[key] || []).push([resolve, reject]);
@@ -40,11 +46,29 @@
       document.head.appendChild(element);
     });
   }
+  var warmedUp = null;
   function ready() {
-    return Promise.all([
+    return warmedUp || (warmedUp = Promise.all([
       loadScript("lunr", "static/vendor/lunr-2.3.9/lunr.min.js", function () { return !!scope.lunr; }),
       loadScript("manifest", "search/manifest.js", function () { return !!state.manifest; })
-    ]);
+    ]).then(inWorker ? warmUp : null, function (error) { warmedUp = null; throw error; }));
+  }
+  // The first search of a page runs lunr's code cold, which at 10,000 papers costs about
+  // as much as the search itself.  In the worker, while the reader is still typing, a few
+  // searches over a made-up index of the same shape get that code compiled.
+  function warmUp() {
+    var count = 2000, made = [];
+    ["warma", "warmb"].forEach(function (term, t) {
+      var scored = [];
+      for (var d = 0; d < count; d++) scored.push(d, 1 + (d % 7) / 10);
+      made.push([term, t, state.manifest.fields.map(function (_, f) { return f < 2 ? scored : []; })]);
+    });
+    state.parts.warmup = made;
+    try {
+      for (var round = 0; round < 3; round++) { state.index = null; indexOf(["warmup"]).search("warma warmb"); }
+    } catch (error) { /* only a warm-up */ }
+    delete state.parts.warmup;
+    state.index = null;
   }
 
   // --- query terms -> parts -> one small lunr index ----------------------------------
@@ -86,22 +110,28 @@
       return loadScript("part" + n, "search/parts/" + n + ".js", function () { return !!state.parts[n]; });
     }));
   }
+  // lunr copies a posting's metadata and never changes it: every posting can share one.
+  var NO_METADATA = Object.freeze({});
   function indexOf(numbers) {
     var key = numbers.join(",");
     if (state.index && state.indexKey === key) return state.index;
     // Expand the parts' compact form into lunr's serialised one; document n is ref "d" + n.
     // Each term lists, per field, its documents with their scores: the field vectors are
     // rebuilt from those scores, each sorted by term index as lunr.Vector requires.
-    var fields = state.manifest.fields, terms = [], vectors = {};
+    var fields = state.manifest.fields, terms = [], vectors = Object.create(null), unsorted = {};
     numbers.forEach(function (n) {
       state.parts[n].forEach(function (entry) {
         var termIndex = entry[1], posting = { _index: termIndex };
         fields.forEach(function (field, f) {
           var documents = {}, scored = entry[2][f];
           for (var i = 0; i < scored.length; i += 2) {
-            var ref = "d" + scored[i], vectorRef = field + "/" + ref;
-            documents[ref] = {};
-            (vectors[vectorRef] = vectors[vectorRef] || []).push([termIndex, scored[i + 1]]);
+            var ref = "d" + scored[i], vectorRef = field + "/" + ref, vector = vectors[vectorRef];
+            documents[ref] = NO_METADATA;
+            if (vector === undefined) vectors[vectorRef] = [termIndex, scored[i + 1]];
+            else {
+              if (vector[vector.length - 2] > termIndex) unsorted[vectorRef] = true;
+              vector.push(termIndex, scored[i + 1]);
+            }
           }
           posting[field] = documents;
         });
@@ -109,12 +139,13 @@
       });
     });
     terms.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
-    var fieldVectors = Object.keys(vectors).map(function (ref) {
-      var pairs = vectors[ref], flat = [];
-      if (pairs.length > 1) pairs.sort(function (a, b) { return a[0] - b[0]; });
-      pairs.forEach(function (pair) { flat.push(pair[0], pair[1]); });
-      return [ref, flat];
+    Object.keys(unsorted).forEach(function (ref) {  // lunr.Vector wants its entries by index
+      var flat = vectors[ref], pairs = [];
+      for (var i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      pairs.sort(function (a, b) { return a[0] - b[0]; });
+      vectors[ref] = [].concat.apply([], pairs);
     });
+    var fieldVectors = Object.keys(vectors).map(function (ref) { return [ref, vectors[ref]]; });
     var m = state.manifest;
     state.index = scope.lunr.Index.load({ version: m.version, fields: m.fields, fieldVectors: fieldVectors,
                                            invertedIndex: terms, pipeline: m.pipeline });
