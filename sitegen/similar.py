@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 
 STOPWORDS = frozenset("""
 a about above after again against all also an and any are as at be because been before being
@@ -34,22 +33,24 @@ ROWS_PER_BLOCK = 2048
 WORD = re.compile(r"[a-z0-9]+")
 
 
-def term_counts(text: str) -> Counter:
-    """How often each meaningful word occurs: ASCII-folded, lower case, no stopwords,
-    no single letters, no numbers."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    counts = Counter(WORD.findall(ascii_text))
-    for word in counts.keys() - _KNOWN:  # set operations in C; each new word judged once
-        _KNOWN.add(word)
-        if len(word) < 2 or word in STOPWORDS or word.isdigit():
-            _MEANINGLESS.add(word)
-    for word in counts.keys() & _MEANINGLESS:
-        del counts[word]
-    return counts
+def _fold(text: str) -> str:
+    """ASCII, lower case: accents and ligatures folded, the rest dropped."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-_KNOWN: set[str] = set()
-_MEANINGLESS: set[str] = set()
+def _meaningless(word: str) -> bool:
+    return len(word) < 2 or word in STOPWORDS or word.isdigit()
+
+
+def _words(texts: list[str]) -> tuple[list[str], str]:
+    """The words of every text, in order, each text followed by a marker word (returned
+    too) that no text contains; folding runs once over all texts joined."""
+    for attempt in range(100):
+        marker = f"sitegenbreak{attempt}"
+        words = WORD.findall(_fold(f" {marker} ".join(texts) + f" {marker}"))
+        if words.count(marker) == len(texts):
+            return words, marker
+    raise AssertionError("no marker word is free")  # a hundred in every text: not real input
 
 
 def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dict[str, list[str]]:
@@ -58,29 +59,48 @@ def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dic
     from scipy import sparse
 
     slugs = sorted(documents)
-    counted = []
-    for slug in slugs:
-        title, abstract = documents[slug]
-        counts = term_counts(abstract)
-        for word, times in term_counts(title).items():
-            counts[word] += TITLE_WEIGHT * times
-        counted.append(counts)
     total = len(slugs)
-    document_frequency = Counter(term for counts in counted for term in counts)
-    vocabulary = {term: index for index, term in enumerate(sorted(
-        term for term, df in document_frequency.items() if df <= MAX_DOCUMENT_FREQUENCY))}
-    idf = {term: math.log(total / document_frequency[term]) + 1.0 for term in vocabulary}
+    # Abstract and title of paper n are texts 2n and 2n + 1; a title word counts TITLE_WEIGHT.
+    words, marker = _words([text for slug in slugs for text in reversed(documents[slug])])
+    is_marker = np.fromiter(map(marker.__eq__, words), dtype=bool, count=len(words))
+    text_of_word = np.cumsum(is_marker) - is_marker
+    names = [word for word in set(words) if word != marker and not _meaningless(word)]
+    number = dict.fromkeys(words, -1)
+    number.update((word, n) for n, word in enumerate(names))
+    numbers = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    kept = numbers >= 0
+    numbers, text_of_word = numbers[kept], text_of_word[kept]
+    width = max(len(names), 1)
+    pairs, pair_of_word = np.unique(text_of_word // 2 * width + numbers, return_inverse=True)
+    tf = np.bincount(pair_of_word, weights=np.where(text_of_word % 2 == 1, TITLE_WEIGHT, 1))
+    paper_of_pair, term_of_pair = np.divmod(pairs, width)
+    document_frequency = np.bincount(term_of_pair, minlength=len(names))
 
-    data, columns, row_starts = [], [], [0]
-    for counts in counted:
-        weights = sorted((vocabulary[term], (1.0 + math.log(tf)) * idf[term])
-                         for term, tf in counts.items() if term in vocabulary)
-        norm = math.sqrt(sum(weight * weight for _, weight in weights)) or 1.0
-        columns.extend(column for column, _ in weights)
-        data.extend(weight / norm for _, weight in weights)
-        row_starts.append(len(columns))
-    matrix = sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(columns, dtype=np.int64),
-                                np.array(row_starts, dtype=np.int64)), shape=(total, len(vocabulary)))
+    frequent = document_frequency > MAX_DOCUMENT_FREQUENCY
+    in_vocabulary = sorted((n for n in range(len(names)) if not frequent[n]), key=names.__getitem__)
+    column_of = np.full(len(names), -1, dtype=np.int64)
+    column_of[in_vocabulary] = np.arange(len(in_vocabulary))
+    idf = np.zeros(len(names))
+    frequencies = document_frequency.tolist()
+    for n in in_vocabulary:  # math.log, as ever: the same floats on every platform
+        idf[n] = math.log(total / frequencies[n]) + 1.0
+    used = column_of[term_of_pair] >= 0
+    paper_of_pair, term_of_pair, tf = paper_of_pair[used], term_of_pair[used], tf[used]
+    columns = column_of[term_of_pair]
+    order = np.lexsort((columns, paper_of_pair))
+    paper_of_pair, term_of_pair, tf, columns = (paper_of_pair[order], term_of_pair[order], tf[order],
+                                                columns[order])
+    distinct_tf, tf_index = np.unique(tf, return_inverse=True)
+    log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
+    weights = (1.0 + log_tf[tf_index]) * idf[term_of_pair]
+    row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_pair, minlength=total))))
+    squares = (weights * weights).tolist()
+    bounds = row_starts.tolist()
+    norms = np.array([math.sqrt(sum(squares[bounds[row]:bounds[row + 1]])) or 1.0  # summed in order
+                      for row in range(total)])
+    data = weights / norms[paper_of_pair] if total else weights
+    vocabulary = in_vocabulary
+    matrix = sparse.csr_matrix((data, columns, row_starts), shape=(total, len(vocabulary)))
     transposed = matrix.T.tocsr()
 
     nearest: dict[str, list[str]] = {}
