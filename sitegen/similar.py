@@ -60,6 +60,8 @@ def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dic
 
     slugs = sorted(documents)
     total = len(slugs)
+    if total < 2:
+        return {slug: [] for slug in slugs}
     # Abstract and title of paper n are texts 2n and 2n + 1; a title word counts TITLE_WEIGHT.
     words, marker = _words([text for slug in slugs for text in reversed(documents[slug])])
     is_marker = np.fromiter(map(marker.__eq__, words), dtype=bool, count=len(words))

@@ -213,3 +213,18 @@ def test_shipped_topics_give_nine_in_ten_seed_papers_a_specific_topic(seed_site)
     catch_all = config["catch_all"]["slug"]
     specific = [p for p in papers if p["topics"] != [catch_all]]
     assert len(specific) / len(papers) >= 0.9
+
+
+def test_similar_papers_with_none_one_and_texts_that_contain_the_marker_word():
+    from sitegen.similar import similar_papers
+    assert similar_papers({}) == {} and similar_papers({"a": ("Spiking", "spiking")}) == {"a": []}
+    found = similar_papers({
+        "a": ("Spiking sitegenbreak0 networks", "Dendritic spiking in cortex sitegenbreak0."),
+        "b": ("Spiking networks", "Dendritic spikes and cortex."),
+        "c": ("Protein folding", "Unrelated chemistry."),
+        "d": ("Café résumé", "naïve coöperation"),
+        "e": ("Cafe resume", "naive cooperation"),
+    })
+    assert found["a"][0] == "b" and found["b"][0] == "a"
+    assert found["d"] == ["e"] and found["e"] == ["d"]  # accents fold to the same words
+    assert "c" not in found["a"]
