@@ -74,10 +74,10 @@ class BuildReport:
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
 
 
-def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
+def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
                 timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
     """Read and parse every source (a dump the cache has seen is not parsed again), then
-    build the content model."""
+    build the content model, all but similar papers."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     readable, problems = [], list(config.warnings)
@@ -98,11 +98,27 @@ def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
     digest = build_digest(config, parsed)
     digest.diagnostics[:0] = problems
     digest.source_count = len(config.sources)
+    timings["model"] = time.perf_counter() - started
+    progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
+    return digest
+
+
+def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
+                       timings: dict[str, float] | None = None) -> None:
+    started = time.perf_counter()
     nearest = similar_papers({p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers})
     for paper in digest.papers:
         paper.similar = nearest[paper.slug]
-    timings["model"] = time.perf_counter() - started
-    progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
+    if timings is not None:
+        timings["similar"] = time.perf_counter() - started
+    progress(f"found similar papers in {time.perf_counter() - started:.2f} s")
+
+
+def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
+                timings: dict[str, float] | None = None) -> Digest:
+    """The whole content model, similar papers included (what `check` and tests want)."""
+    digest = read_digest(config, progress, timings)
+    add_similar_papers(digest, progress, timings)
     return digest
 
 
@@ -116,10 +132,13 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
           cache: BuildCache | None = None) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
-    changed and updates the previous output in place, once everything rendered."""
+    changed and updates the previous output in place, once everything rendered.
+
+    The search index needs only the model, so it is built in a process of its own from
+    then on, while this one finds similar papers, lays out the pages and renders them."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    digest = load_digest(config, progress, timings, cache)
+    digest = read_digest(config, progress, timings, cache)
     report = BuildReport(digest, timings=timings)
     if strict and digest.diagnostics:
         count = len(digest.diagnostics)
@@ -127,18 +146,23 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
                          "nothing was written", digest.diagnostics)
 
     render_started = time.perf_counter()
-    env = make_environment(config)
-    files = output_files(digest, config, env, PageKeys(env) if cache is not None else None)
-    report.pages = sum(1 for file in files if file.is_page)
     names = topic_names(digest)
     search = _SearchJob(digest, names, search_fingerprint(digest, names))
     previous = cache.trusted_output(config.output) if cache is not None else None
     if cache is not None:
         remember_terms(cache.search_terms)
+
+    def pages() -> list[OutputFile]:
+        add_similar_papers(digest, progress, timings)
+        env = make_environment(config)
+        files = output_files(digest, config, env, PageKeys(env) if cache is not None else None)
+        report.pages = sum(1 for file in files if file.is_page)
+        return files
+
     if previous is None:
-        record = _build_afresh(config, files, search, report, strict, progress)
+        record = _build_afresh(config, pages, search, report, strict, progress)
     else:
-        record = _update_in_place(config, files, search, previous, report, strict, cache, progress)
+        record = _update_in_place(config, pages, search, previous, report, strict, cache, progress)
     if cache is not None:
         cache.output = record
         cache.search_terms = known_terms()
@@ -149,12 +173,14 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     return report
 
 
-def _build_afresh(config: SiteConfig, files: list[OutputFile], search: _SearchJob,
+def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], search: _SearchJob,
                   report: BuildReport, strict: bool, progress: Progress) -> OutputRecord:
     """Render everything into a fresh folder and swap it in."""
-    with OutputWriter(config.output) as out:
+    with OutputWriter(config.output) as out, _InBackground(search, out.staging) as indexing:
+        files = pages()
         targets = [out.claim(file.path) for file in files]
-        outcome = _render_and_write(files, targets, search, out.staging, progress)
+        outcome = _render_and_write(files, targets, progress)
+        outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
         keys.update(outcome.content_keys)
         keys.update(outcome.search_keys)
@@ -176,9 +202,9 @@ def _build_afresh(config: SiteConfig, files: list[OutputFile], search: _SearchJo
     return record  # the swap renamed the folder: its files and their times are the same
 
 
-def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _SearchJob,
-                     previous: OutputRecord, report: BuildReport, strict: bool, cache: BuildCache,
-                     progress: Progress) -> OutputRecord:
+def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
+                     search: _SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
+                     cache: BuildCache, progress: Progress) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
     Nothing in the folder changes until every file has rendered; each move is
@@ -186,16 +212,19 @@ def _update_in_place(config: SiteConfig, files: list[OutputFile], search: _Searc
     interrupted there is followed by a full one.  A new search index replaces
     the whole search/ folder at once (every part changes when any paper does)."""
     output = config.output
-    claim_paths([file.path for file in files])
-    stale = [file for file in files
-             if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
-    report.rendered = len(stale)
     job = search if search.fingerprint != previous.search_key else None
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     try:
-        targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-        outcome = _render_and_write(stale, targets, job, scratch, progress)
+        with _InBackground(job, scratch) as indexing:
+            files = pages()
+            claim_paths([file.path for file in files])
+            stale = [file for file in files
+                     if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
+            report.rendered = len(stale)
+            targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
+            outcome = _render_and_write(stale, targets, progress)
+            outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in stale}
         keys.update(outcome.content_keys)
         for name, source in static_files(config).items():
@@ -283,10 +312,11 @@ def _check_limits(sizes: dict[str, int], config: SiteConfig, report: BuildReport
 
 # Rendering is CPU-bound Jinja work: past this many files it is shared among
 # forked worker processes, which inherit the model and templates for free.  The
-# search index is one job of its own, started first, so that it is built while
-# the other worker renders pages.
+# search index, past BACKGROUND_THRESHOLD papers, is built in a process of its own
+# that starts as soon as the model is ready.
 PARALLEL_THRESHOLD = 200
 PAGES_PER_JOB = 250
+BACKGROUND_THRESHOLD = 100  # papers
 _shared_work: tuple | None = None
 
 
@@ -320,7 +350,7 @@ class _SearchJob:
         for relative, content in search_files(self.digest, self.topic_names):
             data = content.encode("utf-8")
             outcome.bytes_written += OutputWriter.put(folder / relative, data)
-            outcome.search_keys[relative] = content_key(data)
+            outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
             if relative == "search/lunr.json":  # its gzip size, for the report: zlib runs
                 # without the interpreter lock, so a thread overlaps it with the parts
                 compressing = threading.Thread(target=lambda data=data: compressed.append(
@@ -332,35 +362,28 @@ class _SearchJob:
         return outcome
 
 
-def _render_and_write(files: list[OutputFile], targets: list[Path], search: _SearchJob | None,
-                      search_folder: Path, progress: Progress) -> _Outcome:
-    """Render and write every file, and the search index unless `search` is None."""
+def _render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> _Outcome:
+    """Render and write every file, in forked workers when there are many."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
-    jobs = [("pages", start) for start in range(0, len(files), PAGES_PER_JOB)]
-    if search is not None:
-        jobs.insert(0, ("search", 0))
-    _shared_work = (files, targets, search, search_folder, progress)
+    jobs = list(range(0, len(files), PAGES_PER_JOB))
+    _shared_work = (files, targets, progress)
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
-            results = [_run_job(job) for job in jobs]
+            results = [_render_job(job) for job in jobs]
         else:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_run_job, jobs, chunksize=1)
+                results = pool.map(_render_job, jobs, chunksize=1)
     finally:
         _shared_work = None
     outcome = _Outcome()
     for result in results:
         outcome.add(result)
-    remember_terms(outcome.search_terms)
     return outcome
 
 
-def _run_job(job: tuple[str, int]) -> _Outcome:
-    files, targets, search, search_folder, progress = _shared_work
-    if job[0] == "search":
-        return search.run(search_folder)
-    start = job[1]
+def _render_job(start: int) -> _Outcome:
+    files, targets, progress = _shared_work
     outcome = _Outcome()
     for index in range(start, min(start + PAGES_PER_JOB, len(files))):
         content = files[index].render()
@@ -371,6 +394,53 @@ def _run_job(job: tuple[str, int]) -> _Outcome:
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
+
+
+class _InBackground:
+    """The search job in a forked process of its own (in this one for small digests), from
+    the moment the model is ready until its outcome is asked for."""
+
+    def __init__(self, job: _SearchJob | None, folder: Path):
+        self.job, self.folder, self.process = job, folder, None
+
+    def __enter__(self) -> _InBackground:
+        if self.job is not None and len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.process = context.Process(target=_search_in_child, args=(self.job, self.folder, sender),
+                                           daemon=True)
+            self.process.start()
+            sender.close()
+        return self
+
+    def outcome(self) -> _Outcome:
+        if self.job is None:
+            return _Outcome()
+        if self.process is None:
+            outcome = self.job.run(self.folder)
+        else:
+            try:
+                kind, outcome = self.receiver.recv()
+            except EOFError:
+                kind, outcome = "error", "the search index job ended unexpectedly"
+            self.process.join()
+            self.process = None
+            if kind == "error":
+                raise BuildError(f"building the search index failed: {outcome}")
+        remember_terms(outcome.search_terms)
+        return outcome
+
+    def __exit__(self, *error) -> None:
+        if self.process is not None:  # the build failed first: the index is not wanted
+            self.process.terminate()
+            self.process.join()
+
+
+def _search_in_child(job: _SearchJob, folder: Path, sender) -> None:
+    try:
+        sender.send(("ok", job.run(folder)))
+    except BaseException as error:  # reported by the parent, which owns the build
+        sender.send(("error", f"{type(error).__name__}: {error}"))
 
 
 def content_key(data: bytes) -> str:
