@@ -2,19 +2,17 @@
 
 This is where I/O happens: reading the dump files and writing the output.
 `load_digest` stops before rendering (it serves `sitegen check`); `build` goes
-all the way.  Warnings are collected in the report; under `strict` any warning
-fails the build before anything is written.
+all the way, either afresh (a new folder swapped in) or, with a build cache that
+trusts the output, by updating only what changed (`_update_in_place`).  Warnings
+are collected in the report; under `strict` any warning fails the build before
+anything is written.  The parallel work itself is in `workers.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
 import os
 import shutil
-import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -28,10 +26,10 @@ from .model import Digest, build_digest
 from .output import (OutputWriter, claim_paths, github_pages_problems, remove_leftovers,
                      safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
-from .search import known_terms, remember_terms, search_files, search_fingerprint
+from .search import known_terms, remember_terms, search_fingerprint
 from .similar import similar_papers
+from .workers import InBackground, Progress, SearchJob, content_key, render_and_write
 
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -147,7 +145,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     render_started = time.perf_counter()
     names = topic_names(digest)
-    search = _SearchJob(digest, names, search_fingerprint(digest, names))
+    search = SearchJob(digest, names, search_fingerprint(digest, names))
     previous = cache.trusted_output(config.output) if cache is not None else None
     if cache is not None:
         remember_terms(cache.search_terms)
@@ -173,13 +171,13 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     return report
 
 
-def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], search: _SearchJob,
+def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], search: SearchJob,
                   report: BuildReport, strict: bool, progress: Progress) -> OutputRecord:
     """Render everything into a fresh folder and swap it in."""
-    with OutputWriter(config.output) as out, _InBackground(search, out.staging) as indexing:
+    with OutputWriter(config.output) as out, InBackground(search, out.staging) as indexing:
         files = pages()
         targets = [out.claim(file.path) for file in files]
-        outcome = _render_and_write(files, targets, progress)
+        outcome = render_and_write(files, targets, progress)
         outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
         keys.update(outcome.content_keys)
@@ -203,7 +201,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
 
 
 def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
-                     search: _SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
+                     search: SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
                      cache: BuildCache, progress: Progress) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
@@ -216,14 +214,14 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     try:
-        with _InBackground(job, scratch) as indexing:
+        with InBackground(job, scratch) as indexing:
             files = pages()
             claim_paths([file.path for file in files])
             stale = [file for file in files
                      if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
             report.rendered = len(stale)
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-            outcome = _render_and_write(stale, targets, progress)
+            outcome = render_and_write(stale, targets, progress)
             outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in stale}
         keys.update(outcome.content_keys)
@@ -308,140 +306,3 @@ def _check_limits(sizes: dict[str, int], config: SiteConfig, report: BuildReport
     if strict and limits:
         raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
                          "site is left as it was", limits)
-
-
-# Rendering is CPU-bound Jinja work: past this many files it is shared among
-# forked worker processes, which inherit the model and templates for free.  The
-# search index, past BACKGROUND_THRESHOLD papers, is built in a process of its own
-# that starts as soon as the model is ready.
-PARALLEL_THRESHOLD = 200
-PAGES_PER_JOB = 250
-BACKGROUND_THRESHOLD = 100  # papers
-_shared_work: tuple | None = None
-
-
-@dataclass
-class _Outcome:
-    bytes_written: int = 0
-    content_keys: dict[str, str] = field(default_factory=dict)  # pages keyed by their content
-    search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
-    index_bytes: tuple[int, int] | None = None
-    search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
-
-    def add(self, other: _Outcome) -> None:
-        self.bytes_written += other.bytes_written
-        self.content_keys.update(other.content_keys)
-        self.search_keys.update(other.search_keys)
-        self.search_terms.update(other.search_terms)
-        self.index_bytes = self.index_bytes or other.index_bytes
-
-
-@dataclass
-class _SearchJob:
-    digest: Digest
-    topic_names: dict[str, str]
-    fingerprint: str
-
-    def run(self, folder: Path) -> _Outcome:
-        """Write search/ under `folder` (its paths are its own: pages only ever write
-        search/index.html)."""
-        outcome = _Outcome()
-        compressed = []
-        for relative, content in search_files(self.digest, self.topic_names):
-            data = content.encode("utf-8")
-            outcome.bytes_written += OutputWriter.put(folder / relative, data)
-            outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
-            if relative == "search/lunr.json":  # its gzip size, for the report: zlib runs
-                # without the interpreter lock, so a thread overlaps it with the parts
-                compressing = threading.Thread(target=lambda data=data: compressed.append(
-                    (len(data), len(zlib.compress(data, 1)))))
-                compressing.start()
-        compressing.join()
-        outcome.index_bytes = compressed[0]
-        outcome.search_terms = known_terms()  # from a worker process, back to the parent
-        return outcome
-
-
-def _render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> _Outcome:
-    """Render and write every file, in forked workers when there are many."""
-    global _shared_work
-    workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
-    jobs = list(range(0, len(files), PAGES_PER_JOB))
-    _shared_work = (files, targets, progress)
-    try:
-        if len(files) < PARALLEL_THRESHOLD or workers < 2:
-            results = [_render_job(job) for job in jobs]
-        else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_render_job, jobs, chunksize=1)
-    finally:
-        _shared_work = None
-    outcome = _Outcome()
-    for result in results:
-        outcome.add(result)
-    return outcome
-
-
-def _render_job(start: int) -> _Outcome:
-    files, targets, progress = _shared_work
-    outcome = _Outcome()
-    for index in range(start, min(start + PAGES_PER_JOB, len(files))):
-        content = files[index].render()
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        outcome.bytes_written += OutputWriter.put(targets[index], data)
-        if files[index].key is None:
-            outcome.content_keys[files[index].path] = content_key(data)
-    if start and start % 2000 == 0:
-        progress(f"rendered {start} of {len(files)} files")
-    return outcome
-
-
-class _InBackground:
-    """The search job in a forked process of its own (in this one for small digests), from
-    the moment the model is ready until its outcome is asked for."""
-
-    def __init__(self, job: _SearchJob | None, folder: Path):
-        self.job, self.folder, self.process = job, folder, None
-
-    def __enter__(self) -> _InBackground:
-        if self.job is not None and len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
-            context = multiprocessing.get_context("fork")
-            self.receiver, sender = context.Pipe(duplex=False)
-            self.process = context.Process(target=_search_in_child, args=(self.job, self.folder, sender),
-                                           daemon=True)
-            self.process.start()
-            sender.close()
-        return self
-
-    def outcome(self) -> _Outcome:
-        if self.job is None:
-            return _Outcome()
-        if self.process is None:
-            outcome = self.job.run(self.folder)
-        else:
-            try:
-                kind, outcome = self.receiver.recv()
-            except EOFError:
-                kind, outcome = "error", "the search index job ended unexpectedly"
-            self.process.join()
-            self.process = None
-            if kind == "error":
-                raise BuildError(f"building the search index failed: {outcome}")
-        remember_terms(outcome.search_terms)
-        return outcome
-
-    def __exit__(self, *error) -> None:
-        if self.process is not None:  # the build failed first: the index is not wanted
-            self.process.terminate()
-            self.process.join()
-
-
-def _search_in_child(job: _SearchJob, folder: Path, sender) -> None:
-    try:
-        sender.send(("ok", job.run(folder)))
-    except BaseException as error:  # reported by the parent, which owns the build
-        sender.send(("error", f"{type(error).__name__}: {error}"))
-
-
-def content_key(data: bytes) -> str:
-    return "content:" + hashlib.blake2b(data, digest_size=16).hexdigest()

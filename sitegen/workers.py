@@ -1,0 +1,161 @@
+"""Parallel work of a build: pages rendered in forked workers, and the search index
+built in a process of its own that starts as soon as the model is ready.
+
+Forked processes inherit the model, the templates and the page contexts for free;
+what comes back is small: bytes written, content keys, the index's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import threading
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import BuildError
+from .model import Digest
+from .output import OutputWriter
+from .render import OutputFile
+from .search import known_terms, remember_terms, search_files
+
+Progress = Callable[[str], None]
+
+# Rendering is CPU-bound Jinja work: past this many files it is shared among
+# forked worker processes, which inherit the model and templates for free.  The
+# search index, past BACKGROUND_THRESHOLD papers, is built in a process of its own
+# that starts as soon as the model is ready.
+PARALLEL_THRESHOLD = 200
+PAGES_PER_JOB = 250
+BACKGROUND_THRESHOLD = 100  # papers
+_shared_work: tuple | None = None
+
+
+@dataclass
+class Outcome:
+    bytes_written: int = 0
+    content_keys: dict[str, str] = field(default_factory=dict)  # pages keyed by their content
+    search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
+    index_bytes: tuple[int, int] | None = None
+    search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
+
+    def add(self, other: Outcome) -> None:
+        self.bytes_written += other.bytes_written
+        self.content_keys.update(other.content_keys)
+        self.search_keys.update(other.search_keys)
+        self.search_terms.update(other.search_terms)
+        self.index_bytes = self.index_bytes or other.index_bytes
+
+
+@dataclass
+class SearchJob:
+    digest: Digest
+    topic_names: dict[str, str]
+    fingerprint: str
+
+    def run(self, folder: Path) -> Outcome:
+        """Write search/ under `folder` (its paths are its own: pages only ever write
+        search/index.html)."""
+        outcome = Outcome()
+        compressed = []
+        for relative, content in search_files(self.digest, self.topic_names):
+            data = content.encode("utf-8")
+            outcome.bytes_written += OutputWriter.put(folder / relative, data)
+            outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
+            if relative == "search/lunr.json":  # its gzip size, for the report: zlib runs
+                # without the interpreter lock, so a thread overlaps it with the parts
+                compressing = threading.Thread(target=lambda data=data: compressed.append(
+                    (len(data), len(zlib.compress(data, 1)))))
+                compressing.start()
+        compressing.join()
+        outcome.index_bytes = compressed[0]
+        outcome.search_terms = known_terms()  # from a worker process, back to the parent
+        return outcome
+
+
+def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> Outcome:
+    """Render and write every file, in forked workers when there are many."""
+    global _shared_work
+    workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    jobs = list(range(0, len(files), PAGES_PER_JOB))
+    _shared_work = (files, targets, progress)
+    try:
+        if len(files) < PARALLEL_THRESHOLD or workers < 2:
+            results = [_render_job(job) for job in jobs]
+        else:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_render_job, jobs, chunksize=1)
+    finally:
+        _shared_work = None
+    outcome = Outcome()
+    for result in results:
+        outcome.add(result)
+    return outcome
+
+
+def _render_job(start: int) -> Outcome:
+    files, targets, progress = _shared_work
+    outcome = Outcome()
+    for index in range(start, min(start + PAGES_PER_JOB, len(files))):
+        content = files[index].render()
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        outcome.bytes_written += OutputWriter.put(targets[index], data)
+        if files[index].key is None:
+            outcome.content_keys[files[index].path] = content_key(data)
+    if start and start % 2000 == 0:
+        progress(f"rendered {start} of {len(files)} files")
+    return outcome
+
+
+class InBackground:
+    """The search job in a forked process of its own (in this one for small digests), from
+    the moment the model is ready until its outcome is asked for."""
+
+    def __init__(self, job: SearchJob | None, folder: Path):
+        self.job, self.folder, self.process = job, folder, None
+
+    def __enter__(self) -> InBackground:
+        if self.job is not None and len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.process = context.Process(target=_search_in_child, args=(self.job, self.folder, sender),
+                                           daemon=True)
+            self.process.start()
+            sender.close()
+        return self
+
+    def outcome(self) -> Outcome:
+        if self.job is None:
+            return Outcome()
+        if self.process is None:
+            outcome = self.job.run(self.folder)
+        else:
+            try:
+                kind, outcome = self.receiver.recv()
+            except EOFError:
+                kind, outcome = "error", "the search index job ended unexpectedly"
+            self.process.join()
+            self.process = None
+            if kind == "error":
+                raise BuildError(f"building the search index failed: {outcome}")
+        remember_terms(outcome.search_terms)
+        return outcome
+
+    def __exit__(self, *error) -> None:
+        if self.process is not None:  # the build failed first: the index is not wanted
+            self.process.terminate()
+            self.process.join()
+
+
+def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
+    try:
+        sender.send(("ok", job.run(folder)))
+    except BaseException as error:  # reported by the parent, which owns the build
+        sender.send(("error", f"{type(error).__name__}: {error}"))
+
+
+def content_key(data: bytes) -> str:
+    return "content:" + hashlib.blake2b(data, digest_size=16).hexdigest()
