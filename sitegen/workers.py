@@ -28,7 +28,7 @@ Progress = Callable[[str], None]
 # forked worker processes, which inherit the model and templates for free.  The
 # search index, past BACKGROUND_THRESHOLD papers, is built in a process of its own
 # that starts as soon as the model is ready.
-PARALLEL_THRESHOLD = 200
+PARALLEL_THRESHOLD = 100
 PAGES_PER_JOB = 250
 BACKGROUND_THRESHOLD = 100  # papers
 _shared_work: tuple | None = None
@@ -80,7 +80,8 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     """Render and write every file, in forked workers when there are many."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
-    jobs = list(range(0, len(files), PAGES_PER_JOB))
+    size = max(1, min(PAGES_PER_JOB, -(-len(files) // workers)))  # every worker gets a share
+    jobs = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
     _shared_work = (files, targets, progress)
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
@@ -96,10 +97,11 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     return outcome
 
 
-def _render_job(start: int) -> Outcome:
+def _render_job(job: tuple[int, int]) -> Outcome:
     files, targets, progress = _shared_work
+    start, end = job
     outcome = Outcome()
-    for index in range(start, min(start + PAGES_PER_JOB, len(files))):
+    for index in range(start, end):
         content = files[index].render()
         data = content.encode("utf-8") if isinstance(content, str) else content
         outcome.bytes_written += OutputWriter.put(targets[index], data)
