@@ -20,6 +20,7 @@ Every part is a script file, so search works from `file://` too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -128,8 +129,38 @@ class _Collected:
     refs: list[str]
     terms: list[str]  # by lunr's `_index`: the order terms were first seen in
     segment_sizes: "np.ndarray"  # entries per segment
-    term_ids: "np.ndarray"  # per entry, in segment order
+    term_ids: "np.ndarray"  # per entry, sorted by segment, then by term (as a vector wants)
     scores: "np.ndarray"  # per entry: lunr's score times 1000, rounded (an integer)
+
+    # Derived once, for both the whole index and its parts.
+    @functools.cached_property
+    def segment_of_entry(self) -> "np.ndarray":
+        import numpy as np
+
+        return np.repeat(np.arange(len(self.segment_sizes)), self.segment_sizes)
+
+    @functools.cached_property
+    def document_of_entry(self) -> "np.ndarray":
+        return self.segment_of_entry // len(self.field_names)
+
+    @functools.cached_property
+    def strings(self) -> _Strings:
+        return _Strings(self)
+
+    @functools.cached_property
+    def posting_order(self) -> tuple[list[int], list[int], "np.ndarray"]:
+        """(term ids in JavaScript's sort order of terms, where each (term, field) group
+        ends, the entries reordered by term, field and document): lunr's inverted index."""
+        import numpy as np
+
+        field_count = len(self.field_names)
+        rank = np.empty(len(self.terms), dtype=np.int64)
+        in_js_order = sorted(range(len(self.terms)), key=lambda n: _js_order(self.terms[n]))
+        rank[in_js_order] = np.arange(len(in_js_order))
+        group = rank[self.term_ids] * field_count + self.segment_of_entry % field_count
+        order = np.lexsort((self.document_of_entry, group))
+        ends = np.cumsum(np.bincount(group, minlength=len(rank) * field_count)).tolist()
+        return in_js_order, ends, order
 
 
 def _collect(documents: list[dict]) -> _Collected:
@@ -214,13 +245,11 @@ def _whole_index(collected: _Collected) -> str:
     posting lists `_index` first, as lunr.js's own builder does)."""
     import numpy as np
 
-    names, refs, strings = collected.field_names, collected.refs, _Strings(collected)
+    names, refs, strings = collected.field_names, collected.refs, collected.strings
     field_count = len(names)
-    segment_of_entry = np.repeat(np.arange(len(collected.segment_sizes)), collected.segment_sizes)
-    by_segment = np.lexsort((collected.term_ids, segment_of_entry))  # a vector is sorted by term
-    pairs = np.empty(2 * len(by_segment), dtype=object)
-    pairs[0::2] = strings.numbers[collected.term_ids[by_segment]]
-    pairs[1::2] = strings.scores[strings.score_of_entry[by_segment]]
+    pairs = np.empty(2 * len(collected.term_ids), dtype=object)
+    pairs[0::2] = strings.numbers[collected.term_ids]
+    pairs[1::2] = strings.scores[strings.score_of_entry]
     pairs = pairs.tolist()
     ends = (2 * np.cumsum(collected.segment_sizes)).tolist()
     vectors, start = [], 0
@@ -232,7 +261,7 @@ def _whole_index(collected: _Collected) -> str:
     quoted_refs = np.array([f"{_json(ref)}:{{}}" for ref in refs], dtype=object)
     quoted_fields = [_json(name) for name in names]
     inverted = []
-    for term_id, groups in _postings(collected, quoted_refs[_document_of_entry(collected)]):
+    for term_id, groups in _postings(collected, quoted_refs[collected.document_of_entry]):
         fields = ",".join(f"{quoted_fields[field]}:{{{','.join(group)}}}"
                           for field, group in enumerate(groups))
         inverted.append(f"[{_json(collected.terms[term_id])},{{\"_index\":{term_id},{fields}}}]")
@@ -241,27 +270,12 @@ def _whole_index(collected: _Collected) -> str:
             f'"pipeline":["stemmer"]}}')
 
 
-def _document_of_entry(collected: _Collected) -> "np.ndarray":
-    import numpy as np
-
-    segments = np.repeat(np.arange(len(collected.segment_sizes)), collected.segment_sizes)
-    return segments // len(collected.field_names)
-
-
 def _postings(collected: _Collected, text_of_entry: "np.ndarray"):
     """(term id, [entries' texts per field]) for every term in JavaScript's sort order of
     terms, each field's entries in document order: lunr's inverted index."""
-    import numpy as np
-
-    field_count = len(collected.field_names)
-    segments = np.repeat(np.arange(len(collected.segment_sizes)), collected.segment_sizes)
-    rank = np.empty(len(collected.terms), dtype=np.int64)
-    in_js_order = sorted(range(len(collected.terms)), key=lambda n: _js_order(collected.terms[n]))
-    rank[in_js_order] = np.arange(len(in_js_order))
-    group = rank[collected.term_ids] * field_count + segments % field_count
-    order = np.lexsort((segments // field_count, group))
+    in_js_order, ends, order = collected.posting_order
     texts = text_of_entry[order].tolist()
-    ends = np.cumsum(np.bincount(group, minlength=len(rank) * field_count)).tolist()
+    field_count = len(collected.field_names)
     start = 0
     for position, term_id in enumerate(in_js_order):
         groups = []
@@ -277,8 +291,8 @@ def _parts(collected: _Collected) -> tuple[list[str], list[str]]:
     form the page expands: each term is [term, _index, per field [document, score, …]],
     documents are numbers (the page names them `d<number>`), and the page rebuilds the
     field vectors from the scores, so one score is sent once."""
-    strings = _Strings(collected)
-    documents = strings.numbers[_document_of_entry(collected)]
+    strings = collected.strings
+    documents = strings.numbers[collected.document_of_entry]
     scores = strings.scores[strings.score_of_entry]
     pairs = (documents + "," + scores)
     starts, parts, current, size = [], [], [], PART_TARGET_BYTES
