@@ -182,10 +182,9 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
         keys = {file.path: file.key for file in files}
         keys.update(outcome.content_keys)
         keys.update(outcome.search_keys)
-        for name, source in static_files(config).items():
-            data = source.read_bytes()
-            out.write(f"static/{name}", data)
-            keys[f"static/{name}"] = content_key(data)
+        for relative, (data, key) in _static_files(config).items():
+            out.write(relative, data)
+            keys[relative] = key
         report.rendered = len(files)
         report.files = len(keys)
         report.bytes_written = out.bytes_written + outcome.bytes_written
@@ -225,11 +224,9 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
             outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in stale}
         keys.update(outcome.content_keys)
-        for name, source in static_files(config).items():
-            data = source.read_bytes()
-            relative = f"static/{name}"
-            keys[relative] = content_key(data)
-            if previous.files.get(relative, _NO_RECORD).key != keys[relative]:
+        for relative, (data, key) in _static_files(config).items():
+            keys[relative] = key
+            if previous.files.get(relative, _NO_RECORD).key != key:
                 OutputWriter.put(scratch / relative, data)
         changes = {relative: key for relative, key in keys.items()
                    if previous.files.get(relative, _NO_RECORD).key != key}
@@ -238,11 +235,11 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
             wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
         else:
             report.index_bytes = outcome.index_bytes
+        replaced = {relative for relative in previous.files if job and _in_search_folder(relative)}
         gone = [relative for relative in previous.files
-                if relative not in wanted and not (job and _in_search_folder(relative))]
-
+                if relative not in wanted and relative not in replaced]
         sizes = {relative: record.size for relative, record in previous.files.items()
-                 if relative not in gone and not (job and _in_search_folder(relative))}
+                 if relative not in gone and relative not in replaced}
         for relative in [*changes, *outcome.search_keys]:
             sizes[relative] = (scratch / relative).stat().st_size
         _check_limits(sizes, config, report, strict)
@@ -291,6 +288,15 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
 
 
 _NO_RECORD = FileRecord("", -1, -1)
+
+
+def _static_files(config: SiteConfig) -> dict[str, tuple[bytes, str]]:
+    """Output path -> (content, key) of every static file."""
+    files = {}
+    for name, source in static_files(config).items():
+        data = source.read_bytes()
+        files[f"static/{name}"] = (data, content_key(data))
+    return files
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:

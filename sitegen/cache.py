@@ -129,10 +129,3 @@ def save(cache: BuildCache, path: Path) -> None:
             os.unlink(handle.name)
         except (OSError, UnboundLocalError):
             pass
-
-
-def discard(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass

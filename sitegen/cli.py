@@ -151,9 +151,9 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
           poll: bool) -> None:
     """Preview the site with live reload, at the same path as on base_url.
 
-    Edits to the dumps, site.yaml, templates and static files rebuild the whole
-    site and reload open pages; a failed rebuild keeps the last good site and
-    shows the error over the open pages.
+    Edits to the dumps, site.yaml, templates and static files rebuild the site
+    (rendering only the pages whose inputs changed) and reload open pages; a
+    failed rebuild keeps the last good site and shows the error over them.
     """
     from .serve import serve as run_serve
     run_serve(config_path, host, port, open_browser, poll, base_url)

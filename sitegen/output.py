@@ -107,9 +107,6 @@ class OutputWriter:
     def write(self, relative: str, content: str | bytes) -> None:
         self.bytes_written += self.put(self.claim(relative), content)
 
-    def copy_file(self, source: Path, relative: str) -> None:
-        self.write(relative, Path(source).read_bytes())
-
     def _check_destination_is_replaceable(self) -> None:
         target = self.destination
         if target.is_symlink() or (target.exists() and not target.is_dir()):

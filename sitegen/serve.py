@@ -2,9 +2,11 @@
 
 The watcher thread only records that something changed; the main loop waits
 for a short quiet period (an editor's write-temp-and-rename is one burst), then
-rebuilds the whole site, so listing pages are never stale.  The site is built
-into a private folder with the same atomic swap as `build`, and requests that
-arrive during a rebuild wait for it: no half-built page is ever served.  A
+rebuilds with a build cache kept in memory: every page whose inputs changed is
+rendered again (listings included), so none is stale.  The site is built into a
+private folder the same way as `build` (nothing moves in until everything has
+rendered), and requests that arrive during a rebuild wait for it: no half-built
+page is ever served.  A
 failed rebuild keeps the last good site, prints the error and shows it over
 open pages; the next good build reloads them.  The reload script is added to
 HTML responses only, never written to disk.
