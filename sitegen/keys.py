@@ -11,27 +11,51 @@ a corrected title re-render only the pages that show that paper.
 Values are fingerprinted by walking them: papers, topic groups, the digest and
 the configuration are hashed once per build (they are shared by many pages);
 anything the walker does not know gives no key, and a page without a key is
-always rendered.
+always rendered.  Objects count only with the fields their templates name
+(`paper.title`, `groupby("date")`): a listing does not show a paper's similar
+papers or source lines, and no page shows the list of dumps in the
+configuration, so a change there leaves those pages alone.  Naming a property or
+method of a class counts all its fields (it may read any), and a template that
+reads attributes by a computed name (`paper[name]`) depends on every field of
+everything.  (A template printing an object whole, `{{ paper }}`, would show
+Python's repr of it: no template does, and keys do not cover it.)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from pathlib import PurePath
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from .config import SiteConfig
 from .model import Digest, Paper, TopicGroup
 
 # Objects that live for the whole build and are reachable from many pages: each is
 # fingerprinted once (by identity, which is safe while the build holds them).
-_SHARED_TYPES = (TopicGroup, Digest, SiteConfig)
+_SHARED_TYPES = (Paper, TopicGroup, Digest, SiteConfig)
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
-_ANALYSED: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
+_ANALYSED: dict[str, "_Analysis"] = {}
+# Properties of Paper, the fields they read, and the pages they are on: nearly all.
+_PAPER_PROPERTIES = {"url": ("slug",), "first_sentence": ("abstract",)}
+# Filters that read the attribute named by their argument (`map(attribute="date")`).
+_ATTRIBUTE_FILTERS = frozenset({"attr", "groupby", "map", "max", "min", "rejectattr",
+                                "selectattr", "sort", "sum", "unique"})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Analysis:
+    variables: frozenset[str]  # context variables read
+    referenced: tuple[str | None, ...]  # templates named; None for one named at render time
+    attributes: frozenset[str]  # attribute names that may be read
+    # Context variables subscripted by a computed key (`topic_names[slug]`): harmless
+    # if they hold dicts.  None: something else is (`paper[name]`), so any attribute
+    # may be read.
+    subscripted: frozenset[str] | None
 
 
 class Unkeyable(Exception):
@@ -43,29 +67,36 @@ class PageKeys:
 
     def __init__(self, env: jinja2.Environment):
         self.env = env
-        self._templates: dict[str, tuple[frozenset[str] | None, str]] = {}
-        self._shared: dict[int, str] = {}
+        self._templates: dict[str, tuple] = {}
+        self._shared: dict[tuple, str] = {}  # (id(object), attributes) -> fingerprint
 
     def key(self, template_name: str, context: dict) -> str | None:
-        variables, sources = self._template(template_name)
+        variables, attributes, subscripted, sources = self._template(template_name)
         if variables is None:
             return None
+        if subscripted is None or any(type(context.get(name)) is not dict for name in subscripted):
+            attributes = None  # attributes read by computed names: every field counts
         parts = [sources]
         try:
             for name in sorted(variables & context.keys()):
                 parts.append(name)
-                self._walk(context[name], parts)
+                self._walk(context[name], parts, attributes)
         except Unkeyable:
             return None
         return _digest("\x1f".join(parts))
 
-    def _template(self, name: str) -> tuple[frozenset[str] | None, str]:
-        """(variables read, fingerprint of the sources) of a template and all it uses;
-        no variables (None) when it names a template only known at render time."""
+    def _template(self, name: str) -> tuple[frozenset[str] | None, frozenset[str],
+                                            frozenset[str] | None, str]:
+        """(variables read, attribute names read, variables subscripted by computed keys,
+        fingerprint of the sources) of a template and all it uses; no variables (None)
+        when it names a template only known at render time (see `_Analysis` for the
+        subscripted ones)."""
         if name not in self._templates:
             variables: set[str] = set()
-            sources: list[str] = []
+            attributes: set[str] = set()
+            subscripted: set[str] | None = set()
             dynamic = False
+            sources: list[str] = []
             pending, seen = [name], set()
             while pending:
                 current = pending.pop()
@@ -74,64 +105,101 @@ class PageKeys:
                 seen.add(current)
                 source, filename, _ = self.env.loader.get_source(self.env, current)
                 sources.append(f"{current}\x1e{filename}\x1e{source}")
-                read, referenced = self._analysed(source)
-                variables |= read
-                dynamic = dynamic or None in referenced
-                pending.extend(other for other in referenced if other is not None)
+                analysis = self._analysed(source)
+                variables |= analysis.variables
+                attributes |= analysis.attributes
+                if subscripted is not None and analysis.subscripted is not None:
+                    subscripted |= analysis.subscripted
+                else:
+                    subscripted = None
+                dynamic = dynamic or None in analysis.referenced
+                pending.extend(other for other in analysis.referenced if other is not None)
             self._templates[name] = (None if dynamic else frozenset(variables),
+                                     frozenset(attributes),
+                                     None if subscripted is None else frozenset(subscripted),
                                      _digest("\x1d".join(sorted(sources))))
         return self._templates[name]
 
-    def _analysed(self, source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
-        """(variables read, templates named; None for one named at render time) of a
-        template's source; remembered across builds, as parsing takes a while."""
+    def _analysed(self, source: str) -> _Analysis:
+        """What a template's source reads and names; remembered across builds, as
+        parsing takes a while."""
         found = _ANALYSED.get(source)
         if found is None:
             if len(_ANALYSED) > 256:  # edits in a long `serve` session
                 _ANALYSED.clear()
             tree = self.env.parse(source)
-            found = _ANALYSED[source] = (frozenset(meta.find_undeclared_variables(tree)),
-                                         tuple(meta.find_referenced_templates(tree)))
+            variables = frozenset(meta.find_undeclared_variables(tree))  # folds constants too
+            attributes = {node.attr for node in tree.find_all(nodes.Getattr)}
+            for node in tree.find_all(nodes.Const):  # `paper["title"]`, `map(attribute="a.b")`
+                if isinstance(node.value, str):
+                    attributes.update(node.value.split("."))
+            bases = [node.node for node in tree.find_all(nodes.Getitem)
+                     if not isinstance(node.arg, nodes.Const)]
+            subscripted = frozenset(base.name for base in bases if isinstance(base, nodes.Name))
+            computed = not all(isinstance(base, nodes.Name) for base in bases)
+            computed = computed or not subscripted <= variables or any(
+                not isinstance(argument, nodes.Const)
+                for node in tree.find_all(nodes.Filter) if node.name in _ATTRIBUTE_FILTERS
+                for argument in [*node.args, *(pair.value for pair in node.kwargs),
+                                 *filter(None, (node.dyn_args, node.dyn_kwargs))])
+            found = _ANALYSED[source] = _Analysis(
+                variables, tuple(meta.find_referenced_templates(tree)), frozenset(attributes),
+                None if computed else subscripted)
         return found
 
-    def _walk(self, value, parts: list[str]) -> None:
+    def _walk(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         kind = type(value)
         if kind in _SCALARS:
             parts.append(repr(value))  # repr tells "1" from 1 and escapes separators
-        elif kind is Paper:
-            fingerprint = self._shared.get(id(value))
-            if fingerprint is None:  # the repr covers every field but two, added here
-                fingerprint = self._shared[id(value)] = _digest(
-                    repr((value, value.provenance, value.capture_dates)))
-            parts.append(fingerprint)
         elif kind in _SHARED_TYPES:
-            fingerprint = self._shared.get(id(value))
+            memo = (id(value), attributes)
+            fingerprint = self._shared.get(memo)
             if fingerprint is None:
                 inner: list[str] = []
-                self._walk_fields(value, inner)
-                fingerprint = self._shared[id(value)] = _digest("\x1f".join(inner))
+                if kind is Paper:  # many, and made of plain values: repr is enough
+                    inner.append(repr([getattr(value, name) for name in _fields(Paper, attributes)]))
+                else:
+                    self._walk_fields(value, inner, attributes)
+                fingerprint = self._shared[memo] = _digest("\x1f".join(inner))
             parts.append(fingerprint)
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
             for item in value:
-                self._walk(item, parts)
+                self._walk(item, parts, attributes)
         elif kind is dict:
             parts.append(f"{{{len(value)}")
             for item_key, item in value.items():
-                self._walk(item_key, parts)
-                self._walk(item, parts)
+                self._walk(item_key, parts, attributes)
+                self._walk(item, parts, attributes)
         elif isinstance(value, (str, int, float, dt.date, PurePath)):  # subclasses: Markup, Path
             parts.append(f"{kind.__name__}:{value!r}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._walk_fields(value, parts)
+            self._walk_fields(value, parts, attributes)
         else:
             raise Unkeyable(kind.__name__)
 
-    def _walk_fields(self, value, parts: list[str]) -> None:
+    def _walk_fields(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         parts.append(type(value).__name__)
-        for field in dataclasses.fields(value):
-            parts.append(field.name)
-            self._walk(getattr(value, field.name), parts)
+        for name in _fields(type(value), attributes):
+            parts.append(name)
+            self._walk(getattr(value, name), parts, attributes)
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(cls: type, attributes: frozenset[str] | None) -> tuple[str, ...]:
+    """The fields of a dataclass that templates reading `attributes` can show."""
+    every = tuple(field.name for field in dataclasses.fields(cls))
+    if attributes is None:
+        return every
+    wanted = set()
+    for name in attributes:
+        if name in every:
+            wanted.add(name)
+        elif cls is Paper and name in _PAPER_PROPERTIES:
+            wanted.update(_PAPER_PROPERTIES[name])
+        elif hasattr(cls, name):  # a property or method: it may read any field
+            return every
+    return tuple(name for name in every if name in wanted)
 
 
 def _digest(text: str) -> str:

@@ -17,7 +17,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote_plus
 
 import jinja2
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from .config import SiteConfig
 from .errors import BuildError
 from .keys import PageKeys
-from .model import MONTH_ABBREVIATIONS, Digest, Paper, format_date
+from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -144,11 +144,9 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
 
     yield "topics/index.html", "topics.html", {}
     for group in digest.topics:
-        base = f"topics/{group.topic.slug}/"
-        for path, papers, pager in paginate(group.papers, config.per_page, base):
-            yield path, "topic.html", dict(group=group, papers=papers, pager=pager)
+        yield from _topic_pages(group, config.per_page)
 
-    years = _archive(digest)
+    years = _archive(paper.date for paper in digest.papers if paper.date)
     yield "days/index.html", "days.html", dict(years=years)
     for (year, month), days in months.items():
         papers = [paper for day in days for paper in digest.days[day]]
@@ -193,11 +191,38 @@ def scholarly_article(paper: Paper, config: SiteConfig, topic_names: dict[str, s
     return article
 
 
-def _archive(digest: Digest) -> list[dict]:
+def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, dict]]:
+    """A topic's page (its newest papers and an archive by month), then one page per
+    month.  Older papers are paged within their month, never across the whole topic,
+    so a paper added or corrected changes the pages of its own month and no others."""
+    topic, base = group.topic, f"topics/{group.topic.slug}/"
+    by_month: dict[tuple[int, int], list[Paper]] = {}
+    for paper in group.papers:
+        if paper.date:
+            by_month.setdefault((paper.date.year, paper.date.month), []).append(paper)
+    undated = [paper for paper in group.papers if not paper.date]
+    yield f"{base}index.html", "topic.html", dict(
+        topic=topic, papers=group.papers[:per_page], total=len(group.papers),
+        years=_archive(paper.date for paper in group.papers if paper.date), undated=len(undated))
+    months = list(by_month)
+    for index, (year, month) in enumerate(months):
+        newer = months[index - 1] if index > 0 else None
+        older = months[index + 1] if index + 1 < len(months) else None
+        for path, papers, pager in paginate(by_month[(year, month)], per_page,
+                                            f"{base}{year:04d}-{month:02d}/"):
+            yield path, "topic-month.html", dict(
+                topic=topic, year=year, month=month, papers=papers, pager=pager,
+                total=len(by_month[(year, month)]), newer=newer, older=older)
+    for path, papers, pager in paginate(undated, per_page, f"{base}undated/") if undated else ():
+        yield path, "topic-month.html", dict(topic=topic, year=None, month=None, papers=papers,
+                                             pager=pager, total=len(undated), newer=None, older=None)
+
+
+def _archive(dates: Iterable[dt.date]) -> list[dict]:
     """Years newest first, each with its twelve month counts for the bar chart."""
     counts: dict[int, list[int]] = {}
-    for day, papers in digest.days.items():
-        counts.setdefault(day.year, [0] * 12)[day.month - 1] += len(papers)
+    for date in dates:
+        counts.setdefault(date.year, [0] * 12)[date.month - 1] += 1
     return [dict(year=year, months=months, total=sum(months), peak=max(months))
             for year, months in sorted(counts.items(), reverse=True)]
 

@@ -216,16 +216,39 @@ def test_site_templates_and_static_override_the_theme_by_name(site):
     assert site.page("static/extra.txt") == "extra"
 
 
-def test_pagination_beyond_per_page(site):
-    papers = [(f"Spiking Paper {n}", ABSTRACT, "• 2 authors", f"Jun {n}") for n in range(1, 8)]
+def test_topic_pages_are_paged_within_each_month(site):
+    papers = [(f"Spiking Paper {n}", ABSTRACT, "• 2 authors", f"Jun {n}, 2025") for n in range(1, 8)]
+    papers.append(("Spiking in May", ABSTRACT, "• 2 authors", "May 30, 2025"))
     site.write("dumps/a.txt", full_dump(*papers))
     site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 3\n")
     site.build()
-    assert (site.output / "topics/spiking/page/3/index.html").is_file()
-    assert not (site.output / "topics/spiking/page/4/index.html").exists()
-    assert '<a rel="next" href="../../topics/spiking/page/2/">' in site.page("topics/spiking/index.html")
-    assert '<a rel="prev" href="../../../../topics/spiking/page/2/">' in site.page("topics/spiking/page/3/index.html")
+    topic = site.page("topics/spiking/index.html")
+    assert topic.count('class="paper-title"') == 3  # the newest, then the archive by month
+    assert '<a href="../../topics/spiking/2025-06/">June</a> <span class="count">7</span>' in topic
+    assert (site.output / "topics/spiking/2025-06/page/3/index.html").is_file()
+    assert not (site.output / "topics/spiking/2025-06/page/4/index.html").exists()
+    june = site.page("topics/spiking/2025-06/index.html")
+    assert '<a rel="next" href="../../../topics/spiking/2025-06/page/2/">' in june
+    assert "May 2025 →" in june
+    last = site.page("topics/spiking/2025-06/page/3/index.html")
+    assert '<a rel="prev" href="../../../../../topics/spiking/2025-06/page/2/">' in last
+    assert "Spiking Paper 1<" in last
+    assert "Spiking in May" in site.page("topics/spiking/2025-05/index.html")
     assert broken_internal_links(site.output, "https://example.org/") == []
+
+
+def test_a_paper_added_in_an_old_month_leaves_other_months_topic_pages_alone(site):
+    papers = [(f"Spiking Paper {n}", ABSTRACT, "• 2 authors", f"Jun {n}, 2025") for n in range(1, 8)]
+    papers += [(f"Spiking in May {n}", ABSTRACT, "• 2 authors", f"May {n}, 2025") for n in range(1, 8)]
+    site.write("dumps/a.txt", full_dump(*papers))
+    site.write("site.yaml", (site.root / "site.yaml").read_text() + "per_page: 3\n")
+    site.build()
+    june = {path: site.page(path) for path in ("topics/spiking/2025-06/index.html",
+                                                "topics/spiking/2025-06/page/3/index.html")}
+    site.write("dumps/b.txt", full_dump(("Spiking in May, again", ABSTRACT, "• 2 authors", "May 4, 2025")))
+    site.build()
+    assert {path: site.page(path) for path in june} == june
+    assert "Spiking in May, again" in site.page("topics/spiking/2025-05/page/2/index.html")
 
 
 # --- publishing on GitHub Pages -----------------------------------------------------

@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from conftest import REPO, SEEDS, Site
+from helpers import ABSTRACT, full_dump
 
 
 def tree(folder) -> dict[str, bytes]:
@@ -76,6 +77,7 @@ def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
 
 @pytest.mark.parametrize("change", [
     ("seeds/001", "Spiking", "Spiking Spiking"),  # a title in the undated dump
+    ("seeds/000", "The relationship between computing systems", "How computing systems"),  # listed
     ("seeds/002", "Mar 11\n\n", "Mar 11\n\nExtra Paper About Spiking Neurons\n\nA short abstract "
                                   "about spiking neurons and their dynamics in cortex, studied with "
                                   "models of the brain.\n\n"),
@@ -131,3 +133,39 @@ def test_failed_rebuild_leaves_the_site_and_the_next_rebuild_is_right(seed_copy)
     (seed_copy.root / "templates" / "paper.html").unlink()
     seed_copy.build("--quiet")
     assert_same_as_full_build(seed_copy)
+
+
+def two_dumps(site: Site) -> None:
+    site.write("dumps/a.txt", full_dump(("Spiking Cells in June", ABSTRACT, "• 2 authors", "Jun 2, 2025")))
+    site.write("dumps/b.txt", full_dump(("Spiking Cells in May", ABSTRACT, "• 2 authors", "May 1, 2025")))
+    site.build("--quiet")
+
+
+def sighted_again(site: Site) -> None:
+    """The May paper seen in one more dump: only its list of sources changes."""
+    site.write("dumps/c.txt", full_dump(("Spiking Cells in May", ABSTRACT, "• 2 authors", "May 1, 2025")))
+
+
+def test_listings_do_not_depend_on_fields_they_do_not_show(site):
+    two_dumps(site)
+    listing = site.output / "days/2025-05-01/index.html"
+    before = listing.stat().st_mtime_ns
+    sighted_again(site)
+    site.build("--quiet")
+    assert "dumps/c.txt" in site.page("papers/spiking-cells-in-may/index.html")
+    assert listing.stat().st_mtime_ns == before  # the day page does not show sources
+    assert_same_as_full_build(site)
+
+
+@pytest.mark.parametrize("shows_sources", [
+    "{% for paper in papers %}{{ paper.sources | join(' ') }}{% endfor %}",
+    "{% for paper in papers %}{{ paper['sour' ~ 'ces'] }}{% endfor %}",  # folded to 'sources'
+    "{% for paper in papers %}{{ paper[('sour', 'ces') | join(page_path[:0])] }}{% endfor %}",
+])
+def test_a_template_that_shows_a_field_depends_on_it(site, shows_sources):
+    site.write("templates/day.html", shows_sources)
+    two_dumps(site)
+    sighted_again(site)
+    site.build("--quiet")
+    assert "dumps/c.txt" in site.page("days/2025-05-01/index.html")
+    assert_same_as_full_build(site)
