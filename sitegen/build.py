@@ -43,7 +43,7 @@ class BuildReport:
     bytes_written: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-    index_bytes: tuple[int, int] | None = None  # search/lunr.json raw and gzip-compressed
+    index_bytes: tuple[int, int] | None = None  # search/lunr.json raw and gzip (estimated)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -65,7 +65,7 @@ class BuildReport:
             parts.append(f"{self.pages} pages written")
         if self.index_bytes:
             raw, compressed = self.index_bytes
-            parts.append(f"search index {raw / 1e6:.1f} MB ({compressed / 1e6:.1f} MB gzip, "
+            parts.append(f"search index {raw / 1e6:.1f} MB (≈{compressed / 1e6:.1f} MB gzip, "
                          "loaded in parts)")
         count = len(self.warnings)
         parts.append(f"{count} warning{'s' if count != 1 else ''}")

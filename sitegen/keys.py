@@ -37,7 +37,7 @@ from .model import Digest, Paper, TopicGroup
 
 # Objects that live for the whole build and are reachable from many pages: each is
 # fingerprinted once (by identity, which is safe while the build holds them).
-_SHARED_TYPES = (Paper, TopicGroup, Digest, SiteConfig)
+_SHARED_TYPES = (TopicGroup, Digest, SiteConfig)
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 _ANALYSED: dict[str, "_Analysis"] = {}
 # Properties of Paper, the fields they read, and the pages they are on: nearly all.
@@ -68,7 +68,7 @@ class PageKeys:
     def __init__(self, env: jinja2.Environment):
         self.env = env
         self._templates: dict[str, tuple] = {}
-        self._shared: dict[tuple, str] = {}  # (id(object), attributes) -> fingerprint
+        self._shared: dict[tuple, str] = {}  # (id(object), attributes or fields) -> fingerprint
 
     def key(self, template_name: str, context: dict) -> str | None:
         variables, attributes, subscripted, sources = self._template(template_name)
@@ -149,23 +149,25 @@ class PageKeys:
 
     def _walk(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         kind = type(value)
-        if kind in _SCALARS:
+        if kind is Paper:
+            parts.append(self._paper(value, attributes))
+        elif kind in _SCALARS:
             parts.append(repr(value))  # repr tells "1" from 1 and escapes separators
         elif kind in _SHARED_TYPES:
             memo = (id(value), attributes)
             fingerprint = self._shared.get(memo)
             if fingerprint is None:
                 inner: list[str] = []
-                if kind is Paper:  # many, and made of plain values: repr is enough
-                    inner.append(repr([getattr(value, name) for name in _fields(Paper, attributes)]))
-                else:
-                    self._walk_fields(value, inner, attributes)
+                self._walk_fields(value, inner, attributes)
                 fingerprint = self._shared[memo] = _digest("\x1f".join(inner))
             parts.append(fingerprint)
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
             for item in value:
-                self._walk(item, parts, attributes)
+                if type(item) is Paper:  # the common case, inlined: listings hold many
+                    parts.append(self._paper(item, attributes))
+                else:
+                    self._walk(item, parts, attributes)
         elif kind is dict:
             parts.append(f"{{{len(value)}")
             for item_key, item in value.items():
@@ -177,6 +179,16 @@ class PageKeys:
             self._walk_fields(value, parts, attributes)
         else:
             raise Unkeyable(kind.__name__)
+
+    def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
+        """A paper's fingerprint over the fields shown; papers are many and made of
+        plain values, so repr is enough, and templates that show the same fields share it."""
+        fields = _fields(Paper, attributes)
+        memo = (id(paper), fields)
+        fingerprint = self._shared.get(memo)
+        if fingerprint is None:
+            fingerprint = self._shared[memo] = _digest(repr([getattr(paper, name) for name in fields]))
+        return fingerprint
 
     def _walk_fields(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         parts.append(type(value).__name__)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,20 +59,26 @@ class SearchJob:
         """Write search/ under `folder` (its paths are its own: pages only ever write
         search/index.html)."""
         outcome = Outcome()
-        compressed = []
         for relative, content in search_files(self.digest, self.topic_names):
             data = content.encode("utf-8")
             outcome.bytes_written += OutputWriter.put(folder / relative, data)
             outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
-            if relative == "search/lunr.json":  # its gzip size, for the report: zlib runs
-                # without the interpreter lock, so a thread overlaps it with the parts
-                compressing = threading.Thread(target=lambda data=data: compressed.append(
-                    (len(data), len(zlib.compress(data, 1)))))
-                compressing.start()
-        compressing.join()
-        outcome.index_bytes = compressed[0]
+            if relative == "search/lunr.json":
+                outcome.index_bytes = (len(data), gzip_size_estimate(data))
         outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
+
+
+def gzip_size_estimate(data: bytes, sample: int = 6 << 20, block: int = 1 << 20) -> int:
+    """The size of `data` gzip-compressed, for the build's report: exact up to `sample`
+    bytes; beyond, from evenly spaced blocks of a megabyte (2% off at 10,000 papers, 6%
+    in the tests), as compressing a 100 MB index whole costs a rebuild most of a second."""
+    if len(data) <= sample:
+        return len(zlib.compress(data, 6))
+    count = sample // block
+    step = (len(data) - block) // (count - 1)
+    compressed = sum(len(zlib.compress(data[n * step:n * step + block], 6)) for n in range(count))
+    return round(compressed * len(data) / (count * block))
 
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> Outcome:

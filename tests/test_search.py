@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import tarfile
+import zlib
 
 import lunr
 import pytest
@@ -204,3 +205,12 @@ def test_str_split_splits_where_lunrs_separator_does():
     from sitegen.search import SEPARATOR
     differ = [c for c in map(chr, range(0x110000)) if bool(SEPARATOR.fullmatch(c)) != (c.isspace() or c == "-")]
     assert differ == [] and re.compile(r"[\s\-]+").pattern == SEPARATOR.pattern
+
+
+def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site):
+    from sitegen.workers import gzip_size_estimate
+    index = (seed_site.output / "search" / "lunr.json").read_bytes()
+    assert gzip_size_estimate(index) == len(zlib.compress(index, 6))  # small: compressed whole
+    large = index * 4  # 9 MB, past the sample; the copies lie too far apart to help deflate
+    exact = len(zlib.compress(large, 6))
+    assert abs(gzip_size_estimate(large) - exact) / exact < 0.1
