@@ -28,6 +28,7 @@ from .output import (OutputWriter, claim_paths, github_pages_problems, remove_le
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
 from .search import known_terms, remember_terms, search_fingerprint
 from .similar import similar_papers
+from .topics import matcher_for
 from .workers import InBackground, Progress, SearchJob, content_key, render_and_write
 
 
@@ -93,7 +94,12 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
+    matcher = matcher_for(tuple(config.topics))
+    if cache is not None:
+        matcher.remember_matches(cache.topic_matches)
     digest = build_digest(config, parsed)
+    if cache is not None:
+        cache.topic_matches = matcher.known_matches()
     digest.diagnostics[:0] = problems
     digest.source_count = len(config.sources)
     timings["model"] = time.perf_counter() - started

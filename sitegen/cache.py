@@ -4,8 +4,9 @@
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one.
-It holds parsed dumps by content hash (parsing is pure) and, for the output
-folder, every file's key, size and modification time.
+It holds parsed dumps by content hash (parsing is pure), stemmed search terms,
+the topics each text matched and, for the output folder, every file's key, size
+and modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
 sizes and modification times recorded; anything else (a file edited or added
@@ -62,6 +63,7 @@ class BuildCache:
     parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
     output: OutputRecord | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
+    topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
         """Each (path shown, content) parsed, or as parsed before; forgets the others."""

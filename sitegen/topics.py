@@ -4,12 +4,15 @@ Rules are words or phrases, matched case-insensitively on whole words;
 punctuation between words does not matter (`black-box` matches "black box"),
 and a trailing `*` matches any word that starts with what precedes it.  Text is
 split into words once per paper and what each distinct word matches is
-remembered, so matching stays fast on tens of thousands of papers.
+remembered, so matching stays fast on tens of thousands of papers.  What each
+text matched is remembered too, by a digest of the text, and can be handed to
+the next build (`known_matches`, `remember_matches`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import defaultdict
 
@@ -51,7 +54,9 @@ class TopicMatcher:
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
         self._memo: dict[str, frozenset[str]] = {}
         self._hits: set[str] = set()  # the remembered words that match some topic
-        self._texts: dict[str, tuple[str, ...]] = {}
+        self._texts: dict[bytes, tuple[str, ...]] = {}  # digest of a text -> topics matched
+        self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
+        self.rules = repr(tuple(topics))
 
     def _word_topics(self, word: str) -> frozenset[str]:
         found = self._memo.get(word)
@@ -68,12 +73,25 @@ class TopicMatcher:
     def match(self, text: str) -> list[str]:
         """The topics whose rules match `text`, in configuration order (remembered: a
         rebuild asks again about nearly every text)."""
-        found = self._texts.get(text)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        found = self._texts.get(digest)
         if found is None:
             if len(self._texts) > TEXTS_REMEMBERED:
                 self._texts.clear()
-            found = self._texts[text] = self._match(text)
+            found = self._texts[digest] = self._match(text)
+        self._asked.add(digest)
         return list(found)
+
+    def known_matches(self) -> tuple[str, dict[bytes, tuple[str, ...]]]:
+        """The rules, and what each text asked about since `remember_matches` matched."""
+        return self.rules, {digest: self._texts[digest] for digest in self._asked
+                            if digest in self._texts}
+
+    def remember_matches(self, known: tuple[str, dict[bytes, tuple[str, ...]]] | None) -> None:
+        """Take what an earlier build's matcher found, if it had the same rules."""
+        self._asked.clear()
+        if known and known[0] == self.rules and len(known[1]) <= TEXTS_REMEMBERED:
+            self._texts.update(known[1])
 
     def _match(self, text: str) -> tuple[str, ...]:
         words = words_of(text)

@@ -228,3 +228,17 @@ def test_similar_papers_with_none_one_and_texts_that_contain_the_marker_word():
     assert found["a"][0] == "b" and found["b"][0] == "a"
     assert found["d"] == ["e"] and found["e"] == ["d"]  # accents fold to the same words
     assert "c" not in found["a"]
+
+
+def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules():
+    spiking = (Topic("spiking", "Spiking", match=("spiking",)),)
+    first = TopicMatcher(spiking)
+    assert first.match("Spiking cells") == ["spiking"]
+    known = first.known_matches()
+    again = TopicMatcher(spiking)
+    again.remember_matches(known)
+    again._match = None  # a second look at the text would fail: the answer is remembered
+    assert again.match("Spiking cells") == ["spiking"]
+    other_rules = TopicMatcher((Topic("spiking", "Spiking", match=("neurons",)),))
+    other_rules.remember_matches(known)
+    assert other_rules.match("Spiking cells") == []
