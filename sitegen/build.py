@@ -10,6 +10,7 @@ anything is written.  The parallel work itself is in `workers.py`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -108,11 +109,21 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
 
 
 def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
-                       timings: dict[str, float] | None = None) -> None:
+                       timings: dict[str, float] | None = None,
+                       cache: BuildCache | None = None) -> None:
+    """Each paper's nearest papers; the cache keeps the last answer, as a rebuild after
+    an edit to templates, metadata or styles asks about the same texts."""
     started = time.perf_counter()
-    nearest = similar_papers({p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers})
+    documents = {p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers}
+    texts = hashlib.blake2b(repr(documents).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if cache is not None and cache.similar is not None and cache.similar[0] == texts:
+        nearest = cache.similar[1]
+    else:
+        nearest = similar_papers(documents)
+        if cache is not None:
+            cache.similar = (texts, nearest)
     for paper in digest.papers:
-        paper.similar = nearest[paper.slug]
+        paper.similar = list(nearest[paper.slug])
     if timings is not None:
         timings["similar"] = time.perf_counter() - started
     progress(f"found similar papers in {time.perf_counter() - started:.2f} s")
@@ -157,7 +168,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
         remember_terms(cache.search_terms)
 
     def pages() -> list[OutputFile]:
-        add_similar_papers(digest, progress, timings)
+        add_similar_papers(digest, progress, timings, cache)
         env = make_environment(config)
         files = output_files(digest, config, env, PageKeys(env) if cache is not None else None)
         report.pages = sum(1 for file in files if file.is_page)

@@ -5,8 +5,9 @@ it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one.
 It holds parsed dumps by content hash (parsing is pure), stemmed search terms,
-the topics each text matched and, for the output folder, every file's key, size
-and modification time.
+the topics each text matched, the last similar papers with a digest of the texts
+they came from and, for the output folder, every file's key, size and
+modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
 sizes and modification times recorded; anything else (a file edited or added
@@ -64,6 +65,7 @@ class BuildCache:
     output: OutputRecord | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
+    similar: tuple[str, dict[str, list[str]]] | None = None  # (digest of the texts, nearest slugs)
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
         """Each (path shown, content) parsed, or as parsed before; forgets the others."""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from helpers import ABSTRACT, full_dump
 from sitegen.config import SiteConfig, Source, Topic
 from sitegen.dumps import PartialDate, parse_dump
-from sitegen.model import build_digest, resolve_date
+from sitegen.model import Paper, build_digest, resolve_date
 from sitegen.topics import TopicMatcher
 from sitegen.slugs import MAX_SLUG_LENGTH, slugify, title_key
 
@@ -242,3 +242,28 @@ def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules(
     other_rules = TopicMatcher((Topic("spiking", "Spiking", match=("neurons",)),))
     other_rules.remember_matches(known)
     assert other_rules.match("Spiking cells") == []
+
+
+def test_similar_papers_come_from_the_cache_only_for_the_same_texts():
+    from types import SimpleNamespace
+    from sitegen.build import add_similar_papers
+    from sitegen.cache import BuildCache
+
+    def papers(third_abstract: str) -> SimpleNamespace:
+        texts = [("a", "Spiking neurons in cortex", "Spiking neurons fire in cortex columns."),
+                 ("b", "Spiking cortex columns", "Columns of cortex with spiking neurons."),
+                 ("c", "Language model tokens", third_abstract)]
+        return SimpleNamespace(papers=[Paper(key=slug, slug=slug, title=title, abstract=[abstract])
+                                       for slug, title, abstract in texts])
+
+    cache = BuildCache()
+    before = papers("Tokens of a language model predict tokens.")
+    add_similar_papers(before, cache=cache)
+    after, fresh = papers("Cortex columns of spiking neurons."), papers("Cortex columns of spiking neurons.")
+    add_similar_papers(after, cache=cache)
+    add_similar_papers(fresh)
+    assert [p.similar for p in after.papers] == [p.similar for p in fresh.papers]
+    assert [p.similar for p in after.papers] != [p.similar for p in before.papers]
+    again = papers("Cortex columns of spiking neurons.")
+    add_similar_papers(again, cache=cache)
+    assert [p.similar for p in again.papers] == [p.similar for p in fresh.papers]
