@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys
 from .model import Digest, build_digest
-from .output import (OutputWriter, claim_paths, github_pages_problems, remove_leftovers,
-                     safe_relative_path)
+from .output import (OutputWriter, claim_paths, github_pages_problems, remove_folder,
+                     remove_leftovers, safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
 from .search import known_terms, remember_terms, search_fingerprint
 from .similar import similar_papers
@@ -276,7 +275,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
         if job is not None:
             _swap_search_folder(output, scratch, record, outcome.search_keys)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_folder(scratch, in_background=job is not None)  # holds the previous index
     report.files = len(changes) + len(outcome.search_keys)
     report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from .errors import BuildError, Diagnostic, warning
@@ -18,6 +20,8 @@ from .errors import BuildError, Diagnostic, warning
 # Every sitegen build writes this file (GitHub Pages needs it); its presence is
 # how an existing folder is recognised as a previous build that may be replaced.
 BUILD_MARKER = ".nojekyll"
+# A replaced site at least this large is deleted in the background (`remove_folder`).
+BACKGROUND_REMOVAL_FILES = 2000
 
 
 GITHUB_PAGES_SITE_LIMIT = 1024**3  # published sites should stay under 1 GB
@@ -59,6 +63,23 @@ def _claim(relative: str, claimed: set[str]) -> list[str]:
         raise BuildError(f"two pages want to write {relative}; refusing to overwrite it")
     claimed.add(relative)
     return parts
+
+
+def remove_folder(folder: Path, in_background: bool = False) -> None:
+    """Delete a folder the build is done with (a replaced site, say).  Deleting 15,000 files
+    takes a second that the user need not wait for, so a large one goes in a process of its
+    own that outlives this one; if that process is killed, the next build's
+    `remove_leftovers` finishes the job."""
+    if in_background:
+        try:
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys\n"
+                              "shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_leftovers(destination: Path) -> None:
@@ -128,4 +149,4 @@ class OutputWriter:
                 os.replace(old, self.destination)
             raise
         if had_previous:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_folder(old, in_background=len(self.written) >= BACKGROUND_REMOVAL_FILES)

@@ -354,3 +354,23 @@ def test_pages_limits_warn_about_large_files_and_sites():
     assert github_pages_problems({"index.html": 10}, "_site") == []
     problems = github_pages_problems({"search/lunr.json": 101 * 2**20, "a": 2**30}, "_site")
     assert [p.path for p in problems] == ["_site/a", "_site/search/lunr.json", "_site"]
+
+
+def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monkeypatch):
+    import time
+    from sitegen import output
+    from sitegen.output import OutputWriter
+
+    destination = tmp_path / "_site"
+    for generation in ("first", "second"):
+        with OutputWriter(destination) as out:
+            for n in range(30):
+                out.write(f"papers/{n}/index.html", f"{generation} {n}")
+            out.write(".nojekyll", "")
+        monkeypatch.setattr(output, "BACKGROUND_REMOVAL_FILES", 10)
+        monkeypatch.setattr(output.shutil, "rmtree", None)  # this process must not delete it
+    assert (destination / "papers/7/index.html").read_text() == "second 7"
+    deadline = time.monotonic() + 20
+    while any(tmp_path.glob("._site.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["_site"]
