@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 from pathlib import PurePath
 
 import jinja2
@@ -69,6 +70,11 @@ class PageKeys:
         self.env = env
         self._templates: dict[str, tuple] = {}
         self._shared: dict[tuple, str] = {}  # (id(object), attributes or fields) -> fingerprint
+        # Dicts by identity, with the dict itself: held here, its id cannot be reused by
+        # another object while this build runs (`topic_names` is on every page).
+        self._dicts: dict[tuple, tuple[dict, str]] = {}
+        self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
+        self._paper_fields: dict[int, dict[str, str]] = {}  # id(paper) -> {field: repr}
 
     def key(self, template_name: str, context: dict) -> str | None:
         variables, attributes, subscripted, sources = self._template(template_name)
@@ -163,16 +169,28 @@ class PageKeys:
             parts.append(fingerprint)
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
+            papers = self._papers(attributes)  # listings hold many: looked up inline
             for item in value:
-                if type(item) is Paper:  # the common case, inlined: listings hold many
-                    parts.append(self._paper(item, attributes))
+                fingerprint = papers.get(id(item)) if type(item) is Paper else None
+                if fingerprint is not None:
+                    parts.append(fingerprint)
                 else:
                     self._walk(item, parts, attributes)
         elif kind is dict:
-            parts.append(f"{{{len(value)}")
-            for item_key, item in value.items():
-                self._walk(item_key, parts, attributes)
-                self._walk(item, parts, attributes)
+            memo = (id(value), attributes)
+            found = self._dicts.get(memo)
+            if found is None:
+                try:  # plain data (JSON-LD, say) is written out in C; a list and a tuple
+                    # look alike there, but one build's code always makes the same one
+                    text = json.dumps(value, ensure_ascii=False, check_circular=False)
+                except (TypeError, ValueError):  # papers, dates: walked
+                    inner = [f"{{{len(value)}"]
+                    for item_key, item in value.items():
+                        self._walk(item_key, inner, attributes)
+                        self._walk(item, inner, attributes)
+                    text = "\x1f".join(inner)
+                found = self._dicts[memo] = (value, _digest(text))
+            parts.append(found[1])
         elif isinstance(value, (str, int, float, dt.date, PurePath)):  # subclasses: Markup, Path
             parts.append(f"{kind.__name__}:{value!r}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -183,12 +201,26 @@ class PageKeys:
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown; papers are many and made of
         plain values, so repr is enough, and templates that show the same fields share it."""
-        fields = _fields(Paper, attributes)
-        memo = (id(paper), fields)
-        fingerprint = self._shared.get(memo)
+        papers = self._papers(attributes)
+        fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            fingerprint = self._shared[memo] = _digest(repr([getattr(paper, name) for name in fields]))
+            shown = self._paper_fields.get(id(paper))
+            if shown is None:  # each field's repr once, whatever the templates show
+                shown = self._paper_fields[id(paper)] = {
+                    name: repr(getattr(paper, name)) for name in _fields(Paper, None)}
+            fingerprint = papers[id(paper)] = _digest(
+                "\x1f".join([shown[name] for name in _fields(Paper, attributes)]))
         return fingerprint
+
+    def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
+        """id(paper) -> fingerprint, for templates that read `attributes` (papers live as
+        long as the digest that holds them, so their ids stay theirs); one table for
+        every set of attributes that shows the same fields."""
+        table = self._paper_tables.get(attributes)
+        if table is None:
+            table = self._paper_tables[attributes] = self._paper_tables.setdefault(
+                _fields(Paper, attributes), {})
+        return table
 
     def _walk_fields(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         parts.append(type(value).__name__)
