@@ -10,7 +10,6 @@ anything is written.  The parallel work itself is in `workers.py`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -110,17 +109,14 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
 def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
                        timings: dict[str, float] | None = None,
                        cache: BuildCache | None = None) -> None:
-    """Each paper's nearest papers; the cache keeps the last answer, as a rebuild after
-    an edit to templates, metadata or styles asks about the same texts."""
+    """Each paper's nearest papers; the cache keeps the last answer, which a rebuild
+    starts from (after an edit to templates, metadata or styles it is the answer)."""
     started = time.perf_counter()
     documents = {p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers}
-    texts = hashlib.blake2b(repr(documents).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    if cache is not None and cache.similar is not None and cache.similar[0] == texts:
-        nearest = cache.similar[1]
-    else:
-        nearest = similar_papers(documents)
-        if cache is not None:
-            cache.similar = (texts, nearest)
+    similarity = similar_papers(documents, cache.similar if cache is not None else None)
+    if cache is not None:
+        cache.similar = similarity
+    nearest = similarity.nearest
     for paper in digest.papers:
         paper.similar = list(nearest[paper.slug])
     if timings is not None:

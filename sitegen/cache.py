@@ -5,8 +5,8 @@ it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one.
 It holds parsed dumps by content hash (parsing is pure), stemmed search terms,
-the topics each text matched, the last similar papers with a digest of the texts
-they came from and, for the output folder, every file's key, size and
+the topics each text matched, the last similar papers with what they were worked
+out from and, for the output folder, every file's key, size and
 modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .dumps import Dump
+from .similar import Similarity
 
 
 
@@ -65,7 +66,7 @@ class BuildCache:
     output: OutputRecord | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
-    similar: tuple[str, dict[str, list[str]]] | None = None  # (digest of the texts, nearest slugs)
+    similar: Similarity | None = None  # the last similar papers, and what they came from
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
         """Each (path shown, content) parsed, or as parsed before; forgets the others."""

@@ -7,13 +7,27 @@ work linear in the number of papers.  Vectors are L2-normalised over that
 vocabulary and multiplied as a sparse matrix (SciPy does in C what would take
 minutes in Python at 10,000 papers).  Ties break on the slug, so the result is
 deterministic.
+
+A term's weight is log(N / df) + 1 with two roundings that change it little
+and let a rebuild start from the last answer: N is the number of papers rounded
+up to a power of two, and df, the number of papers holding the term, is counted
+in bands a factor √2 wide.  A corrected title then changes the vectors of the
+edited paper and of the few papers that share a term whose band moved, and
+only the papers near those are worked out again (`Similarity.update`); the
+answer is exactly the one a first build gives.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # NumPy and SciPy are imported where they are used: `--help` skips them
+    import numpy as np
 
 STOPWORDS = frozenset("""
 a about above after again against all also an and any are as at be because been before being
@@ -28,7 +42,9 @@ paper propose proposed show shows using use used based approach new method metho
 TITLE_WEIGHT = 2
 MAX_DOCUMENT_FREQUENCY = 200
 ROWS_PER_BLOCK = 2048
-
+# Past this share of papers to work out again, all are (the bookkeeping would cost more).
+INCREMENTAL_SHARE = 0.5
+NEAREST = 5
 
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -53,71 +69,208 @@ def _words(texts: list[str]) -> tuple[list[str], str]:
     raise AssertionError("no marker word is free")  # a hundred in every text: not real input
 
 
-def similar_papers(documents: dict[str, tuple[str, str]], count: int = 5) -> dict[str, list[str]]:
-    """slug -> (title, abstract) in; slug -> up to `count` nearest slugs out."""
-    import numpy as np  # imported here: a fifth of a second that `check` and `--help` need not pay
-    from scipy import sparse
+def _text_digest(title: str, abstract: str) -> bytes:
+    return hashlib.blake2b(f"{title}\0{abstract}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).digest()
 
-    slugs = sorted(documents)
-    total = len(slugs)
-    if total < 2:
-        return {slug: [] for slug in slugs}
-    # Abstract and title of paper n are texts 2n and 2n + 1; a title word counts TITLE_WEIGHT.
-    words, marker = _words([text for slug in slugs for text in reversed(documents[slug])])
-    is_marker = np.fromiter(map(marker.__eq__, words), dtype=bool, count=len(words))
+
+def _band(frequency: int) -> int:
+    """The band of a document frequency: b with 2^b <= df² < 2^(b+1)."""
+    return (frequency * frequency).bit_length() - 1
+
+
+@dataclass
+class Similarity:
+    """Each paper's nearest papers, and what they were worked out from."""
+
+    nearest: dict[str, list[str]] = field(default_factory=dict)
+    scores: dict[str, list[float]] = field(default_factory=dict)  # of the nearest, rounded
+    texts: dict[str, bytes] = field(default_factory=dict)  # slug -> digest of title and abstract
+    words: dict[str, int] = field(default_factory=dict)  # every meaningful word seen -> number
+    # Every paper's words (numbers, each paper's in alphabetical order) and their weighted
+    # counts, papers one after the other; `spans` tells where each paper's are.  (Two
+    # arrays rather than two per paper: the build cache loads them in a few milliseconds.)
+    word_of_pair: "np.ndarray | None" = None
+    tf: "np.ndarray | None" = None
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    norms: dict[str, float] = field(default_factory=dict)
+    signature: "np.ndarray | None" = None  # per word: its df band, -1 when out of the vocabulary
+    papers: int = 0  # N rounded up to a power of two
+
+    def update(self, documents: dict[str, tuple[str, str]]) -> Similarity:
+        """The answer for `documents` (slug -> (title, abstract)), from this one."""
+        import numpy as np
+        from scipy import sparse
+
+        slugs = sorted(documents)
+        total = len(slugs)
+        texts = {slug: _text_digest(*documents[slug]) for slug in slugs}
+        papers = 1 << max(total - 1, 1).bit_length()
+        if texts == self.texts:
+            return self
+        fresh = self.papers != papers or self.signature is None
+        position = {slug: row for row, slug in enumerate(slugs)}
+        words = dict(self.words)
+        changed = [slug for slug in slugs if self.texts.get(slug) != texts[slug]]
+        counted = _count_words([documents[slug] for slug in changed], words, changed)
+        pieces = [counted[slug] if slug in counted else
+                  (self.word_of_pair[slice(*self.spans[slug])], self.tf[slice(*self.spans[slug])])
+                  for slug in slugs]
+        sizes = np.array([len(numbers) for numbers, _ in pieces], dtype=np.int64)
+        word_of_pair = np.concatenate([numbers for numbers, _ in pieces] or [np.zeros(0, np.int64)])
+        tf = np.concatenate([counts for _, counts in pieces] or [np.zeros(0)])
+        ends = np.cumsum(sizes).tolist()
+        spans = {slug: (end - size, end) for slug, end, size in zip(slugs, ends, sizes.tolist())}
+        paper_of_pair = np.repeat(np.arange(total), sizes)
+        frequency = np.bincount(word_of_pair, minlength=len(words))
+        bands = np.array([_band(n) for n in range(MAX_DOCUMENT_FREQUENCY + 1)], dtype=np.int64)
+        signature = np.where((frequency > 0) & (frequency <= MAX_DOCUMENT_FREQUENCY),
+                             bands[np.minimum(frequency, MAX_DOCUMENT_FREQUENCY)], -1)
+
+        # A paper's vector changes with its text and with the weight of any of its words.
+        affected = np.full(total, fresh)
+        if not fresh:
+            before = np.full(len(words), -1, dtype=np.int64)
+            before[:len(self.signature)] = self.signature
+            affected[paper_of_pair[(signature != before)[word_of_pair]]] = True
+            affected[[position[slug] for slug in changed]] = True
+
+        kept = signature[word_of_pair] >= 0
+        idf_of_band = np.array([math.log(papers) - band / 2 * math.log(2) + 1.0
+                                for band in range(bands.max() + 1)])
+        distinct_tf, tf_index = np.unique(tf[kept], return_inverse=True)
+        log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
+        paper_of_entry, word_of_entry = paper_of_pair[kept], word_of_pair[kept]
+        weights = (1.0 + log_tf[tf_index]) * idf_of_band[signature[word_of_entry]]
+        row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_entry, minlength=total))))
+        norms = {}
+        squares = weights * weights
+        bounds = row_starts.tolist()
+        for row in np.flatnonzero(affected).tolist():
+            norms[slugs[row]] = math.sqrt(sum(squares[bounds[row]:bounds[row + 1]].tolist())) or 1.0
+        norms.update((slug, self.norms[slug]) for slug in slugs if slug not in norms)
+        norm_of_row = np.array([norms[slug] for slug in slugs]) if total else np.zeros(0)
+        data = weights / norm_of_row[paper_of_entry] if total else weights
+        # Columns are word numbers; each row lists its words alphabetically, and a dot
+        # product sums in its row's order, so a pair's score is the same float
+        # whichever of the two rows it is computed from, in this build or the next.
+        matrix = sparse.csr_matrix((data, word_of_entry, row_starts), shape=(total, max(len(words), 1)))
+        transposed = matrix.T.tocsr()
+
+        result = Similarity(texts=texts, words=words, word_of_pair=word_of_pair, tf=tf, spans=spans,
+                            norms=norms, signature=signature, papers=papers)
+        redo = affected.copy()
+        if not fresh:
+            # A paper whose nearest include a changed or removed paper is worked out again;
+            # for the others, only the changed papers can enter their list.
+            for row, slug in enumerate(slugs):
+                if not affected[row]:
+                    before = self.nearest.get(slug)
+                    if before is None or any(other not in position or affected[position[other]]
+                                             for other in before):
+                        redo[row] = True
+            if redo.sum() > INCREMENTAL_SHARE * total:
+                redo[:] = True
+        offers = []  # (paper, changed paper, score) of the papers not worked out again
+        for rows, block in _products(matrix, transposed, np.flatnonzero(redo)):
+            for offset, row in enumerate(rows):
+                begin, end = block.indptr[offset], block.indptr[offset + 1]
+                others, scores = _positive(row, block.indices[begin:end], block.data[begin:end])
+                chosen = _best(others, scores)
+                result.nearest[slugs[row]] = [slugs[other] for other in others[chosen]]
+                result.scores[slugs[row]] = scores[chosen].tolist()
+                if affected[row]:
+                    offered = ~redo[others]
+                    offers.append((others[offered], np.full(offered.sum(), row), scores[offered]))
+        for slug in slugs:
+            if slug not in result.nearest:
+                result.nearest[slug], result.scores[slug] = self.nearest[slug], self.scores[slug]
+        if offers:
+            _take_offers(result, slugs, position, *map(np.concatenate, zip(*offers)))
+        result.nearest = {slug: result.nearest[slug] for slug in slugs}
+        return result
+
+
+def _take_offers(result: Similarity, slugs: list[str], position: dict[str, int],
+                 papers: "np.ndarray", changed: "np.ndarray", scores: "np.ndarray") -> None:
+    """Changed papers offered to the papers they now score with (a score is the same from
+    either side): one enters a list if it ranks above the list's last."""
+    import numpy as np
+
+    last = np.array([values[-1] if len(values) == NEAREST else 0.0
+                     for values in (result.scores[slug] for slug in slugs)])
+    contending = scores >= last[papers]
+    for paper, row, score in zip(papers[contending].tolist(), changed[contending].tolist(),
+                                 scores[contending].tolist()):
+        slug = slugs[paper]
+        ranked = sorted([*zip(result.scores[slug], map(position.__getitem__, result.nearest[slug])),
+                         (score, row)], key=lambda pair: (-pair[0], pair[1]))[:NEAREST]
+        result.nearest[slug] = [slugs[index] for _, index in ranked]
+        result.scores[slug] = [value for value, _ in ranked]
+
+
+def _products(matrix, transposed, rows: "np.ndarray"):
+    """(rows, their scores against every paper) in blocks of ROWS_PER_BLOCK rows."""
+    for start in range(0, len(rows), ROWS_PER_BLOCK):
+        chosen = rows[start:start + ROWS_PER_BLOCK]
+        yield chosen.tolist(), (matrix[chosen] @ transposed).tocsr()
+
+
+def _positive(row: int, others: "np.ndarray", scores: "np.ndarray"):
+    """The other papers a paper scores with, and their scores rounded to 12 places (the
+    last bits of a sum are noise that must not decide an order)."""
+    import numpy as np
+
+    keep = (others != row) & (scores > 1e-12)
+    return others[keep], np.round(scores[keep], 12)
+
+
+def _best(others: "np.ndarray", scores: "np.ndarray") -> "np.ndarray":
+    """Positions of the NEAREST best scores, ties broken by the lower paper number."""
+    import numpy as np
+
+    if len(others) > NEAREST:  # cheap pre-selection, then an exact ordered pick
+        threshold = np.partition(scores, len(scores) - NEAREST)[len(scores) - NEAREST]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(len(others))
+    order = np.lexsort((others[candidates], -scores[candidates]))[:NEAREST]
+    return candidates[order]
+
+
+def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
+                 slugs: list[str]) -> dict[str, tuple["np.ndarray", "np.ndarray"]]:
+    """slug -> (numbers of its meaningful words in alphabetical order, their counts, a
+    title word counting TITLE_WEIGHT); new words are numbered into `words`."""
+    import numpy as np
+
+    if not texts:
+        return {}
+    # Abstract and title of paper n are texts 2n and 2n + 1.
+    found, marker = _words([text for pair in texts for text in reversed(pair)])
+    is_marker = np.fromiter(map(marker.__eq__, found), dtype=bool, count=len(found))
     text_of_word = np.cumsum(is_marker) - is_marker
-    names = [word for word in set(words) if word != marker and not _meaningless(word)]
-    number = dict.fromkeys(words, -1)
-    number.update((word, n) for n, word in enumerate(names))
-    numbers = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
-    kept = numbers >= 0
-    numbers, text_of_word = numbers[kept], text_of_word[kept]
+    names = sorted(word for word in set(found) if word != marker and not _meaningless(word))
+    rank = dict.fromkeys(found, -1)
+    rank.update((word, n) for n, word in enumerate(names))
+    ranks = np.fromiter(map(rank.__getitem__, found), dtype=np.int64, count=len(found))
+    kept = ranks >= 0
+    ranks, text_of_word = ranks[kept], text_of_word[kept]
     width = max(len(names), 1)
-    pairs, pair_of_word = np.unique(text_of_word // 2 * width + numbers, return_inverse=True)
+    pairs, pair_of_word = np.unique(text_of_word // 2 * width + ranks, return_inverse=True)
     tf = np.bincount(pair_of_word, weights=np.where(text_of_word % 2 == 1, TITLE_WEIGHT, 1))
-    paper_of_pair, term_of_pair = np.divmod(pairs, width)
-    document_frequency = np.bincount(term_of_pair, minlength=len(names))
+    paper_of_pair, rank_of_pair = np.divmod(pairs, width)
+    for name in names:
+        words.setdefault(name, len(words))
+    number_of_rank = np.array([words[name] for name in names], dtype=np.int64)
+    bounds = np.searchsorted(paper_of_pair, np.arange(len(texts) + 1)).tolist()
+    numbers = number_of_rank[rank_of_pair] if len(names) else rank_of_pair
+    return {slug: (numbers[bounds[n]:bounds[n + 1]], tf[bounds[n]:bounds[n + 1]])
+            for n, slug in enumerate(slugs)}
 
-    frequent = document_frequency > MAX_DOCUMENT_FREQUENCY
-    in_vocabulary = sorted((n for n in range(len(names)) if not frequent[n]), key=names.__getitem__)
-    column_of = np.full(len(names), -1, dtype=np.int64)
-    column_of[in_vocabulary] = np.arange(len(in_vocabulary))
-    idf = np.zeros(len(names))
-    frequencies = document_frequency.tolist()
-    for n in in_vocabulary:  # math.log, as ever: the same floats on every platform
-        idf[n] = math.log(total / frequencies[n]) + 1.0
-    used = column_of[term_of_pair] >= 0
-    paper_of_pair, term_of_pair, tf = paper_of_pair[used], term_of_pair[used], tf[used]
-    columns = column_of[term_of_pair]
-    order = np.lexsort((columns, paper_of_pair))
-    paper_of_pair, term_of_pair, tf, columns = (paper_of_pair[order], term_of_pair[order], tf[order],
-                                                columns[order])
-    distinct_tf, tf_index = np.unique(tf, return_inverse=True)
-    log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
-    weights = (1.0 + log_tf[tf_index]) * idf[term_of_pair]
-    row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_pair, minlength=total))))
-    squares = (weights * weights).tolist()
-    bounds = row_starts.tolist()
-    norms = np.array([math.sqrt(sum(squares[bounds[row]:bounds[row + 1]])) or 1.0  # summed in order
-                      for row in range(total)])
-    data = weights / norms[paper_of_pair] if total else weights
-    vocabulary = in_vocabulary
-    matrix = sparse.csr_matrix((data, columns, row_starts), shape=(total, len(vocabulary)))
-    transposed = matrix.T.tocsr()
 
-    nearest: dict[str, list[str]] = {}
-    for start in range(0, total, ROWS_PER_BLOCK):
-        block = (matrix[start:start + ROWS_PER_BLOCK] @ transposed).tocsr()
-        for offset in range(block.shape[0]):
-            row = start + offset
-            begin, end = block.indptr[offset], block.indptr[offset + 1]
-            others, scores = block.indices[begin:end], block.data[begin:end]
-            keep = (others != row) & (scores > 1e-12)
-            others, scores = others[keep], np.round(scores[keep], 12)
-            if len(others) > count:  # cheap pre-selection, then an exact ordered pick
-                threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
-                chosen = scores >= threshold
-                others, scores = others[chosen], scores[chosen]
-            order = np.lexsort((others, -scores))[:count]
-            nearest[slugs[row]] = [slugs[index] for index in others[order]]
-    return nearest
+def similar_papers(documents: dict[str, tuple[str, str]],
+                   previous: Similarity | None = None) -> Similarity:
+    """slug -> (title, abstract) in; each paper's up to NEAREST nearest slugs out (in
+    `.nearest`), worked out from `previous` where it tells what is unchanged."""
+    return (previous or Similarity()).update(documents)

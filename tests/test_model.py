@@ -217,17 +217,82 @@ def test_shipped_topics_give_nine_in_ten_seed_papers_a_specific_topic(seed_site)
 
 def test_similar_papers_with_none_one_and_texts_that_contain_the_marker_word():
     from sitegen.similar import similar_papers
-    assert similar_papers({}) == {} and similar_papers({"a": ("Spiking", "spiking")}) == {"a": []}
+    assert similar_papers({}).nearest == {}
+    assert similar_papers({"a": ("Spiking", "spiking")}).nearest == {"a": []}
     found = similar_papers({
         "a": ("Spiking sitegenbreak0 networks", "Dendritic spiking in cortex sitegenbreak0."),
         "b": ("Spiking networks", "Dendritic spikes and cortex."),
         "c": ("Protein folding", "Unrelated chemistry."),
         "d": ("Café résumé", "naïve coöperation"),
         "e": ("Cafe resume", "naive cooperation"),
-    })
+    }).nearest
     assert found["a"][0] == "b" and found["b"][0] == "a"
     assert found["d"] == ["e"] and found["e"] == ["d"]  # accents fold to the same words
     assert "c" not in found["a"]
+
+
+SIMILAR_WORDS = ("spiking neurons cortex columns dendrites synapses language model tokens "
+                 "protein folding chemistry graph molecules vision transformer image pixels "
+                 "speech audio robot policy reward agent").split()
+
+
+def _texts(seed: int, count: int) -> dict[str, tuple[str, str]]:
+    import random
+    pick = random.Random(seed)
+    return {f"p{n:03}": (" ".join(pick.sample(SIMILAR_WORDS, 3)),
+                         " ".join(pick.choices(SIMILAR_WORDS, k=12))) for n in range(count)}
+
+
+def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the_first_build_answer():
+    from unittest import mock
+    from sitegen import similar
+
+    rows = []
+    products = similar._products
+    def counting(matrix, transposed, chosen):
+        rows.append(len(chosen))
+        return products(matrix, transposed, chosen)
+
+    # Groups of six papers share a word; paper x shares nothing, until its corrected
+    # title names group 3's word: x then leads the lists of group 3, whose papers are
+    # not worked out again (that word's weight does not move from six papers to seven).
+    papers = {f"g{group}-m{member}": (f"topic{group} title{group}x{member}",
+                                      f"detail{group}x{member} topic{group}")
+              for group in range(20) for member in range(6)}
+    papers["x"] = ("lonely", "stranger")
+    before = similar.similar_papers(papers)
+    assert "x" not in before.nearest["g3-m2"] and before.nearest["x"] == []
+    papers["x"] = ("topic3 topic3 lonely", "stranger topic3")
+    with mock.patch.object(similar, "_products", counting):
+        after = similar.similar_papers(papers, before)
+    assert after.nearest == similar.similar_papers(papers).nearest
+    assert all(after.nearest[f"g3-m{member}"][0] == "x" for member in range(6))
+    assert sum(rows) == 1  # paper x alone
+
+
+@given(st.lists(st.tuples(st.sampled_from(["edit", "add", "remove"]), st.integers(0, 10**6)),
+                min_size=1, max_size=6))
+def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
+    import random
+    from unittest import mock
+    from sitegen import similar
+
+    papers = _texts(0, 40)
+    # A low cap moves words in and out of the vocabulary; no full redo however much changes.
+    with mock.patch.object(similar, "MAX_DOCUMENT_FREQUENCY", 8), \
+            mock.patch.object(similar, "INCREMENTAL_SHARE", 1.0):
+        last = similar.similar_papers(papers)
+        for kind, seed in edits:
+            pick = random.Random(seed)
+            slug = pick.choice(sorted(papers))
+            if kind == "edit":
+                papers[slug] = (" ".join(pick.sample(SIMILAR_WORDS, 3)), papers[slug][1])
+            elif kind == "add":
+                papers[f"n{seed}"] = tuple(" ".join(pick.choices(SIMILAR_WORDS, k=k)) for k in (3, 9))
+            elif len(papers) > 2:
+                del papers[slug]
+            last = similar.similar_papers(papers, last)
+            assert last.nearest == similar.similar_papers(papers).nearest
 
 
 def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules():
