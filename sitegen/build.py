@@ -157,7 +157,8 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     render_started = time.perf_counter()
     names = topic_names(digest)
-    search = SearchJob(digest, names, search_fingerprint(digest, names))
+    search = SearchJob(digest, names, search_fingerprint(digest, names),
+                       cache.search_tokens if cache is not None else None)
     previous = cache.trusted_output(config.output) if cache is not None else None
     if cache is not None:
         remember_terms(cache.search_terms)
@@ -176,6 +177,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     if cache is not None:
         cache.output = record
         cache.search_terms = known_terms()
+        cache.search_tokens = search.tokenised
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
     report.output = config.output

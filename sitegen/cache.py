@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .dumps import Dump
+from .search import Tokenised
 from .similar import Similarity
 
 
@@ -65,6 +66,7 @@ class BuildCache:
     parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
     output: OutputRecord | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
+    search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
 

@@ -20,6 +20,7 @@ Every part is a script file, so search works from `file://` too.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -163,39 +164,110 @@ class _Collected:
         return in_js_order, ends, order
 
 
-def _collect(documents: list[dict]) -> _Collected:
-    """Every term of every field of every document, counted, numbered and scored; the
-    per-token work runs in C (a split, dictionary lookups through `map`, NumPy)."""
+@dataclass
+class Tokenised:
+    """What lunr's tokenizer and pipeline made of each document, kept for the next build
+    (tokenizing is most of the work, and a rebuild sees nearly the same documents).
+
+    Per document, by a digest of its fields: each field's terms in the order they first
+    occur, how often each occurs, and the field's length.  Terms are numbered in
+    `terms`, in the order any build first saw them (lunr's own numbering, `_index`, is
+    the order this build's documents first show them, worked out each time)."""
+
+    terms: dict[str, int] = dataclasses.field(default_factory=dict)
+    spans: dict[bytes, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
+    # (first entry, end, row in `lengths`) -> entries are (term, count, field)
+    term_of_entry: "np.ndarray | None" = None
+    count_of_entry: "np.ndarray | None" = None
+    field_of_entry: "np.ndarray | None" = None
+    lengths: "np.ndarray | None" = None  # documents x fields
+
+
+def _document_key(document: dict, field_names: list[str]) -> bytes:
+    text = "\x1f".join(document[name] for name in field_names)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _tokenise(documents: list[dict], field_names: list[str],
+              terms: dict[str, int]) -> tuple[Tokenised, list[int]]:
+    """The documents tokenised (rows 0 to n-1; no spans) and where each one's entries
+    end; new terms are numbered into `terms`.  The per-token work runs in C (a split, dictionary lookups
+    through `map`, NumPy)."""
     import numpy as np
 
-    field_names = [name for name, _ in FIELDS]
-    texts = [document[field] for document in documents for field in field_names]
-    segment_count = len(texts)
+    field_count = len(field_names)
+    texts = [document[name] for document in documents for name in field_names]
     tokens, segment_of_token, joiner = _tokens(texts)
     terms_of = _Terms()
-    number_of_term: dict[str, int] = {}
     number_of_token: dict[str, int] = {"": -1, joiner: -1} if joiner else {"": -1}
     for raw in set(tokens).difference(number_of_token):
         term = terms_of(raw)
-        number_of_token[raw] = -1 if term is None else number_of_term.setdefault(term, len(number_of_term))
+        number_of_token[raw] = -1 if term is None else terms.setdefault(term, len(terms))
     numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     kept = numbers >= 0
     numbers, segment_of_token = numbers[kept], segment_of_token[kept]
+    width = max(len(terms), 1)
+    pairs, first, counts = np.unique(segment_of_token * width + numbers, return_index=True,
+                                     return_counts=True)
+    in_order = np.argsort(first, kind="stable")  # each field's terms as they first occur
+    segment_of_entry, term_of_entry = np.divmod(pairs[in_order], width)
+    ends = np.searchsorted(segment_of_entry // field_count, np.arange(1, len(documents) + 1)).tolist()
+    return Tokenised(  # small types: the build cache keeps these
+        terms, {}, term_of_entry.astype(np.int32), counts[in_order].astype(np.int32),
+        (segment_of_entry % field_count).astype(np.int8),
+        np.bincount(segment_of_token, minlength=len(texts)).reshape(-1, field_count)), ends
+
+
+def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[_Collected, Tokenised]:
+    """Every term of every field of every document, counted, numbered and scored, and the
+    documents tokenised for the next time (only those `previous` has not seen are)."""
+    import numpy as np
+
+    previous = previous if previous is not None and previous.term_of_entry is not None else None
+    field_names = [name for name, _ in FIELDS]
+    field_count = len(field_names)
+    keys = [_document_key(document, field_names) for document in documents]
+    known = previous.spans if previous is not None else {}
+    unseen = list({key: document for key, document in zip(keys, documents) if key not in known}.items())
+    terms = dict(previous.terms) if previous is not None else {}
+    fresh, ends = _tokenise([document for _, document in unseen], field_names, terms)
+    # Both sources one after the other: the previous build's entries, then the new ones.
+    sources = [source for source in (previous, fresh) if source is not None]
+    offset, rows = (len(previous.term_of_entry), len(previous.lengths)) if previous else (0, 0)
+    spans = dict(known)
+    for row, ((key, _), end) in enumerate(zip(unseen, ends)):
+        spans[key] = (offset + (ends[row - 1] if row else 0), offset + end, rows + row)
+    starts, stops, source_rows = (np.array(column, dtype=np.int64).reshape(-1)
+                                  for column in zip(*[spans[key] for key in keys])) if keys else \
+        (np.zeros(0, np.int64),) * 3
+    sizes = stops - starts
+    entry_source = np.repeat(starts - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + \
+        np.arange(sizes.sum())
+    term_of_entry = np.concatenate([source.term_of_entry for source in sources])[entry_source]
+    counts = np.concatenate([source.count_of_entry for source in sources])[entry_source]
+    field_of_entry = np.concatenate([source.field_of_entry for source in sources])[entry_source]
+    lengths = np.concatenate([source.lengths for source in sources])[source_rows] if keys else \
+        np.zeros((0, field_count), dtype=np.int64)
+    ends_of_documents = np.cumsum(sizes).tolist()
+    tokenised = Tokenised(terms, {key: (end - size, end, row) for row, (key, end, size)
+                                  in enumerate(zip(keys, ends_of_documents, sizes.tolist()))},
+                          term_of_entry, counts, field_of_entry, lengths)
 
     # lunr numbers terms (`_index`) in the order it first meets them.
-    term_count = len(number_of_term)
-    seen, first_position = np.unique(numbers, return_index=True)
-    in_index_order = seen[np.argsort(first_position)]
-    index_of_number = np.empty(term_count, dtype=np.int64)
-    index_of_number[in_index_order] = np.arange(term_count)
-    names = list(number_of_term)
-    terms = [names[number] for number in in_index_order.tolist()]
-    pairs, frequencies = np.unique(segment_of_token * max(term_count, 1) + index_of_number[numbers],
-                                   return_counts=True)
-    segment_of_entry, ids = np.divmod(pairs, max(term_count, 1))
+    in_index_order = list(dict.fromkeys(term_of_entry.tolist()))
+    index_of_term = np.full(max(len(terms), 1), -1, dtype=np.int64)
+    index_of_term[in_index_order] = np.arange(len(in_index_order))
+    names = list(terms)
+    term_list = [names[number] for number in in_index_order]
+    term_count = len(term_list)
+    document_of_entry = np.repeat(np.arange(len(documents)), sizes)
+    segment = document_of_entry * field_count + field_of_entry
+    ids = index_of_term[term_of_entry]
+    order = np.argsort(segment * max(term_count, 1) + ids, kind="stable")
+    segment_of_entry, ids, tf = segment[order], ids[order], counts[order].astype(np.float64)
+    segment_count = len(documents) * field_count
     sizes = np.bincount(segment_of_entry, minlength=segment_count)
-    lengths = np.bincount(segment_of_token, minlength=segment_count)
-    tf = frequencies.astype(np.float64)
+    lengths = lengths.reshape(-1)
 
     count, field_count = len(documents), len(field_names)
     field_of_entry = segment_of_entry % field_count
@@ -211,8 +283,8 @@ def _collect(documents: list[dict]) -> _Collected:
     boosts = np.array([boost for _, boost in FIELDS], dtype=np.float64)
     score = idf[ids] * ((K1 + 1) * tf) / (K1 * (1 - B + B * ratio[segment_of_entry]) + tf)
     score = score * boosts[field_of_entry]
-    return _Collected(field_names, [document["ref"] for document in documents], terms,
-                      sizes, ids, _thousandths(score))
+    return _Collected(field_names, [document["ref"] for document in documents], term_list,
+                      sizes, ids, _thousandths(score)), tokenised
 
 
 def _thousandths(score: "np.ndarray") -> "np.ndarray":
@@ -252,13 +324,16 @@ def _whole_index(collected: _Collected) -> str:
     pairs[1::2] = strings.scores[strings.score_of_entry]
     pairs = pairs.tolist()
     ends = (2 * np.cumsum(collected.segment_sizes)).tolist()
+    quoted = [_json(ref) for ref in refs]
+    # A field name needs no escaping, so '"title/' + a quoted ref's inside is the key quoted.
+    assert all(_json(name) == f'"{name}"' and "/" not in name for name in names)
     vectors, start = [], 0
     for segment, end in enumerate(ends):
-        key = _json(f"{names[segment % field_count]}/{refs[segment // field_count]}")
+        key = f'"{names[segment % field_count]}/{quoted[segment // field_count][1:]}'
         vectors.append(f"[{key},[{','.join(pairs[start:end])}]]")
         start = end
 
-    quoted_refs = np.array([f"{_json(ref)}:{{}}" for ref in refs], dtype=object)
+    quoted_refs = np.array([f"{ref}:{{}}" for ref in quoted], dtype=object)
     quoted_fields = [_json(name) for name in names]
     inverted = []
     for term_id, groups in _postings(collected, quoted_refs[collected.document_of_entry]):
@@ -324,11 +399,18 @@ def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
     return hashlib.blake2b(inputs.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def search_files(digest: Digest, topic_names: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """Every file under search/ as (path, text), each made when asked for: the whole index
-    first, then its parts, the document store and the manifest."""
+def search_files(digest: Digest, topic_names: dict[str, str],
+                 previous: Tokenised | None = None) -> tuple[Tokenised, Iterator[tuple[str, str]]]:
+    """The documents tokenised (for the next build), and every file under search/ as
+    (path, text), each made when asked for: the whole index first, then its parts, the
+    document store and the manifest."""
     documents = [search_document(paper, topic_names) for paper in digest.papers]
-    collected = _collect(documents)
+    collected, tokenised = _collect(documents, previous)
+    return tokenised, _files(digest, topic_names, documents, collected)
+
+
+def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
+           collected: _Collected) -> Iterator[tuple[str, str]]:
     yield "search/lunr.json", _whole_index(collected)
     starts, parts = _parts(collected)
     for number, part in enumerate(parts):

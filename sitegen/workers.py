@@ -21,7 +21,7 @@ from .errors import BuildError
 from .model import Digest
 from .output import OutputWriter
 from .render import OutputFile
-from .search import known_terms, remember_terms, search_files
+from .search import Tokenised, known_terms, remember_terms, search_files
 
 Progress = Callable[[str], None]
 
@@ -42,6 +42,7 @@ class Outcome:
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     index_bytes: tuple[int, int] | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
+    search_tokens: Tokenised | None = None  # the documents tokenised, for next time
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
@@ -49,6 +50,7 @@ class Outcome:
         self.search_keys.update(other.search_keys)
         self.search_terms.update(other.search_terms)
         self.index_bytes = self.index_bytes or other.index_bytes
+        self.search_tokens = self.search_tokens or other.search_tokens
 
 
 @dataclass
@@ -56,12 +58,14 @@ class SearchJob:
     digest: Digest
     topic_names: dict[str, str]
     fingerprint: str
+    tokenised: Tokenised | None = None  # the last build's to start from; then this one's
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
         search/index.html)."""
         outcome = Outcome()
-        for relative, content in search_files(self.digest, self.topic_names):
+        outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
+        for relative, content in files:
             data = content.encode("utf-8")
             outcome.bytes_written += OutputWriter.put(folder / relative, data)
             outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
@@ -152,6 +156,7 @@ class InBackground:
             if kind == "error":
                 raise BuildError(f"building the search index failed: {outcome}")
         remember_terms(outcome.search_terms)
+        self.job.tokenised = outcome.search_tokens or self.job.tokenised  # for the next build
         return outcome
 
     def __exit__(self, *error) -> None:

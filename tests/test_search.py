@@ -214,3 +214,32 @@ def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site):
     large = index * 4  # 9 MB, past the sample; the copies lie too far apart to help deflate
     exact = len(zlib.compress(large, 6))
     assert abs(gzip_size_estimate(large) - exact) / exact < 0.1
+
+
+def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed_site):
+    import dataclasses
+    from unittest import mock
+    from sitegen import search
+    from sitegen.build import load_digest
+    from sitegen.config import load_config
+    from sitegen.render import topic_names
+
+    digest = load_digest(load_config(seed_site.config))
+    names = topic_names(digest)
+    tokenised, _ = search.search_files(digest, names)
+    first, second = digest.papers[:2]
+    digest.papers[0] = dataclasses.replace(first, title=first.title + " revisited hebbian")
+    digest.papers[1:2] = []  # a paper gone
+    digest.papers.append(dataclasses.replace(second, slug="a-new-paper", title="Zebra finch song"))
+
+    tokenised_documents = []
+    tokenise = search._tokenise
+    def counting(documents, *args):
+        tokenised_documents.extend(document["ref"] for document in documents)
+        return tokenise(documents, *args)
+    with mock.patch.object(search, "_tokenise", counting):
+        _, from_last = search.search_files(digest, names, tokenised)
+        from_last = dict(from_last)
+    assert sorted(tokenised_documents) == sorted([first.slug, "a-new-paper"])
+    _, afresh = search.search_files(digest, names)
+    assert from_last == dict(afresh)
