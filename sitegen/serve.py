@@ -68,6 +68,7 @@ class Preview:
         self.changed_at: float | None = None
         self.mount = "/"
         self.config: SiteConfig | None = None
+        self.built_site: Path | None = None  # where `sitegen build` writes: not watched
         self.streams = 0
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
 
@@ -79,6 +80,7 @@ class Preview:
         error = None
         try:
             config = load_config(self.config_path, self.base_url)
+            self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
             report = build(config, cache=self.cache)
             self.config = config
@@ -324,8 +326,8 @@ def _watch(preview: Preview):
     from watchdog.observers.polling import PollingObserver
 
     ignored = [preview.output.parent.resolve()]
-    if preview.config is not None:  # the folder `sitegen build` writes, and its staging twins
-        ignored.append(preview.config.output)
+    if preview.built_site is not None:  # the folder `sitegen build` writes, and its staging twins
+        ignored.append(preview.built_site)
 
     def is_ignored(path: Path) -> bool:
         if any(path == folder or folder in path.parents for folder in ignored):
@@ -343,13 +345,38 @@ def _watch(preview: Preview):
 
     observer = PollingObserver(timeout=0.5) if preview.poll else Observer()
     handler = Flagger()
-    for folder in preview.watched_folders():
-        if folder.is_dir():
-            observer.schedule(handler, str(folder), recursive=True)
+    for folder, recursive in watch_plan(preview.watched_folders(), ignored):
+        observer.schedule(handler, str(folder), recursive=recursive)
     observer.daemon = True
     observer.start()
     observer.watched = preview.watched_folders()
     return observer
+
+
+def watch_plan(folders: list[Path], ignored: list[Path]) -> list[tuple[Path, bool]]:
+    """(folder, recursively?) to watch so that every folder given is covered but no
+    ignored one: a folder that holds the built site (`_site/` beside `site.yaml`) is
+    watched on its own, and its other subfolders recursively.  (Watching a built site
+    means a watch on each of its thousands of folders: the kernel's event queue
+    overflows, and some watchdog versions then re-add watches without end.)"""
+    plan: dict[Path, bool] = {}
+
+    def cover(folder: Path) -> None:
+        if not folder.is_dir() or folder in ignored or folder.name == ".git":
+            return
+        if not any(folder in path.parents for path in ignored):
+            plan[folder] = True
+            return
+        plan.setdefault(folder, False)
+        for child in sorted(folder.iterdir()):
+            if child.is_dir() and not child.name.startswith("."):  # staging twins, .git
+                cover(child)
+
+    for folder in folders:
+        cover(folder)
+    covered = [folder for folder, recursive in plan.items() if recursive]
+    return [(folder, recursive) for folder, recursive in plan.items()
+            if not any(other in folder.parents for other in covered)]
 
 
 def _rewatch(preview: Preview, observer):

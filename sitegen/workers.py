@@ -12,6 +12,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,8 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in jobs]
         else:
-            with _frozen_heap(), multiprocessing.get_context("fork").Pool(workers) as pool:
+            with _frozen_heap(), multiprocessing.get_context("fork").Pool(
+                    workers, initializer=_default_signals) as pool:
                 results = pool.map(_render_job, jobs, chunksize=1)
     finally:
         _shared_work = None
@@ -165,7 +167,16 @@ class InBackground:
             self.process.join()
 
 
+def _default_signals() -> None:
+    """A forked worker inherits `serve`'s handlers, which turn SIGTERM into
+    KeyboardInterrupt: the pool's SIGTERM at its end would print a traceback.  Ctrl-C
+    is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
+    _default_signals()
     try:
         sender.send(("ok", job.run(folder)))
     except BaseException as error:  # reported by the parent, which owns the build

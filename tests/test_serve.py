@@ -260,3 +260,53 @@ def test_open_page_follows_edits_and_shows_errors_over_the_page(served, site, pa
     page.wait_for_function("!document.getElementById('sitegen-error-overlay')", timeout=15000)
     assert page.locator("h1").inner_text() == "Spiking PAPER One!"
     assert page.errors == []
+
+
+def test_a_built_site_beside_site_yaml_is_never_watched(tmp_path):
+    from sitegen.serve import watch_plan
+    for folder in ("dumps/2025", "_site/papers/a", "_site/papers/b", ".git/objects", "pages",
+                   "._site.updating-12"):
+        (tmp_path / folder).mkdir(parents=True)
+    templates = tmp_path.parent / "theme-templates"
+    templates.mkdir(exist_ok=True)
+    plan = watch_plan([tmp_path, tmp_path / "dumps" / "2025", templates], [tmp_path / "_site"])
+    # The root on its own (site.yaml), its other folders whole; a folder inside one once.
+    assert sorted(plan) == sorted([(tmp_path, False), (tmp_path / "dumps", True),
+                                   (tmp_path / "pages", True), (templates, True)])
+
+
+def test_writes_in_the_built_site_do_not_rebuild_but_a_dump_edit_does(site):
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    site.write("_site/papers/old/index.html", "<p>from an earlier sitegen build</p>")
+    server = Server(site.root)
+    try:
+        site.write("_site/papers/new/index.html", "<p>a build running beside serve</p>")
+        time.sleep(1.5)
+        assert server.output().count("Rebuilt in") == 1
+        dump = site.root / "dumps/a.txt"
+        dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking Paper Edited"))
+        server.wait_for_output("Rebuilt in", timeout=20)
+        wait_until(lambda: server.output().count("Rebuilt in") == 2)
+    finally:
+        server.stop()
+
+
+def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path):
+    # serve turns SIGTERM into KeyboardInterrupt; a forked worker that kept that handler
+    # printed a traceback whenever its pool ended it.
+    import signal
+    from sitegen.render import OutputFile
+    from sitegen.workers import render_and_write
+
+    def handlers() -> str:
+        return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r} {os.getpid()}"
+    files = [OutputFile(f"f{n}.txt", handlers, False) for n in range(150)]
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        render_and_write(files, [tmp_path / file.path for file in files], lambda message: None)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    seen = {(tmp_path / file.path).read_text() for file in files}
+    assert all(text.startswith("<Handlers.SIG_DFL: 0> <Handlers.SIG_IGN: 1>") for text in seen)
+    assert str(os.getpid()) not in " ".join(seen)  # rendered in workers indeed
