@@ -27,10 +27,13 @@ from .search import Tokenised, known_terms, remember_terms, search_files
 Progress = Callable[[str], None]
 
 # Rendering is CPU-bound Jinja work: past this many files it is shared among
-# forked worker processes, which inherit the model and templates for free.  The
-# search index, past BACKGROUND_THRESHOLD papers, is built in a process of its own
-# that starts as soon as the model is ready.
-PARALLEL_THRESHOLD = 100
+# forked worker processes, which inherit the model and templates for free.  Not
+# quite free: a worker copies every page of memory whose objects it touches, and at
+# 10,000 papers starting the pool costs ~0.5 s, the time of rendering ~2,000 files
+# (a rebuild after an edit renders tens to hundreds).  The search index, past
+# BACKGROUND_THRESHOLD papers, is built in a process of its own that starts as soon
+# as the model is ready.
+PARALLEL_THRESHOLD = 2000
 PAGES_PER_JOB = 250
 BACKGROUND_THRESHOLD = 100  # papers
 _shared_work: tuple | None = None

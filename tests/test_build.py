@@ -183,6 +183,26 @@ def test_seed_build_is_deterministic(seed_site, tmp_path):
             assert twin.read_bytes() == path.read_bytes(), path
 
 
+def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, tmp_path,
+                                                                    monkeypatch):
+    # The seed digest renders in this process; large sites render in forked workers.
+    from dataclasses import replace
+    from sitegen import workers
+    from sitegen.build import build
+    from sitegen.config import load_config
+    from multiprocessing import context
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 50)
+    pools, make_pool = [], context.ForkContext.Pool
+    monkeypatch.setattr(context.ForkContext, "Pool",
+                        lambda self, *args, **kwargs: pools.append(args) or make_pool(self, *args, **kwargs))
+    build(replace(load_config(seed_site.config), output=tmp_path / "parallel"))
+    assert pools  # the pages did render in workers
+    for path in seed_site.output.rglob("*"):
+        if path.is_file():
+            twin = tmp_path / "parallel" / path.relative_to(seed_site.output)
+            assert twin.read_bytes() == path.read_bytes(), path
+
+
 def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(site):
     site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     site.build()

@@ -292,7 +292,7 @@ def test_writes_in_the_built_site_do_not_rebuild_but_a_dump_edit_does(site):
         server.stop()
 
 
-def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path):
+def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypatch):
     # serve turns SIGTERM into KeyboardInterrupt; a forked worker that kept that handler
     # printed a traceback whenever its pool ended it.
     import signal
@@ -301,6 +301,7 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path):
 
     def handlers() -> str:
         return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r} {os.getpid()}"
+    monkeypatch.setattr("sitegen.workers.PARALLEL_THRESHOLD", 100)
     files = [OutputFile(f"f{n}.txt", handlers, False) for n in range(150)]
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
