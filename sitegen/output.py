@@ -9,6 +9,7 @@ mistyped `--output` cannot wipe a folder of the user's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -68,27 +69,55 @@ def _claim(relative: str, claimed: set[str]) -> list[str]:
 def remove_folder(folder: Path, in_background: bool = False) -> None:
     """Delete a folder the build is done with (a replaced site, say).  Deleting 15,000 files
     takes a second that the user need not wait for, so a large one goes in a process of its
-    own that outlives this one; if that process is killed, the next build's
-    `remove_leftovers` finishes the job."""
+    own that outlives this one, renamed first to say which process deletes it; if that
+    process is killed, the next build's `remove_leftovers` finishes the job."""
     if in_background:
         try:
-            subprocess.Popen([sys.executable, "-c", "import shutil, sys\n"
-                              "shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-            return
+            deleter = subprocess.Popen(
+                [sys.executable, "-c", "import shutil, sys\n"
+                 "shutil.rmtree(sys.stdin.read(), ignore_errors=True)"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True, text=True)
         except OSError:
             pass
+        else:
+            doomed = folder.with_name(f"{folder.name}{_DELETING}{deleter.pid}")
+            try:
+                folder.rename(doomed)
+            except OSError:  # deleted here, then: the process gets nothing to do
+                doomed = folder
+            with contextlib.suppress(OSError):
+                deleter.stdin.write(str(doomed))
+                deleter.stdin.close()
+            if doomed != folder:
+                return
     shutil.rmtree(folder, ignore_errors=True)
 
 
+_DELETING = ".deleting-"
+
+
 def remove_leftovers(destination: Path) -> None:
-    """Folders that killed builds left beside the output (ours by name)."""
+    """Folders that killed builds left beside the output (ours by name), but not those a
+    live process is deleting (the build before this one may have just handed one over)."""
     prefix = f".{destination.name}."
     for leftover in destination.parent.glob(f"{prefix}*"):
         suffix = leftover.name[len(prefix):]
-        if leftover.is_dir() and suffix.split("-")[0] in ("building", "old", "updating"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        if not leftover.is_dir() or suffix.split("-")[0] not in ("building", "old", "updating"):
+            continue
+        if _DELETING in suffix and _alive(suffix.rsplit(_DELETING, 1)[1]):
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 class OutputWriter:

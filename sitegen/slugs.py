@@ -9,6 +9,7 @@ that read alike still get distinct slugs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -17,6 +18,8 @@ MAX_SLUG_LENGTH = 80
 HASH_LENGTH = 8
 
 
+# Both are pure and called for every entry of every build: `serve` remembers them.
+@functools.lru_cache(maxsize=1 << 16)
 def title_key(title: str) -> str:
     """Titles equal under NFKC, case folding and folding of whitespace and punctuation."""
     folded = unicodedata.normalize("NFKC", title).casefold()
@@ -28,6 +31,7 @@ def title_hash(key: str, length: int = HASH_LENGTH) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:length]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slugify(title: str) -> str:
     """Readable ASCII slug: lowercase words joined by hyphens, at most 80 characters."""
     key = title_key(title)

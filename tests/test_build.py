@@ -394,3 +394,23 @@ def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monk
     while any(tmp_path.glob("._site.old-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["_site"]
+
+
+def test_the_next_build_leaves_a_folder_to_the_live_process_deleting_it(tmp_path):
+    import subprocess
+    import sys
+    from sitegen.output import remove_leftovers
+
+    deleter = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        being_deleted = tmp_path / f"._site.old-11.deleting-{deleter.pid}"
+        killed_build = tmp_path / "._site.building-12"
+        for folder in (being_deleted, killed_build):
+            (folder / "papers").mkdir(parents=True)
+        remove_leftovers(tmp_path / "_site")
+        assert being_deleted.is_dir() and not killed_build.exists()
+    finally:
+        deleter.kill()
+        deleter.wait()
+    remove_leftovers(tmp_path / "_site")  # its deleter is gone: this build finishes the job
+    assert not being_deleted.exists()
