@@ -99,96 +99,130 @@ class Similarity:
 
     def update(self, documents: dict[str, tuple[str, str]]) -> Similarity:
         """The answer for `documents` (slug -> (title, abstract)), from this one."""
+        slugs = sorted(documents)
+        texts = {slug: _text_digest(*documents[slug]) for slug in slugs}
+        if texts == self.texts:
+            return self
+        result = Similarity(texts=texts, words=dict(self.words),
+                            papers=1 << max(len(slugs) - 1, 1).bit_length())
+        changed = [slug for slug in slugs if self.texts.get(slug) != texts[slug]]
+        result._count(documents, slugs, changed, self)
+        fresh = self.papers != result.papers or self.signature is None
+        affected = result._affected(slugs, changed, None if fresh else self)
+        matrix = result._matrix(slugs, affected, self)
+        redo = affected if fresh else self._to_redo(slugs, affected)
+        result._find_nearest(slugs, matrix, affected, redo, self)
+        return result
+
+    def _count(self, documents: dict[str, tuple[str, str]], slugs: list[str], changed: list[str],
+               previous: Similarity) -> None:
+        """Every paper's word counts (the changed papers' counted afresh), and each word's
+        band of document frequency."""
+        import numpy as np
+
+        counted = _count_words([documents[slug] for slug in changed], self.words, changed)
+        pieces = [counted[slug] if slug in counted else
+                  (previous.word_of_pair[slice(*previous.spans[slug])],
+                   previous.tf[slice(*previous.spans[slug])])
+                  for slug in slugs]
+        sizes = [len(numbers) for numbers, _ in pieces]
+        self.word_of_pair = np.concatenate([numbers for numbers, _ in pieces] or [np.zeros(0, np.int64)])
+        self.tf = np.concatenate([counts for _, counts in pieces] or [np.zeros(0)])
+        ends = np.cumsum(sizes).tolist()
+        self.spans = {slug: (end - size, end) for slug, end, size in zip(slugs, ends, sizes)}
+        frequency = np.bincount(self.word_of_pair, minlength=len(self.words))
+        bands = np.array([_band(n) for n in range(MAX_DOCUMENT_FREQUENCY + 1)], dtype=np.int64)
+        self.signature = np.where((frequency > 0) & (frequency <= MAX_DOCUMENT_FREQUENCY),
+                                  bands[np.minimum(frequency, MAX_DOCUMENT_FREQUENCY)], -1)
+
+    def _paper_of_pair(self, slugs: list[str]) -> "np.ndarray":
+        import numpy as np
+
+        return np.repeat(np.arange(len(slugs)), [end - start for start, end in
+                                                 (self.spans[slug] for slug in slugs)])
+
+    def _affected(self, slugs: list[str], changed: list[str],
+                  previous: Similarity | None) -> "np.ndarray":
+        """Which papers' vectors differ from `previous` (all, without one): those whose
+        text changed and those holding a word whose weight moved."""
+        import numpy as np
+
+        affected = np.full(len(slugs), previous is None)
+        if previous is not None:
+            before = np.full(len(self.words), -1, dtype=np.int64)
+            before[:len(previous.signature)] = previous.signature
+            moved = (self.signature != before)[self.word_of_pair]
+            affected[self._paper_of_pair(slugs)[moved]] = True
+            position = {slug: row for row, slug in enumerate(slugs)}
+            affected[[position[slug] for slug in changed]] = True
+        return affected
+
+    def _matrix(self, slugs: list[str], affected: "np.ndarray", previous: Similarity):
+        """The papers' unit vectors as a sparse matrix, one row per paper.  Columns are
+        word numbers; each row lists its words alphabetically, and a dot product sums in
+        its row's order, so a pair's score is the same float whichever of the two rows
+        it is computed from, in this build or the next."""
         import numpy as np
         from scipy import sparse
 
-        slugs = sorted(documents)
         total = len(slugs)
-        texts = {slug: _text_digest(*documents[slug]) for slug in slugs}
-        papers = 1 << max(total - 1, 1).bit_length()
-        if texts == self.texts:
-            return self
-        fresh = self.papers != papers or self.signature is None
-        position = {slug: row for row, slug in enumerate(slugs)}
-        words = dict(self.words)
-        changed = [slug for slug in slugs if self.texts.get(slug) != texts[slug]]
-        counted = _count_words([documents[slug] for slug in changed], words, changed)
-        pieces = [counted[slug] if slug in counted else
-                  (self.word_of_pair[slice(*self.spans[slug])], self.tf[slice(*self.spans[slug])])
-                  for slug in slugs]
-        sizes = np.array([len(numbers) for numbers, _ in pieces], dtype=np.int64)
-        word_of_pair = np.concatenate([numbers for numbers, _ in pieces] or [np.zeros(0, np.int64)])
-        tf = np.concatenate([counts for _, counts in pieces] or [np.zeros(0)])
-        ends = np.cumsum(sizes).tolist()
-        spans = {slug: (end - size, end) for slug, end, size in zip(slugs, ends, sizes.tolist())}
-        paper_of_pair = np.repeat(np.arange(total), sizes)
-        frequency = np.bincount(word_of_pair, minlength=len(words))
-        bands = np.array([_band(n) for n in range(MAX_DOCUMENT_FREQUENCY + 1)], dtype=np.int64)
-        signature = np.where((frequency > 0) & (frequency <= MAX_DOCUMENT_FREQUENCY),
-                             bands[np.minimum(frequency, MAX_DOCUMENT_FREQUENCY)], -1)
-
-        # A paper's vector changes with its text and with the weight of any of its words.
-        affected = np.full(total, fresh)
-        if not fresh:
-            before = np.full(len(words), -1, dtype=np.int64)
-            before[:len(self.signature)] = self.signature
-            affected[paper_of_pair[(signature != before)[word_of_pair]]] = True
-            affected[[position[slug] for slug in changed]] = True
-
-        kept = signature[word_of_pair] >= 0
-        idf_of_band = np.array([math.log(papers) - band / 2 * math.log(2) + 1.0
-                                for band in range(bands.max() + 1)])
-        distinct_tf, tf_index = np.unique(tf[kept], return_inverse=True)
+        kept = self.signature[self.word_of_pair] >= 0
+        top_band = _band(MAX_DOCUMENT_FREQUENCY)
+        idf_of_band = np.array([math.log(self.papers) - band / 2 * math.log(2) + 1.0
+                                for band in range(top_band + 1)])
+        distinct_tf, tf_index = np.unique(self.tf[kept], return_inverse=True)
         log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
-        paper_of_entry, word_of_entry = paper_of_pair[kept], word_of_pair[kept]
-        weights = (1.0 + log_tf[tf_index]) * idf_of_band[signature[word_of_entry]]
+        paper_of_entry, word_of_entry = self._paper_of_pair(slugs)[kept], self.word_of_pair[kept]
+        weights = (1.0 + log_tf[tf_index]) * idf_of_band[self.signature[word_of_entry]]
         row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_entry, minlength=total))))
-        norms = {}
         squares = weights * weights
         bounds = row_starts.tolist()
-        for row in np.flatnonzero(affected).tolist():
-            norms[slugs[row]] = math.sqrt(sum(squares[bounds[row]:bounds[row + 1]].tolist())) or 1.0
-        norms.update((slug, self.norms[slug]) for slug in slugs if slug not in norms)
-        norm_of_row = np.array([norms[slug] for slug in slugs]) if total else np.zeros(0)
+        for row in np.flatnonzero(affected).tolist():  # summed in order: the same on any platform
+            self.norms[slugs[row]] = math.sqrt(sum(squares[bounds[row]:bounds[row + 1]].tolist())) or 1.0
+        self.norms.update((slug, previous.norms[slug]) for slug in slugs if slug not in self.norms)
+        norm_of_row = np.array([self.norms[slug] for slug in slugs]) if total else np.zeros(0)
         data = weights / norm_of_row[paper_of_entry] if total else weights
-        # Columns are word numbers; each row lists its words alphabetically, and a dot
-        # product sums in its row's order, so a pair's score is the same float
-        # whichever of the two rows it is computed from, in this build or the next.
-        matrix = sparse.csr_matrix((data, word_of_entry, row_starts), shape=(total, max(len(words), 1)))
-        transposed = matrix.T.tocsr()
+        return sparse.csr_matrix((data, word_of_entry, row_starts), shape=(total, max(len(self.words), 1)))
 
-        result = Similarity(texts=texts, words=words, word_of_pair=word_of_pair, tf=tf, spans=spans,
-                            norms=norms, signature=signature, papers=papers)
+    def _to_redo(self, slugs: list[str], affected: "np.ndarray") -> "np.ndarray":
+        """The papers to work out again: those whose vectors changed, and those whose
+        nearest include one or a removed paper.  For the others, only a changed paper
+        can enter their list."""
+        position = {slug: row for row, slug in enumerate(slugs)}
         redo = affected.copy()
-        if not fresh:
-            # A paper whose nearest include a changed or removed paper is worked out again;
-            # for the others, only the changed papers can enter their list.
-            for row, slug in enumerate(slugs):
-                if not affected[row]:
-                    before = self.nearest.get(slug)
-                    if before is None or any(other not in position or affected[position[other]]
-                                             for other in before):
-                        redo[row] = True
-            if redo.sum() > INCREMENTAL_SHARE * total:
-                redo[:] = True
+        for row, slug in enumerate(slugs):
+            if not affected[row]:
+                before = self.nearest.get(slug)
+                if before is None or any(other not in position or affected[position[other]]
+                                         for other in before):
+                    redo[row] = True
+        if redo.sum() > INCREMENTAL_SHARE * len(slugs):
+            redo[:] = True
+        return redo
+
+    def _find_nearest(self, slugs: list[str], matrix, affected: "np.ndarray", redo: "np.ndarray",
+                      previous: Similarity) -> None:
+        import numpy as np
+
+        transposed = matrix.T.tocsr()
         offers = []  # (paper, changed paper, score) of the papers not worked out again
         for rows, block in _products(matrix, transposed, np.flatnonzero(redo)):
             for offset, row in enumerate(rows):
                 begin, end = block.indptr[offset], block.indptr[offset + 1]
                 others, scores = _positive(row, block.indices[begin:end], block.data[begin:end])
                 chosen = _best(others, scores)
-                result.nearest[slugs[row]] = [slugs[other] for other in others[chosen]]
-                result.scores[slugs[row]] = scores[chosen].tolist()
+                self.nearest[slugs[row]] = [slugs[other] for other in others[chosen]]
+                self.scores[slugs[row]] = scores[chosen].tolist()
                 if affected[row]:
                     offered = ~redo[others]
                     offers.append((others[offered], np.full(offered.sum(), row), scores[offered]))
         for slug in slugs:
-            if slug not in result.nearest:
-                result.nearest[slug], result.scores[slug] = self.nearest[slug], self.scores[slug]
+            if slug not in self.nearest:
+                self.nearest[slug], self.scores[slug] = previous.nearest[slug], previous.scores[slug]
         if offers:
-            _take_offers(result, slugs, position, *map(np.concatenate, zip(*offers)))
-        result.nearest = {slug: result.nearest[slug] for slug in slugs}
-        return result
+            position = {slug: row for row, slug in enumerate(slugs)}
+            _take_offers(self, slugs, position, *map(np.concatenate, zip(*offers)))
+        self.nearest = {slug: self.nearest[slug] for slug in slugs}
 
 
 def _take_offers(result: Similarity, slugs: list[str], position: dict[str, int],
