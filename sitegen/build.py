@@ -140,9 +140,10 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
 
 
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
-          cache: BuildCache | None = None) -> BuildReport:
+          cache: BuildCache | None = None, private_output: bool = False) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
-    changed and updates the previous output in place, once everything rendered.
+    changed and updates the previous output in place, once everything rendered (in a
+    `private_output`, serve's, without checking first that nobody changed it).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
@@ -159,7 +160,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     names = topic_names(digest)
     search = SearchJob(digest, names, search_fingerprint(digest, names),
                        cache.search_tokens if cache is not None else None)
-    previous = cache.trusted_output(config.output) if cache is not None else None
+    previous = cache.trusted_output(config.output, private_output) if cache is not None else None
     if cache is not None:
         remember_terms(cache.search_terms)
 

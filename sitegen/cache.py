@@ -78,11 +78,15 @@ class BuildCache:
         self.parsed = dict(zip(keys, dumps))
         return dumps
 
-    def trusted_output(self, folder: Path) -> OutputRecord | None:
-        """The record of `folder` if the folder holds exactly what it says, else None."""
+    def trusted_output(self, folder: Path, private: bool = False) -> OutputRecord | None:
+        """The record of `folder` if the folder holds exactly what it says, else None.
+        A `private` folder (serve's own, in a temporary folder nobody else writes to) is
+        not checked file by file, which takes 0.2 s at 10,000 papers."""
         record = self.output
         if record is None or record.folder != folder.resolve() or not folder.is_dir():
             return None
+        if private:
+            return record
         found = 0
         for path, stat in files_under(folder):
             relative = path[len(str(folder)) + 1:].replace(os.sep, "/")

@@ -82,7 +82,7 @@ class Preview:
             config = load_config(self.config_path, self.base_url)
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
-            report = build(config, cache=self.cache)
+            report = build(config, cache=self.cache, private_output=True)
             self.config = config
             self.mount = config.base_path
             for diagnostic in report.warnings:

@@ -169,3 +169,19 @@ def test_a_template_that_shows_a_field_depends_on_it(site, shows_sources):
     site.build("--quiet")
     assert "dumps/c.txt" in site.page("days/2025-05-01/index.html")
     assert_same_as_full_build(site)
+
+
+def test_only_serves_private_output_is_trusted_without_a_file_by_file_check(tmp_path):
+    from sitegen.cache import BuildCache, FileRecord, OutputRecord
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_text("built")
+    stat = (folder / "index.html").stat()
+    cache = BuildCache(output=OutputRecord(folder.resolve(), {
+        "index.html": FileRecord("key", stat.st_size, stat.st_mtime_ns)}))
+    assert cache.trusted_output(folder) is cache.output
+    (folder / "index.html").write_text("scribbled by hand")
+    assert cache.trusted_output(folder) is None
+    assert cache.trusted_output(folder, private=True) is cache.output
+    assert cache.trusted_output(tmp_path / "elsewhere", private=True) is None
