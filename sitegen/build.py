@@ -10,6 +10,8 @@ anything is written.  The parallel work itself is in `workers.py`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -147,6 +149,28 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
+    with _collector_paused():
+        return _build(config, strict, progress, cache, private_output)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector, off while a build runs (in its forked workers too).  A
+    build frees nearly everything it makes by reference counting, yet allocates so many
+    objects that the collector keeps walking the model and the cache: 0.3-0.4 s of a
+    rebuild at 10,000 papers.  The collector, back on, finds what cycles a build leaves."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
+           private_output: bool) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     digest = read_digest(config, progress, timings, cache)

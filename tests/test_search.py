@@ -243,3 +243,27 @@ def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed
     assert sorted(tokenised_documents) == sorted([first.slug, "a-new-paper"])
     _, afresh = search.search_files(digest, names)
     assert from_last == dict(afresh)
+
+
+def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
+    import dataclasses
+    import datetime as dt
+
+    from sitegen.build import read_digest
+    from sitegen.config import load_config
+    from sitegen.render import topic_names
+    from sitegen.search import search_fingerprint
+
+    def fingerprint(**changes):
+        digest = read_digest(load_config(seed_site.config))
+        digest.papers[3] = dataclasses.replace(digest.papers[3], **changes)
+        return search_fingerprint(digest, topic_names(digest))
+
+    unchanged = fingerprint()
+    assert fingerprint() == unchanged  # a fresh model of the same dumps: same files
+    assert fingerprint(upvotes=12345) == unchanged  # not in the index
+    changes = dict(slug="another-slug", title="Another title", abstract=["Another abstract."],
+                   date=dt.date(1999, 1, 2), topics=[], org_name="Org", org_account="org")
+    for name, value in changes.items():
+        assert fingerprint(**{name: value}) != unchanged, name
+    assert fingerprint(date=None) != unchanged
