@@ -41,6 +41,7 @@ from .model import Digest, Paper, TopicGroup
 _SHARED_TYPES = (TopicGroup, Digest, SiteConfig)
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 _ANALYSED: dict[str, "_Analysis"] = {}
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 # Properties of Paper, the fields they read, and the pages they are on: nearly all.
 _PAPER_PROPERTIES = {"url": ("slug",), "first_sentence": ("abstract",)}
 # Filters that read the attribute named by their argument (`map(attribute="date")`).
@@ -75,6 +76,7 @@ class PageKeys:
         self._dicts: dict[tuple, tuple[dict, str]] = {}
         self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
         self._paper_fields: dict[int, dict[str, str]] = {}  # id(paper) -> {field: repr}
+        self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
 
     def key(self, template_name: str, context: dict) -> str | None:
         variables, attributes, subscripted, sources = self._template(template_name)
@@ -83,8 +85,11 @@ class PageKeys:
         if subscripted is None or any(type(context.get(name)) is not dict for name in subscripted):
             attributes = None  # attributes read by computed names: every field counts
         parts = [sources]
+        names = self._names.get((template_name, *context))
+        if names is None:  # the same for every page of a kind: worked out once
+            names = self._names[(template_name, *context)] = sorted(variables & context.keys())
         try:
-            for name in sorted(variables & context.keys()):
+            for name in names:
                 parts.append(name)
                 self._walk(context[name], parts, attributes)
         except Unkeyable:
@@ -139,8 +144,9 @@ class PageKeys:
             for node in tree.find_all(nodes.Const):  # `paper["title"]`, `map(attribute="a.b")`
                 if isinstance(node.value, str):
                     attributes.update(node.value.split("."))
+            # A slice (`papers[:n]`) reads no attribute; any other computed key may.
             bases = [node.node for node in tree.find_all(nodes.Getitem)
-                     if not isinstance(node.arg, nodes.Const)]
+                     if not isinstance(node.arg, (nodes.Const, nodes.Slice))]
             subscripted = frozenset(base.name for base in bases if isinstance(base, nodes.Name))
             computed = not all(isinstance(base, nodes.Name) for base in bases)
             computed = computed or not subscripted <= variables or any(
@@ -182,7 +188,7 @@ class PageKeys:
             if found is None:
                 try:  # plain data (JSON-LD, say) is written out in C; a list and a tuple
                     # look alike there, but one build's code always makes the same one
-                    text = json.dumps(value, ensure_ascii=False, check_circular=False)
+                    text = _JSON.encode(value)
                 except (TypeError, ValueError):  # papers, dates: walked
                     inner = [f"{{{len(value)}"]
                     for item_key, item in value.items():
@@ -204,12 +210,14 @@ class PageKeys:
         papers = self._papers(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            shown = self._paper_fields.get(id(paper))
-            if shown is None:  # each field's repr once, whatever the templates show
-                shown = self._paper_fields[id(paper)] = {
-                    name: repr(getattr(paper, name)) for name in _fields(Paper, None)}
-            fingerprint = papers[id(paper)] = _digest(
-                "\x1f".join([shown[name] for name in _fields(Paper, attributes)]))
+            fields = _fields(Paper, attributes)
+            shown = self._paper_fields.get(id(paper))  # each field's repr once, when shown
+            if shown is None:
+                shown = self._paper_fields[id(paper)] = {name: repr(getattr(paper, name))
+                                                         for name in fields}
+            elif not shown.keys() >= set(fields):
+                shown.update({name: repr(getattr(paper, name)) for name in fields if name not in shown})
+            fingerprint = papers[id(paper)] = _digest("\x1f".join([shown[name] for name in fields]))
         return fingerprint
 
     def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
