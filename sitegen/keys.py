@@ -211,11 +211,8 @@ class PageKeys:
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
             fields = _fields(Paper, attributes)
-            shown = self._paper_fields.get(id(paper))  # each field's repr once, when shown
-            if shown is None:
-                shown = self._paper_fields[id(paper)] = {name: repr(getattr(paper, name))
-                                                         for name in fields}
-            elif not shown.keys() >= set(fields):
+            shown = self._paper_fields.setdefault(id(paper), {})  # each field's repr once, when shown
+            if not shown.keys() >= set(fields):
                 shown.update({name: repr(getattr(paper, name)) for name in fields if name not in shown})
             fingerprint = papers[id(paper)] = _digest("\x1f".join([shown[name] for name in fields]))
         return fingerprint

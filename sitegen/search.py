@@ -268,9 +268,8 @@ def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[
     segment_of_entry, ids, tf = segment[order], ids[order], counts[order].astype(np.float64)
     segment_count = len(documents) * field_count
     sizes = np.bincount(segment_of_entry, minlength=segment_count)
-    lengths = lengths.reshape(-1)
 
-    count, field_count = len(documents), len(field_names)
+    count = len(documents)
     field_of_entry = segment_of_entry % field_count
     # The same floating-point operations, in the same order, as lunr.py's builder.
     with_term = np.bincount(ids, minlength=term_count).tolist()  # (document, field) postings

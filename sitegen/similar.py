@@ -106,12 +106,13 @@ class Similarity:
         result = Similarity(texts=texts, words=dict(self.words),
                             papers=1 << max(len(slugs) - 1, 1).bit_length())
         changed = [slug for slug in slugs if self.texts.get(slug) != texts[slug]]
+        position = {slug: row for row, slug in enumerate(slugs)}
         result._count(documents, slugs, changed, self)
         fresh = self.papers != result.papers or self.signature is None
-        affected = result._affected(slugs, changed, None if fresh else self)
+        affected = result._affected(slugs, position, changed, None if fresh else self)
         matrix = result._matrix(slugs, affected, self)
-        redo = affected if fresh else self._to_redo(slugs, affected)
-        result._find_nearest(slugs, matrix, affected, redo, self)
+        redo = affected if fresh else self._to_redo(slugs, position, affected)
+        result._find_nearest(slugs, position, matrix, affected, redo, self)
         return result
 
     def _count(self, documents: dict[str, tuple[str, str]], slugs: list[str], changed: list[str],
@@ -141,7 +142,7 @@ class Similarity:
         return np.repeat(np.arange(len(slugs)), [end - start for start, end in
                                                  (self.spans[slug] for slug in slugs)])
 
-    def _affected(self, slugs: list[str], changed: list[str],
+    def _affected(self, slugs: list[str], position: dict[str, int], changed: list[str],
                   previous: Similarity | None) -> "np.ndarray":
         """Which papers' vectors differ from `previous` (all, without one): those whose
         text changed and those holding a word whose weight moved."""
@@ -153,7 +154,6 @@ class Similarity:
             before[:len(previous.signature)] = previous.signature
             moved = (self.signature != before)[self.word_of_pair]
             affected[self._paper_of_pair(slugs)[moved]] = True
-            position = {slug: row for row, slug in enumerate(slugs)}
             affected[[position[slug] for slug in changed]] = True
         return affected
 
@@ -184,11 +184,11 @@ class Similarity:
         data = weights / norm_of_row[paper_of_entry] if total else weights
         return sparse.csr_matrix((data, word_of_entry, row_starts), shape=(total, max(len(self.words), 1)))
 
-    def _to_redo(self, slugs: list[str], affected: "np.ndarray") -> "np.ndarray":
+    def _to_redo(self, slugs: list[str], position: dict[str, int],
+                 affected: "np.ndarray") -> "np.ndarray":
         """The papers to work out again: those whose vectors changed, and those whose
         nearest include one or a removed paper.  For the others, only a changed paper
         can enter their list."""
-        position = {slug: row for row, slug in enumerate(slugs)}
         redo = affected.copy()
         for row, slug in enumerate(slugs):
             if not affected[row]:
@@ -200,8 +200,8 @@ class Similarity:
             redo[:] = True
         return redo
 
-    def _find_nearest(self, slugs: list[str], matrix, affected: "np.ndarray", redo: "np.ndarray",
-                      previous: Similarity) -> None:
+    def _find_nearest(self, slugs: list[str], position: dict[str, int], matrix,
+                      affected: "np.ndarray", redo: "np.ndarray", previous: Similarity) -> None:
         import numpy as np
 
         transposed = matrix.T.tocsr()
@@ -220,7 +220,6 @@ class Similarity:
             if slug not in self.nearest:
                 self.nearest[slug], self.scores[slug] = previous.nearest[slug], previous.scores[slug]
         if offers:
-            position = {slug: row for row, slug in enumerate(slugs)}
             _take_offers(self, slugs, position, *map(np.concatenate, zip(*offers)))
         self.nearest = {slug: self.nearest[slug] for slug in slugs}
 

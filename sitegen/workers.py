@@ -7,8 +7,6 @@ what comes back is small: bytes written, content keys, the index's size.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import multiprocessing
 import os
@@ -102,8 +100,7 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in jobs]
         else:
-            with _frozen_heap(), multiprocessing.get_context("fork").Pool(
-                    workers, initializer=_default_signals) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals) as pool:
                 results = pool.map(_render_job, jobs, chunksize=1)
     finally:
         _shared_work = None
@@ -141,8 +138,7 @@ class InBackground:
             self.receiver, sender = context.Pipe(duplex=False)
             self.process = context.Process(target=_search_in_child, args=(self.job, self.folder, sender),
                                            daemon=True)
-            with _frozen_heap():
-                self.process.start()
+            self.process.start()
             sender.close()
         return self
 
@@ -184,18 +180,6 @@ def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
         sender.send(("ok", job.run(folder)))
     except BaseException as error:  # reported by the parent, which owns the build
         sender.send(("error", f"{type(error).__name__}: {error}"))
-
-
-@contextlib.contextmanager
-def _frozen_heap():
-    """Fork with the parent's objects out of the garbage collector's sight: a child's
-    collections would otherwise write to every object's header, copying the memory it
-    shares with the parent page by page (hundreds of MB at 10,000 papers)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def content_key(data: bytes) -> str:
