@@ -11,6 +11,7 @@ anything is written.  The parallel work itself is in `workers.py`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache, FileRecord, OutputRecord, files_under
+from .cache import BuildCache, FileRecord, OutputRecord, files_under, found_output
 from .config import SiteConfig
 from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
@@ -40,6 +41,7 @@ class BuildReport:
     output: Path | None = None
     pages: int = 0
     rendered: int = 0  # files rendered: all of them, or those whose inputs changed
+    in_place: bool = False  # the previous output updated, not replaced by a fresh folder
     removed: int = 0
     files: int = 0
     bytes_written: int = 0
@@ -60,7 +62,7 @@ class BuildReport:
             f"{len(digest.topics)} topics",
             f"{len(digest.days)} days",
         ]
-        if self.output is not None and self.rendered < self.pages:
+        if self.output is not None and self.in_place:
             parts.append(f"{self.pages} pages ({self.rendered} files re-rendered, {self.files} "
                          f"changed, {self.removed} removed)")
         elif self.output is not None:
@@ -185,6 +187,8 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     search = SearchJob(digest, names, search_fingerprint(digest, names),
                        cache.search_tokens if cache is not None else None)
     previous = cache.trusted_output(config.output, private_output) if cache is not None else None
+    if previous is None:  # no record to trust: what is rendered is compared with what is there
+        previous = found_output(config.output)
     if cache is not None:
         remember_terms(cache.search_terms)
 
@@ -240,13 +244,16 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
 
 def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                      search: SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
-                     cache: BuildCache, progress: Progress) -> OutputRecord:
+                     cache: BuildCache | None, progress: Progress) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
-    Nothing in the folder changes until every file has rendered; each move is
-    atomic, and the cache forgets the folder while they run, so a build
-    interrupted there is followed by a full one.  A new search index replaces
-    the whole search/ folder at once (every part changes when any paper does)."""
+    What changed: every file whose key differs from the record's, or every file if
+    the record has no keys (`found_output`); a file rendered exactly as the output
+    holds it is left alone.  Nothing in the folder changes until every file has
+    rendered; each move is atomic, and the cache forgets the folder while they run,
+    so a build interrupted there is followed by a full one.  A new search index
+    replaces the whole search/ folder at once (every part changes when any paper
+    does)."""
     output = config.output
     job = search if search.fingerprint != previous.search_key else None
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
@@ -259,16 +266,19 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                      if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
             report.rendered = len(stale)
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-            outcome = render_and_write(stale, targets, progress)
+            found = {relative: (output / relative, record.size)
+                     for relative, record in previous.files.items()}
+            outcome = render_and_write(stale, targets, progress, found)
             outcome.add(indexing.outcome())
-        keys = {file.path: file.key for file in stale}
+        keys = {file.path: file.key or "" for file in stale}
         keys.update(outcome.content_keys)
         for relative, (data, key) in _static_files(config).items():
             keys[relative] = key
             if previous.files.get(relative, _NO_RECORD).key != key:
                 OutputWriter.put(scratch / relative, data)
         changes = {relative: key for relative, key in keys.items()
-                   if previous.files.get(relative, _NO_RECORD).key != key}
+                   if previous.files.get(relative, _NO_RECORD).key != key
+                   and relative not in outcome.unchanged}
         wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys)
         if job is None:
             wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
@@ -283,8 +293,11 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
             sizes[relative] = (scratch / relative).stat().st_size
         _check_limits(sizes, config, report, strict)
 
-        cache.output = None
+        if cache is not None:
+            cache.output = None
         record = OutputRecord(output.resolve(), dict(previous.files), search.fingerprint)
+        for relative in outcome.unchanged:
+            record.files[relative] = dataclasses.replace(previous.files[relative], key=keys[relative])
         for relative, key in changes.items():
             target = output / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,6 +315,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     report.files = len(changes) + len(outcome.search_keys)
     report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)
+    report.in_place = True
     return record
 
 

@@ -25,9 +25,11 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from . import __version__
 from .dumps import Dump
+from .output import BUILD_MARKER
 from .search import Tokenised
 from .similar import Similarity
 
@@ -95,6 +97,24 @@ class BuildCache:
                 return None
             found += 1
         return record if found == len(record.files) else None
+
+
+def found_output(folder: Path) -> OutputRecord | None:
+    """What an earlier build left in `folder`, as found: every file with its size and
+    modification time but no key, for a build that has no record it can trust (no
+    cache, another sitegen version, files edited by hand) to compare what it renders
+    with, so that it writes only what differs.  None if `folder` is not a sitegen
+    output, or holds anything but regular files and folders (a link could lead a
+    write outside it): that build starts a fresh folder instead."""
+    if folder.is_symlink() or not (folder / BUILD_MARKER).is_file():
+        return None
+    record = OutputRecord(folder.resolve())
+    for path, stat in files_under(folder):
+        if not S_ISREG(stat.st_mode):
+            return None
+        relative = path[len(str(folder)) + 1:].replace(os.sep, "/")
+        record.files[relative] = FileRecord("", stat.st_size, stat.st_mtime_ns)
+    return record
 
 
 def files_under(folder: Path):

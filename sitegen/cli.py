@@ -84,8 +84,8 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     Nothing in the output changes until every page has rendered, so a failed
     build leaves the previous site intact.  A rebuild renders only the pages
     whose inputs changed (the cache lives in ~/.cache/sitegen, or
-    $SITEGEN_CACHE_DIR); the first build, or one with --no-cache, builds a
-    fresh folder beside the output and swaps it in.
+    $SITEGEN_CACHE_DIR); the first build, or one with --no-cache, renders
+    every page and writes those that differ from what the output holds.
     """
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url, output)

@@ -45,12 +45,14 @@ class Outcome:
     index_bytes: tuple[int, int] | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
+    unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
         self.content_keys.update(other.content_keys)
         self.search_keys.update(other.search_keys)
         self.search_terms.update(other.search_terms)
+        self.unchanged.update(other.unchanged)
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
 
@@ -89,13 +91,16 @@ def gzip_size_estimate(data: bytes, sample: int = 6 << 20, block: int = 1 << 20)
     return round(compressed * len(data) / (count * block))
 
 
-def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress) -> Outcome:
-    """Render and write every file, in forked workers when there are many."""
+def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
+                     found: dict[str, tuple[Path, int]] | None = None) -> Outcome:
+    """Render and write every file, in forked workers when there are many.  A file that
+    `found` (output path -> (file, size)) already holds, byte for byte, is not written
+    but reported unchanged: creating a file costs far more than reading one."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     size = max(1, min(PAGES_PER_JOB, -(-len(files) // workers)))  # every worker gets a share
     jobs = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
-    _shared_work = (files, targets, progress)
+    _shared_work = (files, targets, progress, found or {})
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in jobs]
@@ -111,15 +116,20 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:
-    files, targets, progress = _shared_work
+    files, targets, progress, found = _shared_work
     start, end = job
     outcome = Outcome()
     for index in range(start, end):
-        content = files[index].render()
+        file = files[index]
+        content = file.render()
         data = content.encode("utf-8") if isinstance(content, str) else content
-        outcome.bytes_written += OutputWriter.put(targets[index], data)
-        if files[index].key is None:
-            outcome.content_keys[files[index].path] = content_key(data)
+        if file.key is None:
+            outcome.content_keys[file.path] = content_key(data)
+        existing, size = found.get(file.path, (None, -1))
+        if size == len(data) and _read(existing) == data:
+            outcome.unchanged.add(file.path)
+        else:
+            outcome.bytes_written += OutputWriter.put(targets[index], data)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
@@ -180,6 +190,13 @@ def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
         sender.send(("ok", job.run(folder)))
     except BaseException as error:  # reported by the parent, which owns the build
         sender.send(("error", f"{type(error).__name__}: {error}"))
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # gone or replaced meanwhile: written anew, then
+        return None
 
 
 def content_key(data: bytes) -> str:

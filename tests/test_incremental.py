@@ -114,13 +114,64 @@ def test_removed_dump_and_template_override_and_stylesheet(seed_copy):
     assert_same_as_full_build(seed_copy)
 
 
+def rendered_files(folder) -> int:
+    """The files a build renders: all but static assets and the search job's files."""
+    return sum(1 for path in tree(folder) if not path.startswith("static/")
+               and not (path.startswith("search/") and path != "search/index.html"))
+
+
+def files_and_times(folder) -> dict[str, tuple[int, int]]:
+    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
+
+
 def test_hand_edited_output_is_noticed_and_rebuilt(seed_copy):
     (seed_copy.output / "index.html").write_text("scribbled")
     (seed_copy.output / "stray.html").write_text("stray")
     result = seed_copy.build()
-    assert "pages written" in result.output  # a full build, not an update
+    assert rerendered(result) == rendered_files(seed_copy.output)  # all: the record is not trusted
     assert not (seed_copy.output / "stray.html").exists()
     assert_same_as_full_build(seed_copy)
+
+
+def test_build_without_cache_rewrites_only_the_files_that_differ(seed_copy):
+    before = files_and_times(seed_copy.output)
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
+    result = seed_copy.build("--no-cache")
+    assert rerendered(result) == rendered_files(seed_copy.output)
+    after = files_and_times(seed_copy.output)
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    assert "papers.json" in rewritten and "index.html" in rewritten
+    dragon = [path for path in rewritten if path.startswith("papers/the-dragon")]
+    assert len(dragon) == 1 and "revised" in dragon[0]  # the paper's page, under its new slug
+    untouched = [path for path in after if path.startswith("papers/") and path not in rewritten]
+    assert len(untouched) > 150  # the other papers' pages were compared, not written
+    assert "static/site.css" in after and after.keys() - rewritten
+    assert_same_as_full_build(seed_copy)
+
+
+def test_a_link_in_the_output_makes_a_build_without_cache_start_a_fresh_folder(seed_copy, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    papers = seed_copy.output / "papers"
+    shutil.move(papers, elsewhere / "papers")
+    papers.symlink_to(elsewhere / "papers", target_is_directory=True)
+    outside = files_and_times(elsewhere)
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
+    result = seed_copy.build("--no-cache")
+    assert "pages written" in result.output  # a fresh folder swapped in
+    assert files_and_times(elsewhere) == outside  # nothing written through the link
+    assert not papers.is_symlink()
+    assert_same_as_full_build(seed_copy)
+
+
+def test_failed_build_without_cache_leaves_the_site_as_it_was(seed_copy):
+    before = tree(seed_copy.output)
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling Redux")
+    seed_copy.write("templates/day.html", "{% extends 'base.html' %}{% block content %}{{ nope.deeper }}{% endblock %}")
+    result = seed_copy.run("build", "--no-cache")
+    assert result.exit_code == 1 and "day.html" in result.output
+    assert tree(seed_copy.output) == before
 
 
 def test_failed_rebuild_leaves_the_site_and_the_next_rebuild_is_right(seed_copy):
