@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -21,7 +22,6 @@ from typing import Callable
 
 from .cache import BuildCache, FileRecord, OutputRecord, files_under, found_output
 from .config import SiteConfig
-from .dumps import parse_dump_bytes
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys
 from .model import Digest, build_digest
@@ -31,7 +31,7 @@ from .render import OutputFile, make_environment, output_files, static_files, to
 from .search import known_terms, remember_terms, search_fingerprint
 from .similar import similar_papers
 from .topics import matcher_for
-from .workers import InBackground, Progress, SearchJob, content_key, render_and_write
+from .workers import InBackground, Progress, SearchJob, content_key, parse_dumps, render_and_write
 
 
 
@@ -90,16 +90,16 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
             problems.append(warning(source.display, None, f"cannot read the dump: "
                                                           f"{error.strerror or error}; skipped"))
     contents = [(source.display, data) for source, data in readable]
-    dumps = (cache.parsed_dumps(contents, parse_dump_bytes) if cache is not None
-             else [parse_dump_bytes(data, display) for display, data in contents])
+    matcher = matcher_for(tuple(config.topics))
+    if cache is not None:
+        matcher.remember_matches(cache.topic_matches)
+    parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes
+    dumps = cache.parsed_dumps(contents, parse_all) if cache is not None else parse_all(contents)
     parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
     timings["parse"] = time.perf_counter() - started
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
-    matcher = matcher_for(tuple(config.topics))
-    if cache is not None:
-        matcher.remember_matches(cache.topic_matches)
     digest = build_digest(config, parsed)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()

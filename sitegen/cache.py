@@ -72,11 +72,14 @@ class BuildCache:
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
 
-    def parsed_dumps(self, sources: list[tuple[str, bytes]], parse) -> list[Dump]:
-        """Each (path shown, content) parsed, or as parsed before; forgets the others."""
+    def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
+        """Each (path shown, content) as parsed before, or parsed now with `parse_all`
+        (given a list of them, returns their dumps); forgets the others."""
         keys = [(display, hashlib.sha256(data).hexdigest()) for display, data in sources]
-        dumps = [self.parsed.get(key) or parse(data, display)
-                 for key, (display, data) in zip(keys, sources)]
+        missing = [index for index, key in enumerate(keys) if key not in self.parsed]
+        parsed = dict(zip(missing, parse_all([sources[index] for index in missing])))
+        dumps = [parsed[index] if index in parsed else self.parsed[key]
+                 for index, key in enumerate(keys)]
         self.parsed = dict(zip(keys, dumps))
         return dumps
 

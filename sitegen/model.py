@@ -259,9 +259,22 @@ def _give_distinct_slugs(papers) -> None:
                 paper.slug = f"{slug[:60].rstrip('-')}-{title_hash(paper.key, 16)}"
 
 
+def match_topics_ahead(dumps: list[Dump], matcher: TopicMatcher) -> None:
+    """Ask `matcher` about each entry's text as `build_digest` will ask about the paper
+    made from it, so that the answers are remembered (this can run in another process
+    and its answers be handed over with `known_matches`)."""
+    for dump in dumps:
+        for entry in dump.entries:
+            matcher.match(_topic_text(entry.title, entry.abstract))
+
+
+def _topic_text(title: str, abstract: list[str]) -> str:
+    return title + "\n" + "\n".join(abstract)
+
+
 def _topics_of(paper: Paper, matcher: TopicMatcher, catch_all: Topic) -> list[str]:
     """Matched topics plus those its sources give, in config order; else the catch-all."""
-    matched = set(matcher.match(paper.title + "\n" + "\n".join(paper.abstract)))
+    matched = set(matcher.match(_topic_text(paper.title, paper.abstract)))
     matched.update(paper.topics)  # given by the paper's sources
     ordered = [slug for slug in matcher.order if slug in matched]
     if catch_all.slug in matched:

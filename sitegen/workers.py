@@ -1,5 +1,6 @@
-"""Parallel work of a build: pages rendered in forked workers, and the search index
-built in a process of its own that starts as soon as the model is ready.
+"""Parallel work of a build: dumps parsed in two processes, pages rendered in forked
+workers, and the search index built in a process of its own that starts as soon as
+the model is ready.
 
 Forked processes inherit the model, the templates and the page contexts for free;
 what comes back is small: bytes written, content keys, the index's size.
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError
-from .model import Digest
+from .model import Digest, match_topics_ahead
 from .output import OutputWriter
 from .render import OutputFile
 from .search import Tokenised, known_terms, remember_terms, search_files
+from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
 
@@ -34,6 +37,9 @@ Progress = Callable[[str], None]
 PARALLEL_THRESHOLD = 2000
 PAGES_PER_JOB = 250
 BACKGROUND_THRESHOLD = 100  # papers
+# Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
+# other idles: past this many bytes to parse, half go to a forked process.
+PARALLEL_PARSE_BYTES = 4 << 20
 _shared_work: tuple | None = None
 
 
@@ -89,6 +95,52 @@ def gzip_size_estimate(data: bytes, sample: int = 6 << 20, block: int = 1 << 20)
     step = (len(data) - block) // (count - 1)
     compressed = sum(len(zlib.compress(data[n * step:n * step + block], 6)) for n in range(count))
     return round(compressed * len(data) / (count * block))
+
+
+def parse_dumps(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> list[Dump]:
+    """Each (path shown, content) parsed, and every entry's text matched against the
+    topic rules, the answers left in `matcher` for the model: the later half of a
+    large batch in a forked process while this one does the earlier."""
+    total = sum(len(data) for _, data in contents)
+    if total < PARALLEL_PARSE_BYTES or len(contents) < 2:
+        return _parse_and_match(contents, matcher)
+    running, split = 0, 0
+    while split < len(contents) - 1 and running < total / 2:
+        running += len(contents[split][1])
+        split += 1
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_in_child, args=(contents[split:], matcher, sender),
+                            daemon=True)
+    child.start()
+    sender.close()
+    try:
+        earlier = _parse_and_match(contents[:split], matcher)
+        try:
+            later, matches = receiver.recv()
+        except EOFError:  # the process died: parse its half here
+            later, matches = _parse_and_match(contents[split:], matcher), None
+    except BaseException:
+        child.terminate()
+        raise
+    finally:
+        receiver.close()
+        child.join()
+    if matches is not None:
+        matcher.remember_matches(matches)
+    return earlier + later
+
+
+def _parse_and_match(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> list[Dump]:
+    dumps = [parse_dump_bytes(data, display) for display, data in contents]
+    match_topics_ahead(dumps, matcher)
+    return dumps
+
+
+def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, sender) -> None:
+    _default_signals()
+    dumps = _parse_and_match(contents, matcher)
+    sender.send((dumps, matcher.known_matches()))
 
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,

@@ -203,6 +203,32 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
             assert twin.read_bytes() == path.read_bytes(), path
 
 
+def test_dumps_parsed_in_two_processes_make_the_digest_one_process_does(seed_site, tmp_path,
+                                                                          monkeypatch):
+    from dataclasses import replace
+    from sitegen import workers
+    from sitegen.build import build
+    from sitegen.config import load_config
+    from sitegen.topics import matcher_for
+    from multiprocessing import context
+    monkeypatch.setattr(workers, "PARALLEL_PARSE_BYTES", 1000)
+    children, make_process = [], context.ForkProcess
+    monkeypatch.setattr(context.ForkContext, "Process",
+                        lambda self, *args, **kwargs: children.append(kwargs) or make_process(*args, **kwargs))
+    matcher_for.cache_clear()  # no topic matches remembered from other tests
+    report = build(replace(load_config(seed_site.config), output=tmp_path / "two"))
+    assert any(kwargs.get("target") is workers._parse_in_child for kwargs in children)
+    assert report.warnings == load_digest_warnings(seed_site)
+    for name in ("papers.json", "topics/index.html", "days/index.html"):
+        assert (tmp_path / "two" / name).read_bytes() == (seed_site.output / name).read_bytes(), name
+
+
+def load_digest_warnings(site):
+    from sitegen.build import load_digest
+    from sitegen.config import load_config
+    return load_digest(load_config(site.config)).diagnostics
+
+
 def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(site):
     site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     site.build()
