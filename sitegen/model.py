@@ -9,6 +9,7 @@ places), assigns topics and groups the papers by day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .errors import Diagnostic, warning
 from .slugs import title_hash, slugify, title_key
 from .topics import TopicMatcher, matcher_for
 
+FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                        "Nov", "Dec")
 
@@ -48,10 +50,17 @@ class Paper:
 
     @property
     def first_sentence(self) -> str:
-        text = " ".join(self.abstract)
-        match = re.match(r"(.+?[.!?])(?:\s|$)", text)
-        sentence = match.group(1) if match else text
-        return sentence if len(sentence) <= 300 else sentence[:299].rstrip() + "…"
+        return _first_sentence(tuple(self.abstract))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _first_sentence(abstract: tuple[str, ...]) -> str:
+    """Remembered: listings, the JSON-LD and the search documents all ask, and forked
+    renderers inherit what the build asked before them."""
+    text = " ".join(abstract)
+    match = FIRST_SENTENCE.match(text)
+    sentence = match.group(1) if match else text
+    return sentence if len(sentence) <= 300 else sentence[:299].rstrip() + "…"
 
 
 @dataclass

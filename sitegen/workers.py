@@ -178,7 +178,7 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         if file.key is None:
             outcome.content_keys[file.path] = content_key(data)
         existing, size = found.get(file.path, (None, -1))
-        if size == len(data) and _read(existing) == data:
+        if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
         else:
             outcome.bytes_written += OutputWriter.put(targets[index], data)
@@ -244,11 +244,18 @@ def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
         sender.send(("error", f"{type(error).__name__}: {error}"))
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, size: int) -> bytes | None:
+    """The file's bytes if it still has `size` of them (a byte more tells it grew)."""
     try:
-        return path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:  # gone or replaced meanwhile: written anew, then
         return None
+    try:
+        return os.read(handle, size + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
 
 
 def content_key(data: bytes) -> str:

@@ -125,6 +125,19 @@ def files_and_times(folder) -> dict[str, tuple[int, int]]:
             for path in folder.rglob("*") if path.is_file()}
 
 
+def test_a_template_added_beside_an_override_replaces_the_themes_at_the_next_build(seed_copy):
+    paper = (REPO / "templates" / "paper.html").read_text()
+    seed_copy.write("templates/paper.html", paper.replace("</article>", "<!-- own paper -->\n</article>"))
+    seed_copy.build("--quiet")
+    assert "<!-- own paper -->" in seed_copy.page("papers/" + next(
+        path.name for path in (seed_copy.output / "papers").iterdir()) + "/index.html")
+    base = (REPO / "templates" / "base.html").read_text()
+    seed_copy.write("templates/base.html", base.replace("<footer", "<!-- own base -->\n<footer"))
+    seed_copy.build("--quiet")  # in this process: the template environment is the same
+    assert "<!-- own base -->" in seed_copy.page("index.html")
+    assert_same_as_full_build(seed_copy)
+
+
 def test_hand_edited_output_is_noticed_and_rebuilt(seed_copy):
     (seed_copy.output / "index.html").write_text("scribbled")
     (seed_copy.output / "stray.html").write_text("stray")
