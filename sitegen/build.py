@@ -25,13 +25,14 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys
 from .model import Digest, build_digest
-from .output import (OutputWriter, claim_paths, github_pages_problems, remove_folder,
+from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
 from .search import known_terms, remember_terms, search_fingerprint
 from .similar import similar_papers
 from .topics import matcher_for
-from .workers import InBackground, Progress, SearchJob, content_key, parse_dumps, render_and_write
+from .workers import (InBackground, OutputListing, Progress, SearchJob, content_key, parse_dumps,
+                      render_and_write)
 
 
 
@@ -175,6 +176,10 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
            private_output: bool) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
+    recorded = cache is not None and cache.output is not None and \
+        cache.output.folder == config.output.resolve()
+    listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
     digest = read_digest(config, progress, timings, cache)
     report = BuildReport(digest, timings=timings)
     if strict and digest.diagnostics:
@@ -186,9 +191,10 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     names = topic_names(digest)
     search = SearchJob(digest, names, search_fingerprint(digest, names),
                        cache.search_tokens if cache is not None else None)
-    previous = cache.trusted_output(config.output, private_output) if cache is not None else None
-    if previous is None:  # no record to trust: what is rendered is compared with what is there
-        previous = found_output(config.output)
+    files = listing.files() if listing is not None else None
+    trusted = cache.trusted_output(config.output, private_output, files) if cache is not None else None
+    # Without a record to trust, what is rendered is compared with what is there.
+    previous = trusted or (found_output(config.output, files) if earlier_build else None)
     if cache is not None:
         remember_terms(cache.search_terms)
 
@@ -196,6 +202,9 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         add_similar_papers(digest, progress, timings, cache)
         env = make_environment(config)
         files = output_files(digest, config, env, PageKeys(env) if cache is not None else None)
+        if trusted is not None:  # keys tell what to render; else they are worked out as it renders
+            for file in files:  # (None for a page no key can describe: keyed by its content)
+                file.key, file.key_of = file.key_of() if file.key_of else None, None
         report.pages = sum(1 for file in files if file.is_page)
         return files
 
@@ -223,7 +232,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
         outcome = render_and_write(files, targets, progress)
         outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
-        keys.update(outcome.content_keys)
+        keys.update(outcome.keys)
         keys.update(outcome.search_keys)
         for relative, (data, key) in _static_files(config).items():
             out.write(relative, data)
@@ -271,7 +280,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
             outcome = render_and_write(stale, targets, progress, found)
             outcome.add(indexing.outcome())
         keys = {file.path: file.key or "" for file in stale}
-        keys.update(outcome.content_keys)
+        keys.update(outcome.keys)
         for relative, (data, key) in _static_files(config).items():
             keys[relative] = key
             if previous.files.get(relative, _NO_RECORD).key != key:

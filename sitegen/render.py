@@ -253,13 +253,14 @@ class OutputFile:
     path: str
     render: Callable[[], str | bytes]
     is_page: bool = True
-    key: str | None = None  # a fingerprint of every input; None: render it to know
+    key: str | None = None  # a fingerprint of every input, once worked out
+    key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
                  keys: PageKeys | None = None) -> list[OutputFile]:
     """Every output file but the static assets.  Templates load (and fail) here, up front.
-    With `keys`, every page carries the key of its inputs."""
+    With `keys`, every page can work out the key of its inputs (`key_of`)."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -273,7 +274,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         if template_name == "paper.html":
             context["scholarly_article"] = scholarly_article(context["paper"], config, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
-                          keys.key(template_name, context) if keys is not None else None)
+                          key_of=functools.partial(keys.key, template_name, context)
+                          if keys is not None else None)
 
     files, sitemap = [], []
     for path, template_name, context in _pages(digest, config):

@@ -75,6 +75,21 @@ def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
     assert tree(seed_copy.output) == before
 
 
+def test_keys_worked_out_while_rendering_in_workers_are_those_of_this_process(seed_copy, monkeypatch):
+    from dataclasses import replace
+    from sitegen import workers
+    from sitegen.build import build
+    from sitegen.cache import BuildCache
+    from sitegen.config import load_config
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    config = replace(load_config(seed_copy.config), output=seed_copy.root / "_parallel")
+    cache = BuildCache()
+    build(config, cache=cache)  # a first build: keys worked out as forked workers render
+    again = build(config, cache=cache)  # a trusted record: keys worked out here, up front
+    assert again.in_place and again.rendered <= 3, again.summary()
+
+
 @pytest.mark.parametrize("change", [
     ("seeds/001", "Spiking", "Spiking Spiking"),  # a title in the undated dump
     ("seeds/000", "The relationship between computing systems", "How computing systems"),  # listed
