@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache, FileRecord, OutputRecord, files_under, found_output
+from .cache import BuildCache, FileRecord, OutputRecord, found_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys
@@ -242,11 +242,12 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
         report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
         record = OutputRecord(config.output.resolve(), search_key=search.fingerprint)
+        written = dict(outcome.written)
+        written.update((relative, (stat.st_size, stat.st_mtime_ns)) for relative, stat in out.stats.items())
         sizes = {}
-        for path, stat in files_under(out.staging):
-            relative = Path(path).relative_to(out.staging).as_posix()
-            record.files[relative] = FileRecord(keys.get(relative) or "", stat.st_size, stat.st_mtime_ns)
-            sizes[relative] = stat.st_size
+        for relative, (size, mtime_ns) in sorted(written.items()):
+            record.files[relative] = FileRecord(keys.get(relative) or "", size, mtime_ns)
+            sizes[relative] = size
         _check_limits(sizes, config, report, strict)
     return record  # the swap renamed the folder: its files and their times are the same
 

@@ -50,6 +50,7 @@ class Outcome:
     bytes_written: int = 0
     keys: dict[str, str] = field(default_factory=dict)  # worked out while rendering
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
+    written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
     index_bytes: tuple[int, int] | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
@@ -58,6 +59,7 @@ class Outcome:
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
         self.keys.update(other.keys)
+        self.written.update(other.written)
         self.search_keys.update(other.search_keys)
         self.search_terms.update(other.search_terms)
         self.unchanged.update(other.unchanged)
@@ -79,7 +81,9 @@ class SearchJob:
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
         for relative, content in files:
             data = content.encode("utf-8")
-            outcome.bytes_written += OutputWriter.put(folder / relative, data)
+            stat = OutputWriter.put(folder / relative, data)
+            outcome.bytes_written += stat.st_size
+            outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
             if relative == "search/lunr.json":
                 outcome.index_bytes = (len(data), gzip_size_estimate(data))
@@ -234,7 +238,9 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
         else:
-            outcome.bytes_written += OutputWriter.put(targets[index], data)
+            stat = OutputWriter.put(targets[index], data)
+            outcome.bytes_written += stat.st_size
+            outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
