@@ -191,10 +191,10 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     names = topic_names(digest)
     search = SearchJob(digest, names, search_fingerprint(digest, names),
                        cache.search_tokens if cache is not None else None)
-    files = listing.files() if listing is not None else None
-    trusted = cache.trusted_output(config.output, private_output, files) if cache is not None else None
+    listed = listing.files() if listing is not None else None
+    trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
-    previous = trusted or (found_output(config.output, files) if earlier_build else None)
+    previous = trusted or (found_output(config.output, listed) if earlier_build else None)
     if cache is not None:
         remember_terms(cache.search_terms)
 

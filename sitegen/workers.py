@@ -3,7 +3,7 @@ workers, and the search index built in a process of its own that starts as soon 
 the model is ready.
 
 Forked processes inherit the model, the templates and the page contexts for free;
-what comes back is small: bytes written, content keys, the index's size.
+what comes back is small beside that: keys, sizes, a listing, half the parsed dumps.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import hashlib
 import multiprocessing
 import os
 import signal
-from stat import S_ISREG
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Callable
 
 from .cache import files_under
@@ -195,8 +195,10 @@ def _parse_and_match(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -
 
 def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, sender) -> None:
     _default_signals()
-    dumps = _parse_and_match(contents, matcher)
-    sender.send((dumps, matcher.known_matches()))
+    try:
+        sender.send((_parse_and_match(contents, matcher), matcher.known_matches()))
+    except BaseException:  # quietly: the parent parses these itself and reports what fails
+        pass
 
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
