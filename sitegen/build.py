@@ -308,18 +308,12 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
         record = OutputRecord(output.resolve(), dict(previous.files), search.fingerprint)
         for relative in outcome.unchanged:
             record.files[relative] = dataclasses.replace(previous.files[relative], key=keys[relative])
-        for relative, key in changes.items():
-            target = output / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(scratch / relative, target)
-            stat = target.stat()
-            record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
-        for relative in gone:
-            (output / relative).unlink(missing_ok=True)
-            record.files.pop(relative, None)
-            _remove_empty_folders((output / relative).parent, output)
-        if job is not None:
-            _swap_search_folder(output, scratch, record, outcome.search_keys)
+        try:
+            _move_in(output, scratch, changes, gone, record)
+            if job is not None:
+                _swap_search_folder(output, scratch, record, outcome.search_keys)
+        except OSError as error:
+            raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
     finally:
         remove_folder(scratch, in_background=job is not None)  # holds the previous index
     report.files = len(changes) + len(outcome.search_keys)
@@ -327,6 +321,24 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     report.removed = len(gone)
     report.in_place = True
     return record
+
+
+def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[str],
+             record: OutputRecord) -> None:
+    """Delete what is gone, then move the changed files in.  In that order, a folder of
+    gone files (an older layout's) is out of the way of a file of the same name."""
+    for relative in gone:
+        (output / relative).unlink(missing_ok=True)
+        record.files.pop(relative, None)
+        _remove_empty_folders((output / relative).parent, output)
+    for relative, key in changes.items():
+        target = output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() and not target.is_symlink():  # files in it were gone
+            _remove_folders_without_files(target)
+        os.replace(scratch / relative, target)
+        stat = target.stat()
+        record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
 
 
 def _in_search_folder(relative: str) -> bool:
@@ -360,6 +372,14 @@ def _static_files(config: SiteConfig) -> dict[str, tuple[bytes, str]]:
         data = source.read_bytes()
         files[f"static/{name}"] = (data, content_key(data))
     return files
+
+
+def _remove_folders_without_files(folder: Path) -> None:
+    """Remove `folder` if no file is left at any depth in it (else the caller's move fails)."""
+    for parent, _, files in os.walk(folder, topdown=False):
+        if files:
+            return
+        os.rmdir(parent)
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:

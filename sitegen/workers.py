@@ -111,6 +111,7 @@ class OutputListing:
     of waiting on the disk, and reading it two more: time the build spends parsing."""
 
     def __init__(self, folder: Path, read_ahead: bool):
+        self.folder = folder
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_list_in_child, args=(folder, read_ahead, sender),
@@ -120,7 +121,7 @@ class OutputListing:
         self._files: list | None = None
 
     def files(self) -> list:
-        """(path, stat) of every file below the folder; OSError if it could not be listed."""
+        """(path, stat) of every file below the folder; BuildError if it cannot be listed."""
         if self._files is None:
             try:
                 kind, value = self._receiver.recv()
@@ -128,7 +129,7 @@ class OutputListing:
                 kind, value = "error", "the process listing it ended unexpectedly"
             self._receiver.close()
             if kind == "error":
-                raise OSError(f"cannot list the output folder: {value}")
+                raise BuildError(f"cannot list the output folder {self.folder}: {value}")
             self._files = value
         return self._files
 

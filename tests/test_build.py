@@ -229,6 +229,14 @@ def load_digest_warnings(site):
     return load_digest(load_config(site.config)).diagnostics
 
 
+def test_an_output_folder_that_cannot_be_listed_is_a_build_error_not_a_traceback(tmp_path):
+    from sitegen.errors import BuildError
+    from sitegen.workers import OutputListing
+    listing = OutputListing(tmp_path / "gone", read_ahead=True)
+    with pytest.raises(BuildError, match="cannot list the output folder .*gone"):
+        listing.files()
+
+
 def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(site):
     site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     site.build()

@@ -193,6 +193,17 @@ def test_a_link_in_the_output_makes_a_build_without_cache_start_a_fresh_folder(s
     assert_same_as_full_build(seed_copy)
 
 
+def test_a_folder_left_where_a_file_now_goes_makes_way_for_it(seed_copy):
+    feed = seed_copy.output / "feed.xml"
+    feed.unlink()
+    (feed / "old-layout").mkdir(parents=True)
+    (feed / "old-layout" / "index.html").write_text("from an older layout")
+    (feed / "empty" / "deeper").mkdir(parents=True)  # holds no file: in no listing
+    seed_copy.build("--no-cache", "--quiet")
+    assert feed.is_file()
+    assert_same_as_full_build(seed_copy)
+
+
 def test_failed_build_without_cache_leaves_the_site_as_it_was(seed_copy):
     before = tree(seed_copy.output)
     edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling Redux")
