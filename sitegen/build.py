@@ -48,7 +48,7 @@ class BuildReport:
     bytes_written: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-    index_bytes: tuple[int, int] | None = None  # search/lunr.json raw and gzip (estimated)
+    index_bytes: tuple[int, int | None] | None = None  # search/lunr.json raw and gzip (estimated)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -70,8 +70,8 @@ class BuildReport:
             parts.append(f"{self.pages} pages written")
         if self.index_bytes:
             raw, compressed = self.index_bytes
-            parts.append(f"search index {raw / 1e6:.1f} MB (≈{compressed / 1e6:.1f} MB gzip, "
-                         "loaded in parts)")
+            gzipped = f"≈{compressed / 1e6:.1f} MB gzip, " if compressed is not None else ""
+            parts.append(f"search index {raw / 1e6:.1f} MB ({gzipped}loaded in parts)")
         count = len(self.warnings)
         parts.append(f"{count} warning{'s' if count != 1 else ''}")
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
@@ -145,15 +145,26 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
 
 
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
-          cache: BuildCache | None = None, private_output: bool = False) -> BuildReport:
+          cache: BuildCache | None = None, private_output: bool = False,
+          estimate_index_gzip: bool = True, whole_index: bool = True) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
+    `estimate_index_gzip`: report the search index's compressed size (0.2 s at 10,000
+    papers, which a preview need not wait for); `whole_index`: write search/lunr.json
+    (which no page loads: `serve` makes it when asked for, `search.whole_index`).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with _collector_paused():
-        return _build(config, strict, progress, cache, private_output)
+        return _build(config, strict, progress, cache, private_output,
+                      SearchOptions(estimate_index_gzip, whole_index))
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    estimate_gzip: bool
+    whole_index: bool
 
 
 @contextlib.contextmanager
@@ -173,7 +184,7 @@ def _collector_paused():
 
 
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
-           private_output: bool) -> BuildReport:
+           private_output: bool, search_options: SearchOptions) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -190,7 +201,9 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     render_started = time.perf_counter()
     names = topic_names(digest)
     search = SearchJob(digest, names, search_fingerprint(digest, names),
-                       cache.search_tokens if cache is not None else None)
+                       cache.search_tokens if cache is not None else None,
+                       estimate_gzip=search_options.estimate_gzip,
+                       whole_index=search_options.whole_index)
     listed = listing.files() if listing is not None else None
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
@@ -266,6 +279,10 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     does)."""
     output = config.output
     job = search if search.fingerprint != previous.search_key else None
+    if job is not None:  # document chunks made from the same papers are kept
+        job.reusable = {relative: (output / relative, record.key)
+                        for relative, record in previous.files.items()
+                        if relative.startswith("search/docs/") and record.key}
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     try:

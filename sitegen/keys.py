@@ -28,7 +28,9 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 from pathlib import PurePath
+from typing import Callable
 
 import jinja2
 from jinja2 import meta, nodes
@@ -75,7 +77,6 @@ class PageKeys:
         # another object while this build runs (`topic_names` is on every page).
         self._dicts: dict[tuple, tuple[dict, str]] = {}
         self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
-        self._paper_fields: dict[int, dict[str, str]] = {}  # id(paper) -> {field: repr}
         self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
 
     def key(self, template_name: str, context: dict) -> str | None:
@@ -88,10 +89,17 @@ class PageKeys:
         names = self._names.get((template_name, *context))
         if names is None:  # the same for every page of a kind: worked out once
             names = self._names[(template_name, *context)] = sorted(variables & context.keys())
+        papers = self._papers(attributes)
         try:
             for name in names:
                 parts.append(name)
-                self._walk(context[name], parts, attributes)
+                value = context[name]
+                if type(value) is Paper:  # the commonest values, looked up inline
+                    parts.append(papers.get(id(value)) or self._paper(value, attributes))
+                elif type(value) is str:
+                    parts.append(repr(value))
+                else:
+                    self._walk(value, parts, attributes)
         except Unkeyable:
             return None
         return _digest("\x1f".join(parts))
@@ -206,15 +214,12 @@ class PageKeys:
 
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown; papers are many and made of
-        plain values, so repr is enough, and templates that show the same fields share it."""
+        plain values, so the repr of those fields is enough (one call in C), and
+        templates that show the same fields share it."""
         papers = self._papers(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            fields = _fields(Paper, attributes)
-            shown = self._paper_fields.setdefault(id(paper), {})  # each field's repr once, when shown
-            if not shown.keys() >= set(fields):
-                shown.update({name: repr(getattr(paper, name)) for name in fields if name not in shown})
-            fingerprint = papers[id(paper)] = _digest("\x1f".join([shown[name] for name in fields]))
+            fingerprint = papers[id(paper)] = _digest(repr(_field_values(Paper, attributes)(paper)))
         return fingerprint
 
     def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
@@ -232,6 +237,15 @@ class PageKeys:
         for name in _fields(type(value), attributes):
             parts.append(name)
             self._walk(getattr(value, name), parts, attributes)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_values(cls: type, attributes: frozenset[str] | None) -> Callable[[object], tuple]:
+    """A function giving the values of the fields `_fields` names, as one tuple."""
+    names = _fields(cls, attributes)
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda value: tuple(getattr(value, name) for name in names)
 
 
 @functools.lru_cache(maxsize=256)

@@ -165,6 +165,21 @@ class OutputWriter:
         finally:
             os.close(handle)
 
+    @staticmethod
+    def link(existing: Path, target: Path) -> os.stat_result | None:
+        """Give a claimed path the file `existing` (an unchanged file of the current output)
+        as a hard link; None if it cannot be linked (then it is written instead).  Output
+        files are only ever replaced, never written into, so the two never diverge."""
+        try:
+            try:
+                os.link(existing, target, follow_symlinks=False)
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(existing, target, follow_symlinks=False)
+            return os.stat(target, follow_symlinks=False)
+        except OSError:
+            return None
+
     def write(self, relative: str, content: str | bytes) -> None:
         stat = self.stats[relative] = self.put(self.claim(relative), content)
         self.bytes_written += stat.st_size

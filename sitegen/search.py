@@ -28,7 +28,7 @@ import marshal
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from lunr.pipeline import Pipeline
 from lunr.stemmer import stemmer
@@ -48,6 +48,7 @@ K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
 PART_TARGET_BYTES = 16_000
 DOCS_PER_CHUNK = 16
+WHOLE_INDEX = "search/lunr.json"
 
 
 def facet_token(kind: str, value: str) -> str:
@@ -418,35 +419,59 @@ def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
     return hashlib.blake2b(inputs, digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
+class SearchFile:
+    """One file under search/, made when asked for.  `key` fingerprints what a document
+    chunk is made of (a rebuild keeps the chunks whose key it already has); None for the
+    files made from the whole index, which change whenever any document does."""
+
+    path: str
+    key: str | None
+    text: Callable[[], str]
+
+
 def search_files(digest: Digest, topic_names: dict[str, str],
-                 previous: Tokenised | None = None) -> tuple[Tokenised, Iterator[tuple[str, str]]]:
-    """The documents tokenised (for the next build), and every file under search/ as
-    (path, text), each made when asked for: the whole index first, then its parts, the
-    document store and the manifest."""
+                 previous: Tokenised | None = None) -> tuple[Tokenised, Iterator[SearchFile]]:
+    """The documents tokenised (for the next build), and every file under search/, each
+    made when asked for: the whole index first, then its parts, the document store and
+    the manifest."""
     documents = [search_document(paper, topic_names) for paper in digest.papers]
     collected, tokenised = _collect(documents, previous)
     return tokenised, _files(digest, topic_names, documents, collected)
 
 
+def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised | None = None) -> str:
+    """search/lunr.json alone (what `serve` makes only when asked for it: pages never load it)."""
+    documents = [search_document(paper, topic_names) for paper in digest.papers]
+    return _whole_index(_collect(documents, previous)[0])
+
+
 def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
-           collected: _Collected) -> Iterator[tuple[str, str]]:
-    yield "search/lunr.json", _whole_index(collected)
+           collected: _Collected) -> Iterator[SearchFile]:
+    yield SearchFile(WHOLE_INDEX, None, lambda: _whole_index(collected))
     starts, parts = _parts(collected)
     for number, part in enumerate(parts):
-        yield f"search/parts/{number}.js", f"sitegenSearch.part({number},{part});\n"
+        yield SearchFile(f"search/parts/{number}.js", None,
+                         functools.partial("sitegenSearch.part({},{});\n".format, number, part))
 
     chunk_count = max(1, math.ceil(len(documents) / DOCS_PER_CHUNK))
     for chunk in range(chunk_count):
         papers = digest.papers[chunk * DOCS_PER_CHUNK:(chunk + 1) * DOCS_PER_CHUNK]
         entries = [[p.slug, p.title, p.url, p.date.isoformat() if p.date else None, p.topics,
                     " ".join(p.abstract)] for p in papers]
-        yield f"search/docs/{chunk}.js", f"sitegenSearch.docs({chunk},{_json(entries)});\n"
+        key = "docs:" + hashlib.blake2b(marshal.dumps((chunk, entries), 2), digest_size=16).hexdigest()
+        yield SearchFile(f"search/docs/{chunk}.js", key, functools.partial(_docs_script, chunk, entries))
 
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
     manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
                 "parts": starts, "chunkSize": DOCS_PER_CHUNK, "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
-    yield "search/manifest.js", f"sitegenSearch.manifest({_json(manifest)});\n"
+    yield SearchFile("search/manifest.js", None,
+                     functools.partial("sitegenSearch.manifest({});\n".format, _json(manifest)))
+
+
+def _docs_script(chunk: int, entries: list[list]) -> str:
+    return f"sitegenSearch.docs({chunk},{_json(entries)});\n"
 
 
 def _json(value) -> str:

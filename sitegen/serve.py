@@ -6,7 +6,8 @@ rebuilds with a build cache kept in memory: every page whose inputs changed is
 rendered again (listings included), so none is stale.  The site is built into a
 private folder the same way as `build` (nothing moves in until everything has
 rendered), and requests that arrive during a rebuild wait for it: no half-built
-page is ever served.  A
+page is ever served.  The one file no page loads, the whole search index
+search/lunr.json, is made from the served build when it is asked for.  A
 failed rebuild keeps the last good site, prints the error and shows it over
 open pages; the next good build reloads them.  The reload script is added to
 HTML responses only, never written to disk.
@@ -31,11 +32,12 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
+from . import search
 from .build import build
 from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError
-from .render import template_dirs, theme_dir
+from .render import template_dirs, theme_dir, topic_names
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
@@ -71,6 +73,11 @@ class Preview:
         self.built_site: Path | None = None  # where `sitegen build` writes: not watched
         self.streams = 0
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
+        # search/lunr.json, which no page loads, is made from the last good build's
+        # model when first asked for, not by every rebuild (a second at 10,000 papers).
+        self._index_source: tuple | None = None
+        self._whole_index: tuple[int, bytes] | None = None  # (build version, lunr.json)
+        self._index_lock = threading.Lock()
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -82,9 +89,11 @@ class Preview:
             config = load_config(self.config_path, self.base_url)
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
-            report = build(config, cache=self.cache, private_output=True)
+            report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
+                           whole_index=False)
             self.config = config
             self.mount = config.base_path
+            index_source = (report.digest, self.cache.search_tokens)
             for diagnostic in report.warnings:
                 self.echo(str(diagnostic), err=True)
             summary = report.summary()
@@ -97,6 +106,7 @@ class Preview:
             self.state.error = error
             if error is None:
                 self.state.version += 1
+                self._index_source, self._whole_index = index_source, None
             self.condition.notify_all()
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
@@ -114,6 +124,20 @@ class Preview:
             folders.update(path.resolve() for path in (self.config.root / "static", theme_dir() / "static")
                            if path.is_dir())
         return sorted(folders)
+
+    def whole_index(self) -> bytes:
+        """search/lunr.json of the site being served (made once per build, when asked for)."""
+        with self._index_lock:
+            state = self.wait_for_build()
+            with self.condition:
+                version, source, made = state.version, self._index_source, self._whole_index
+            if made is None or made[0] != version:
+                digest, tokens = source
+                made = (version, search.whole_index(digest, topic_names(digest), tokens).encode("utf-8"))
+                with self.condition:
+                    if self.state.version == version:
+                        self._whole_index = made
+            return made[1]
 
     # --- serving --------------------------------------------------------------------
     def wait_for_build(self) -> SiteState:
@@ -191,6 +215,8 @@ def make_handler(preview: Preview):
                 script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
                 return self.send(200, TYPES[".js"], script.encode(), head)
             preview.wait_for_build()
+            if path == mount + search.WHOLE_INDEX:
+                return self.send(200, TYPES[".json"], preview.whole_index(), head)
             target, redirect = preview.resolve(path)
             if redirect:
                 return self.redirect(redirect)

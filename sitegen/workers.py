@@ -24,7 +24,7 @@ from .errors import BuildError
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter
 from .render import OutputFile
-from .search import Tokenised, known_terms, remember_terms, search_files
+from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files
 from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
@@ -51,7 +51,7 @@ class Outcome:
     keys: dict[str, str] = field(default_factory=dict)  # worked out while rendering
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
-    index_bytes: tuple[int, int] | None = None
+    index_bytes: tuple[int, int | None] | None = None  # lunr.json raw, gzip (estimated)
     search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
@@ -73,20 +73,33 @@ class SearchJob:
     topic_names: dict[str, str]
     fingerprint: str
     tokenised: Tokenised | None = None  # the last build's to start from; then this one's
+    # Files of the current output a rebuild may keep: path -> (file, key it was made from).
+    reusable: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    estimate_gzip: bool = True  # the index's compressed size, for the build's report
+    whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
-        search/index.html)."""
+        search/index.html).  A document chunk made from what an output file was made
+        from is linked to that file, not made again."""
         outcome = Outcome()
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
-        for relative, content in files:
-            data = content.encode("utf-8")
-            stat = OutputWriter.put(folder / relative, data)
+        for file in files:
+            if file.path == WHOLE_INDEX and not self.whole_index:
+                continue
+            key = file.key or f"search:{self.fingerprint}"
+            target = folder.joinpath(*file.path.split("/"))
+            existing, existing_key = self.reusable.get(file.path, (None, None))
+            stat = OutputWriter.link(existing, target) if existing_key == key else None
+            if stat is None:
+                data = file.text().encode("utf-8")
+                stat = OutputWriter.put(target, data)
+                if file.path == WHOLE_INDEX:
+                    outcome.index_bytes = (len(data), gzip_size_estimate(data) if self.estimate_gzip
+                                           else None)
             outcome.bytes_written += stat.st_size
-            outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
-            outcome.search_keys[relative] = f"search:{self.fingerprint}"  # replaced as a whole
-            if relative == "search/lunr.json":
-                outcome.index_bytes = (len(data), gzip_size_estimate(data))
+            outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
+            outcome.search_keys[file.path] = key
         outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
 

@@ -68,6 +68,20 @@ def test_corrected_title_rerenders_only_the_pages_that_show_the_paper(seed_copy)
     assert_same_as_full_build(seed_copy)
 
 
+def test_a_rebuild_keeps_the_search_document_chunks_of_unchanged_papers(seed_copy):
+    chunks = seed_copy.output / "search" / "docs"
+    before = {path.name: (path.stat().st_ino, path.read_bytes()) for path in chunks.iterdir()}
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
+    seed_copy.build("--quiet")
+    after = {path.name: (path.stat().st_ino, path.read_bytes()) for path in chunks.iterdir()}
+    assert after.keys() == before.keys()
+    changed = [name for name in before if after[name][1] != before[name][1]]
+    assert len(changed) == 1 and b"(revised)" in after[changed[0]][1]
+    kept = [name for name in before if after[name][0] == before[name][0]]
+    assert sorted(kept) == sorted(name for name in before if name not in changed)
+    assert_same_as_full_build(seed_copy)
+
+
 def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
     before = tree(seed_copy.output)
     result = seed_copy.build()

@@ -239,10 +239,10 @@ def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed
         return tokenise(documents, *args)
     with mock.patch.object(search, "_tokenise", counting):
         _, from_last = search.search_files(digest, names, tokenised)
-        from_last = dict(from_last)
+        from_last = {file.path: file.text() for file in from_last}
     assert sorted(tokenised_documents) == sorted([first.slug, "a-new-paper"])
     _, afresh = search.search_files(digest, names)
-    assert from_last == dict(afresh)
+    assert from_last == {file.path: file.text() for file in afresh}
 
 
 def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):

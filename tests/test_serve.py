@@ -176,6 +176,25 @@ def test_editing_a_dump_rebuilds_and_sends_one_reload(served, site):
     sock.close()
 
 
+def test_whole_search_index_is_made_when_asked_for_and_follows_edits(served, site, tmp_path):
+    """Rebuilds skip search/lunr.json (no page loads it); asked for, it is the one the
+    served build would write."""
+    def built_index() -> bytes:
+        site.build("-o", str(tmp_path / "built"))
+        return (tmp_path / "built" / "search" / "lunr.json").read_bytes()
+
+    response, body = served.get("/repo/search/lunr.json")
+    assert (response.status, response.getheader("Content-Type")) == (200, "application/json")
+    assert body == built_index()
+    sock, received = events_reader(served)
+    dump = site.root / "dumps/a.txt"
+    dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking Paper Zeppelin"))
+    wait_until(lambda: "event: reload" in "".join(received))
+    _, after = served.get("/repo/search/lunr.json")
+    assert b'"zeppelin"' in after and after == built_index()
+    sock.close()
+
+
 def test_write_temp_and_rename_counts_as_a_change(served, site):
     sock, received = events_reader(served)
     time.sleep(0.3)
