@@ -293,8 +293,8 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                      if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
             report.rendered = len(stale)
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-            found = {relative: (output / relative, record.size)
-                     for relative, record in previous.files.items()}
+            found = {file.path: (output / file.path, previous.files[file.path].size)
+                     for file in stale if file.path in previous.files}
             outcome = render_and_write(stale, targets, progress, found)
             outcome.add(indexing.outcome())
         keys = {file.path: file.key or "" for file in stale}

@@ -17,7 +17,9 @@ papers or source lines, and no page shows the list of dumps in the
 configuration, so a change there leaves those pages alone.  Naming a property or
 method of a class counts all its fields (it may read any), and a template that
 reads attributes by a computed name (`paper[name]`) depends on every field of
-everything.  (A template printing an object whole, `{{ paper }}`, would show
+everything.  A value that reads fields of its own accord, as the JSON-LD of a
+paper page does when `tojson_script` writes it, names them (`KEY_ATTRIBUTES`).
+(A template printing an object whole, `{{ paper }}`, would show
 Python's repr of it: no template does, and keys do not cover it.)
 """
 
@@ -28,9 +30,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import operator
 from pathlib import PurePath
-from typing import Callable
 
 import jinja2
 from jinja2 import meta, nodes
@@ -77,7 +77,9 @@ class PageKeys:
         # another object while this build runs (`topic_names` is on every page).
         self._dicts: dict[tuple, tuple[dict, str]] = {}
         self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
+        self._paper_fields: dict[int, dict[str, str]] = {}  # id(paper) -> {field: repr}
         self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
+        self._unions: dict[tuple, frozenset[str]] = {}
 
     def key(self, template_name: str, context: dict) -> str | None:
         variables, attributes, subscripted, sources = self._template(template_name)
@@ -208,18 +210,27 @@ class PageKeys:
         elif isinstance(value, (str, int, float, dt.date, PurePath)):  # subclasses: Markup, Path
             parts.append(f"{kind.__name__}:{value!r}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            own = getattr(kind, "KEY_ATTRIBUTES", None)  # a value that reads fields of its
+            if own is not None and attributes is not None:  # own accord (JSON-LD) says which
+                union = self._unions.get((attributes, own))
+                if union is None:
+                    union = self._unions[(attributes, own)] = attributes | own
+                attributes = union  # (in the default theme, those the page shows anyway)
             self._walk_fields(value, parts, attributes)
         else:
             raise Unkeyable(kind.__name__)
 
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown; papers are many and made of
-        plain values, so the repr of those fields is enough (one call in C), and
-        templates that show the same fields share it."""
+        plain values, so repr is enough, and templates that show the same fields share it."""
         papers = self._papers(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            fingerprint = papers[id(paper)] = _digest(repr(_field_values(Paper, attributes)(paper)))
+            fields = _fields(Paper, attributes)
+            shown = self._paper_fields.setdefault(id(paper), {})  # each field's repr once, when shown
+            if not shown.keys() >= set(fields):
+                shown.update({name: repr(getattr(paper, name)) for name in fields if name not in shown})
+            fingerprint = papers[id(paper)] = _digest("\x1f".join([shown[name] for name in fields]))
         return fingerprint
 
     def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
@@ -237,15 +248,6 @@ class PageKeys:
         for name in _fields(type(value), attributes):
             parts.append(name)
             self._walk(getattr(value, name), parts, attributes)
-
-
-@functools.lru_cache(maxsize=256)
-def _field_values(cls: type, attributes: frozenset[str] | None) -> Callable[[object], tuple]:
-    """A function giving the values of the fields `_fields` names, as one tuple."""
-    names = _fields(cls, attributes)
-    if len(names) > 1:
-        return operator.attrgetter(*names)
-    return lambda value: tuple(getattr(value, name) for name in names)
 
 
 @functools.lru_cache(maxsize=256)

@@ -17,7 +17,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, ClassVar, Iterable, Iterator
 from urllib.parse import quote_plus
 
 import jinja2
@@ -111,6 +111,8 @@ def _template_file(env: jinja2.Environment, name: str) -> str | None:
 
 def json_for_script(value) -> Markup:
     """JSON that is safe inside a <script> element and in HTML text."""
+    if isinstance(value, ScholarlyArticle):
+        value = value.as_dict()
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
@@ -192,22 +194,36 @@ def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
         similar=[by_slug[slug] for slug in paper.similar])
 
 
-def scholarly_article(paper: Paper, config: SiteConfig, topic_names: dict[str, str]) -> dict:
-    """JSON-LD for search engines and reference managers."""
-    article = {
-        "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "headline": paper.title,
-        "name": paper.title,
-        "description": paper.first_sentence,
-        "url": config.base_url + paper.url,
-        "keywords": [topic_names[slug] for slug in paper.topics],
-    }
-    if paper.date and paper.date_source == "published":
-        article["datePublished"] = paper.date.isoformat()
-    if paper.org_name:
-        article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
-    return article
+@dataclass(frozen=True, eq=False)
+class ScholarlyArticle:
+    """A paper page's JSON-LD for search engines and reference managers, made as the page
+    renders (`tojson_script` writes it).  Its page key counts the paper over the
+    fields it reads (`KEY_ATTRIBUTES`), not over those the template shows."""
+
+    paper: Paper
+    base_url: str
+    topic_names: dict[str, str]
+
+    KEY_ATTRIBUTES: ClassVar[frozenset[str]] = frozenset({
+        "paper", "base_url", "topic_names",  # its own fields, then the paper's it reads
+        "title", "first_sentence", "url", "topics", "date", "date_source", "org_name"})
+
+    def as_dict(self) -> dict:
+        paper = self.paper
+        article = {
+            "@context": "https://schema.org",
+            "@type": "ScholarlyArticle",
+            "headline": paper.title,
+            "name": paper.title,
+            "description": paper.first_sentence,
+            "url": self.base_url + paper.url,
+            "keywords": [self.topic_names[slug] for slug in paper.topics],
+        }
+        if paper.date and paper.date_source == "published":
+            article["datePublished"] = paper.date.isoformat()
+        if paper.org_name:
+            article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
+        return article
 
 
 def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, dict]]:
@@ -272,7 +288,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         template = templates[template_name]
         context = dict(common, page_path=path, root=_root(path, context, config), **context)
         if template_name == "paper.html":
-            context["scholarly_article"] = scholarly_article(context["paper"], config, names)
+            context["scholarly_article"] = ScholarlyArticle(context["paper"], config.base_url, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
                           key_of=functools.partial(keys.key, template_name, context)
                           if keys is not None else None)

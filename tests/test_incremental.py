@@ -287,6 +287,16 @@ def test_a_template_that_shows_a_field_depends_on_it(site, shows_sources):
     assert_same_as_full_build(site)
 
 
+def test_a_page_depends_on_what_its_json_ld_reads_even_if_the_template_shows_none_of_it(site):
+    site.write("templates/paper.html", "{{ scholarly_article | tojson_script }}")
+    two_dumps(site)
+    dump = site.root / "dumps/b.txt"
+    dump.write_text(dump.read_text().replace("May 1, 2025", "May 3, 2025"))
+    site.build("--quiet")
+    assert '"datePublished": "2025-05-03"' in site.page("papers/spiking-cells-in-may/index.html")
+    assert_same_as_full_build(site)
+
+
 def test_only_serves_private_output_is_trusted_without_a_file_by_file_check(tmp_path):
     from sitegen.cache import BuildCache, FileRecord, OutputRecord
 
