@@ -30,7 +30,10 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import marshal
+import operator
 from pathlib import PurePath
+from typing import Callable
 
 import jinja2
 from jinja2 import meta, nodes
@@ -77,7 +80,6 @@ class PageKeys:
         # another object while this build runs (`topic_names` is on every page).
         self._dicts: dict[tuple, tuple[dict, str]] = {}
         self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
-        self._paper_fields: dict[int, dict[str, str]] = {}  # id(paper) -> {field: repr}
         self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
         self._unions: dict[tuple, frozenset[str]] = {}
 
@@ -221,16 +223,19 @@ class PageKeys:
             raise Unkeyable(kind.__name__)
 
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
-        """A paper's fingerprint over the fields shown; papers are many and made of
-        plain values, so repr is enough, and templates that show the same fields share it."""
+        """A paper's fingerprint over the fields shown (templates that show the same fields
+        share it).  Papers are many and made of plain values, which marshal writes in C;
+        version 0 writes a string the same way whether or not it is interned."""
         papers = self._papers(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            fields = _fields(Paper, attributes)
-            shown = self._paper_fields.setdefault(id(paper), {})  # each field's repr once, when shown
-            if not shown.keys() >= set(fields):
-                shown.update({name: repr(getattr(paper, name)) for name in fields if name not in shown})
-            fingerprint = papers[id(paper)] = _digest("\x1f".join([shown[name] for name in fields]))
+            values = _field_values(Paper, attributes)(paper)
+            try:
+                data = marshal.dumps(tuple(("date", value.toordinal()) if type(value) is dt.date else value
+                                           for value in values), 0)
+            except ValueError:  # a date deeper down (`capture_dates`)
+                data = repr(values).encode("utf-8", "surrogatepass")
+            fingerprint = papers[id(paper)] = hashlib.blake2b(data, digest_size=16).hexdigest()
         return fingerprint
 
     def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
@@ -248,6 +253,15 @@ class PageKeys:
         for name in _fields(type(value), attributes):
             parts.append(name)
             self._walk(getattr(value, name), parts, attributes)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_values(cls: type, attributes: frozenset[str] | None) -> Callable[[object], tuple]:
+    """A function giving the values of the fields `_fields` names, as one tuple."""
+    names = _fields(cls, attributes)
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda value: tuple(getattr(value, name) for name in names)
 
 
 @functools.lru_cache(maxsize=256)
