@@ -71,6 +71,12 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
+    # papers.json's records as JSON by their values: kept by serve, in memory only (as
+    # large as papers.json, more to load and save than encoding them again costs).
+    record_json: dict[bytes, str] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "record_json": {}}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
         """Each (path shown, content) as parsed before, or parsed now with `parse_all`

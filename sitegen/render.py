@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import marshal
 import math
 import os
 from dataclasses import dataclass
@@ -274,9 +275,11 @@ class OutputFile:
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-                 keys: PageKeys | None = None) -> list[OutputFile]:
+                 keys: PageKeys | None = None,
+                 record_json: dict[bytes, str] | None = None) -> list[OutputFile]:
     """Every output file but the static assets.  Templates load (and fail) here, up front.
-    With `keys`, every page can work out the key of its inputs (`key_of`)."""
+    With `keys`, every page can work out the key of its inputs (`key_of`); `record_json`
+    is the memo of `papers_json`."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -300,7 +303,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     files += [
-        OutputFile("papers.json", lambda: papers_json(digest), False),
+        OutputFile("papers.json", lambda: papers_json(digest, record_json), False),
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
         page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),
@@ -336,10 +339,27 @@ def _feed_updated(papers: list[Paper]) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def papers_json(digest: Digest) -> str:
-    records = [paper_record(paper) for paper in digest.papers]
-    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/") + "\n"
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+def papers_json(digest: Digest, memo: dict[bytes, str] | None = None) -> str:
+    """Every paper's record.  With `memo` (serve's, from the last build: the marshal of
+    a record's values -> its JSON), an unchanged record is not encoded again, and
+    `memo` is left holding this build's records."""
+    known = memo if memo is not None else {}
+    made: dict[bytes, str] = {}
+    pieces = []
+    for paper in digest.papers:
+        record = paper_record(paper)
+        values = marshal.dumps(tuple(record.values()), 0)
+        text = made.get(values) or known.get(values)
+        if text is None:
+            text = _RECORD_JSON(record).replace("</", "<\\/")
+        pieces.append(made.setdefault(values, text))
+    if memo is not None:
+        memo.clear()
+        memo.update(made)
+    return "[" + ",".join(pieces) + "]\n"
 
 
 def paper_record(paper: Paper) -> dict:

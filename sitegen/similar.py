@@ -190,12 +190,13 @@ class Similarity:
         nearest include one or a removed paper.  For the others, only a changed paper
         can enter their list."""
         redo = affected.copy()
+        moved = {slugs[row] for row in affected.nonzero()[0].tolist()}
+        moved.update(slug for slug in self.nearest if slug not in position)  # removed
+        nearest = self.nearest
         for row, slug in enumerate(slugs):
-            if not affected[row]:
-                before = self.nearest.get(slug)
-                if before is None or any(other not in position or affected[position[other]]
-                                         for other in before):
-                    redo[row] = True
+            before = nearest.get(slug)
+            if before is None or not moved.isdisjoint(before):
+                redo[row] = True
         if redo.sum() > INCREMENTAL_SHARE * len(slugs):
             redo[:] = True
         return redo
