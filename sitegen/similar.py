@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -46,12 +45,10 @@ ROWS_PER_BLOCK = 2048
 INCREMENTAL_SHARE = 0.5
 NEAREST = 5
 
-WORD = re.compile(r"[a-z0-9]+")
-
-
-def _fold(text: str) -> str:
-    """ASCII, lower case: accents and ligatures folded, the rest dropped."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+# Byte -> itself for ASCII letters and digits, else a space: after folding and lower
+# casing, splitting the translated text gives the runs of [a-z0-9], as a regular
+# expression would, five times faster.
+_WORD_BYTES = bytes(code if chr(code).isascii() and chr(code).isalnum() else 32 for code in range(256))
 
 
 def _meaningless(word: str) -> bool:
@@ -60,10 +57,14 @@ def _meaningless(word: str) -> bool:
 
 def _words(texts: list[str]) -> tuple[list[str], str]:
     """The words of every text, in order, each text followed by a marker word (returned
-    too) that no text contains; folding runs once over all texts joined."""
+    too) that no text contains; the words are split once from all texts joined."""
+    # Accents and ligatures folded to ASCII (the rest dropped), lower case, split at
+    # anything but a letter or a digit.
+    folded = [text if text.isascii() else unicodedata.normalize("NFKD", text) for text in texts]
     for attempt in range(100):
         marker = f"sitegenbreak{attempt}"
-        words = WORD.findall(_fold(f" {marker} ".join(texts) + f" {marker}"))
+        joined = f" {marker} ".join(folded) + f" {marker}"
+        words = joined.encode("ascii", "ignore").lower().translate(_WORD_BYTES).decode("ascii").split()
         if words.count(marker) == len(texts):
             return words, marker
     raise AssertionError("no marker word is free")  # a hundred in every text: not real input
@@ -282,12 +283,13 @@ def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
         return {}
     # Abstract and title of paper n are texts 2n and 2n + 1.
     found, marker = _words([text for pair in texts for text in reversed(pair)])
-    is_marker = np.fromiter(map(marker.__eq__, found), dtype=bool, count=len(found))
-    text_of_word = np.cumsum(is_marker) - is_marker
-    names = sorted(word for word in set(found) if word != marker and not _meaningless(word))
     rank = dict.fromkeys(found, -1)
+    names = sorted(word for word in rank if word != marker and not _meaningless(word))
     rank.update((word, n) for n, word in enumerate(names))
+    rank[marker] = -2
     ranks = np.fromiter(map(rank.__getitem__, found), dtype=np.int64, count=len(found))
+    is_marker = ranks == -2
+    text_of_word = np.cumsum(is_marker) - is_marker
     kept = ranks >= 0
     ranks, text_of_word = ranks[kept], text_of_word[kept]
     width = max(len(names), 1)

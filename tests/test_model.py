@@ -270,6 +270,17 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
     assert sum(rows) == 1  # paper x alone
 
 
+@given(st.lists(st.text(), min_size=1, max_size=5))
+def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digits(texts):
+    import re
+    import unicodedata
+    from sitegen.similar import _words
+    words, marker = _words(texts)
+    joined = f" {marker} ".join(texts) + f" {marker}"
+    folded = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode().lower()
+    assert words == re.findall(r"[a-z0-9]+", folded)
+
+
 @given(st.lists(st.tuples(st.sampled_from(["edit", "add", "remove"]), st.integers(0, 10**6)),
                 min_size=1, max_size=6))
 def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
