@@ -38,8 +38,10 @@ import peers  # noqa: E402
 from sitegen.dumps import parse_dump_bytes  # noqa: E402
 
 
-def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, largest single process) of a command."""
+def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB, largest single process) and CPU seconds (user and
+    system, of the command and the processes it waited for) of a command.  CPU time
+    moves less than wall time when the shared machine is busy."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -48,7 +50,7 @@ def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-3000:]}")
     process.stderr.close()
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def sitegen_command(corpus: Path, out: Path) -> list[str]:
@@ -219,7 +221,7 @@ def incremental_seconds(corpus: Path, out: Path) -> float:
     build before the edit leaves the build cache that a curator's previous build would."""
     timed_run(sitegen_command(corpus, out))
     with edited_dump(corpus):
-        wall, _ = timed_run(sitegen_command(corpus, out))
+        wall, _, _ = timed_run(sitegen_command(corpus, out))
         assert "(revised)" in (out / "papers.json").read_text(encoding="utf-8")
     return wall
 
@@ -262,6 +264,7 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
 
     walls: dict[str, list[float]] = {name: [] for name in contenders}
     peaks: dict[str, list[float]] = {name: [] for name in contenders}
+    cpus: dict[str, list[float]] = {name: [] for name in contenders}
     for run in range(runs):
         for name, (command, emptied) in contenders.items():  # alternate: all share the same noise
             if name == "mkdocs" and run > 0 and size > 5000:
@@ -272,9 +275,10 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
             if emptied is not None:
                 shutil.rmtree(emptied, ignore_errors=True)
                 os.sync()  # the deletion's disk work is not left to the timed build
-            wall, peak = timed_run(command)
+            wall, peak, cpu = timed_run(command)
             walls[name].append(wall)
             peaks[name].append(peak)
+            cpus[name].append(cpu)
 
     pages, total_bytes = folder_size(out)
     row.update(
@@ -286,6 +290,7 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
         output_mib=total_bytes / 2**20,
     )
     row["build_runs_s"], row["fresh_runs_s"] = walls["sitegen"], walls["sitegen_fresh"]
+    row["build_cpu_s"] = statistics.median(cpus["sitegen"])
     row["pages_per_s"] = row["pages"] / row["build_s"]
     index = search_index_size(out)
     row["index_raw_kib"], row["index_gzip_kib"] = (index[0] / 1024, index[1] / 1024) if index else (None, None)
@@ -298,8 +303,11 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
             row[f"{name}_s"] = statistics.median(walls[name])
             row[f"{name}_runs_s"] = walls[name]
             row[f"{name}_peak_mib"] = max(peaks[name])
+            row[f"{name}_cpu_s"] = statistics.median(cpus[name])
             ours = row["fresh_s"] if name.endswith("_fresh") else row["build_s"]
             row[f"ratio_to_{name}"] = ours / row[f"{name}_s"]
+            if name == "hugo":
+                row["cpu_ratio_to_hugo"] = row["build_cpu_s"] / row["hugo_cpu_s"]
     return row
 
 
@@ -313,7 +321,7 @@ def fmt(value, digits=2) -> str:
 
 def print_table(rows: list[dict]) -> None:
     columns = [("papers", "papers", 0), ("parse_s", "parse s", 2), ("build_s", "build s", 2),
-               ("fresh_s", "fresh s", 2),
+               ("build_cpu_s", "build cpu s", 1), ("fresh_s", "fresh s", 2),
                ("pages", "pages", 0), ("pages_per_s", "pages/s", 0), ("peak_mib", "peak MiB", 0),
                ("output_mib", "output MiB", 1), ("index_raw_kib", "index KiB", 0),
                ("index_gzip_kib", "gzip KiB", 0), ("first_search_kib", "1st search KiB", 0),
@@ -323,6 +331,8 @@ def print_table(rows: list[dict]) -> None:
         if any(f"{peer}_s" in row for row in rows):
             label = peer.replace("_", " ")
             columns += [(f"{peer}_s", f"{label} s", 2), (f"ratio_to_{peer}", f"÷{label}", 2)]
+            if peer == "hugo":
+                columns += [("hugo_cpu_s", "hugo cpu s", 1), ("cpu_ratio_to_hugo", "÷hugo cpu", 2)]
     table = [[label for _, label, _ in columns]]
     for row in rows:
         table.append([fmt(row.get(key), digits) if digits else fmt(round(row[key]) if isinstance(

@@ -161,7 +161,8 @@ class _Collected:
         in_js_order = sorted(range(len(self.terms)), key=lambda n: _js_order(self.terms[n]))
         rank[in_js_order] = np.arange(len(in_js_order))
         group = rank[self.term_ids] * field_count + self.segment_of_entry % field_count
-        order = np.lexsort((self.document_of_entry, group))
+        # Entries come by document; a stable sort by group keeps each group's in that order.
+        order = np.argsort(group, kind="stable")
         ends = np.cumsum(np.bincount(group, minlength=len(rank) * field_count)).tolist()
         return in_js_order, ends, order
 

@@ -190,6 +190,28 @@ def test_hostile_titles_stay_escaped_in_results(site, page):
     assert page.errors == []
 
 
+def test_index_terms_come_in_javascripts_order_even_past_the_basic_plane(site, tmp_path):
+    """lunr.js loads terms in its own sort order, by UTF-16 code units, where a character
+    past U+FFFF (a surrogate pair) comes before U+FF46; Python's order is the other way."""
+    site.write("dumps/a.txt", full_dump(("Spiking x\U0001d538y cells", ABSTRACT, "• 2 authors", "Jun 1, 2024"),
+                                        ("Spiking x\uff46y cells", ABSTRACT, "• 2 authors", "Jun 2, 2024")))
+    site.build()
+    index_path = site.output / "search/lunr.json"
+    terms = [term for term, _ in json.loads(index_path.read_text())["invertedIndex"]]
+    astral = next(term for term in terms if "\U0001d538" in term)
+    wide = next(term for term in terms if "\uff46" in term)
+    assert terms == sorted(terms, key=lambda term: term.encode("utf-16-be"))
+    assert terms.index(astral) < terms.index(wide)
+    script = tmp_path / "load.js"
+    script.write_text(f"""
+      const lunr = require({json.dumps(str(VENDORED / 'lunr.min.js'))});
+      const index = lunr.Index.load(JSON.parse(require('fs').readFileSync({json.dumps(str(index_path))}, 'utf8')));
+      console.log(index.search('spiking').length);
+    """)
+    result = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "2", result.stderr
+
+
 @given(st.lists(st.floats(min_value=0, max_value=500, allow_nan=False), max_size=50),
        st.lists(st.integers(min_value=0, max_value=500_000), max_size=50))
 def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
