@@ -87,6 +87,7 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))
     env.filters["date"] = format_date
     env.filters["search_query"] = quote_plus
+    env.filters["topic_name"] = lambda slug, names: names[slug]
     env.filters["tojson_script"] = json_for_script
     env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
     env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
