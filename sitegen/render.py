@@ -273,6 +273,7 @@ class OutputFile:
     is_page: bool = True
     key: str | None = None  # a fingerprint of every input, once worked out
     key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
+    in_parent: bool = False  # rendered by the building process, for the memo it leaves
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
@@ -304,7 +305,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     files += [
-        OutputFile("papers.json", lambda: papers_json(digest, record_json), False),
+        OutputFile("papers.json", lambda: papers_json(digest, record_json), False,
+                   in_parent=record_json is not None),
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
         page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),

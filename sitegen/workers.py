@@ -222,21 +222,32 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     but reported unchanged: creating a file costs far more than reading one."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
-    size = max(1, min(PAGES_PER_JOB, -(-len(files) // workers)))  # every worker gets a share
-    jobs = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
+    # Files that leave a memo for the next build (papers.json) come last, and with forked
+    # workers they are rendered here, while the workers render the rest.
+    order = sorted(range(len(files)), key=lambda index: files[index].in_parent)
+    files, targets = [files[index] for index in order], [targets[index] for index in order]
     _shared_work = (files, targets, progress, found or {})
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
-            results = [_render_job(job) for job in jobs]
+            results = [_render_job(job) for job in _jobs(len(files), workers)]
         else:
+            here = len(files) - sum(1 for file in files if file.in_parent)
             with multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals) as pool:
-                results = pool.map(_render_job, jobs, chunksize=1)
+                running = pool.map_async(_render_job, _jobs(here, workers), chunksize=1)
+                results = [_render_job((here, len(files)))] if here < len(files) else []
+                results += running.get()
     finally:
         _shared_work = None
     outcome = Outcome()
     for result in results:
         outcome.add(result)
     return outcome
+
+
+def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
+    """Ranges of the first `count` files, so that every worker gets a share."""
+    size = max(1, min(PAGES_PER_JOB, -(-count // workers)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:

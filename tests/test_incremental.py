@@ -4,6 +4,7 @@ always byte for byte what a full build gives."""
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import shutil
 
@@ -100,6 +101,7 @@ def test_keys_worked_out_while_rendering_in_workers_are_those_of_this_process(se
     config = replace(load_config(seed_copy.config), output=seed_copy.root / "_parallel")
     cache = BuildCache()
     build(config, cache=cache)  # a first build: keys worked out as forked workers render
+    assert len(cache.record_json) == len(json.loads((config.output / "papers.json").read_text()))
     again = build(config, cache=cache)  # a trusted record: keys worked out here, up front
     assert again.in_place and again.rendered <= 3, again.summary()
 
