@@ -157,14 +157,8 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with _collector_paused():
-        return _build(config, strict, progress, cache, private_output,
-                      SearchOptions(estimate_index_gzip, whole_index))
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    estimate_gzip: bool
-    whole_index: bool
+        return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
+                      whole_index)
 
 
 @contextlib.contextmanager
@@ -184,7 +178,7 @@ def _collector_paused():
 
 
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
-           private_output: bool, search_options: SearchOptions) -> BuildReport:
+           private_output: bool, estimate_index_gzip: bool, whole_index: bool) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -202,8 +196,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     names = topic_names(digest)
     search = SearchJob(digest, names, search_fingerprint(digest, names),
                        cache.search_tokens if cache is not None else None,
-                       estimate_gzip=search_options.estimate_gzip,
-                       whole_index=search_options.whole_index)
+                       estimate_gzip=estimate_index_gzip, whole_index=whole_index)
     listed = listing.files() if listing is not None else None
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.

@@ -436,15 +436,18 @@ def search_files(digest: Digest, topic_names: dict[str, str],
     """The documents tokenised (for the next build), and every file under search/, each
     made when asked for: the whole index first, then its parts, the document store and
     the manifest."""
-    documents = [search_document(paper, topic_names) for paper in digest.papers]
+    documents = _documents(digest, topic_names)
     collected, tokenised = _collect(documents, previous)
     return tokenised, _files(digest, topic_names, documents, collected)
 
 
 def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised | None = None) -> str:
     """search/lunr.json alone (what `serve` makes only when asked for it: pages never load it)."""
-    documents = [search_document(paper, topic_names) for paper in digest.papers]
-    return _whole_index(_collect(documents, previous)[0])
+    return _whole_index(_collect(_documents(digest, topic_names), previous)[0])
+
+
+def _documents(digest: Digest, topic_names: dict[str, str]) -> list[dict]:
+    return [search_document(paper, topic_names) for paper in digest.papers]
 
 
 def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
