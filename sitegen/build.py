@@ -203,12 +203,12 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)
     if cache is not None:
         remember_terms(cache.search_terms)
+    env = make_environment(config)
+    keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
 
     def pages() -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
-        env = make_environment(config)
-        files = output_files(digest, config, env, PageKeys(env) if cache is not None else None,
-                             cache.record_json if cache is not None else None)
+        files = output_files(digest, config, env, keys, cache.record_json if cache is not None else None)
         if trusted is not None:  # keys tell what to render; else they are worked out as it renders
             for file in files:  # (None for a page no key can describe: keyed by its content)
                 file.key, file.key_of = file.key_of() if file.key_of else None, None
@@ -216,11 +216,12 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         return files
 
     if previous is None:
-        record = _build_afresh(config, pages, search, report, strict, progress)
+        record = _build_afresh(config, pages, search, report, strict, progress, keys)
     else:
-        record = _update_in_place(config, pages, search, previous, report, strict, cache, progress)
+        record = _update_in_place(config, pages, search, previous, report, strict, cache, progress, keys)
     if cache is not None:
         cache.output = record
+        cache.paper_fingerprints = keys.carried_forward()
         cache.search_terms = known_terms()
         cache.search_tokens = search.tokenised
     timings["render"] = time.perf_counter() - render_started
@@ -231,12 +232,13 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
 
 
 def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], search: SearchJob,
-                  report: BuildReport, strict: bool, progress: Progress) -> OutputRecord:
+                  report: BuildReport, strict: bool, progress: Progress,
+                  keys: PageKeys | None) -> OutputRecord:
     """Render everything into a fresh folder and swap it in."""
     with OutputWriter(config.output) as out, InBackground(search, out.staging) as indexing:
         files = pages()
         targets = [out.claim(file.path) for file in files]
-        outcome = render_and_write(files, targets, progress)
+        outcome = render_and_write(files, targets, progress, keys=keys)
         outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
         keys.update(outcome.keys)
@@ -261,7 +263,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
 
 def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                      search: SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
-                     cache: BuildCache | None, progress: Progress) -> OutputRecord:
+                     cache: BuildCache | None, progress: Progress, keys: PageKeys | None) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
     What changed: every file whose key differs from the record's, or every file if
@@ -289,7 +291,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
             found = {file.path: (output / file.path, previous.files[file.path].size)
                      for file in stale if file.path in previous.files}
-            outcome = render_and_write(stale, targets, progress, found)
+            outcome = render_and_write(stale, targets, progress, found, keys)
             outcome.add(indexing.outcome())
         keys = {file.path: file.key or "" for file in stale}
         keys.update(outcome.keys)

@@ -29,6 +29,8 @@ from stat import S_ISREG
 
 from . import __version__
 from .dumps import Dump
+from .keys import Fingerprints
+from .model import Paper
 from .output import BUILD_MARKER
 from .search import Tokenised
 from .similar import Similarity
@@ -71,12 +73,15 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
-    # papers.json's records as JSON by their values: kept by serve, in memory only (as
-    # large as papers.json, more to load and save than encoding them again costs).
-    record_json: dict[bytes, str] = field(default_factory=dict)
+    # papers.json's records as JSON, by slug with the paper each was made from: kept by
+    # serve, in memory only (as large as papers.json, more to load and save than
+    # encoding them again costs).
+    record_json: dict[str, tuple[Paper, str]] = field(default_factory=dict)
+    # Papers with their fingerprints in page keys (`PageKeys`): serve's, in memory only.
+    paper_fingerprints: dict[str, tuple[Paper, Fingerprints]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "record_json": {}}
+        return {**self.__dict__, "record_json": {}, "paper_fingerprints": {}}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
         """Each (path shown, content) as parsed before, or parsed now with `parse_all`

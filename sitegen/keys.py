@@ -69,11 +69,26 @@ class Unkeyable(Exception):
     """A context value the walker cannot fingerprint: the page is always rendered."""
 
 
-class PageKeys:
-    """Keys for one build: template closures and shared objects are worked out once."""
+# A paper's fingerprints by the fields they cover (`_fields`).
+Fingerprints = dict[tuple[str, ...], str]
 
-    def __init__(self, env: jinja2.Environment):
+
+class PageKeys:
+    """Keys for one build: template closures and shared objects are worked out once.
+
+    Papers' fingerprints can outlive the build: `carried` is what `carried_forward`
+    gave after the last one (serve keeps it in memory), and a paper of the digest
+    (`by_slug`) equal to the one of its slug there has its fingerprints: comparing
+    costs a fraction of working them out."""
+
+    def __init__(self, env: jinja2.Environment, by_slug: dict[str, Paper] | None = None,
+                 carried: dict[str, tuple[Paper, Fingerprints]] | None = None):
         self.env = env
+        self._by_slug = by_slug or {}
+        self._carried = carried or {}
+        self._forward: dict[str, Fingerprints] = {}  # slug -> fingerprints, of the digest's papers
+        self._of_paper: dict[int, Fingerprints] = {}  # id(paper) -> its fingerprints
+        self._made: list[tuple[str, tuple[str, ...], str]] = []  # (slug, fields, fingerprint)
         self._templates: dict[str, tuple] = {}
         self._shared: dict[tuple, str] = {}  # (id(object), attributes or fields) -> fingerprint
         # Dicts by identity, with the dict itself: held here, its id cannot be reused by
@@ -224,19 +239,45 @@ class PageKeys:
 
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown (templates that show the same fields
-        share it).  Papers are many and made of plain values, which marshal writes in C;
-        version 0 writes a string the same way whether or not it is interned."""
+        share it)."""
         papers = self._papers(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
-            values = _field_values(Paper, attributes)(paper)
-            try:
-                data = marshal.dumps(tuple(("date", value.toordinal()) if type(value) is dt.date else value
-                                           for value in values), 0)
-            except ValueError:  # a date deeper down (`capture_dates`)
-                data = repr(values).encode("utf-8", "surrogatepass")
-            fingerprint = papers[id(paper)] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            known = self._of_paper.get(id(paper))
+            if known is None:
+                known = self._of_paper[id(paper)] = self._carried_for(paper)
+            fields = _fields(Paper, attributes)
+            fingerprint = known.get(fields)
+            if fingerprint is None:
+                fingerprint = known[fields] = _paper_fingerprint(paper, attributes)
+                if known is self._forward.get(paper.slug):
+                    self._made.append((paper.slug, fields, fingerprint))
+            papers[id(paper)] = fingerprint
         return fingerprint
+
+    def _carried_for(self, paper: Paper) -> Fingerprints:
+        """The fingerprints `paper` had in the last build if it is unchanged since; an
+        object that is not the digest's paper of its slug (a copy) is not carried."""
+        if self._by_slug.get(paper.slug) is not paper:
+            return {}
+        before = self._carried.get(paper.slug)
+        known = self._forward[paper.slug] = before[1] if before and before[0] == paper else {}
+        return known
+
+    def take_made(self) -> list[tuple[str, tuple[str, ...], str]]:
+        """The digest's papers' fingerprints worked out since the last call (by a forked
+        renderer: for `add_made_elsewhere` in the building process)."""
+        made, self._made = self._made, []
+        return made
+
+    def add_made_elsewhere(self, made: list[tuple[str, tuple[str, ...], str]]) -> None:
+        for slug, fields, fingerprint in made:
+            self._forward.setdefault(slug, {}).setdefault(fields, fingerprint)
+
+    def carried_forward(self) -> dict[str, tuple[Paper, Fingerprints]]:
+        """The digest's papers with the fingerprints this build gave them, for the next
+        build (`carried`)."""
+        return {slug: (self._by_slug[slug], known) for slug, known in self._forward.items()}
 
     def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
         """id(paper) -> fingerprint, for templates that read `attributes` (papers live as
@@ -253,6 +294,18 @@ class PageKeys:
         for name in _fields(type(value), attributes):
             parts.append(name)
             self._walk(getattr(value, name), parts, attributes)
+
+
+def _paper_fingerprint(paper: Paper, attributes: frozenset[str] | None) -> str:
+    """Papers are many and made of plain values, which marshal writes in C; version 0
+    writes a string the same way whether or not it is interned."""
+    values = _field_values(Paper, attributes)(paper)
+    try:
+        data = marshal.dumps(tuple(("date", value.toordinal()) if type(value) is dt.date else value
+                                   for value in values), 0)
+    except ValueError:  # a date deeper down (`capture_dates`)
+        data = repr(values).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @functools.lru_cache(maxsize=256)

@@ -191,8 +191,12 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
     for paper in ordered:
         if paper.date is not None:
             days.setdefault(paper.date, []).append(paper)
-    groups = [TopicGroup(topic, [p for p in ordered if topic.slug in p.topics],
-                         topic is config.catch_all)
+    members: dict[str, list[Paper]] = {topic.slug: [] for topic in config.all_topics}
+    for paper in ordered:
+        for slug in paper.topics:
+            if slug in members:
+                members[slug].append(paper)
+    groups = [TopicGroup(topic, members[topic.slug], topic is config.catch_all)
               for topic in config.all_topics]
     slugs = {paper.slug for paper in ordered}
     for old, new, line in config.redirects:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import marshal
 import math
 import os
 from dataclasses import dataclass
@@ -278,7 +277,7 @@ class OutputFile:
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
                  keys: PageKeys | None = None,
-                 record_json: dict[bytes, str] | None = None) -> list[OutputFile]:
+                 record_json: dict[str, tuple[Paper, str]] | None = None) -> list[OutputFile]:
     """Every output file but the static assets.  Templates load (and fail) here, up front.
     With `keys`, every page can work out the key of its inputs (`key_of`); `record_json`
     is the memo of `papers_json`."""
@@ -345,20 +344,22 @@ def _feed_updated(papers: list[Paper]) -> str:
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
-def papers_json(digest: Digest, memo: dict[bytes, str] | None = None) -> str:
-    """Every paper's record.  With `memo` (serve's, from the last build: the marshal of
-    a record's values -> its JSON), an unchanged record is not encoded again, and
-    `memo` is left holding this build's records."""
+def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str]] | None = None) -> str:
+    """Every paper's record.  With `memo` (serve's, from the last build: slug -> (paper,
+    its record's JSON)), a paper equal to the last build's of its slug is not encoded
+    again (comparing costs a tenth of encoding), and `memo` is left holding this
+    build's papers."""
     known = memo if memo is not None else {}
-    made: dict[bytes, str] = {}
+    made: dict[str, tuple[Paper, str]] = {}
     pieces = []
     for paper in digest.papers:
-        record = paper_record(paper)
-        values = marshal.dumps(tuple(record.values()), 0)
-        text = made.get(values) or known.get(values)
-        if text is None:
-            text = _RECORD_JSON(record).replace("</", "<\\/")
-        pieces.append(made.setdefault(values, text))
+        before = known.get(paper.slug)
+        if before is not None and before[0] == paper:
+            text = before[1]
+        else:
+            text = _RECORD_JSON(paper_record(paper)).replace("</", "<\\/")
+        made[paper.slug] = (paper, text)
+        pieces.append(text)
     if memo is not None:
         memo.clear()
         memo.update(made)

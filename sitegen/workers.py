@@ -21,6 +21,7 @@ from typing import Callable
 from .cache import files_under
 from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError
+from .keys import PageKeys
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter
 from .render import OutputFile
@@ -43,6 +44,7 @@ BACKGROUND_THRESHOLD = 100  # papers
 # other idles: past this many bytes to parse, half go to a forked process.
 PARALLEL_PARSE_BYTES = 4 << 20
 _shared_work: tuple | None = None
+_in_worker = False  # in a forked renderer of `render_and_write`
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Outcome:
     search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
+    fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
@@ -63,6 +66,7 @@ class Outcome:
         self.search_keys.update(other.search_keys)
         self.search_terms.update(other.search_terms)
         self.unchanged.update(other.unchanged)
+        self.fingerprints.extend(other.fingerprints)
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
 
@@ -216,23 +220,25 @@ def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, se
 
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
-                     found: dict[str, tuple[Path, int]] | None = None) -> Outcome:
+                     found: dict[str, tuple[Path, int]] | None = None,
+                     keys: PageKeys | None = None) -> Outcome:
     """Render and write every file, in forked workers when there are many.  A file that
     `found` (output path -> (file, size)) already holds, byte for byte, is not written
-    but reported unchanged: creating a file costs far more than reading one."""
+    but reported unchanged: creating a file costs far more than reading one.  The
+    papers' fingerprints that workers work out for page keys come back to `keys`."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     # Files that leave a memo for the next build (papers.json) come last, and with forked
     # workers they are rendered here, while the workers render the rest.
     order = sorted(range(len(files)), key=lambda index: files[index].in_parent)
     files, targets = [files[index] for index in order], [targets[index] for index in order]
-    _shared_work = (files, targets, progress, found or {})
+    _shared_work = (files, targets, progress, found or {}, keys)
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in _jobs(len(files), workers)]
         else:
             here = len(files) - sum(1 for file in files if file.in_parent)
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
                 running = pool.map_async(_render_job, _jobs(here, workers), chunksize=1)
                 results = [_render_job((here, len(files)))] if here < len(files) else []
                 results += running.get()
@@ -241,6 +247,8 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     outcome = Outcome()
     for result in results:
         outcome.add(result)
+    if keys is not None:
+        keys.add_made_elsewhere(outcome.fingerprints)
     return outcome
 
 
@@ -251,7 +259,7 @@ def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:
-    files, targets, progress, found = _shared_work
+    files, targets, progress, found, keys = _shared_work
     start, end = job
     outcome = Outcome()
     for index in range(start, end):
@@ -270,6 +278,8 @@ def _render_job(job: tuple[int, int]) -> Outcome:
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
+    if keys is not None and _in_worker:
+        outcome.fingerprints = keys.take_made()
     return outcome
 
 
@@ -312,6 +322,12 @@ class InBackground:
         if self.process is not None:  # the build failed first: the index is not wanted
             self.process.terminate()
             self.process.join()
+
+
+def _start_worker() -> None:
+    global _in_worker
+    _in_worker = True
+    _default_signals()
 
 
 def _default_signals() -> None:

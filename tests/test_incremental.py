@@ -101,7 +101,10 @@ def test_keys_worked_out_while_rendering_in_workers_are_those_of_this_process(se
     config = replace(load_config(seed_copy.config), output=seed_copy.root / "_parallel")
     cache = BuildCache()
     build(config, cache=cache)  # a first build: keys worked out as forked workers render
-    assert len(cache.record_json) == len(json.loads((config.output / "papers.json").read_text()))
+    papers = json.loads((config.output / "papers.json").read_text())
+    assert len(cache.record_json) == len(papers)
+    assert len(cache.paper_fingerprints) == len(papers)  # worked out by the workers, sent back
+    assert all(len(fingerprints) >= 2 for _, fingerprints in cache.paper_fingerprints.values())
     again = build(config, cache=cache)  # a trusted record: keys worked out here, up front
     assert again.in_place and again.rendered <= 3, again.summary()
 
@@ -128,6 +131,51 @@ def test_any_edit_gives_what_a_full_build_gives(seed_copy, change):
         edit(seed_copy, relative, old, new)
     seed_copy.build("--quiet")
     assert_same_as_full_build(seed_copy)
+
+
+def test_rebuilds_from_a_cache_in_memory_carry_unchanged_papers_fingerprints(seed_copy):
+    """As in serve: one cache in memory across rebuilds, edits of many kinds between."""
+    from sitegen.build import build
+    from sitegen.cache import BuildCache
+    from sitegen.config import load_config
+
+    cache = BuildCache()
+    build(load_config(seed_copy.config), cache=cache)
+    dragon = "the-dragon-hatchling-revised-the-missing-link-between-the-transformer-aeb11364"
+    edits = [("seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)"),  # a new slug
+             ("seeds/000", "The relationship between computing systems", "How computing systems"),
+             ("seeds/000", "Apr 30, 2024\n\nThe Dragon", "Apr 29, 2024\n\nThe Dragon")]  # the paper before
+    for relative, old, new in edits:
+        before = dict(cache.paper_fingerprints)
+        edit(seed_copy, relative, old, new)
+        build(load_config(seed_copy.config), cache=cache)
+        assert_same_as_full_build(seed_copy)
+        after = cache.paper_fingerprints
+        assert after.keys() == {paper["slug"] for paper in json.loads(seed_copy.page("papers.json"))}
+        carried = [slug for slug in after if slug in before and after[slug][1] is before[slug][1]]
+        assert len(after) - 15 < len(carried) < len(after)
+        assert (dragon in carried) == (old.startswith("Apr"))
+        assert all(after[slug][0] == before[slug][0] for slug in carried)
+
+
+def test_a_paper_copied_into_a_context_is_not_carried_as_the_digests_paper():
+    import dataclasses
+    import jinja2
+    from sitegen.keys import PageKeys
+    from sitegen.model import Paper
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ paper.title }}"}))
+    paper = Paper(key="k", slug="s", title="Shown", abstract=["An abstract."])
+    keys = PageKeys(env, {"s": paper})
+    copy = dataclasses.replace(paper, title="A copy")
+    assert keys.key("t.html", {"paper": paper}) != keys.key("t.html", {"paper": copy})
+    carried = keys.carried_forward()
+    assert carried["s"][0] is paper
+    again = PageKeys(env, {"s": paper}, carried)
+    assert again.key("t.html", {"paper": paper}) == keys.key("t.html", {"paper": paper})
+    assert again.key("t.html", {"paper": copy}) == keys.key("t.html", {"paper": copy})
+    assert PageKeys(env, {"s": copy}, carried).key("t.html", {"paper": copy}) == \
+        keys.key("t.html", {"paper": copy})
 
 
 def test_removed_dump_and_template_override_and_stylesheet(seed_copy):
