@@ -28,7 +28,7 @@ from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
 from .render import OutputFile, make_environment, output_files, static_files, topic_names
-from .search import known_terms, remember_terms, search_fingerprint
+from .search import known_terms, remember_terms
 from .similar import similar_papers
 from .topics import matcher_for
 from .workers import (InBackground, OutputListing, Progress, SearchJob, content_key, parse_dumps,
@@ -194,8 +194,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
 
     render_started = time.perf_counter()
     names = topic_names(digest)
-    search = SearchJob(digest, names, search_fingerprint(digest, names),
-                       cache.search_tokens if cache is not None else None,
+    search = SearchJob(digest, names, cache.search_tokens if cache is not None else None,
                        estimate_gzip=estimate_index_gzip, whole_index=whole_index)
     listed = listing.files() if listing is not None else None
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
@@ -250,7 +249,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[], list[OutputFile]], sea
         report.files = len(keys)
         report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
-        record = OutputRecord(config.output.resolve(), search_key=search.fingerprint)
+        record = OutputRecord(config.output.resolve(), search_key=outcome.search_key)
         written = dict(outcome.written)
         written.update((relative, (stat.st_size, stat.st_mtime_ns)) for relative, stat in out.stats.items())
         sizes = {}
@@ -274,15 +273,15 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     replaces the whole search/ folder at once (every part changes when any paper
     does)."""
     output = config.output
-    job = search if search.fingerprint != previous.search_key else None
-    if job is not None:  # document chunks made from the same papers are kept
-        job.reusable = {relative: (output / relative, record.key)
-                        for relative, record in previous.files.items()
-                        if relative.startswith("search/docs/") and record.key}
+    search.previous_key = previous.search_key  # the same inputs: the search files stay
+    search.reusable = {relative: (output / relative, record.key)  # else the document chunks
+                       for relative, record in previous.files.items()  # made from the same
+                       if relative.startswith("search/docs/") and record.key}  # papers do
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
+    new_index = False
     try:
-        with InBackground(job, scratch) as indexing:
+        with InBackground(search, scratch) as indexing:
             files = pages()
             claim_paths([file.path for file in files])
             stale = [file for file in files
@@ -293,6 +292,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                      for file in stale if file.path in previous.files}
             outcome = render_and_write(stale, targets, progress, found, keys)
             outcome.add(indexing.outcome())
+        new_index = outcome.search_key != previous.search_key
         keys = {file.path: file.key or "" for file in stale}
         keys.update(outcome.keys)
         for relative, (data, key) in _static_files(config).items():
@@ -303,11 +303,11 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
                    if previous.files.get(relative, _NO_RECORD).key != key
                    and relative not in outcome.unchanged}
         wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys)
-        if job is None:
-            wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
-        else:
+        if new_index:
             report.index_bytes = outcome.index_bytes
-        replaced = {relative for relative in previous.files if job and _in_search_folder(relative)}
+        else:
+            wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
+        replaced = {relative for relative in previous.files if new_index and _in_search_folder(relative)}
         gone = [relative for relative in previous.files
                 if relative not in wanted and relative not in replaced]
         sizes = {relative: record.size for relative, record in previous.files.items()
@@ -318,17 +318,17 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
 
         if cache is not None:
             cache.output = None
-        record = OutputRecord(output.resolve(), dict(previous.files), search.fingerprint)
+        record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
         for relative in outcome.unchanged:
             record.files[relative] = dataclasses.replace(previous.files[relative], key=keys[relative])
         try:
             _move_in(output, scratch, changes, gone, record)
-            if job is not None:
+            if new_index:
                 _swap_search_folder(output, scratch, record, outcome.search_keys)
         except OSError as error:
             raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
     finally:
-        remove_folder(scratch, in_background=job is not None)  # holds the previous index
+        remove_folder(scratch, in_background=new_index)  # holds the previous index
     report.files = len(changes) + len(outcome.search_keys)
     report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)

@@ -25,7 +25,7 @@ from .keys import PageKeys
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter
 from .render import OutputFile
-from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files
+from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files, search_fingerprint
 from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
@@ -58,6 +58,7 @@ class Outcome:
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
     fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
+    search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
@@ -69,14 +70,15 @@ class Outcome:
         self.fingerprints.extend(other.fingerprints)
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
+        self.search_key = self.search_key or other.search_key
 
 
 @dataclass
 class SearchJob:
     digest: Digest
     topic_names: dict[str, str]
-    fingerprint: str
     tokenised: Tokenised | None = None  # the last build's to start from; then this one's
+    previous_key: str | None = None  # the `search_key` the output's search files were made from
     # Files of the current output a rebuild may keep: path -> (file, key it was made from).
     reusable: dict[str, tuple[Path, str]] = field(default_factory=dict)
     estimate_gzip: bool = True  # the index's compressed size, for the build's report
@@ -84,14 +86,17 @@ class SearchJob:
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
-        search/index.html).  A document chunk made from what an output file was made
+        search/index.html), unless the output's were made from the same inputs
+        (`previous_key`).  A document chunk made from what an output file was made
         from is linked to that file, not made again."""
-        outcome = Outcome()
+        outcome = Outcome(search_key=search_fingerprint(self.digest, self.topic_names))
+        if outcome.search_key == self.previous_key:
+            return outcome
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
         for file in files:
             if file.path == WHOLE_INDEX and not self.whole_index:
                 continue
-            key = file.key or f"search:{self.fingerprint}"
+            key = file.key or f"search:{outcome.search_key}"
             target = folder.joinpath(*file.path.split("/"))
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None

@@ -83,6 +83,19 @@ def test_a_rebuild_keeps_the_search_document_chunks_of_unchanged_papers(seed_cop
     assert_same_as_full_build(seed_copy)
 
 
+def test_a_rebuild_that_changes_no_indexed_field_leaves_the_search_folder_alone(seed_copy):
+    search = seed_copy.output / "search"
+    before = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in search.rglob("*")
+              if path.is_file() and path.name != "index.html"}
+    edit(seed_copy, "seeds/000", "• 8 authors", "• 9 authors")  # authors are not indexed
+    result = seed_copy.build()
+    assert "search index" not in result.output, result.output  # no new index to report
+    after = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in search.rglob("*")
+             if path.is_file() and path.name != "index.html"}
+    assert after == before
+    assert_same_as_full_build(seed_copy)
+
+
 def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
     before = tree(seed_copy.output)
     result = seed_copy.build()

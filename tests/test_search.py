@@ -289,3 +289,17 @@ def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
     for name, value in changes.items():
         assert fingerprint(**{name: value}) != unchanged, name
     assert fingerprint(date=None) != unchanged
+
+
+def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(seed_site, tmp_path):
+    from sitegen.build import read_digest
+    from sitegen.config import load_config
+    from sitegen.render import topic_names
+    from sitegen.workers import SearchJob
+
+    digest = read_digest(load_config(seed_site.config))
+    first = SearchJob(digest, topic_names(digest)).run(tmp_path / "first")
+    assert (tmp_path / "first" / "search" / "docs").is_dir() and first.search_keys
+    again = SearchJob(digest, topic_names(digest), previous_key=first.search_key).run(tmp_path / "again")
+    assert again.search_key == first.search_key and not again.search_keys
+    assert not (tmp_path / "again").exists()
