@@ -117,7 +117,7 @@ def add_similar_papers(digest: Digest, progress: Progress = lambda message: None
     """Each paper's nearest papers; the cache keeps the last answer, which a rebuild
     starts from (after an edit to templates, metadata or styles it is the answer)."""
     started = time.perf_counter()
-    documents = {p.slug: (p.title, " ".join(p.abstract)) for p in digest.papers}
+    documents = {p.slug: (p.title, p.abstract) for p in digest.papers}
     similarity = similar_papers(documents, cache.similar if cache is not None else None)
     if cache is not None:
         cache.similar = similarity

@@ -69,8 +69,8 @@ class Unkeyable(Exception):
     """A context value the walker cannot fingerprint: the page is always rendered."""
 
 
-# A paper's fingerprints by the fields they cover (`_fields`).
-Fingerprints = dict[tuple[str, ...], str]
+# A paper's fingerprints by the fields they cover (`_fields`, joined by "\x1f").
+Fingerprints = dict[str, str]
 
 
 class PageKeys:
@@ -88,13 +88,17 @@ class PageKeys:
         self._carried = carried or {}
         self._forward: dict[str, Fingerprints] = {}  # slug -> fingerprints, of the digest's papers
         self._of_paper: dict[int, Fingerprints] = {}  # id(paper) -> its fingerprints
-        self._made: list[tuple[str, tuple[str, ...], str]] = []  # (slug, fields, fingerprint)
+        self._held: list[Paper] = []  # papers fingerprinted that the digest does not hold
+        self._made: list[tuple[str, str, str]] = []  # (slug, fields, fingerprint)
         self._templates: dict[str, tuple] = {}
         self._shared: dict[tuple, str] = {}  # (id(object), attributes or fields) -> fingerprint
         # Dicts by identity, with the dict itself: held here, its id cannot be reused by
         # another object while this build runs (`topic_names` is on every page).
         self._dicts: dict[tuple, tuple[dict, str]] = {}
-        self._paper_tables: dict = {}  # attributes read, or fields shown -> {id(paper): fingerprint}
+        # attributes read -> ({id(paper): fingerprint}, the fields shown, joined); one table
+        # for every set of attributes that shows the same fields.
+        self._paper_kinds: dict = {}
+        self._paper_tables: dict[tuple[str, ...], dict[int, str]] = {}
         self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
         self._unions: dict[tuple, frozenset[str]] = {}
 
@@ -108,7 +112,7 @@ class PageKeys:
         names = self._names.get((template_name, *context))
         if names is None:  # the same for every page of a kind: worked out once
             names = self._names[(template_name, *context)] = sorted(variables & context.keys())
-        papers = self._papers(attributes)
+        papers = self._paper_kind(attributes)[0]
         try:
             for name in names:
                 parts.append(name)
@@ -202,7 +206,11 @@ class PageKeys:
             parts.append(fingerprint)
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
-            papers = self._papers(attributes)  # listings hold many: looked up inline
+            papers = self._paper_kind(attributes)[0]  # listings hold many: looked up at once
+            found = [*map(papers.get, map(id, value))]  # (an id there is a live paper's)
+            if None not in found:
+                parts.extend(found)
+                return
             for item in value:
                 fingerprint = papers.get(id(item)) if type(item) is Paper else None
                 if fingerprint is not None:
@@ -240,13 +248,12 @@ class PageKeys:
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown (templates that show the same fields
         share it)."""
-        papers = self._papers(attributes)
+        papers, fields = self._paper_kind(attributes)
         fingerprint = papers.get(id(paper))
         if fingerprint is None:
             known = self._of_paper.get(id(paper))
             if known is None:
                 known = self._of_paper[id(paper)] = self._carried_for(paper)
-            fields = _fields(Paper, attributes)
             fingerprint = known.get(fields)
             if fingerprint is None:
                 fingerprint = known[fields] = _paper_fingerprint(paper, attributes)
@@ -259,18 +266,19 @@ class PageKeys:
         """The fingerprints `paper` had in the last build if it is unchanged since; an
         object that is not the digest's paper of its slug (a copy) is not carried."""
         if self._by_slug.get(paper.slug) is not paper:
+            self._held.append(paper)  # alive while the build runs, so its id stays its own
             return {}
         before = self._carried.get(paper.slug)
         known = self._forward[paper.slug] = before[1] if before and before[0] == paper else {}
         return known
 
-    def take_made(self) -> list[tuple[str, tuple[str, ...], str]]:
+    def take_made(self) -> list[tuple[str, str, str]]:
         """The digest's papers' fingerprints worked out since the last call (by a forked
         renderer: for `add_made_elsewhere` in the building process)."""
         made, self._made = self._made, []
         return made
 
-    def add_made_elsewhere(self, made: list[tuple[str, tuple[str, ...], str]]) -> None:
+    def add_made_elsewhere(self, made: list[tuple[str, str, str]]) -> None:
         for slug, fields, fingerprint in made:
             self._forward.setdefault(slug, {}).setdefault(fields, fingerprint)
 
@@ -279,15 +287,16 @@ class PageKeys:
         build (`carried`)."""
         return {slug: (self._by_slug[slug], known) for slug, known in self._forward.items()}
 
-    def _papers(self, attributes: frozenset[str] | None) -> dict[int, str]:
-        """id(paper) -> fingerprint, for templates that read `attributes` (papers live as
-        long as the digest that holds them, so their ids stay theirs); one table for
-        every set of attributes that shows the same fields."""
-        table = self._paper_tables.get(attributes)
-        if table is None:
-            table = self._paper_tables[attributes] = self._paper_tables.setdefault(
-                _fields(Paper, attributes), {})
-        return table
+    def _paper_kind(self, attributes: frozenset[str] | None) -> tuple[dict[int, str], str]:
+        """(id(paper) -> fingerprint, the fields shown joined) for templates that read
+        `attributes` (papers live as long as the digest that holds them, so their ids
+        stay theirs)."""
+        kind = self._paper_kinds.get(attributes)
+        if kind is None:
+            fields = _fields(Paper, attributes)
+            kind = self._paper_kinds[attributes] = (self._paper_tables.setdefault(fields, {}),
+                                                    "\x1f".join(fields))
+        return kind
 
     def _walk_fields(self, value, parts: list[str], attributes: frozenset[str] | None) -> None:
         parts.append(type(value).__name__)

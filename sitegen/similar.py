@@ -19,11 +19,10 @@ answer is exactly the one a first build gives.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # NumPy and SciPy are imported where they are used: `--help` skips them
     import numpy as np
@@ -70,9 +69,8 @@ def _words(texts: list[str]) -> tuple[list[str], str]:
     raise AssertionError("no marker word is free")  # a hundred in every text: not real input
 
 
-def _text_digest(title: str, abstract: str) -> bytes:
-    return hashlib.blake2b(f"{title}\0{abstract}".encode("utf-8", "surrogatepass"),
-                           digest_size=16).digest()
+def _paragraphs(abstract: str | Iterable[str]) -> tuple[str, ...]:
+    return (abstract,) if isinstance(abstract, str) else tuple(abstract)
 
 
 def _band(frequency: int) -> int:
@@ -86,7 +84,9 @@ class Similarity:
 
     nearest: dict[str, list[str]] = field(default_factory=dict)
     scores: dict[str, list[float]] = field(default_factory=dict)  # of the nearest, rounded
-    texts: dict[str, bytes] = field(default_factory=dict)  # slug -> digest of title and abstract
+    # slug -> (title, abstract's paragraphs): compared, not hashed, as a paper's strings are
+    # the parsed dump's own (the same objects, quick to compare; stored once in the cache)
+    texts: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)  # every meaningful word seen -> number
     # Every paper's words (numbers, each paper's in alphabetical order) and their weighted
     # counts, papers one after the other; `spans` tells where each paper's are.  (Two
@@ -98,17 +98,18 @@ class Similarity:
     signature: "np.ndarray | None" = None  # per word: its df band, -1 when out of the vocabulary
     papers: int = 0  # N rounded up to a power of two
 
-    def update(self, documents: dict[str, tuple[str, str]]) -> Similarity:
-        """The answer for `documents` (slug -> (title, abstract)), from this one."""
+    def update(self, documents: dict[str, tuple[str, str | Iterable[str]]]) -> Similarity:
+        """The answer for `documents` (slug -> (title, abstract or its paragraphs)), from
+        this one."""
         slugs = sorted(documents)
-        texts = {slug: _text_digest(*documents[slug]) for slug in slugs}
+        texts = {slug: (documents[slug][0], _paragraphs(documents[slug][1])) for slug in slugs}
         if texts == self.texts:
             return self
         result = Similarity(texts=texts, words=dict(self.words),
                             papers=1 << max(len(slugs) - 1, 1).bit_length())
         changed = [slug for slug in slugs if self.texts.get(slug) != texts[slug]]
         position = {slug: row for row, slug in enumerate(slugs)}
-        result._count(documents, slugs, changed, self)
+        result._count(slugs, changed, self)
         fresh = self.papers != result.papers or self.signature is None
         affected = result._affected(slugs, position, changed, None if fresh else self)
         matrix = result._matrix(slugs, affected, self)
@@ -116,13 +117,13 @@ class Similarity:
         result._find_nearest(slugs, position, matrix, affected, redo, self)
         return result
 
-    def _count(self, documents: dict[str, tuple[str, str]], slugs: list[str], changed: list[str],
-               previous: Similarity) -> None:
+    def _count(self, slugs: list[str], changed: list[str], previous: Similarity) -> None:
         """Every paper's word counts (the changed papers' counted afresh), and each word's
         band of document frequency."""
         import numpy as np
 
-        counted = _count_words([documents[slug] for slug in changed], self.words, changed)
+        counted = _count_words([(self.texts[slug][0], " ".join(self.texts[slug][1])) for slug in changed],
+                               self.words, changed)
         pieces = [counted[slug] if slug in counted else
                   (previous.word_of_pair[slice(*previous.spans[slug])],
                    previous.tf[slice(*previous.spans[slug])])
@@ -305,8 +306,8 @@ def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
             for n, slug in enumerate(slugs)}
 
 
-def similar_papers(documents: dict[str, tuple[str, str]],
+def similar_papers(documents: dict[str, tuple[str, str | Iterable[str]]],
                    previous: Similarity | None = None) -> Similarity:
-    """slug -> (title, abstract) in; each paper's up to NEAREST nearest slugs out (in
+    """slug -> (title, abstract or its paragraphs) in; each paper's up to NEAREST nearest slugs out (in
     `.nearest`), worked out from `previous` where it tells what is unchanged."""
     return (previous or Similarity()).update(documents)
