@@ -16,6 +16,7 @@ HTML responses only, never written to disk.
 from __future__ import annotations
 
 import errno
+import gc
 import http.server
 import json
 import mimetypes
@@ -40,6 +41,8 @@ from .errors import SitegenError
 from .render import template_dirs, theme_dir, topic_names
 
 QUIET_SECONDS = 0.1
+COLLECT_AFTER_SECONDS = 2.0  # after a rebuild, when nothing changed since
+COLLECT_EVERY_SECONDS = 60.0
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
@@ -329,21 +332,54 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
     if open_browser:
         webbrowser.open(url)
+    collector = _IdleCollector()
     try:
         while True:
             time.sleep(0.05)
             changed_at = preview.changed_at
-            if changed_at is not None and time.monotonic() - changed_at >= QUIET_SECONDS:
+            if changed_at is None:
+                collector.collect_if_due()
+            elif time.monotonic() - changed_at >= QUIET_SECONDS:
                 preview.changed_at = None
                 preview.rebuild()
+                collector.built()
                 observer = _rewatch(preview, observer)
     except KeyboardInterrupt:
         echo("Stopped.")
     finally:
+        collector.stop()
         observer.stop()
         server.shutdown()
         server.server_close()
         shutil.rmtree(preview.output.parent, ignore_errors=True)
+
+
+class _IdleCollector:
+    """Python's cycle collector, run when the preview is idle.  A build pauses it
+    (`build._collector_paused`); switched back on at the end of a rebuild, its first
+    pass would walk every object the build made (0.1 s at 10,000 papers) before open
+    pages hear of the reload.  So serve keeps it off and collects a while after each
+    rebuild, when nothing changed since, and at least once a minute."""
+
+    def __init__(self, clock=time.monotonic, collect=gc.collect):
+        self.clock, self.collect = clock, collect
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+        self.due: float | None = None
+        self.last = clock()
+
+    def built(self) -> None:
+        self.due = self.clock() + COLLECT_AFTER_SECONDS
+
+    def collect_if_due(self) -> None:
+        now = self.clock()
+        if (self.due is not None and now >= self.due) or now - self.last >= COLLECT_EVERY_SECONDS:
+            self.collect()
+            self.due, self.last = None, self.clock()
+
+    def stop(self) -> None:
+        if self.was_enabled:
+            gc.enable()
 
 
 def _watch(preview: Preview):

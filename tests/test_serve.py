@@ -330,3 +330,32 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypa
     seen = {(tmp_path / file.path).read_text() for file in files}
     assert all(text.startswith("<Handlers.SIG_DFL: 0> <Handlers.SIG_IGN: 1>") for text in seen)
     assert str(os.getpid()) not in " ".join(seen)  # rendered in workers indeed
+
+
+def test_the_cycle_collector_runs_when_the_preview_is_idle_not_as_a_rebuild_ends(site):
+    import gc
+    from sitegen.build import build
+    from sitegen.config import load_config
+    from sitegen.serve import COLLECT_AFTER_SECONDS, COLLECT_EVERY_SECONDS, _IdleCollector
+
+    site.write("dumps/a.txt", full_dump(("Spiking Cells", ABSTRACT, "• 2 authors", "Jun 2, 2025")))
+    now, collected = [100.0], []
+    was_enabled = gc.isenabled()
+    collector = _IdleCollector(clock=lambda: now[0], collect=lambda: collected.append(now[0]))
+    try:
+        assert not gc.isenabled()  # so a build's end (which restores it) does not set it off
+        build(load_config(site.config))
+        assert not gc.isenabled()
+        collector.built()
+        collector.collect_if_due()
+        assert collected == []
+        now[0] += COLLECT_AFTER_SECONDS
+        collector.collect_if_due()
+        collector.collect_if_due()
+        assert collected == [now[0]]  # once after a rebuild
+        now[0] += COLLECT_EVERY_SECONDS
+        collector.collect_if_due()
+        assert collected == [now[0] - COLLECT_EVERY_SECONDS, now[0]]  # and once a minute
+    finally:
+        collector.stop()
+    assert gc.isenabled() == was_enabled
