@@ -156,16 +156,18 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
-    with _collector_paused():
+    with collector_paused():
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
                       whole_index)
 
 
 @contextlib.contextmanager
-def _collector_paused():
-    """Python's cycle collector, off while a build runs.  A build frees nearly everything
-    it makes by reference counting, yet allocates so many objects that the collector
-    keeps walking the model and the cache: 0.3-0.4 s of a rebuild at 10,000 papers.
+def collector_paused():
+    """Python's cycle collector, off while a build runs (and, from the command line,
+    while the build cache loads and saves: unpickling it with the collector on takes
+    two to three times as long).  A build frees nearly everything it makes by
+    reference counting, yet allocates so many objects that the collector keeps
+    walking the model and the cache: 0.3-0.4 s of a rebuild at 10,000 papers.
     Forked workers inherit the pause, so they never walk (and so copy) the memory they
     share with this process.  The collector, back on, finds what cycles a build leaves."""
     was_enabled = gc.isenabled()

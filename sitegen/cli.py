@@ -15,6 +15,7 @@ from . import __version__
 from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
+from .build import collector_paused
 from .config import load_config
 from .errors import SitegenError
 
@@ -99,9 +100,10 @@ def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = Tr
     if not use_cache:
         return run_build(config, strict=strict, progress=reporter)
     path = build_cache.cache_path(config.path, config.output)
-    cache = build_cache.load(path)
-    report = run_build(config, strict=strict, progress=reporter, cache=cache)
-    build_cache.save(cache, path)
+    with collector_paused():
+        cache = build_cache.load(path)
+        report = run_build(config, strict=strict, progress=reporter, cache=cache)
+        build_cache.save(cache, path)
     return report
 
 

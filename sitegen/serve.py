@@ -356,7 +356,7 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
 
 class _IdleCollector:
     """Python's cycle collector, run when the preview is idle.  A build pauses it
-    (`build._collector_paused`); switched back on at the end of a rebuild, its first
+    (`build.collector_paused`); switched back on at the end of a rebuild, its first
     pass would walk every object the build made (0.1 s at 10,000 papers) before open
     pages hear of the reload.  So serve keeps it off and collects a while after each
     rebuild, when nothing changed since, and at least once a minute."""
