@@ -40,8 +40,8 @@ class Paper:
     topics: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # "path:line"
     similar: list[str] = field(default_factory=list)  # slugs
-    # Where each metadata value came from, to name both places in a conflict.
-    provenance: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    # Where each metadata value came from ("path:line"), to name both places in a conflict.
+    provenance: dict[str, str] = field(default_factory=dict, repr=False)
     capture_dates: list[dt.date] = field(default_factory=list, repr=False)
 
     @property
@@ -230,30 +230,36 @@ def _merge(paper: Paper, entry: Entry, date: dt.date | None, place: str, source:
             paper.topics.append(topic)
     if not paper.abstract and entry.abstract:
         paper.abstract = list(entry.abstract)
-
-    def take(name: str, value, shown: str) -> None:
-        if value is None:
-            return
-        current = getattr(paper, name)
-        if current is None:
-            setattr(paper, name, value)
-            paper.provenance[name] = (place, shown)
-        elif current != value:
-            first_place, first_shown = paper.provenance[name]
-            diagnostics.append(warning(*_split_place(place),
-                                       f"{shown} conflicts with {first_shown} at {first_place}; "
-                                       f"keeping {first_shown}"))
-
     if entry.org_account is not None:
-        take("org_account", entry.org_account, f"organisation {entry.org_account!r}")
+        _take(paper, "org_account", entry.org_account, place, diagnostics)
         if paper.org_account == entry.org_account and paper.org_name is None:
             paper.org_name = entry.org_name
-    take("authors", entry.authors, f"{entry.authors} authors")
+    if entry.authors is not None:
+        _take(paper, "authors", entry.authors, place, diagnostics)
     if date is not None:
-        take("date", date, f"date {date.isoformat()}")
+        _take(paper, "date", date, place, diagnostics)
         paper.date_source = "published"
     if entry.upvotes is not None:  # counts only grow between captures: keep the highest
         paper.upvotes = max(paper.upvotes or 0, entry.upvotes)
+
+
+_SHOWN = {"org_account": lambda value: f"organisation {value!r}",
+          "authors": lambda value: f"{value} authors",
+          "date": lambda value: f"date {value.isoformat()}"}
+
+
+def _take(paper: Paper, name: str, value, place: str, diagnostics: list[Diagnostic]) -> None:
+    """The first value seen of a field is kept; a different one later is a warning that
+    names both places."""
+    current = getattr(paper, name)
+    if current is None:
+        setattr(paper, name, value)
+        paper.provenance[name] = place
+    elif current != value:
+        shown = _SHOWN[name]
+        diagnostics.append(warning(*_split_place(place),
+                                   f"{shown(value)} conflicts with {shown(current)} at "
+                                   f"{paper.provenance[name]}; keeping {shown(current)}"))
 
 
 def _split_place(place: str) -> tuple[str, int]:
@@ -278,16 +284,12 @@ def match_topics_ahead(dumps: list[Dump], matcher: TopicMatcher) -> None:
     and its answers be handed over with `known_matches`)."""
     for dump in dumps:
         for entry in dump.entries:
-            matcher.match(_topic_text(entry.title, entry.abstract))
-
-
-def _topic_text(title: str, abstract: list[str]) -> str:
-    return title + "\n" + "\n".join(abstract)
+            matcher.match_paper(entry.title, entry.abstract)
 
 
 def _topics_of(paper: Paper, matcher: TopicMatcher, catch_all: Topic) -> list[str]:
     """Matched topics plus those its sources give, in config order; else the catch-all."""
-    matched = set(matcher.match(_topic_text(paper.title, paper.abstract)))
+    matched = set(matcher.match_paper(paper.title, paper.abstract))
     matched.update(paper.topics)  # given by the paper's sources
     ordered = [slug for slug in matcher.order if slug in matched]
     if catch_all.slug in matched:

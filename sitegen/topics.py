@@ -55,6 +55,7 @@ class TopicMatcher:
         self._memo: dict[str, frozenset[str]] = {}
         self._hits: set[str] = set()  # the remembered words that match some topic
         self._texts: dict[bytes, tuple[str, ...]] = {}  # digest of a text -> topics matched
+        self._papers: dict[tuple[str, ...], tuple[bytes, tuple[str, ...]]] = {}  # see match_paper
         self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
         self.rules = repr(tuple(topics))
 
@@ -74,13 +75,31 @@ class TopicMatcher:
         """The topics whose rules match `text`, in configuration order (remembered: a
         rebuild asks again about nearly every text)."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        self._asked.add(digest)
+        return list(self._matched(digest, text))
+
+    def match_paper(self, title: str, abstract: list[str]) -> list[str]:
+        """`match` of a paper's title and abstract, remembered by the strings themselves
+        too: a rebuild's papers hold the strings the last build's did (the parsed dumps'),
+        which are looked up faster than they are joined and hashed."""
+        strings = (title, *abstract)
+        found = self._papers.get(strings)
+        if found is None:
+            if len(self._papers) > TEXTS_REMEMBERED:
+                self._papers.clear()
+            text = title + "\n" + "\n".join(abstract)
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            found = self._papers[strings] = (digest, self._matched(digest, text))
+        self._asked.add(found[0])
+        return list(found[1])
+
+    def _matched(self, digest: bytes, text: str) -> tuple[str, ...]:
         found = self._texts.get(digest)
         if found is None:
             if len(self._texts) > TEXTS_REMEMBERED:
                 self._texts.clear()
             found = self._texts[digest] = self._match(text)
-        self._asked.add(digest)
-        return list(found)
+        return found
 
     def known_matches(self) -> tuple[str, dict[bytes, tuple[str, ...]]]:
         """The rules, and what each text asked about since `remember_matches` matched."""
