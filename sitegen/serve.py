@@ -71,6 +71,7 @@ class Preview:
         self.state = SiteState()
         self.condition = threading.Condition()
         self.changed_at: float | None = None
+        self.woken = threading.Event()  # set with each change, for the main loop
         self.mount = "/"
         self.config: SiteConfig | None = None
         self.built_site: Path | None = None  # where `sitegen build` writes: not watched
@@ -118,6 +119,7 @@ class Preview:
 
     def changed(self) -> None:
         self.changed_at = time.monotonic()
+        self.woken.set()
 
     def watched_folders(self) -> list[Path]:
         folders = {self.config_path.resolve().parent}
@@ -335,11 +337,15 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     collector = _IdleCollector()
     try:
         while True:
-            time.sleep(0.05)
             changed_at = preview.changed_at
-            if changed_at is None:
-                collector.collect_if_due()
-            elif time.monotonic() - changed_at >= QUIET_SECONDS:
+            if changed_at is None:  # wait for a change, or a while to do idle work
+                preview.woken.wait(0.5)
+                preview.woken.clear()
+                if preview.changed_at is None:
+                    collector.collect_if_due()
+            elif (quiet := time.monotonic() - changed_at) < QUIET_SECONDS:
+                time.sleep(QUIET_SECONDS - quiet)  # then look again: more may have changed
+            else:
                 preview.changed_at = None
                 preview.rebuild()
                 collector.built()
