@@ -17,7 +17,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import Callable, ClassVar, Iterator
 from urllib.parse import quote_plus
 
 import jinja2
@@ -168,7 +168,7 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
     for group in digest.topics:
         yield from _topic_pages(group, config.per_page)
 
-    years = _archive(paper.date for paper in digest.papers if paper.date)
+    years = _archive({month: sum(len(digest.days[day]) for day in days) for month, days in months.items()})
     yield "days/index.html", "days.html", dict(years=years)
     for (year, month), days in months.items():
         papers = [paper for day in days for paper in digest.days[day]]
@@ -233,13 +233,20 @@ def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, d
     so a paper added or corrected changes the pages of its own month and no others."""
     topic, base = group.topic, f"topics/{group.topic.slug}/"
     by_month: dict[tuple[int, int], list[Paper]] = {}
+    undated = []
     for paper in group.papers:
-        if paper.date:
-            by_month.setdefault((paper.date.year, paper.date.month), []).append(paper)
-    undated = [paper for paper in group.papers if not paper.date]
+        date = paper.date
+        if date:
+            papers = by_month.get((date.year, date.month))
+            if papers is None:
+                papers = by_month[(date.year, date.month)] = []
+            papers.append(paper)
+        else:
+            undated.append(paper)
     yield f"{base}index.html", "topic.html", dict(
         topic=topic, papers=group.papers[:per_page], total=len(group.papers),
-        years=_archive(paper.date for paper in group.papers if paper.date), undated=len(undated))
+        years=_archive({month: len(papers) for month, papers in by_month.items()}),
+        undated=len(undated))
     months = list(by_month)
     for index, (year, month) in enumerate(months):
         newer = months[index - 1] if index > 0 else None
@@ -254,11 +261,14 @@ def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, d
                                              pager=pager, total=len(undated), newer=None, older=None)
 
 
-def _archive(dates: Iterable[dt.date]) -> list[dict]:
-    """Years newest first, each with its twelve month counts for the bar chart."""
+def _archive(month_counts: dict[tuple[int, int], int]) -> list[dict]:
+    """Years newest first, each with its twelve month counts for the bar chart, from
+    the number of papers of each (year, month)."""
     counts: dict[int, list[int]] = {}
-    for date in dates:
-        counts.setdefault(date.year, [0] * 12)[date.month - 1] += 1
+    for (year, month), count in month_counts.items():
+        if year not in counts:
+            counts[year] = [0] * 12
+        counts[year][month - 1] += count
     return [dict(year=year, months=months, total=sum(months), peak=max(months))
             for year, months in sorted(counts.items(), reverse=True)]
 
