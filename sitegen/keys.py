@@ -100,7 +100,7 @@ class PageKeys:
         self._paper_kinds: dict = {}
         self._paper_tables: dict[tuple[str, ...], dict[int, str]] = {}
         self._names: dict[tuple, list[str]] = {}  # (template, *context names) -> names read
-        self._unions: dict[tuple, frozenset[str]] = {}
+        self._plans: dict[tuple, object] = {}  # (type, attributes) -> how to walk one (`_plan`)
 
     def key(self, template_name: str, context: dict) -> str | None:
         variables, attributes, subscripted, sources = self._template(template_name)
@@ -232,18 +232,20 @@ class PageKeys:
                     text = "\x1f".join(inner)
                 found = self._dicts[memo] = (value, _digest(text))
             parts.append(found[1])
-        elif isinstance(value, (str, int, float, dt.date, PurePath)):  # subclasses: Markup, Path
-            parts.append(f"{kind.__name__}:{value!r}")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            own = getattr(kind, "KEY_ATTRIBUTES", None)  # a value that reads fields of its
-            if own is not None and attributes is not None:  # own accord (JSON-LD) says which
-                union = self._unions.get((attributes, own))
-                if union is None:
-                    union = self._unions[(attributes, own)] = attributes | own
-                attributes = union  # (in the default theme, those the page shows anyway)
-            self._walk_fields(value, parts, attributes)
         else:
-            raise Unkeyable(kind.__name__)
+            plan = self._plans.get((kind, attributes))
+            if plan is None:
+                plan = self._plans[(kind, attributes)] = _plan(kind, attributes)
+            if plan is _SCALAR_SUBCLASS:
+                parts.append(f"{kind.__name__}:{value!r}")
+            elif plan is _UNKEYABLE:
+                raise Unkeyable(kind.__name__)
+            else:
+                inner_attributes, fields = plan
+                parts.append(kind.__name__)
+                for name in fields:
+                    parts.append(name)
+                    self._walk(getattr(value, name), parts, inner_attributes)
 
     def _paper(self, paper: Paper, attributes: frozenset[str] | None) -> str:
         """A paper's fingerprint over the fields shown (templates that show the same fields
@@ -303,6 +305,23 @@ class PageKeys:
         for name in _fields(type(value), attributes):
             parts.append(name)
             self._walk(getattr(value, name), parts, attributes)
+
+
+_SCALAR_SUBCLASS, _UNKEYABLE = object(), object()
+
+
+def _plan(kind: type, attributes: frozenset[str] | None):
+    """How `_walk` fingerprints a value of `kind` that is none of the kinds it knows by
+    name: as a scalar (a subclass of one: Markup, Path), by its fields (a dataclass:
+    the attributes its fields are read with, and the fields), or not at all."""
+    if issubclass(kind, (str, int, float, dt.date, PurePath)):
+        return _SCALAR_SUBCLASS
+    if not dataclasses.is_dataclass(kind) or issubclass(kind, type):
+        return _UNKEYABLE
+    own = getattr(kind, "KEY_ATTRIBUTES", None)  # a value that reads fields of its own
+    if own is not None and attributes is not None:  # accord (JSON-LD) says which (in the
+        attributes = attributes | own  # default theme, those the page shows anyway)
+    return attributes, _fields(kind, attributes)
 
 
 def _paper_fingerprint(paper: Paper, attributes: frozenset[str] | None) -> str:
