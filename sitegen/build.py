@@ -146,19 +146,21 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
 
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
           cache: BuildCache | None = None, private_output: bool = False,
-          estimate_index_gzip: bool = True, whole_index: bool = True) -> BuildReport:
+          estimate_index_gzip: bool = True, whole_index: bool = True,
+          papers_json: bool = True) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
     `estimate_index_gzip`: report the search index's compressed size (0.2 s at 10,000
-    papers, which a preview need not wait for); `whole_index`: write search/lunr.json
-    (which no page loads: `serve` makes it when asked for, `search.whole_index`).
+    papers, which a preview need not wait for); `whole_index`, `papers_json`: write
+    search/lunr.json and papers.json (which no page loads: `serve` makes them when
+    asked for).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with collector_paused():
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
-                      whole_index)
+                      whole_index, papers_json)
 
 
 @contextlib.contextmanager
@@ -180,7 +182,8 @@ def collector_paused():
 
 
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
-           private_output: bool, estimate_index_gzip: bool, whole_index: bool) -> BuildReport:
+           private_output: bool, estimate_index_gzip: bool, whole_index: bool,
+           papers_json: bool) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -209,7 +212,8 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
 
     def pages() -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
-        files = output_files(digest, config, env, keys, cache.record_json if cache is not None else None)
+        files = output_files(digest, config, env, keys, cache.record_json if cache is not None else None,
+                             papers_json)
         if trusted is not None:  # keys tell what to render; else they are worked out as it renders
             for file in files:  # (None for a page no key can describe: keyed by its content)
                 file.key, file.key_of = file.key_of() if file.key_of else None, None

@@ -287,10 +287,12 @@ class OutputFile:
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
                  keys: PageKeys | None = None,
-                 record_json: dict[str, tuple[Paper, str]] | None = None) -> list[OutputFile]:
-    """Every output file but the static assets.  Templates load (and fail) here, up front.
-    With `keys`, every page can work out the key of its inputs (`key_of`); `record_json`
-    is the memo of `papers_json`."""
+                 record_json: dict[str, tuple[Paper, str]] | None = None,
+                 with_papers_json: bool = True) -> list[OutputFile]:
+    """Every output file but the static assets (and papers.json without
+    `with_papers_json`).  Templates load (and fail) here, up front.  With `keys`, every
+    page can work out the key of its inputs (`key_of`); `record_json` is the memo of
+    `papers_json`."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -313,9 +315,10 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
+    if with_papers_json:
+        files.append(OutputFile("papers.json", lambda: papers_json(digest, record_json), False,
+                                in_parent=record_json is not None))
     files += [
-        OutputFile("papers.json", lambda: papers_json(digest, record_json), False,
-                   in_parent=record_json is not None),
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
         page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),

@@ -6,10 +6,10 @@ rebuilds with a build cache kept in memory: every page whose inputs changed is
 rendered again (listings included), so none is stale.  The site is built into a
 private folder the same way as `build` (nothing moves in until everything has
 rendered), and requests that arrive during a rebuild wait for it: no half-built
-page is ever served.  The one file no page loads, the whole search index
-search/lunr.json, is made from the served build when it is asked for.  A
-failed rebuild keeps the last good site, prints the error and shows it over
-open pages; the next good build reloads them.  The reload script is added to
+page is ever served.  The two files no page loads, the whole search index
+search/lunr.json and papers.json, are made from the served build when asked
+for.  A failed rebuild keeps the last good site, prints the error and shows it
+over open pages; the next good build reloads them.  The reload script is added to
 HTML responses only, never written to disk.
 """
 
@@ -38,7 +38,7 @@ from .build import build
 from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError
-from .render import template_dirs, theme_dir, topic_names
+from .render import papers_json, template_dirs, theme_dir, topic_names
 
 QUIET_SECONDS = 0.1
 COLLECT_AFTER_SECONDS = 2.0  # after a rebuild, when nothing changed since
@@ -46,6 +46,7 @@ COLLECT_EVERY_SECONDS = 60.0
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
+ON_REQUEST = (search.WHOLE_INDEX, "papers.json")  # no page loads them: made when asked for
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".json": "application/json",
          ".xml": "application/xml; charset=utf-8", ".svg": "image/svg+xml",
@@ -77,11 +78,13 @@ class Preview:
         self.built_site: Path | None = None  # where `sitegen build` writes: not watched
         self.streams = 0
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
-        # search/lunr.json, which no page loads, is made from the last good build's
-        # model when first asked for, not by every rebuild (a second at 10,000 papers).
-        self._index_source: tuple | None = None
-        self._whole_index: tuple[int, bytes] | None = None  # (build version, lunr.json)
-        self._index_lock = threading.Lock()
+        # The files no page loads, search/lunr.json and papers.json, are made from the
+        # last good build's model when first asked for, not by every rebuild (a second
+        # and a tenth of one at 10,000 papers).
+        self._served_model: tuple | None = None  # (digest, search tokens)
+        self._made: dict[str, tuple[int, bytes]] = {}  # path -> (build version, content)
+        self._records: dict = {}  # papers.json's memo (`render.papers_json`)
+        self._made_lock = threading.Lock()
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -94,10 +97,10 @@ class Preview:
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
             report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
-                           whole_index=False)
+                           whole_index=False, papers_json=False)
             self.config = config
             self.mount = config.base_path
-            index_source = (report.digest, self.cache.search_tokens)
+            served_model = (report.digest, self.cache.search_tokens)
             for diagnostic in report.warnings:
                 self.echo(str(diagnostic), err=True)
             summary = report.summary()
@@ -110,7 +113,7 @@ class Preview:
             self.state.error = error
             if error is None:
                 self.state.version += 1
-                self._index_source, self._whole_index = index_source, None
+                self._served_model, self._made = served_model, {}
             self.condition.notify_all()
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
@@ -130,18 +133,21 @@ class Preview:
                            if path.is_dir())
         return sorted(folders)
 
-    def whole_index(self) -> bytes:
-        """search/lunr.json of the site being served (made once per build, when asked for)."""
-        with self._index_lock:
+    def made_on_request(self, relative: str) -> bytes:
+        """One of `ON_REQUEST` of the site being served (made once per build, when asked for)."""
+        with self._made_lock:
             state = self.wait_for_build()
             with self.condition:
-                version, source, made = state.version, self._index_source, self._whole_index
+                version, (digest, tokens), made = state.version, self._served_model, self._made.get(relative)
             if made is None or made[0] != version:
-                digest, tokens = source
-                made = (version, search.whole_index(digest, topic_names(digest), tokens).encode("utf-8"))
+                if relative == search.WHOLE_INDEX:
+                    text = search.whole_index(digest, topic_names(digest), tokens)
+                else:
+                    text = papers_json(digest, self._records)
+                made = (version, text.encode("utf-8"))
                 with self.condition:
                     if self.state.version == version:
-                        self._whole_index = made
+                        self._made[relative] = made
             return made[1]
 
     # --- serving --------------------------------------------------------------------
@@ -220,8 +226,8 @@ def make_handler(preview: Preview):
                 script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
                 return self.send(200, TYPES[".js"], script.encode(), head)
             preview.wait_for_build()
-            if path == mount + search.WHOLE_INDEX:
-                return self.send(200, TYPES[".json"], preview.whole_index(), head)
+            if path.removeprefix(mount) in ON_REQUEST:
+                return self.send(200, TYPES[".json"], preview.made_on_request(path.removeprefix(mount)), head)
             target, redirect = preview.resolve(path)
             if redirect:
                 return self.redirect(redirect)

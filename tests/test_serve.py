@@ -176,22 +176,25 @@ def test_editing_a_dump_rebuilds_and_sends_one_reload(served, site):
     sock.close()
 
 
-def test_whole_search_index_is_made_when_asked_for_and_follows_edits(served, site, tmp_path):
-    """Rebuilds skip search/lunr.json (no page loads it); asked for, it is the one the
-    served build would write."""
-    def built_index() -> bytes:
+@pytest.mark.parametrize("relative, edited", [("search/lunr.json", b'"zeppelin"'),
+                                               ("papers.json", b"Spiking Paper Zeppelin")])
+def test_files_no_page_loads_are_made_when_asked_for_and_follow_edits(served, site, tmp_path,
+                                                                     relative, edited):
+    """Rebuilds skip search/lunr.json and papers.json; asked for, each is the one the served
+    build would write."""
+    def built() -> bytes:
         site.build("-o", str(tmp_path / "built"))
-        return (tmp_path / "built" / "search" / "lunr.json").read_bytes()
+        return (tmp_path / "built" / relative).read_bytes()
 
-    response, body = served.get("/repo/search/lunr.json")
+    response, body = served.get(f"/repo/{relative}")
     assert (response.status, response.getheader("Content-Type")) == (200, "application/json")
-    assert body == built_index()
+    assert body == built()
     sock, received = events_reader(served)
     dump = site.root / "dumps/a.txt"
     dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking Paper Zeppelin"))
     wait_until(lambda: "event: reload" in "".join(received))
-    _, after = served.get("/repo/search/lunr.json")
-    assert b'"zeppelin"' in after and after == built_index()
+    _, after = served.get(f"/repo/{relative}")
+    assert edited in after and after == built()
     sock.close()
 
 
