@@ -289,7 +289,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
     try:
         with InBackground(search, scratch) as indexing:
             files = pages()
-            claim_paths([file.path for file in files])
+            claim_paths([file.path for file in files], previous.files)
             stale = [file for file in files
                      if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
             report.rendered = len(stale)

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Container
 from pathlib import Path
 
 from .errors import BuildError, Diagnostic, warning
@@ -52,14 +53,16 @@ def github_pages_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]
     return problems
 
 
-def claim_paths(relatives: list[str]) -> list[list[str]]:
-    """Check a build's output paths: none outside the folder, none wanted twice."""
+def claim_paths(relatives: list[str], checked: Container[str] = ()) -> None:
+    """Check a build's output paths: none outside the folder, none wanted twice.  A path
+    in `checked` (the last build's, which passed) is only checked for being wanted twice."""
     claimed: set[str] = set()
-    return [_claim(relative, claimed) for relative in relatives]
+    for relative in relatives:
+        _claim(relative, claimed, checked)
 
 
-def _claim(relative: str, claimed: set[str]) -> list[str]:
-    parts = safe_relative_path(relative)
+def _claim(relative: str, claimed: set[str], checked: Container[str] = ()) -> list[str] | None:
+    parts = safe_relative_path(relative) if relative not in checked else None
     if relative in claimed:
         raise BuildError(f"two pages want to write {relative}; refusing to overwrite it")
     claimed.add(relative)

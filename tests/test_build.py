@@ -464,3 +464,15 @@ def test_the_next_build_leaves_a_folder_to_the_live_process_deleting_it(tmp_path
         deleter.wait()
     remove_leftovers(tmp_path / "_site")  # its deleter is gone: this build finishes the job
     assert not being_deleted.exists()
+
+
+def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_had_them():
+    from sitegen.errors import BuildError
+    from sitegen.output import claim_paths
+
+    claim_paths(["index.html", "papers/a/index.html"])
+    for paths, checked in [(["../escape.html"], ()), (["papers/a/../../x"], ()),
+                           (["_layouts/x.html"], ()), (["a/index.html", "a/index.html"], ()),
+                           (["a/index.html", "a/index.html"], {"a/index.html"})]:
+        with pytest.raises(BuildError):
+            claim_paths(paths, checked)
