@@ -212,8 +212,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
 
     def pages() -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
-        files = output_files(digest, config, env, keys, cache.record_json if cache is not None else None,
-                             papers_json)
+        files = output_files(digest, config, env, keys, papers_json)
         if trusted is not None:  # keys tell what to render; else they are worked out as it renders
             for file in files:  # (None for a page no key can describe: keyed by its content)
                 file.key, file.key_of = file.key_of() if file.key_of else None, None

@@ -73,15 +73,11 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
-    # papers.json's records as JSON, by slug with the paper each was made from: kept by
-    # serve, in memory only (as large as papers.json, more to load and save than
-    # encoding them again costs).
-    record_json: dict[str, tuple[Paper, str]] = field(default_factory=dict)
     # Papers with their fingerprints in page keys (`PageKeys`): serve's, in memory only.
     paper_fingerprints: dict[str, tuple[Paper, Fingerprints]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "record_json": {}, "paper_fingerprints": {}}
+        return {**self.__dict__, "paper_fingerprints": {}}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
         """Each (path shown, content) as parsed before, or parsed now with `parse_all`

@@ -282,17 +282,14 @@ class OutputFile:
     is_page: bool = True
     key: str | None = None  # a fingerprint of every input, once worked out
     key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
-    in_parent: bool = False  # rendered by the building process, for the memo it leaves
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
                  keys: PageKeys | None = None,
-                 record_json: dict[str, tuple[Paper, str]] | None = None,
                  with_papers_json: bool = True) -> list[OutputFile]:
     """Every output file but the static assets (and papers.json without
     `with_papers_json`).  Templates load (and fail) here, up front.  With `keys`, every
-    page can work out the key of its inputs (`key_of`); `record_json` is the memo of
-    `papers_json`."""
+    page can work out the key of its inputs (`key_of`)."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -316,8 +313,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     if with_papers_json:
-        files.append(OutputFile("papers.json", lambda: papers_json(digest, record_json), False,
-                                in_parent=record_json is not None))
+        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
     files += [
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
@@ -358,9 +354,9 @@ _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check
 
 
 def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str]] | None = None) -> str:
-    """Every paper's record.  With `memo` (serve's, from the last build: slug -> (paper,
-    its record's JSON)), a paper equal to the last build's of its slug is not encoded
-    again (comparing costs a tenth of encoding), and `memo` is left holding this
+    """Every paper's record.  With `memo` (serve's, from the last time it was asked for:
+    slug -> (paper, its record's JSON)), a paper equal to the last one of its slug is not
+    encoded again (comparing costs a tenth of encoding), and `memo` is left holding this
     build's papers."""
     known = memo if memo is not None else {}
     made: dict[str, tuple[Paper, str]] = {}

@@ -233,20 +233,13 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     papers' fingerprints that workers work out for page keys come back to `keys`."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
-    # Files that leave a memo for the next build (papers.json) come last, and with forked
-    # workers they are rendered here, while the workers render the rest.
-    order = sorted(range(len(files)), key=lambda index: files[index].in_parent)
-    files, targets = [files[index] for index in order], [targets[index] for index in order]
     _shared_work = (files, targets, progress, found or {}, keys)
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in _jobs(len(files), workers)]
         else:
-            here = len(files) - sum(1 for file in files if file.in_parent)
             with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-                running = pool.map_async(_render_job, _jobs(here, workers), chunksize=1)
-                results = [_render_job((here, len(files)))] if here < len(files) else []
-                results += running.get()
+                results = pool.map(_render_job, _jobs(len(files), workers), chunksize=1)
     finally:
         _shared_work = None
     outcome = Outcome()

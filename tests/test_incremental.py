@@ -115,7 +115,6 @@ def test_keys_worked_out_while_rendering_in_workers_are_those_of_this_process(se
     cache = BuildCache()
     build(config, cache=cache)  # a first build: keys worked out as forked workers render
     papers = json.loads((config.output / "papers.json").read_text())
-    assert len(cache.record_json) == len(papers)
     assert len(cache.paper_fingerprints) == len(papers)  # worked out by the workers, sent back
     assert all(len(fingerprints) >= 2 for _, fingerprints in cache.paper_fingerprints.values())
     again = build(config, cache=cache)  # a trusted record: keys worked out here, up front
