@@ -251,7 +251,7 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
 
 
 def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
-    """Ranges of the first `count` files, so that every worker gets a share."""
+    """Ranges of `count` files, so that every worker gets a share."""
     size = max(1, min(PAGES_PER_JOB, -(-count // workers)))
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
