@@ -27,7 +27,8 @@ from .keys import PageKeys
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
-from .render import OutputFile, make_environment, output_files, static_files, topic_names
+from .render import (OutputFile, load_templates, make_environment, output_files, static_files,
+                     topic_names)
 from .search import known_terms, remember_terms
 from .similar import similar_papers
 from .topics import matcher_for
@@ -147,20 +148,23 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
           cache: BuildCache | None = None, private_output: bool = False,
           estimate_index_gzip: bool = True, whole_index: bool = True,
-          papers_json: bool = True) -> BuildReport:
+          papers_json: bool = True,
+          on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
     `estimate_index_gzip`: report the search index's compressed size (0.2 s at 10,000
     papers, which a preview need not wait for); `whole_index`, `papers_json`: write
     search/lunr.json and papers.json (which no page loads: `serve` makes them when
-    asked for).
+    asked for).  `on_laid_out` is given the model and every file (able to render
+    itself) as soon as they are laid out, before any is rendered: `serve` renders
+    pages from there when they are asked for, while the build goes on.
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with collector_paused():
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
-                      whole_index, papers_json)
+                      whole_index, papers_json, on_laid_out)
 
 
 @contextlib.contextmanager
@@ -183,7 +187,8 @@ def collector_paused():
 
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
            private_output: bool, estimate_index_gzip: bool, whole_index: bool,
-           papers_json: bool) -> BuildReport:
+           papers_json: bool, on_laid_out: Callable[[Digest, list[OutputFile]], None] | None
+           ) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -213,6 +218,10 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     def pages() -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
         files = output_files(digest, config, env, keys, papers_json)
+        if on_laid_out is not None:
+            on_laid_out(digest, files)
+        if keys is not None:  # once here rather than in every forked renderer
+            load_templates(env, keys.templates_used({file.template for file in files if file.template}))
         if trusted is not None:  # keys tell what to render; else they are worked out as it renders
             for file in files:  # (None for a page no key can describe: keyed by its content)
                 file.key, file.key_of = file.key_of() if file.key_of else None, None
@@ -311,8 +320,8 @@ def _update_in_place(config: SiteConfig, pages: Callable[[], list[OutputFile]],
         if new_index:
             report.index_bytes = outcome.index_bytes
         else:
-            wanted |= {relative for relative in previous.files if _in_search_folder(relative)}
-        replaced = {relative for relative in previous.files if new_index and _in_search_folder(relative)}
+            wanted |= {relative for relative in previous.files if in_search_folder(relative)}
+        replaced = {relative for relative in previous.files if new_index and in_search_folder(relative)}
         gone = [relative for relative in previous.files
                 if relative not in wanted and relative not in replaced]
         sizes = {relative: record.size for relative, record in previous.files.items()
@@ -359,7 +368,7 @@ def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[st
         record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
 
 
-def _in_search_folder(relative: str) -> bool:
+def in_search_folder(relative: str) -> bool:
     """The search job's own files: everything under search/ but the search page."""
     return relative.startswith("search/") and relative != "search/index.html"
 
@@ -373,7 +382,7 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
     if (output / "search").exists():
         os.replace(output / "search", scratch / "search-previous")
     os.replace(scratch / "search", output / "search")
-    for relative in [relative for relative in record.files if _in_search_folder(relative)]:
+    for relative in [relative for relative in record.files if in_search_folder(relative)]:
         del record.files[relative]
     for relative, key in search_keys.items():
         stat = (output / relative).stat()

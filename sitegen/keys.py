@@ -39,6 +39,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from .config import SiteConfig
+from .errors import BuildError
 from .model import Digest, Paper, TopicGroup
 
 # Objects that live for the whole build and are reachable from many pages: each is
@@ -91,6 +92,7 @@ class PageKeys:
         self._held: list[Paper] = []  # papers fingerprinted that the digest does not hold
         self._made: list[tuple[str, str, str]] = []  # (slug, fields, fingerprint)
         self._templates: dict[str, tuple] = {}
+        self._closures: dict[str, tuple[str, ...]] = {}  # template -> all the templates it uses
         self._shared: dict[tuple, str] = {}  # (id(object), attributes or fields) -> fingerprint
         # Dicts by identity, with the dict itself: held here, its id cannot be reused by
         # another object while this build runs (`topic_names` is on every page).
@@ -139,15 +141,24 @@ class PageKeys:
             subscripted: set[str] | None = set()
             dynamic = False
             sources: list[str] = []
-            pending, seen = [name], set()
+            pending, seen, found = [name], set(), []
             while pending:
                 current = pending.pop()
                 if current in seen:
                     continue
                 seen.add(current)
-                source, filename, _ = self.env.loader.get_source(self.env, current)
+                try:
+                    source, filename, _ = self.env.loader.get_source(self.env, current)
+                except jinja2.TemplateNotFound:  # the page's rendering tells, at the line naming it
+                    dynamic = True
+                    continue
+                found.append(current)
                 sources.append(f"{current}\x1e{filename}\x1e{source}")
-                analysis = self._analysed(source)
+                try:
+                    analysis = self._analysed(source)
+                except jinja2.TemplateSyntaxError as error:
+                    raise BuildError(f"{filename}:{error.lineno}: template syntax error: "
+                                     f"{error.message}") from None
                 variables |= analysis.variables
                 attributes |= analysis.attributes
                 if subscripted is not None and analysis.subscripted is not None:
@@ -156,11 +167,21 @@ class PageKeys:
                     subscripted = None
                 dynamic = dynamic or None in analysis.referenced
                 pending.extend(other for other in analysis.referenced if other is not None)
+            self._closures[name] = tuple(sorted(found))
             self._templates[name] = (None if dynamic else frozenset(variables),
                                      frozenset(attributes),
                                      None if subscripted is None else frozenset(subscripted),
                                      _digest("\x1d".join(sorted(sources))))
         return self._templates[name]
+
+    def templates_used(self, names) -> set[str]:
+        """Every template that those named extend, include or import (named in their
+        source), and they: analysed now, so that renderers forked later need not."""
+        used = set()
+        for name in names:
+            self._template(name)
+            used.update(self._closures[name])
+        return used
 
     def _analysed(self, source: str) -> _Analysis:
         """What a template's source reads and names; remembered across builds, as

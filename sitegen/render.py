@@ -282,6 +282,7 @@ class OutputFile:
     is_page: bool = True
     key: str | None = None  # a fingerprint of every input, once worked out
     key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
+    template: str | None = None  # the template it renders, if any
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
@@ -304,7 +305,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             context["scholarly_article"] = ScholarlyArticle(context["paper"], config.base_url, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
                           key_of=functools.partial(keys.key, template_name, context)
-                          if keys is not None else None)
+                          if keys is not None else None, template=template_name)
 
     files, sitemap = [], []
     for path, template_name, context in _pages(digest, config):
@@ -391,6 +392,14 @@ def paper_record(paper: Paper) -> dict:
         "similar": paper.similar,
         "sources": paper.sources,
     }
+
+
+def load_templates(env: jinja2.Environment, names) -> None:
+    """Compile templates now (those a page extends, includes or imports are otherwise
+    compiled as it first renders: in each forked renderer, and in `serve` as a page is
+    first asked for)."""
+    for name in names:
+        _load_template(env, name)
 
 
 def _load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

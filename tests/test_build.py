@@ -266,6 +266,27 @@ def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(
     assert not list(site.root.glob("._site.*"))  # no staging folder left behind
 
 
+@pytest.mark.parametrize("macros, expected", [
+    ("{% macro paper_list(papers) %}{% for p in papers %}{% endfo %}{% endmacro %}\n",
+     r"templates/_macros\.html:1: template syntax error"),
+    ('{% include "no-such-part.html" %}\n',
+     r"templates/topic\.html:\d+: template error .* TemplateNotFound: 'no-such-part\.html'")])
+def test_broken_imported_template_after_a_good_build_names_file_and_line(site, macros, expected):
+    """An imported or included template is compiled (and analysed for page keys) ahead
+    of rendering: its error still names its file and line."""
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    site.build()
+    if "include" in macros:
+        from sitegen.render import theme_dir
+        topic = (theme_dir() / "templates" / "topic.html").read_text()
+        site.write("templates/topic.html", topic.replace("{% block content %}", "{% block content %}" + macros))
+    else:
+        site.write("templates/_macros.html", macros)
+    result = site.run("build")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(expected, result.output), result.output
+
+
 def test_template_runtime_error_names_the_template_line(site):
     site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     site.write("templates/topic.html", '{% extends "base.html" %}\n{% block content %}\n{{ no_such_variable.x }}\n{% endblock %}\n')
