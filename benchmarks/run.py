@@ -146,10 +146,16 @@ def browser_first_result_ms(out: Path, query: str = FIRST_QUERY) -> float | None
 
 def serve_reload_seconds(corpus: Path) -> float:
     """`sitegen serve` on the corpus: seconds from saving an edited dump to the reload event
-    that open pages receive (their rebuilt site is complete by then)."""
+    that open pages receive and then the edited paper's page, with its new title, as the
+    reloading browser asks for it."""
+    import http.client
     import re
     import socket
     import threading
+
+    from markupsafe import escape
+
+    from sitegen.slugs import slugify
 
     process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", "0", "-c",
                                 str(corpus / "site.yaml")], stdout=subprocess.PIPE,
@@ -168,14 +174,22 @@ def serve_reload_seconds(corpus: Path) -> float:
         time.sleep(0.5)
         try:
             started = time.perf_counter()
-            with edited_dump(corpus):
+            with edited_dump(corpus) as title:
                 received = b""
                 while b"event: reload" not in received:
                     chunk = events.recv(4096)
                     if not chunk:
                         raise SystemExit("the event stream closed")
                     received += chunk
-                return time.perf_counter() - started
+                page = http.client.HTTPConnection("127.0.0.1", int(port), timeout=600)
+                page.request("GET", f"{mount}papers/{slugify(title)}/")
+                response = page.getresponse()
+                body = response.read()
+                elapsed = time.perf_counter() - started
+                page.close()
+                if response.status != 200 or str(escape(title)).encode() not in body:
+                    raise SystemExit(f"the edited paper's page is not served ({response.status})")
+                return elapsed
         finally:
             events.close()
     finally:
@@ -202,16 +216,18 @@ def seed_digest(work: Path) -> Path:
 
 @contextlib.contextmanager
 def edited_dump(corpus: Path):
-    """A corrected title in the middle dump while the block runs; the dump is restored after."""
+    """A corrected title in the middle dump while the block runs (given to it); the dump is
+    restored after."""
     dumps = sorted(path for folder in ("dumps", "seeds") for path in (corpus / folder).rglob("*.txt"))
     dump = dumps[len(dumps) // 2]
     original = dump.read_text(encoding="utf-8")
     lines = original.split("\n")
     title_index = parse_dump_bytes(original.encode("utf-8"), dump.name).entries[0].line - 1
     lines[title_index] += " (revised)"
+    edited = "\n".join(lines)
     try:
-        dump.write_text("\n".join(lines), encoding="utf-8")
-        yield
+        dump.write_text(edited, encoding="utf-8")
+        yield parse_dump_bytes(edited.encode("utf-8"), dump.name).entries[0].title
     finally:
         dump.write_text(original, encoding="utf-8")
 

@@ -2,20 +2,24 @@
 
 The watcher thread only records that something changed; the main loop waits
 for a short quiet period (an editor's write-temp-and-rename is one burst), then
-rebuilds with a build cache kept in memory: every page whose inputs changed is
-rendered again (listings included), so none is stale.  The site is built into a
-private folder the same way as `build` (nothing moves in until everything has
-rendered), and requests that arrive during a rebuild wait for it: no half-built
-page is ever served.  The two files no page loads, the whole search index
-search/lunr.json and papers.json, are made from the served build when asked
-for.  A failed rebuild keeps the last good site, prints the error and shows it
-over open pages; the next good build reloads them.  The reload script is added to
-HTML responses only, never written to disk.
+rebuilds with a build cache kept in memory.  As soon as a rebuild has laid out
+the new model's files, before rendering any, they are published: open pages
+reload, and every page is rendered from the new model when asked for, so none
+is stale or half-built.  Requests that arrive while the model is made wait for
+it.  The build meanwhile goes on as `build` would (every file whose inputs
+changed is rendered, into a private folder), which finds any template error on
+any page, and builds the search index; requests for the index's files, and for
+the whole index search/lunr.json and papers.json (made from the build when asked
+for), wait for it.  A failed rebuild, or a page that fails to render, brings
+back the last good site, prints the error and shows it over open pages; the
+next good build reloads them.  The reload script is added to HTML responses
+only, never written to disk.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import gc
 import http.server
 import json
@@ -23,22 +27,25 @@ import mimetypes
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
 import webbrowser
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import click
 
 from . import search
-from .build import build
+from .build import build, in_search_folder
 from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError
-from .render import papers_json, template_dirs, theme_dir, topic_names
+from .model import Digest
+from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
+from .workers import RENDER_LOCK
 
 QUIET_SECONDS = 0.1
 COLLECT_AFTER_SECONDS = 2.0  # after a rebuild, when nothing changed since
@@ -59,7 +66,27 @@ class SiteState:
 
     version: int = 0
     error: str | None = None
-    building: bool = False
+    building: bool = False  # a build runs (its search index and checks may not be done)
+    laying_out: bool = False  # its model and files are not ready yet
+
+
+@dataclass
+class Published:
+    """A build's files from the moment they are laid out: each page renders when first
+    asked for.  Static files are read from their sources."""
+
+    version: int
+    files: dict[str, OutputFile]
+    static: dict[str, Path]
+    rendered: dict[str, bytes] = field(default_factory=dict)
+
+    def find(self, relative: str) -> tuple[str, Path | OutputFile] | None:
+        """The output path and what makes it, for a path below the mount ('' or a
+        folder: its index.html); None if the site has no such file.  Paths are looked
+        up as they are, so nothing outside the site's own files can be named."""
+        name = relative + "index.html" if relative == "" or relative.endswith("/") else relative
+        found = self.files.get(name) or self.static.get(name)
+        return (name, found) if found is not None else None
 
 
 class Preview:
@@ -82,6 +109,9 @@ class Preview:
         # last good build's model when first asked for, not by every rebuild (a second
         # and a tenth of one at 10,000 papers).
         self._served_model: tuple | None = None  # (digest, search tokens)
+        self._published: Published | None = None  # what pages are rendered from
+        self._good: Published | None = None  # the last build that went all the way
+        self._laid_out_after: float | None = None
         self._made: dict[str, tuple[int, bytes]] = {}  # path -> (build version, content)
         self._records: dict = {}  # papers.json's memo (`render.papers_json`)
         self._made_lock = threading.Lock()
@@ -89,15 +119,17 @@ class Preview:
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
         with self.condition:
-            self.state.building = True
+            self.state.building = self.state.laying_out = True
         started = time.perf_counter()
+        self._laid_out_after = None
         error = None
         try:
             config = load_config(self.config_path, self.base_url)
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
             report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
-                           whole_index=False, papers_json=False)
+                           whole_index=False, papers_json=False,
+                           on_laid_out=functools.partial(self._publish, config, started))
             self.config = config
             self.mount = config.base_path
             served_model = (report.digest, self.cache.search_tokens)
@@ -109,16 +141,38 @@ class Preview:
         except Exception as failure:  # a bug must not take the preview down with it
             error = f"{type(failure).__name__}: {failure}"
         with self.condition:
-            self.state.building = False
-            self.state.error = error
+            self.state.building = self.state.laying_out = False
             if error is None:
-                self.state.version += 1
+                self._good = self._published
                 self._served_model, self._made = served_model, {}
+            else:
+                self._fall_back(error)
             self.condition.notify_all()
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
         else:
-            self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s: {summary}")
+            ready = f", pages served after {self._laid_out_after:.2f} s" if self._laid_out_after else ""
+            self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {summary}")
+
+    def _publish(self, config: SiteConfig, started: float, digest: Digest,
+                 files: list[OutputFile]) -> None:
+        """The build's files are laid out: serve them from now on (open pages reload)."""
+        static = {f"static/{name}": source for name, source in static_files(config).items()}
+        with self.condition:
+            self.state.version += 1
+            self._published = Published(self.state.version, {file.path: file for file in files}, static)
+            self.state.error = None
+            self.state.laying_out = False
+            self.condition.notify_all()
+        self._laid_out_after = time.perf_counter() - started
+
+    def _fall_back(self, error: str) -> None:
+        """The latest build failed: serve the last good one again (a later version, so
+        that pages of the failed one are told), with the error.  Holds the condition."""
+        self.state.error = error
+        if self._published is not self._good and self._good is not None:
+            self.state.version += 1
+            self._published = self._good = replace(self._good, version=self.state.version)
 
     def changed(self) -> None:
         self.changed_at = time.monotonic()
@@ -151,6 +205,50 @@ class Preview:
             return made[1]
 
     # --- serving --------------------------------------------------------------------
+    def file(self, relative: str) -> tuple[str, bytes, int] | None:
+        """(output path, content, build version) of a file of the published site, or
+        None.  A page renders the first time it is asked for; one that fails brings
+        back the last good site (`_fall_back`), from which it is served."""
+        self.wait_for_pages()
+        published = self._published
+        found = published.find(relative) if published is not None else None
+        if found is None:
+            return None
+        name, source = found
+        content = published.rendered.get(name)
+        if content is not None:
+            return name, content, published.version
+        if isinstance(source, Path):
+            try:
+                return name, source.read_bytes(), published.version
+            except OSError:
+                return None
+        try:
+            with RENDER_LOCK:
+                text = source.render()
+        except SitegenError as failure:
+            with self.condition:  # (the build, rendering it too, fails and tells)
+                if self._published is published:
+                    self._fall_back(failure.format_message())
+                    self.condition.notify_all()
+                fallback = self._published
+            if fallback is published:
+                raise
+            return self.file(relative)
+        content = published.rendered[name] = text.encode("utf-8") if isinstance(text, str) else text
+        return name, content, published.version
+
+    def is_folder(self, relative: str) -> bool:
+        """A folder of the published site (its index.html): asked for without its slash."""
+        published = self._published
+        return published is not None and bool(relative) and published.find(relative + "/") is not None
+
+    def wait_for_pages(self) -> SiteState:
+        with self.condition:
+            while self.state.laying_out:
+                self.condition.wait()
+            return SiteState(self.state.version, self.state.error, self.state.building)
+
     def wait_for_build(self) -> SiteState:
         with self.condition:
             while self.state.building:
@@ -159,7 +257,7 @@ class Preview:
 
     def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> SiteState:
         with self.condition:
-            self.condition.wait_for(lambda: not self.state.building and
+            self.condition.wait_for(lambda: not self.state.laying_out and
                                     (self.state.version, self.state.error) != seen, timeout)
             return SiteState(self.state.version, self.state.error, self.state.building)
 
@@ -225,30 +323,51 @@ def make_handler(preview: Preview):
             if path == mount + SPECIAL + "livereload.js":
                 script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
                 return self.send(200, TYPES[".js"], script.encode(), head)
-            preview.wait_for_build()
-            if path.removeprefix(mount) in ON_REQUEST:
-                return self.send(200, TYPES[".json"], preview.made_on_request(path.removeprefix(mount)), head)
+            relative = path[len(mount):]
+            if relative in ON_REQUEST:
+                return self.send(200, TYPES[".json"], preview.made_on_request(relative), head)
+            if in_search_folder(relative):  # the search job's: ready when the build is
+                return self.from_output(path, head)
+            try:
+                found = preview.file(relative)
+            except SitegenError as failure:
+                return self.send(500, TYPES[".txt"], failure.format_message().encode(), head)
+            if found is None:
+                if preview.is_folder(relative):
+                    return self.redirect(path + "/")
+                return self.not_found(head)
+            name, body, version = found
+            suffix = Path(name).suffix
+            self.send(200, TYPES.get(suffix) or mimetypes.guess_type(name)[0] or TYPES[""],
+                      self.with_reload(body, suffix, version), head)
+
+        def from_output(self, path: str, head: bool) -> None:
+            state = preview.wait_for_build()
             target, redirect = preview.resolve(path)
             if redirect:
                 return self.redirect(redirect)
             if target is None:
                 return self.not_found(head)
             self.send(200, TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or TYPES[""],
-                      self.with_reload(target.read_bytes(), target.suffix), head)
+                      self.with_reload(target.read_bytes(), target.suffix, state.version), head)
 
-        def with_reload(self, body: bytes, suffix: str) -> bytes:
+        def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
+            """`version`: the page's build; a later one reloads it at once."""
             if suffix != ".html":
                 return body
-            version = preview.state.version  # the page's build: a later one reloads it at once
             tag = (f'<script src="{preview.mount}{SPECIAL}livereload.js" '
                    f'data-version="{version}"></script>').encode()
             position = body.rfind(b"</body>")
             return body[:position] + tag + body[position:] if position >= 0 else body + tag
 
         def not_found(self, head: bool) -> None:
-            page = preview.output / "404.html"
-            body = page.read_bytes() if page.is_file() else b"<!DOCTYPE html><title>Not found</title>Not found"
-            self.send(404, TYPES[".html"], self.with_reload(body, ".html"), head)
+            try:
+                found = preview.file("404.html")
+            except SitegenError:
+                found = None
+            body = found[1] if found else b"<!DOCTYPE html><title>Not found</title>Not found"
+            version = found[2] if found else preview.state.version
+            self.send(404, TYPES[".html"], self.with_reload(body, ".html", version), head)
 
         def redirect(self, location: str) -> None:
             self.send_response(302)
@@ -277,7 +396,7 @@ def make_handler(preview: Preview):
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.close_connection = True
-                seen = preview.wait_for_build()
+                seen = preview.wait_for_pages()
                 query = dict(part.partition("=")[::2] for part in urlsplit(self.path).query.split("&"))
                 page_version = int(query["v"]) if query.get("v", "").isdigit() else seen.version
                 if seen.error:
@@ -321,6 +440,9 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     # SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # A page asked for while a build goes on renders in its request thread: switching
+    # threads every millisecond rather than every five answers it sooner.
+    sys.setswitchinterval(0.001)
     preview = Preview(config_path, base_url, poll, echo)
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here
@@ -454,8 +576,14 @@ def watch_plan(folders: list[Path], ignored: list[Path]) -> list[tuple[Path, boo
 
 
 def _rewatch(preview: Preview, observer):
-    """A new source folder or template folder may appear in site.yaml: watch it too."""
-    if observer.watched == preview.watched_folders():
+    """A new source folder or template folder may appear in site.yaml or beside it: watch
+    it too.  The new watch starts before the old one stops, and a folder newly watched
+    counts as changed, since an edit in it may have come after the build read it."""
+    folders = preview.watched_folders()
+    if observer.watched == folders:
         return observer
+    renewed = _watch(preview)
     observer.stop()
-    return _watch(preview)
+    if not set(folders) <= set(observer.watched):
+        preview.changed()
+    return renewed

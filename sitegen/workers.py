@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,11 @@ BACKGROUND_THRESHOLD = 100  # papers
 # Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
 # other idles: past this many bytes to parse, half go to a forked process.
 PARALLEL_PARSE_BYTES = 4 << 20
+# A forked process inherits every lock as it was at that moment, held by another
+# thread or not: `serve` renders pages in its request threads while a build runs,
+# and a renderer forked while one of them held Jinja's template cache lock would
+# wait for it for ever.  Rendering in other threads holds this; forking renderers takes it.
+RENDER_LOCK = threading.Lock()
 _shared_work: tuple | None = None
 _in_worker = False  # in a forked renderer of `render_and_write`
 
@@ -238,7 +244,9 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
             results = [_render_job(job) for job in _jobs(len(files), workers)]
         else:
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            with RENDER_LOCK:
+                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+            with pool:
                 results = pool.map(_render_job, _jobs(len(files), workers), chunksize=1)
     finally:
         _shared_work = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -104,10 +106,11 @@ def events_reader(server: Server, version: int | None = None):
     return sock, received
 
 
-def wait_until(condition, timeout: float = 20):
+def wait_until(condition, timeout: float = 20, shown=lambda: ""):
+    """Wait for `condition`; on time-out, the assertion shows what `shown` gives."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, shown()
         time.sleep(0.05)
 
 
@@ -223,6 +226,95 @@ def test_broken_config_keeps_the_last_good_site_and_reports_the_error(served, si
     site.config.write_text(good)
     wait_until(lambda: "event: reload" in "".join(received))
     sock.close()
+
+
+def without_reload_script(body: bytes) -> bytes:
+    return re.sub(rb'<script src="[^"]*livereload\.js" data-version="\d+"></script>', b"", body)
+
+
+def test_a_page_that_fails_to_render_brings_back_the_last_good_site(served, site):
+    """Pages are published before the build renders them: a template error found then,
+    by the build or by a page asked for, is reported like any failed build."""
+    paper_url = "/repo/papers/spiking-paper-one/"
+    _, good = served.get(paper_url)
+    sock, received = events_reader(served)
+    time.sleep(0.3)
+    from sitegen.render import theme_dir
+    template = (theme_dir() / "templates" / "paper.html").read_text()
+    site.write("templates/paper.html", template.replace("<h1>{{ paper.title }}</h1>",
+                                                         "<h1>{{ paper.titel }}</h1>"))
+    shown = lambda: served.output() + "".join(received)  # noqa: E731
+    wait_until(lambda: "event: failed" in "".join(received), shown=shown)
+    assert re.search(r"paper\.html:\d+: template error while rendering papers/.*titel", "".join(received))
+    response, body = served.get(paper_url)
+    assert response.status == 200 and without_reload_script(body) == without_reload_script(good)
+    (site.root / "templates" / "paper.html").unlink()
+    wait_until(lambda: "event: reload" in "".join(received).split("event: failed")[-1], shown=shown)
+    sock.close()
+
+
+@pytest.fixture
+def preview(site):
+    """A preview in this process, its first build done: for what HTTP cannot time."""
+    from sitegen.serve import Preview
+
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    preview = Preview(site.config, None, False, echo=lambda *args, **kwargs: None)
+    preview.rebuild()
+    yield preview
+    shutil.rmtree(preview.output.parent, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def rebuild_held_before_rendering(preview, monkeypatch):
+    """A rebuild on a thread, held once its files are laid out, until the block ends."""
+    import sitegen.build
+
+    rendering, go_on = threading.Event(), threading.Event()
+    render_and_write = sitegen.build.render_and_write
+
+    def held(*args, **kwargs):
+        rendering.set()
+        assert go_on.wait(20)
+        return render_and_write(*args, **kwargs)
+    monkeypatch.setattr(sitegen.build, "render_and_write", held)
+    rebuild = threading.Thread(target=preview.rebuild)
+    rebuild.start()
+    assert rendering.wait(20)
+    try:
+        yield
+    finally:
+        go_on.set()
+        rebuild.join(20)
+
+
+def test_pages_are_served_from_the_new_model_while_the_build_goes_on(preview, site, monkeypatch):
+    dump = site.root / "dumps/a.txt"
+    dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking Paper Renamed"))
+    with rebuild_held_before_rendering(preview, monkeypatch):
+        name, body, version = preview.file("")
+        assert name == "index.html" and b"Spiking Paper Renamed" in body and version == 2
+        assert preview.file("papers/spiking-paper-renamed/")[1].count(b"Spiking Paper Renamed") > 1
+        assert preview.file("papers/spiking-paper-one/") is None
+        assert preview.state.building  # the search index's files wait for this
+    assert not preview.state.building and preview.state.error is None
+    assert (preview.output / "search" / "manifest.js").is_file()
+
+
+def test_a_page_failing_as_it_is_asked_for_brings_back_the_last_good_site(preview, site, monkeypatch):
+    from sitegen.render import theme_dir
+
+    good = preview.file("papers/spiking-paper-one/")[1]
+    template = (theme_dir() / "templates" / "paper.html").read_text()
+    site.write("templates/paper.html", template.replace("<h1>{{ paper.title }}</h1>",
+                                                         "<h1>{{ paper.titel }}</h1>"))
+    with rebuild_held_before_rendering(preview, monkeypatch):
+        name, body, version = preview.file("papers/spiking-paper-one/")
+        assert body == good and version == 3  # 2 was the build that failed
+        assert re.search(r"paper\.html:\d+: template error", preview.state.error)
+        assert preview.file("")[2] == 3
+    assert "has no attribute 'titel'" in preview.state.error and preview.state.version == 3
 
 
 def test_page_from_an_older_build_reloads_at_once(served):
