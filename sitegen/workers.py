@@ -291,20 +291,26 @@ def _render_job(job: tuple[int, int]) -> Outcome:
 
 class InBackground:
     """The search job in a forked process of its own (in this one for small digests), from
-    the moment the model is ready until its outcome is asked for."""
+    the moment the model is ready (or, `deferred`, from `start`) until its outcome is
+    asked for."""
 
-    def __init__(self, job: SearchJob | None, folder: Path):
-        self.job, self.folder, self.process = job, folder, None
+    def __init__(self, job: SearchJob | None, folder: Path, deferred: bool = False):
+        self.job, self.folder, self.process, self.deferred = job, folder, None, deferred
 
     def __enter__(self) -> InBackground:
-        if self.job is not None and len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
+        if not self.deferred:
+            self.start()
+        return self
+
+    def start(self) -> None:
+        if self.job is not None and self.process is None and \
+                len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
             self.process = context.Process(target=_search_in_child, args=(self.job, self.folder, sender),
                                            daemon=True)
             self.process.start()
             sender.close()
-        return self
 
     def outcome(self) -> Outcome:
         if self.job is None:
