@@ -24,6 +24,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .autoescape import Environment
 from .config import SiteConfig
 from .errors import BuildError
 from .keys import PageKeys
@@ -73,7 +74,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     """One environment per set of template folders, kept across the rebuilds of `serve`:
     Jinja recompiles a template only when its file changes."""
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
         auto_reload=False,  # checked once per build instead, by _forget_changed_templates
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
