@@ -18,13 +18,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, Iterator
-from urllib.parse import quote_plus
 
 import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .autoescape import Environment
+from .escaping import Environment, search_query
 from .config import SiteConfig
 from .errors import BuildError
 from .keys import PageKeys
@@ -86,7 +85,7 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     markdown = MarkdownIt("commonmark", {"html": False, "typographer": True})
     env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))
     env.filters["date"] = format_date
-    env.filters["search_query"] = quote_plus
+    env.filters["search_query"] = search_query
     env.filters["topic_name"] = lambda slug, names: names[slug]
     env.filters["tojson_script"] = json_for_script
     env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]

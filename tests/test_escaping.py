@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from sitegen.autoescape import Environment, _escape_text_in_python, escape_output
+from sitegen.escaping import Environment, _escape_text_in_python, escape_output
 
 TEMPLATE = """\
 {% macro card(value) %}<b title="{{ value }}">{{ value }}</b>{% endmacro %}
@@ -53,3 +53,12 @@ def test_undefined_values_still_fail_under_strict_undefined():
 def test_templates_compile_to_the_fast_escape():
     source = Environment(autoescape=True).compile("{{ value }}", raw=True)
     assert "environment.escape_output(" in source
+
+
+@pytest.mark.parametrize("text", ["".join(map(chr, range(128))), "Spiking Nets: 50% faster & \"leaner\"/now?",
+                                  "ünïcødé titles — ☃", "", "a+b=c #1"])
+def test_search_query_is_quote_plus(text):
+    from urllib.parse import quote_plus
+
+    from sitegen.escaping import search_query
+    assert search_query(text) == quote_plus(text)
