@@ -380,7 +380,7 @@ def main() -> None:
     seed_reload = statistics.median(serve_reload_seconds(seeds) for _ in range(max(1, args.runs)))
     print_table(rows)
     print(f"serve, the shipped seed digest: {seed_reload:.2f} s from saving a corrected title to "
-          "the reload event")
+          "the reload event and the paper's page served")
     print(f"({', '.join(f'{k} {v}' for k, v in versions.items())}; medians of {args.runs} runs)")
     result_path = args.json or args.work / "results.json"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,

@@ -122,6 +122,7 @@ class Preview:
             self.state.building = self.state.laying_out = True
         started = time.perf_counter()
         self._laid_out_after = None
+        serving = self._good is not None  # else nothing is served until this build is done
         error = None
         try:
             config = load_config(self.config_path, self.base_url)
@@ -151,7 +152,8 @@ class Preview:
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
         else:
-            ready = f", pages served after {self._laid_out_after:.2f} s" if self._laid_out_after else ""
+            ready = f", pages served after {self._laid_out_after:.2f} s" \
+                if serving and self._laid_out_after else ""
             self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {summary}")
 
     def _publish(self, config: SiteConfig, started: float, digest: Digest,

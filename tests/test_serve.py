@@ -297,7 +297,10 @@ def test_pages_are_served_from_the_new_model_while_the_build_goes_on(preview, si
         assert name == "index.html" and b"Spiking Paper Renamed" in body and version == 2
         assert preview.file("papers/spiking-paper-renamed/")[1].count(b"Spiking Paper Renamed") > 1
         assert preview.file("papers/spiking-paper-one/") is None
-        assert preview.state.building  # the search index's files wait for this
+        search_ready = threading.Event()  # the search index's files wait for the build
+        threading.Thread(target=lambda: (preview.wait_for_build(), search_ready.set()), daemon=True).start()
+        assert not search_ready.wait(0.5) and preview.state.building
+    assert search_ready.wait(20)
     assert not preview.state.building and preview.state.error is None
     assert (preview.output / "search" / "manifest.js").is_file()
 
