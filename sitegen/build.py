@@ -58,24 +58,27 @@ class BuildReport:
     def summary(self) -> str:
         digest = self.digest
         parts = [
-            f"{digest.source_count} source{'s' if digest.source_count != 1 else ''}",
-            f"{digest.entry_count} entries",
-            f"{len(digest.papers)} papers",
-            f"{len(digest.topics)} topics",
-            f"{len(digest.days)} days",
+            _count(digest.source_count, "source"),
+            _count(digest.entry_count, "entry", "entries"),
+            _count(len(digest.papers), "paper"),
+            _count(len(digest.topics), "topic"),
+            _count(len(digest.days), "day"),
         ]
         if self.output is not None and self.in_place:
-            parts.append(f"{self.pages} pages ({self.rendered} files re-rendered, {self.files} "
-                         f"changed, {self.removed} removed)")
+            parts.append(f"{_count(self.pages, 'page')} ({_count(self.rendered, 'file')} re-rendered, "
+                         f"{self.files} changed, {self.removed} removed)")
         elif self.output is not None:
-            parts.append(f"{self.pages} pages written")
+            parts.append(f"{_count(self.pages, 'page')} written")
         if self.index_bytes:
             raw, compressed = self.index_bytes
             gzipped = f"≈{compressed / 1e6:.1f} MB gzip, " if compressed is not None else ""
             parts.append(f"search index {raw / 1e6:.1f} MB ({gzipped}loaded in parts)")
-        count = len(self.warnings)
-        parts.append(f"{count} warning{'s' if count != 1 else ''}")
+        parts.append(_count(len(self.warnings), "warning"))
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def read_digest(config: SiteConfig, progress: Progress = lambda message: None,

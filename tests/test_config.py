@@ -109,7 +109,7 @@ def test_check_writes_nothing_and_prints_a_summary(site):
     site.write("dumps/a.txt", GOOD_DUMP)
     result = site.run("check")
     assert result.exit_code == 0, result.output
-    assert "Checked: 1 source, 1 entries, 1 papers" in result.output
+    assert "Checked: 1 source, 1 entry, 1 paper," in result.output
     assert not site.output.exists()
 
 

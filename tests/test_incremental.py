@@ -36,7 +36,7 @@ def assert_same_as_full_build(site: Site) -> None:
 
 
 def rerendered(result) -> int:
-    found = re.search(r"\((\d+) files re-rendered", result.output)
+    found = re.search(r"\((\d+) files? re-rendered", result.output)
     assert found, result.output
     return int(found.group(1))
 

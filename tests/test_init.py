@@ -25,7 +25,7 @@ def test_init_then_build_gives_a_site_without_warnings(tmp_path):
     assert result.exit_code == 0, result.output
     site = Site(tmp_path / "mydigest")
     built = site.build("--strict")
-    assert "1 papers" in built.output
+    assert "1 paper," in built.output
     assert "A Sample Paper on Sparse Autoencoders" in site.page("index.html")
     assert (site.output / "topics/interpretability/index.html").is_file()
 
