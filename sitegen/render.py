@@ -23,9 +23,9 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .escaping import Environment, search_query
 from .config import SiteConfig
 from .errors import BuildError
+from .escaping import Environment, search_query
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 
