@@ -152,7 +152,8 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
           cache: BuildCache | None = None, private_output: bool = False,
           estimate_index_gzip: bool = True, whole_index: bool = True,
           papers_json: bool = True,
-          on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None) -> BuildReport:
+          on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None,
+          superseded: Callable[[], bool] | None = None) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
@@ -161,13 +162,14 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     search/lunr.json and papers.json (which no page loads: `serve` makes them when
     asked for).  `on_laid_out` is given the model and every file (able to render
     itself) as soon as they are laid out, before any is rendered: `serve` renders
-    pages from there when they are asked for, while the build goes on.
+    pages from there when they are asked for, while the build goes on; it gives up
+    rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with collector_paused():
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
-                      whole_index, papers_json, on_laid_out)
+                      whole_index, papers_json, on_laid_out, superseded)
 
 
 @contextlib.contextmanager
@@ -190,8 +192,8 @@ def collector_paused():
 
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
            private_output: bool, estimate_index_gzip: bool, whole_index: bool,
-           papers_json: bool, on_laid_out: Callable[[Digest, list[OutputFile]], None] | None
-           ) -> BuildReport:
+           papers_json: bool, on_laid_out: Callable[[Digest, list[OutputFile]], None] | None,
+           superseded: Callable[[], bool] | None) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -237,10 +239,11 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     # whose files are wanted as soon as they are laid out forks it after.
     deferred_search = on_laid_out is not None
     if previous is None:
-        record = _build_afresh(config, pages, search, report, strict, progress, keys, deferred_search)
+        record = _build_afresh(config, pages, search, report, strict, progress, keys, deferred_search,
+                               superseded)
     else:
         record = _update_in_place(config, pages, search, previous, report, strict, cache, progress,
-                                  keys, deferred_search)
+                                  keys, deferred_search, superseded)
     if cache is not None:
         cache.output = record
         cache.paper_fingerprints = keys.carried_forward()
@@ -255,13 +258,14 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
 
 def _build_afresh(config: SiteConfig, pages: Callable[[InBackground], list[OutputFile]],
                   search: SearchJob, report: BuildReport, strict: bool, progress: Progress,
-                  keys: PageKeys | None, deferred_search: bool) -> OutputRecord:
+                  keys: PageKeys | None, deferred_search: bool,
+                  superseded: Callable[[], bool] | None) -> OutputRecord:
     """Render everything into a fresh folder and swap it in."""
     with OutputWriter(config.output) as out, \
             InBackground(search, out.staging, deferred=deferred_search) as indexing:
         files = pages(indexing)
         targets = [out.claim(file.path) for file in files]
-        outcome = render_and_write(files, targets, progress, keys=keys)
+        outcome = render_and_write(files, targets, progress, keys=keys, superseded=superseded)
         outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
         keys.update(outcome.keys)
@@ -287,7 +291,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[InBackground], list[Outpu
 def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[OutputFile]],
                      search: SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
                      cache: BuildCache | None, progress: Progress, keys: PageKeys | None,
-                     deferred_search: bool) -> OutputRecord:
+                     deferred_search: bool, superseded: Callable[[], bool] | None) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
     What changed: every file whose key differs from the record's, or every file if
@@ -315,7 +319,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
             found = {file.path: (output / file.path, previous.files[file.path].size)
                      for file in stale if file.path in previous.files}
-            outcome = render_and_write(stale, targets, progress, found, keys)
+            outcome = render_and_write(stale, targets, progress, found, keys, superseded)
             outcome.add(indexing.outcome())
         new_index = outcome.search_key != previous.search_key
         keys = {file.path: file.key or "" for file in stale}

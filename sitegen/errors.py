@@ -58,3 +58,7 @@ class BuildError(SitegenError):
     """The build could not complete (or warnings under --strict): exit code 1."""
 
     exit_code = 1
+
+
+class Superseded(Exception):
+    """A build given up because what it builds changed again (`serve`): not a failure."""

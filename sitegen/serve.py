@@ -10,7 +10,9 @@ it.  The build meanwhile goes on as `build` would (every file whose inputs
 changed is rendered, into a private folder), which finds any template error on
 any page, and builds the search index; requests for the index's files, and for
 the whole index search/lunr.json and papers.json (made from the build when asked
-for), wait for it.  A failed rebuild, or a page that fails to render, brings
+for), wait for it.  A change saved while it renders gives it up for the next
+build (a template edit at 10,000 papers renders every paper page behind the
+published ones).  A failed rebuild, or a page that fails to render, brings
 back the last good site, prints the error and shows it over open pages; the
 next good build reloads them.  The reload script is added to HTML responses
 only, never written to disk.
@@ -42,7 +44,7 @@ from . import search
 from .build import build, in_search_folder
 from .cache import BuildCache
 from .config import SiteConfig, load_config
-from .errors import SitegenError
+from .errors import SitegenError, Superseded
 from .model import Digest
 from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
 from .workers import RENDER_LOCK
@@ -123,27 +125,32 @@ class Preview:
         started = time.perf_counter()
         self._laid_out_after = None
         serving = self._good is not None  # else nothing is served until this build is done
-        error = None
+        error, given_up = None, False
         try:
             config = load_config(self.config_path, self.base_url)
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
             report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
                            whole_index=False, papers_json=False,
-                           on_laid_out=functools.partial(self._publish, config, started))
+                           on_laid_out=functools.partial(self._publish, config, started),
+                           superseded=lambda: self.changed_at is not None)
             self.config = config
             self.mount = config.base_path
             served_model = (report.digest, self.cache.search_tokens)
             for diagnostic in report.warnings:
                 self.echo(str(diagnostic), err=True)
             summary = report.summary()
+        except Superseded:  # changed again while rendering: the next build takes over
+            given_up = True
         except SitegenError as failure:
             error = failure.format_message()
         except Exception as failure:  # a bug must not take the preview down with it
             error = f"{type(failure).__name__}: {failure}"
         with self.condition:
             self.state.building = self.state.laying_out = False
-            if error is None:
+            if given_up:
+                pass  # its pages stay published; its search files and checks are the next build's
+            elif error is None:
                 self._good = self._published
                 self._served_model, self._made = served_model, {}
             else:
@@ -151,6 +158,8 @@ class Preview:
             self.condition.notify_all()
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
+        elif given_up:
+            self.echo(f"Changed again: rebuilding (pages were served after {self._laid_out_after:.2f} s)")
         else:
             ready = f", pages served after {self._laid_out_after:.2f} s" \
                 if serving and self._laid_out_after else ""
@@ -252,8 +261,9 @@ class Preview:
             return SiteState(self.state.version, self.state.error, self.state.building)
 
     def wait_for_build(self) -> SiteState:
+        """Until the served pages' build is done (a build given up is done by the next)."""
         with self.condition:
-            while self.state.building:
+            while self.state.building or self._published is not self._good:
                 self.condition.wait()
             return SiteState(self.state.version, self.state.error, False)
 

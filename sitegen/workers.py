@@ -21,7 +21,7 @@ from typing import Callable
 
 from .cache import files_under
 from .dumps import Dump, parse_dump_bytes
-from .errors import BuildError
+from .errors import BuildError, Superseded
 from .keys import PageKeys
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter
@@ -232,22 +232,30 @@ def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, se
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
                      found: dict[str, tuple[Path, int]] | None = None,
-                     keys: PageKeys | None = None) -> Outcome:
+                     keys: PageKeys | None = None,
+                     superseded: Callable[[], bool] | None = None) -> Outcome:
     """Render and write every file, in forked workers when there are many.  A file that
     `found` (output path -> (file, size)) already holds, byte for byte, is not written
     but reported unchanged: creating a file costs far more than reading one.  The
-    papers' fingerprints that workers work out for page keys come back to `keys`."""
+    papers' fingerprints that workers work out for page keys come back to `keys`.
+    When `superseded()` turns true, the work stops between jobs (`Superseded`)."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
+    jobs = _jobs(len(files), workers)
     _shared_work = (files, targets, progress, found or {}, keys)
+    results = []
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
-            results = [_render_job(job) for job in _jobs(len(files), workers)]
+            for job in jobs:
+                _stop_if(superseded)
+                results.append(_render_job(job))
         else:
             with RENDER_LOCK:
                 pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
-            with pool:
-                results = pool.map(_render_job, _jobs(len(files), workers), chunksize=1)
+            with pool:  # (ended, its workers with it, if given up)
+                for result in pool.imap(_render_job, jobs, chunksize=1):
+                    _stop_if(superseded)
+                    results.append(result)
     finally:
         _shared_work = None
     outcome = Outcome()
@@ -256,6 +264,11 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     if keys is not None:
         keys.add_made_elsewhere(outcome.fingerprints)
     return outcome
+
+
+def _stop_if(superseded: Callable[[], bool] | None) -> None:
+    if superseded is not None and superseded():
+        raise Superseded()
 
 
 def _jobs(count: int, workers: int) -> list[tuple[int, int]]:

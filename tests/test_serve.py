@@ -305,6 +305,26 @@ def test_pages_are_served_from_the_new_model_while_the_build_goes_on(preview, si
     assert (preview.output / "search" / "manifest.js").is_file()
 
 
+def test_a_rebuild_changed_again_while_rendering_gives_up_for_the_next(preview, site, monkeypatch):
+    """Its pages stay published; the search files wait for the next build, which renders."""
+    dump = site.root / "dumps/a.txt"
+    dump.write_text(dump.read_text().replace("Spiking Paper One", "Spiking Paper Two"))
+    with rebuild_held_before_rendering(preview, monkeypatch):
+        dump.write_text(dump.read_text().replace("Spiking Paper Two", "Spiking Paper Three"))
+        preview.changed()  # as the watcher does
+    assert not preview.state.building and preview.state.error is None
+    assert b"Spiking Paper Two" in preview.file("")[1]
+    search_ready = threading.Event()
+    threading.Thread(target=lambda: (preview.wait_for_build(), search_ready.set()), daemon=True).start()
+    assert not search_ready.wait(0.5)  # the given-up build made no search files
+    monkeypatch.undo()
+    preview.changed_at = None  # as the main loop does before it rebuilds
+    preview.rebuild()
+    assert search_ready.wait(20) and preview.state.error is None
+    assert b"Spiking Paper Three" in preview.file("")[1]
+    assert (preview.output / "papers/spiking-paper-three/index.html").is_file()
+
+
 def test_a_page_failing_as_it_is_asked_for_brings_back_the_last_good_site(preview, site, monkeypatch):
     from sitegen.render import theme_dir
 
