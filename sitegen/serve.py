@@ -148,13 +148,11 @@ class Preview:
             error = f"{type(failure).__name__}: {failure}"
         with self.condition:
             self.state.building = self.state.laying_out = False
-            if given_up:
-                pass  # its pages stay published; its search files and checks are the next build's
-            elif error is None:
+            if error is not None:
+                self._fall_back(error)
+            elif not given_up:  # (given up, its pages stay published: the next build completes them)
                 self._good = self._published
                 self._served_model, self._made = served_model, {}
-            else:
-                self._fall_back(error)
             self.condition.notify_all()
         if error:
             self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
