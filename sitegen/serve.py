@@ -448,8 +448,16 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
           base_url: str | None, echo=click.echo) -> None:
     # Ctrl-C and SIGTERM stop the server even when started from a script that ignores
     # SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # The handler raises it at once, mid-build too; should a finalizer (`__del__`) be
+    # running just then, Python swallows what it raises, and the flag stops the loop.
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        stopping.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     # A page asked for while a build goes on renders in its request thread: switching
     # threads every millisecond rather than every five answers it sooner.
     sys.setswitchinterval(0.001)
@@ -474,7 +482,7 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
         webbrowser.open(url)
     collector = _IdleCollector()
     try:
-        while True:
+        while not stopping.is_set():
             changed_at = preview.changed_at
             if changed_at is None:  # wait for a change, or a while to do idle work
                 preview.woken.wait(0.5)
@@ -489,13 +497,14 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
                 collector.built()
                 observer = _rewatch(preview, observer)
     except KeyboardInterrupt:
-        echo("Stopped.")
+        pass
     finally:
         collector.stop()
         observer.stop()
         server.shutdown()
         server.server_close()
         shutil.rmtree(preview.output.parent, ignore_errors=True)
+    echo("Stopped.")
 
 
 class _IdleCollector:

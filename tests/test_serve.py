@@ -477,3 +477,32 @@ def test_the_cycle_collector_runs_when_the_preview_is_idle_not_as_a_rebuild_ends
     finally:
         collector.stop()
     assert gc.isenabled() == was_enabled
+
+
+def test_ctrl_c_while_a_finalizer_runs_still_stops(site):
+    """Python swallows an exception raised in `__del__`, KeyboardInterrupt included: a
+    Ctrl-C whose handler ran just then used to leave serve running."""
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    script = """
+import os, signal, sys
+from pathlib import Path
+from sitegen import serve
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(100000):  # the handler runs in here, inside the finalizer
+            pass
+
+def collect_if_due(self):
+    Finalized()  # dropped at once: its finalizer runs now
+
+serve._IdleCollector.collect_if_due = collect_if_due
+serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Exception ignored in" in result.stderr  # the interrupt was indeed swallowed
+    assert "Stopped." in result.stdout
