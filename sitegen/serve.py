@@ -348,8 +348,7 @@ def make_handler(preview: Preview):
                 return self.not_found(head)
             name, body, version = found
             suffix = Path(name).suffix
-            self.send(200, TYPES.get(suffix) or mimetypes.guess_type(name)[0] or TYPES[""],
-                      self.with_reload(body, suffix, version), head)
+            self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
 
         def from_output(self, path: str, head: bool) -> None:
             state = preview.wait_for_build()
@@ -358,7 +357,7 @@ def make_handler(preview: Preview):
                 return self.redirect(redirect)
             if target is None:
                 return self.not_found(head)
-            self.send(200, TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or TYPES[""],
+            self.send(200, _content_type(target.name),
                       self.with_reload(target.read_bytes(), target.suffix, state.version), head)
 
         def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
@@ -437,6 +436,10 @@ def make_handler(preview: Preview):
             self.wfile.flush()
 
     return Handler
+
+
+def _content_type(name: str) -> str:
+    return TYPES.get(Path(name).suffix) or mimetypes.guess_type(name)[0] or TYPES[""]
 
 
 class _Server(http.server.ThreadingHTTPServer):
