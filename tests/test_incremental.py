@@ -96,6 +96,26 @@ def test_a_rebuild_that_changes_no_indexed_field_leaves_the_search_folder_alone(
     assert_same_as_full_build(seed_copy)
 
 
+def test_a_build_without_the_cache_links_the_search_files_it_makes_again_unchanged(seed_copy):
+    search = seed_copy.output / "search"
+
+    def search_files():
+        return {path.relative_to(search).as_posix(): (path.stat().st_ino, path.read_bytes())
+                for path in search.rglob("*") if path.is_file() and path.name != "index.html"}
+
+    before = search_files()
+    seed_copy.build("--quiet", "--no-cache")  # nothing changed: every file made again as it was
+    assert search_files() == before
+    edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
+    seed_copy.build("--quiet", "--no-cache")
+    after = search_files()
+    changed = {name for name in before if after.get(name, (None, b""))[1] != before[name][1]}
+    assert "lunr.json" in changed and len(changed) < len(before)
+    assert all(after[name][0] != before[name][0] for name in changed if name in after)
+    assert all(after[name][0] == before[name][0] for name in before if name not in changed)
+    assert_same_as_full_build(seed_copy)
+
+
 def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
     before = tree(seed_copy.output)
     result = seed_copy.build()
