@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 from .errors import BuildError, Diagnostic, warning
@@ -126,6 +126,40 @@ def _alive(pid: str) -> bool:
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
+def _create(target: Path) -> int:
+    try:
+        return os.open(target, _NEW_FILE, 0o666)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(target, _NEW_FILE, 0o666)
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    remaining = memoryview(data)
+    while remaining:
+        remaining = remaining[os.write(handle, remaining):]
+
+
+def _open_to_read(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:  # gone or replaced meanwhile: written anew, then
+        return None
+
+
+def _copy(source: int | None, target: int, count: int) -> None:
+    """The first `count` bytes of `source` to the end of `target`."""
+    offset = 0
+    while offset < count:
+        data = os.pread(source, min(count - offset, 1 << 20), offset)
+        if not data:
+            raise OSError("a file of the output shrank while it was read")
+        _write_all(target, data)
+        offset += len(data)
+
+
 class OutputWriter:
     def __init__(self, destination: Path):
         self.destination = Path(destination)
@@ -155,18 +189,42 @@ class OutputWriter:
         """Write a claimed path (also from a worker process); returns the file's stat, which
         spares the build a walk over the folder to record sizes and times."""
         data = content.encode("utf-8") if isinstance(content, str) else content
+        handle = _create(target)
         try:
-            handle = os.open(target, _NEW_FILE, 0o666)
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(target, _NEW_FILE, 0o666)
-        try:
-            remaining = memoryview(data)
-            while remaining:
-                remaining = remaining[os.write(handle, remaining):]
+            _write_all(handle, data)
             return os.fstat(handle)
         finally:
             os.close(handle)
+
+    @staticmethod
+    def put_chunks(target: Path, chunks: Iterable[bytes], same_as: Path | None = None) -> os.stat_result:
+        """Write a claimed path chunk by chunk as they come, unless `same_as` (a file of the
+        current output) holds exactly these bytes: then it is linked (creating a file
+        costs far more than reading one).  The chunks are compared as they come; from the
+        first that differs, the file is written (the equal part copied from `same_as`)."""
+        existing = _open_to_read(same_as)
+        handle, compared = None, 0
+        try:
+            for chunk in chunks:
+                if handle is None and existing is not None and os.pread(existing, len(chunk), compared) == chunk:
+                    compared += len(chunk)
+                    continue
+                if handle is None:
+                    handle = _create(target)
+                    _copy(existing, handle, compared)
+                _write_all(handle, chunk)
+            if handle is None:
+                if existing is not None and os.pread(existing, 1, compared) == b"":  # no longer
+                    stat = OutputWriter.link(same_as, target)
+                    if stat is not None:
+                        return stat
+                handle = _create(target)
+                _copy(existing, handle, compared)
+            return os.fstat(handle)
+        finally:
+            for descriptor in (handle, existing):
+                if descriptor is not None:
+                    os.close(descriptor)
 
     @staticmethod
     def link(existing: Path, target: Path) -> os.stat_result | None:

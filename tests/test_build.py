@@ -487,6 +487,25 @@ def test_the_next_build_leaves_a_folder_to_the_live_process_deleting_it(tmp_path
     assert not being_deleted.exists()
 
 
+@pytest.mark.parametrize("existing", [None, b"abcdefghij", b"abcdeXghij", b"abcdefgh", b"abcdefghijkl"])
+def test_a_file_written_in_chunks_links_an_equal_file_and_writes_any_other(tmp_path, existing):
+    from sitegen.output import OutputWriter
+
+    chunks = [b"abc", b"def", b"ghij"]
+    same_as = None
+    if existing is not None:
+        same_as = tmp_path / "current" / "lunr.json"
+        same_as.parent.mkdir()
+        same_as.write_bytes(existing)
+    target = tmp_path / "new" / "search" / "lunr.json"
+    stat = OutputWriter.put_chunks(target, iter(chunks), same_as)
+    assert target.read_bytes() == b"abcdefghij" and stat.st_size == 10
+    linked = existing == b"abcdefghij"
+    assert (stat.st_ino == same_as.stat().st_ino) == linked if same_as else stat.st_nlink == 1
+    if same_as is not None:
+        assert same_as.read_bytes() == existing  # the current output is never written into
+
+
 def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_had_them():
     from sitegen.errors import BuildError
     from sitegen.output import claim_paths

@@ -229,12 +229,14 @@ def test_str_split_splits_where_lunrs_separator_does():
     assert differ == [] and re.compile(r"[\s\-]+").pattern == SEPARATOR.pattern
 
 
-def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site):
+def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site, tmp_path):
     from sitegen.workers import gzip_size_estimate
-    index = (seed_site.output / "search" / "lunr.json").read_bytes()
-    assert gzip_size_estimate(index) == len(zlib.compress(index, 6))  # small: compressed whole
-    large = index * 4  # 9 MB, past the sample; the copies lie too far apart to help deflate
-    exact = len(zlib.compress(large, 6))
+    path = seed_site.output / "search" / "lunr.json"
+    index = path.read_bytes()
+    assert gzip_size_estimate(path) == len(zlib.compress(index, 6))  # small: compressed whole
+    large = tmp_path / "large.json"
+    large.write_bytes(index * 4)  # 9 MB, past the sample; the copies lie too far apart to help deflate
+    exact = len(zlib.compress(large.read_bytes(), 6))
     assert abs(gzip_size_estimate(large) - exact) / exact < 0.1
 
 
