@@ -46,7 +46,7 @@ FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organization", 2), ("
           ("facets", 1))
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
-PART_TARGET_BYTES = 16_000
+PART_TARGET_BYTES = 32_000
 DOCS_PER_CHUNK = 16
 WHOLE_INDEX = "search/lunr.json"
 
