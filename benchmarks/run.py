@@ -93,7 +93,8 @@ def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     parts = {max(0, bisect_right(manifest["parts"], term) - 1) for term in terms}
     index = Index.load(json.loads((out / "search" / "lunr.json").read_text(encoding="utf-8")))
     position = {paper["slug"]: n for n, paper in enumerate(json.loads((out / "papers.json").read_text()))}
-    chunks = {position[result["ref"]] // manifest["chunkSize"] for result in index.search(query)[:8]}
+    starts, names = manifest["chunkStarts"], manifest["chunkNames"]
+    chunks = {names[bisect_right(starts, position[result["ref"]]) - 1] for result in index.search(query)[:8]}
     files = [REPO / "static/vendor/lunr-2.3.9/lunr.min.js", manifest_path,
              *(out / "search/parts" / f"{n}.js" for n in parts),
              *(out / "search/docs" / f"{n}.js" for n in chunks)]

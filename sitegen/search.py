@@ -14,7 +14,9 @@ those terms.  The terms, sorted, are cut into parts of roughly equal size;
 a query loads only the parts its terms fall in (a `prefix*` term loads the
 parts its range spans), the page merges them into one small serialised index
 and lets lunr.js load and search it.  Result details (title, date, topics,
-abstract) come from a document store cut into chunks of consecutive documents.
+abstract) come from a document store cut into chunks of consecutive documents, where
+the papers' slugs say (`document_chunks`), so that a new day's papers leave the
+other chunks as they were.
 Every part is a script file, so search works from `file://` too.
 """
 
@@ -474,24 +476,48 @@ def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
         yield SearchFile(f"search/parts/{number}.js", None,
                          functools.partial(_one_piece, "sitegenSearch.part({},{});\n", number, part))
 
-    chunk_count = max(1, math.ceil(len(documents) / DOCS_PER_CHUNK))
-    for chunk in range(chunk_count):
-        papers = digest.papers[chunk * DOCS_PER_CHUNK:(chunk + 1) * DOCS_PER_CHUNK]
+    chunks = document_chunks([paper.slug for paper in digest.papers])
+    for (start, name), (end, _) in zip(chunks, [*chunks[1:], (len(digest.papers), None)]):
         entries = [[p.slug, p.title, p.url, p.date.isoformat() if p.date else None, p.topics,
-                    " ".join(p.abstract)] for p in papers]
-        key = "docs:" + hashlib.blake2b(marshal.dumps((chunk, entries), 2), digest_size=16).hexdigest()
-        yield SearchFile(f"search/docs/{chunk}.js", key, functools.partial(_docs_script, chunk, entries))
+                    " ".join(p.abstract)] for p in digest.papers[start:end]]
+        key = "docs:" + hashlib.blake2b(marshal.dumps((name, entries), 2), digest_size=16).hexdigest()
+        yield SearchFile(f"search/docs/{name}.js", key, functools.partial(_docs_script, name, entries))
 
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
     manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
-                "parts": starts, "chunkSize": DOCS_PER_CHUNK, "count": len(documents),
+                "parts": starts, "chunkStarts": [start for start, _ in chunks],
+                "chunkNames": [name for _, name in chunks], "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
     yield SearchFile("search/manifest.js", None,
                      functools.partial(_one_piece, "sitegenSearch.manifest({});\n", _json(manifest)))
 
 
-def _docs_script(chunk: int, entries: list[list]) -> list[str]:
-    return [f"sitegenSearch.docs({chunk},{_json(entries)});\n"]
+def document_chunks(slugs: list[str]) -> list[tuple[int, str]]:
+    """(first document, name) of each chunk of the document store, named by its first
+    paper's slug.  Once a chunk holds half of DOCS_PER_CHUNK papers, the next paper
+    starts a new one if its slug hashes to one of DOCS_PER_CHUNK / 2 values, or if the
+    chunk has one and a half times DOCS_PER_CHUNK: where chunks are cut depends on the
+    papers near the cut, so a paper added, removed or edited changes the chunk it is
+    in (and at most the next), not every chunk after it (a day's papers come first)."""
+    chunks, names, length = [], set(), 0
+    for position, slug in enumerate(slugs):
+        digest = hashlib.blake2b(slug.encode("utf-8"), digest_size=6).digest()
+        if position and (length < DOCS_PER_CHUNK // 2 or
+                         (length < DOCS_PER_CHUNK * 3 // 2 and digest[0] % (DOCS_PER_CHUNK // 2))):
+            length += 1
+            continue
+        name, attempt = digest.hex(), 0
+        while name in names:  # two slugs of one hash (one chance in 10^14 a pair): still unique
+            attempt += 1
+            name = hashlib.blake2b(f"{slug}\n{attempt}".encode("utf-8"), digest_size=6).hexdigest()
+        names.add(name)
+        chunks.append((position, name))
+        length = 1
+    return chunks
+
+
+def _docs_script(name: str, entries: list[list]) -> list[str]:
+    return [f"sitegenSearch.docs({_json(name)},{_json(entries)});\n"]
 
 
 def _one_piece(template: str, *values) -> list[str]:

@@ -15,7 +15,7 @@
   scope.sitegenSearch = {
     manifest: function (manifest) { state.manifest = manifest; arrived("manifest"); },
     part: function (number, part) { state.parts[number] = part; arrived("part" + number); },
-    docs: function (number, docs) { state.docs[number] = docs; arrived("docs" + number); }
+    docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); }
   };
   var loadedScripts = {};
   function loadScript(key, src, isLoaded) {
@@ -189,16 +189,25 @@
   }
 
   // --- result details -----------------------------------------------------------------
+  // Document n is in the last chunk that starts at or before it.
+  function chunkOf(n) {
+    var starts = state.manifest.chunkStarts, low = 0, high = starts.length - 1;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (starts[middle] <= n) low = middle; else high = middle - 1;
+    }
+    return low;
+  }
   function details(refs, terms) {
-    var chunkSize = state.manifest.chunkSize, chunks = {};
+    var names = state.manifest.chunkNames, starts = state.manifest.chunkStarts, chunks = {};
     var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
-    numbers.forEach(function (n) { chunks[Math.floor(n / chunkSize)] = true; });
-    return Promise.all(Object.keys(chunks).map(function (c) {
-      return loadScript("docs" + c, "search/docs/" + c + ".js", function () { return !!state.docs[c]; });
+    numbers.forEach(function (n) { chunks[names[chunkOf(n)]] = true; });
+    return Promise.all(Object.keys(chunks).map(function (name) {
+      return loadScript("docs" + name, "search/docs/" + name + ".js", function () { return !!state.docs[name]; });
     })).then(function () {
-      return numbers.map(function (n) {
-        var d = state.docs[Math.floor(n / chunkSize)][n % chunkSize];
-        return { ref: refs[numbers.indexOf(n)], slug: d[0], title: d[1], url: d[2], date: d[3],
+      return numbers.map(function (n, i) {
+        var chunk = chunkOf(n), d = state.docs[names[chunk]][n - starts[chunk]];
+        return { ref: refs[i], slug: d[0], title: d[1], url: d[2], date: d[3],
                  topics: d[4].map(topicName), passage: passage(d[5], terms || []) };
       });
     });

@@ -69,17 +69,40 @@ def test_corrected_title_rerenders_only_the_pages_that_show_the_paper(seed_copy)
     assert_same_as_full_build(seed_copy)
 
 
+def document_chunks(site: Site) -> dict[str, tuple[int, bytes]]:
+    return {path.name: (path.stat().st_ino, path.read_bytes())
+            for path in (site.output / "search" / "docs").iterdir()}
+
+
 def test_a_rebuild_keeps_the_search_document_chunks_of_unchanged_papers(seed_copy):
-    chunks = seed_copy.output / "search" / "docs"
-    before = {path.name: (path.stat().st_ino, path.read_bytes()) for path in chunks.iterdir()}
+    before = document_chunks(seed_copy)
     edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
     seed_copy.build("--quiet")
-    after = {path.name: (path.stat().st_ino, path.read_bytes()) for path in chunks.iterdir()}
-    assert after.keys() == before.keys()
-    changed = [name for name in before if after[name][1] != before[name][1]]
-    assert len(changed) == 1 and b"(revised)" in after[changed[0]][1]
-    kept = [name for name in before if after[name][0] == before[name][0]]
-    assert sorted(kept) == sorted(name for name in before if name not in changed)
+    after = document_chunks(seed_copy)
+    kept = [name for name in before if after.get(name) == before[name]]  # the same file, too
+    made = [name for name in after if after[name] != before.get(name)]
+    # Its chunk, and the few after it whose cuts moved (a handful at most, of hundreds at
+    # 10,000 papers; the seeds have a dozen chunks).
+    assert len(kept) >= len(before) // 2 and 1 <= len(made) <= len(before) // 2
+    assert any(b"(revised)" in after[name][1] for name in made)
+    assert_same_as_full_build(seed_copy)
+
+
+def test_a_new_days_papers_leave_the_document_chunks_of_the_others_alone(seed_copy):
+    before = document_chunks(seed_copy)
+    seed_copy.write("seeds/003_new.txt", full_dump(
+        *[(f"Dendritic Computation Study {n}", ABSTRACT, "• 2 authors", f"Apr 1 {n}") for n in range(3)],
+        capture="Apr 2"))
+    config = (seed_copy.root / "site.yaml").read_text(encoding="utf-8")
+    seed_copy.write("site.yaml", config.replace(
+        "sources:\n", "sources:\n  - path: seeds/003_new.txt\n    captured: 2026-04-02\n", 1))
+    seed_copy.build("--quiet")
+    papers = json.loads((seed_copy.output / "papers.json").read_text(encoding="utf-8"))
+    assert papers[0]["title"].startswith("Dendritic Computation Study")  # newest first
+    after = document_chunks(seed_copy)
+    kept = [name for name in before if after.get(name) == before[name]]
+    # The chunk they join changes, and the next where that one had been cut at its cap.
+    assert len(kept) >= len(before) - 2 and len(after) - len(kept) <= 2
     assert_same_as_full_build(seed_copy)
 
 

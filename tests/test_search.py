@@ -305,3 +305,17 @@ def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(s
     again = SearchJob(digest, topic_names(digest), previous_key=first.search_key).run(tmp_path / "again")
     assert again.search_key == first.search_key and not again.search_keys
     assert not (tmp_path / "again").exists()
+
+
+def test_document_chunks_are_cut_where_the_slugs_say_and_never_past_their_cap():
+    from sitegen.search import DOCS_PER_CHUNK, document_chunks
+    slugs = [f"paper-{n}" for n in range(3000)]
+    chunks = document_chunks(slugs)
+    starts = [start for start, _ in chunks]
+    sizes = [end - start for start, end in zip(starts, [*starts[1:], len(slugs)])]
+    assert starts[0] == 0 and len({name for _, name in chunks}) == len(chunks)
+    assert DOCS_PER_CHUNK / 2 <= min(sizes[:-1]) and max(sizes) <= 1.5 * DOCS_PER_CHUNK
+    assert 0.8 * DOCS_PER_CHUNK < len(slugs) / len(chunks) < 1.2 * DOCS_PER_CHUNK
+    names = {name for _, name in chunks}
+    for changed in (["paper-new", *slugs], slugs[:1500] + slugs[1501:], [*slugs[:10], "paper-x", *slugs[11:]]):
+        assert len(names - {name for _, name in document_chunks(changed)}) <= 2
