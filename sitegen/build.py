@@ -23,12 +23,12 @@ from typing import Callable
 from .cache import BuildCache, FileRecord, OutputRecord, found_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
-from .keys import PageKeys
+from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
-from .render import (OutputFile, load_templates, make_environment, output_files, static_files,
-                     topic_names)
+from .render import (CompiledTemplates, OutputFile, load_templates, make_environment, output_files,
+                     static_files, topic_names)
 from .search import known_terms, remember_terms
 from .similar import similar_papers
 from .topics import matcher_for
@@ -215,9 +215,11 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)
+    env = make_environment(config)
     if cache is not None:
         remember_terms(cache.search_terms)
-    env = make_environment(config)
+        remember_analyses(cache.template_analyses)
+        env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
     keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
 
     def pages(indexing: InBackground) -> list[OutputFile]:
@@ -249,6 +251,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         cache.paper_fingerprints = keys.carried_forward()
         cache.search_terms = known_terms()
         cache.search_tokens = search.tokenised
+        cache.template_analyses = known_analyses()
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
     report.output = config.output

@@ -73,6 +73,8 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
+    template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
+    compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
     # Papers with their fingerprints in page keys (`PageKeys`): serve's, in memory only.
     paper_fingerprints: dict[str, tuple[Paper, Fingerprints]] = field(default_factory=dict)
 

@@ -66,6 +66,15 @@ class _Analysis:
     subscripted: frozenset[str] | None
 
 
+def known_analyses() -> dict[str, _Analysis]:
+    """Every template source analysed so far, with what it reads and names."""
+    return dict(_ANALYSED)
+
+
+def remember_analyses(analyses: dict[str, _Analysis]) -> None:
+    _ANALYSED.update(analyses)
+
+
 class Unkeyable(Exception):
     """A context value the walker cannot fingerprint: the page is always rendered."""
 
@@ -184,8 +193,8 @@ class PageKeys:
         return used
 
     def _analysed(self, source: str) -> _Analysis:
-        """What a template's source reads and names; remembered across builds, as
-        parsing takes a while."""
+        """What a template's source reads and names; remembered across builds (and kept
+        in the build cache: `known_analyses`), as parsing takes a while."""
         found = _ANALYSED.get(source)
         if found is None:
             if len(_ANALYSED) > 256:  # edits in a long `serve` session

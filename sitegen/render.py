@@ -102,6 +102,24 @@ def _forget_changed_templates(env: jinja2.Environment) -> None:
             del env.cache[key]
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates' compiled code, kept in the build cache between command-line builds
+    (compiling them takes 0.1 s) by Jinja's own bucket key (template name and file) and
+    checked by it against the source's checksum.  (The cache holds only what this very
+    code of sitegen made: the code that templates compile to is sitegen's.)"""
+
+    def __init__(self, store: dict[str, bytes]):
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
 def _template_file(env: jinja2.Environment, name: str) -> str | None:
     for folder in env.loader.searchpath:
         candidate = os.path.join(folder, *name.split("/"))
