@@ -88,14 +88,16 @@
     });
     return terms;
   }
-  function partOf(term) {
-    var starts = state.manifest.parts, low = 0, high = starts.length - 1;
+  // The position of the last of `starts` (sorted) that is at or before `value`.
+  function lastAtOrBefore(starts, value) {
+    var low = 0, high = starts.length - 1;
     while (low < high) {
       var middle = (low + high + 1) >> 1;
-      if (starts[middle] <= term) low = middle; else high = middle - 1;
+      if (starts[middle] <= value) low = middle; else high = middle - 1;
     }
     return low;
   }
+  function partOf(term) { return lastAtOrBefore(state.manifest.parts, term); }
   function partsFor(terms) {
     var wanted = {};
     terms.forEach(function (t) {
@@ -189,15 +191,7 @@
   }
 
   // --- result details -----------------------------------------------------------------
-  // Document n is in the last chunk that starts at or before it.
-  function chunkOf(n) {
-    var starts = state.manifest.chunkStarts, low = 0, high = starts.length - 1;
-    while (low < high) {
-      var middle = (low + high + 1) >> 1;
-      if (starts[middle] <= n) low = middle; else high = middle - 1;
-    }
-    return low;
-  }
+  function chunkOf(n) { return lastAtOrBefore(state.manifest.chunkStarts, n); }
   function details(refs, terms) {
     var names = state.manifest.chunkNames, starts = state.manifest.chunkStarts, chunks = {};
     var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
