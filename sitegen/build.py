@@ -309,8 +309,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
     search.reusable = {relative: (output / relative, record.key)  # else the document chunks
                        for relative, record in previous.files.items()  # made from the same
                        if relative.startswith("search/docs/") and record.key}  # papers do
-    search.found = {relative: (output / relative, record.size)
-                    for relative, record in previous.files.items() if in_search_folder(relative)}
+    search.found = {relative: output / relative for relative in previous.files if in_search_folder(relative)}
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     new_index = False

@@ -206,7 +206,8 @@ class OutputWriter:
         handle, compared = None, 0
         try:
             for chunk in chunks:
-                if handle is None and existing is not None and os.pread(existing, len(chunk), compared) == chunk:
+                if handle is None and existing is not None and \
+                        os.pread(existing, len(chunk), compared) == chunk:
                     compared += len(chunk)
                     continue
                 if handle is None:

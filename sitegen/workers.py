@@ -87,9 +87,9 @@ class SearchJob:
     previous_key: str | None = None  # the `search_key` the output's search files were made from
     # Files of the current output a rebuild may keep: path -> (file, key it was made from).
     reusable: dict[str, tuple[Path, str]] = field(default_factory=dict)
-    # Search files of the current output and their sizes: one made again byte for byte
-    # is linked, not written (creating a file costs far more than reading one).
-    found: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    # Search files of the current output: one made again byte for byte is linked, not
+    # written (creating a file costs far more than reading one).
+    found: dict[str, Path] = field(default_factory=dict)
     estimate_gzip: bool = True  # the index's compressed size, for the build's report
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
 
@@ -110,7 +110,7 @@ class SearchJob:
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None
             if stat is None:
-                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path, (None,))[0])
+                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
                 if file.path == WHOLE_INDEX:
                     outcome.index_bytes = (stat.st_size, gzip_size_estimate(target) if self.estimate_gzip
                                            else None)
