@@ -140,7 +140,9 @@ def _write_all(handle: int, data: bytes) -> None:
         remaining = remaining[os.write(handle, remaining):]
 
 
-def _open_to_read(path: Path | None) -> int | None:
+def open_to_read(path: Path | None) -> int | None:
+    """A descriptor to read a file of the output by, None if there is none (a symbolic
+    link is not followed)."""
     if path is None:
         return None
     try:
@@ -202,7 +204,7 @@ class OutputWriter:
         current output) holds exactly these bytes: then it is linked (creating a file
         costs far more than reading one).  The chunks are compared as they come; from the
         first that differs, the file is written (the equal part copied from `same_as`)."""
-        existing = _open_to_read(same_as)
+        existing = open_to_read(same_as)
         handle, compared = None, 0
         try:
             for chunk in chunks:

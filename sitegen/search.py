@@ -445,7 +445,7 @@ class SearchFile:
             if length >= size:
                 yield "".join(batch).encode("utf-8")
                 batch, length = [], 0
-        if batch or not length:
+        if batch:
             yield "".join(batch).encode("utf-8")
 
 

@@ -24,7 +24,7 @@ from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
 from .keys import PageKeys
 from .model import Digest, match_topics_ahead
-from .output import OutputWriter
+from .output import OutputWriter, open_to_read
 from .render import OutputFile
 from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files, search_fingerprint
 from .topics import TopicMatcher
@@ -378,9 +378,8 @@ def _search_in_child(job: SearchJob, folder: Path, sender) -> None:
 
 def _read(path: Path, size: int) -> bytes | None:
     """The file's bytes if it still has `size` of them (a byte more tells it grew)."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:  # gone or replaced meanwhile: written anew, then
+    handle = open_to_read(path)
+    if handle is None:
         return None
     try:
         return os.read(handle, size + 1)
