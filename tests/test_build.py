@@ -516,3 +516,31 @@ def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_ha
                            (["a/index.html", "a/index.html"], {"a/index.html"})]:
         with pytest.raises(BuildError):
             claim_paths(paths, checked)
+
+
+def test_the_program_prints_its_summary_keeps_its_cache_and_exits_with_the_right_code(site):
+    """`sitegen` ends a successful command without freeing what it made: what it printed,
+    the build cache and the site must all be there, and a failure still exits non-zero."""
+    import os
+    import subprocess
+    import sys
+
+    site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Nov 1, 2021")))
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=site.root,
+                              capture_output=True, text=True, env=os.environ.copy())
+
+    first = program("build")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Built _site/: 1 source, 1 entry, 1 paper")
+    assert (site.output / "papers/spiking-one/index.html").is_file()
+    again = program("build")  # the cache the first one saved: nothing to re-render
+    assert again.returncode == 0, again.stderr
+    pages, rendered = map(int, re.search(r"(\d+) pages \((\d+) files re-rendered, 0 changed", again.stdout).groups())
+    assert rendered < pages / 2
+    missing = program("build", "-c", "missing.yaml")
+    assert missing.returncode == 2 and "no config file at missing.yaml" in missing.stderr
+    site.write("dumps/b.txt", full_dump(("Spiking Two", ABSTRACT, "• 2 authors", "Jun 12")))
+    strict = program("build", "--strict")
+    assert strict.returncode == 1 and "cannot tell the year of Jun 12" in strict.stderr
