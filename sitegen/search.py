@@ -102,11 +102,13 @@ def remember_terms(known: dict[str, str | None]) -> None:
 # Characters that may join all texts into one string for one split: the first that no
 # text contains is used (none is whitespace or a hyphen, so each stays a token of its own).
 _JOINERS = [chr(code) for code in range(1, 9)] + [chr(code) for code in range(14, 28)]
+JOINER = -2  # the joiner's number among the tokens' (a dropped token's is -1)
 
 
-def _tokens(texts: list[str]) -> tuple[list[str], "np.ndarray", str | None]:
-    """lunr's raw tokens of every text (lower case, split on whitespace and hyphens), the
-    number of the text each came from, and the joiner left among them (None if none)."""
+def _tokens(texts: list[str]) -> tuple[list[str], str | None, "np.ndarray | None"]:
+    """lunr's raw tokens of every text (lower case, split on whitespace and hyphens) and
+    the joiner left among them, which tells where each text's begin; if no joiner was
+    free (None), the number of the text each token came from instead."""
     import numpy as np
 
     joiner = next((c for c in _JOINERS if not any(c in text for text in texts)), None)
@@ -116,11 +118,9 @@ def _tokens(texts: list[str]) -> tuple[list[str], "np.ndarray", str | None]:
             split = SEPARATOR.split(text.lower())
             tokens.extend(split)
             lengths.append(len(split))
-        return tokens, np.repeat(np.arange(len(texts)), lengths), None
+        return tokens, None, np.repeat(np.arange(len(texts)), lengths)
     # str.split() splits on exactly the characters `\s` matches (tested), and fast.
-    tokens = f" {joiner} ".join(texts).lower().replace("-", " ").split()
-    is_joiner = np.fromiter(map(joiner.__eq__, tokens), dtype=bool, count=len(tokens))
-    return tokens, np.cumsum(is_joiner), joiner
+    return f" {joiner} ".join(texts).lower().replace("-", " ").split(), joiner, None
 
 
 @dataclass
@@ -202,13 +202,15 @@ def _tokenise(documents: list[dict], field_names: list[str],
 
     field_count = len(field_names)
     texts = [document[name] for document in documents for name in field_names]
-    tokens, segment_of_token, joiner = _tokens(texts)
+    tokens, joiner, segment_of_token = _tokens(texts)
     terms_of = _Terms()
-    number_of_token: dict[str, int] = {"": -1, joiner: -1} if joiner else {"": -1}
+    number_of_token: dict[str, int] = {"": -1, joiner: JOINER} if joiner else {"": -1}
     for raw in set(tokens).difference(number_of_token):
         term = terms_of(raw)
         number_of_token[raw] = -1 if term is None else terms.setdefault(term, len(terms))
     numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    if segment_of_token is None:  # text n's tokens follow the n-th joiner
+        segment_of_token = np.cumsum(numbers == JOINER)
     kept = numbers >= 0
     numbers, segment_of_token = numbers[kept], segment_of_token[kept]
     width = max(len(terms), 1)

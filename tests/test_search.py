@@ -222,6 +222,21 @@ def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
     assert [k / 1000 for k in _thousandths(scores).tolist()] == [round(v, 3) for v in scores.tolist()]
 
 
+def test_texts_holding_every_joiner_character_are_indexed_as_lunr_py_does():
+    """The documents' texts are joined by a control character none of them holds, to be
+    split at once; when each is held somewhere they are split one by one."""
+    from sitegen.search import _JOINERS, _collect, _whole_index
+    documents = [{"ref": f"papers/p{n}", "title": f"Spiking {n}-cell net{_JOINERS[n % 3]}works",
+                  "abstract": f"{ABSTRACT} {'x'.join(_JOINERS) if n == 1 else ''}", "topics": "",
+                  "organization": "", "year": "2024", "facets": "y_2024"} for n in range(4)]
+    reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
+                          documents=documents).serialize()
+    for texts in (documents, documents[2:]):  # every joiner held; a joiner left free
+        expected = reference if texts is documents else lunr.lunr(
+            ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS], documents=texts).serialize()
+        assert json.loads(_whole_index(_collect(texts)[0])) == json.loads(json.dumps(expected))
+
+
 def test_str_split_splits_where_lunrs_separator_does():
     import re
     from sitegen.search import SEPARATOR
