@@ -281,6 +281,13 @@ def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digit
     assert words == re.findall(r"[a-z0-9]+", folded)
 
 
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
+def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
+    import re
+    from sitegen.topics import words_of
+    assert words_of(text) == re.findall(r"\w+", text.casefold())
+
+
 @given(st.lists(st.tuples(st.sampled_from(["edit", "add", "remove"]), st.integers(0, 10**6)),
                 min_size=1, max_size=6))
 def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
