@@ -326,13 +326,15 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
                           if keys is not None else None, template=template_name)
 
     files, sitemap = [], []
+    # papers.json, the slowest file to make (0.15 s at 10,000 papers), comes first: last,
+    # it kept one renderer busy after the others had finished.
+    if with_papers_json:
+        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
     for path, template_name, context in _pages(digest, config):
         files.append(page(path, template_name, context))
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
-    if with_papers_json:
-        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
     files += [
         page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
                                           feed_title=config.title, feed_path="feed.xml")),
