@@ -107,7 +107,7 @@ JOINER = -2  # the joiner's number among the tokens' (a dropped token's is -1)
 
 def _tokens(texts: list[str]) -> tuple[list[str], str | None, "np.ndarray | None"]:
     """lunr's raw tokens of every text (lower case, split on whitespace and hyphens) and
-    the joiner left among them, which tells where each text's begin; if no joiner was
+    the joiner left among them, which tells where each text begins; if no joiner was
     free (None), the number of the text each token came from instead."""
     import numpy as np
 
