@@ -6,6 +6,7 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -106,6 +107,8 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
 
 def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True):
     """Build with the cache kept between runs; it is saved only after a successful build."""
+    if _left_for_exit is not None:  # the process ends with the command: turned on again, the
+        gc.disable()  # collector would first walk all the build made (0.13 s at 10,000 papers)
     if not use_cache:
         return run_build(config, strict=strict, progress=reporter)
     path = build_cache.cache_path(config.path, config.output)
