@@ -29,7 +29,7 @@ from stat import S_ISREG
 
 from . import __version__
 from .dumps import Dump
-from .keys import Fingerprints
+from .keys import Fingerprints, PageKeys
 from .model import Paper
 from .output import BUILD_MARKER
 from .search import Tokenised
@@ -76,11 +76,12 @@ class BuildCache:
     similar: Similarity | None = None  # the last similar papers, and what they came from
     template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
-    # Papers with their fingerprints in page keys (`PageKeys`): serve's, in memory only.
-    paper_fingerprints: dict[str, tuple[Paper, Fingerprints]] = field(default_factory=dict)
+    # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
+    # as its fingerprint over every field.
+    paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "paper_fingerprints": {}}
+        return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
         """Each (path shown, content) as parsed before, or parsed now with `parse_all`

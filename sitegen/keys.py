@@ -89,10 +89,11 @@ class PageKeys:
     Papers' fingerprints can outlive the build: `carried` is what `carried_forward`
     gave after the last one (serve keeps it in memory), and a paper of the digest
     (`by_slug`) equal to the one of its slug there has its fingerprints: comparing
-    costs a fraction of working them out."""
+    costs a fraction of working them out.  On disk the paper is its fingerprint over
+    every field (`storable`), which a paper has to match."""
 
     def __init__(self, env: jinja2.Environment, by_slug: dict[str, Paper] | None = None,
-                 carried: dict[str, tuple[Paper, Fingerprints]] | None = None):
+                 carried: dict[str, tuple[Paper | str, Fingerprints]] | None = None):
         self.env = env
         self._by_slug = by_slug or {}
         self._carried = carried or {}
@@ -301,7 +302,15 @@ class PageKeys:
             self._held.append(paper)  # alive while the build runs, so its id stays its own
             return {}
         before = self._carried.get(paper.slug)
-        known = self._forward[paper.slug] = before[1] if before and before[0] == paper else {}
+        if before is None:
+            known = {}
+        elif type(before[0]) is str:  # from disk: the same paper has the same fingerprint
+            whole = _paper_fingerprint(paper, None)
+            known = before[1] if before[0] == whole else {}
+            known[_EVERY_FIELD] = whole
+        else:
+            known = before[1] if before[0] == paper else {}
+        self._forward[paper.slug] = known
         return known
 
     def take_made(self) -> list[tuple[str, str, str]]:
@@ -318,6 +327,19 @@ class PageKeys:
         """The digest's papers with the fingerprints this build gave them, for the next
         build (`carried`)."""
         return {slug: (self._by_slug[slug], known) for slug, known in self._forward.items()}
+
+    @staticmethod
+    def storable(carried: dict[str, tuple[Paper | str, Fingerprints]]) -> dict[str, tuple[str, Fingerprints]]:
+        """`carried_forward`'s papers each as its fingerprint over every field, to be
+        pickled (the papers themselves would double the build cache)."""
+        stored = {}
+        for slug, (paper, known) in carried.items():
+            if type(paper) is not str:
+                if _EVERY_FIELD not in known:
+                    known[_EVERY_FIELD] = _paper_fingerprint(paper, None)
+                paper = known[_EVERY_FIELD]
+            stored[slug] = (paper, known)
+        return stored
 
     def _paper_kind(self, attributes: frozenset[str] | None) -> tuple[dict[int, str], str]:
         """(id(paper) -> fingerprint, the fields shown joined) for templates that read
@@ -356,14 +378,26 @@ def _plan(kind: type, attributes: frozenset[str] | None):
 
 def _paper_fingerprint(paper: Paper, attributes: frozenset[str] | None) -> str:
     """Papers are many and made of plain values, which marshal writes in C; version 0
-    writes a string the same way whether or not it is interned."""
+    writes a string the same way whether or not it is interned.  Dates, which it cannot
+    write, become day numbers (repr, the way out for anything else, is ten times slower)."""
     values = _field_values(Paper, attributes)(paper)
     try:
-        data = marshal.dumps(tuple(("date", value.toordinal()) if type(value) is dt.date else value
-                                   for value in values), 0)
-    except ValueError:  # a date deeper down (`capture_dates`)
+        data = marshal.dumps(tuple(map(_marshallable, values)), 0)
+    except ValueError:
         data = repr(values).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _marshallable(value):
+    kind = type(value)
+    if kind is dt.date:
+        return ("date", value.toordinal())
+    if kind is list and value and type(value[0]) is dt.date:  # `capture_dates`
+        try:
+            return ("dates", [day.toordinal() for day in value])
+        except AttributeError:  # not all dates: left to repr
+            pass
+    return value
 
 
 @functools.lru_cache(maxsize=256)
@@ -390,6 +424,9 @@ def _fields(cls: type, attributes: frozenset[str] | None) -> tuple[str, ...]:
         elif hasattr(cls, name):  # a property or method: it may read any field
             return every
     return tuple(name for name in every if name in wanted)
+
+
+_EVERY_FIELD = "\x1f".join(_fields(Paper, None))  # the Fingerprints key of a whole paper
 
 
 def _digest(text: str) -> str:
