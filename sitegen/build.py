@@ -27,8 +27,8 @@ from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path, spare_files)
-from .render import (CompiledTemplates, OutputFile, load_templates, make_environment, output_files,
-                     static_files, topic_names)
+from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
+                     output_files, static_files, topic_names)
 from .search import known_terms, remember_terms
 from .similar import similar_papers
 from .topics import matcher_for
@@ -222,10 +222,15 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         remember_analyses(cache.template_analyses)
         env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
     keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
+    records = None
+    if cache is not None:  # papers.json's records, where the last one has them (if it is there)
+        records = (dataclasses.replace(cache.paper_records, previous=config.output / "papers.json"
+                                       if trusted is not None else None), RecordSpans())
+        cache.paper_records = records[1]
 
     def pages(indexing: InBackground) -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
-        files = output_files(digest, config, env, keys, papers_json)
+        files = output_files(digest, config, env, keys, papers_json, records)
         if on_laid_out is not None:
             on_laid_out(digest, files)
             indexing.start()

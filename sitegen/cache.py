@@ -39,6 +39,7 @@ from .dumps import Dump
 from .keys import Fingerprints, PageKeys
 from .model import Paper
 from .output import BUILD_MARKER
+from .render import RecordSpans
 from .search import Tokenised
 from .similar import Similarity
 
@@ -86,6 +87,8 @@ class BuildCache:
     # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
     # as its fingerprint over every field.
     paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
+
+    paper_records: RecordSpans = field(default_factory=RecordSpans)  # in the last papers.json
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}
