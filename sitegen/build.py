@@ -362,7 +362,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
             cache.output = None
         record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
         for relative in outcome.unchanged:
-            record.files[relative] = dataclasses.replace(previous.files[relative], key=keys[relative])
+            record.files[relative] = previous.files[relative]._replace(key=keys[relative])
         try:
             _move_in(output, scratch, changes, gone, record, spare_pages)
             if new_index:

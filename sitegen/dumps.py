@@ -68,6 +68,9 @@ class PartialDate:
     day: int
     year: int | None = None
 
+    def __reduce__(self):  # unpickled by the constructor: the build cache holds thousands
+        return PartialDate, (self.month, self.day, self.year)
+
 
 @dataclass
 class Entry:
@@ -82,6 +85,10 @@ class Entry:
     date: PartialDate | None = None
     date_line: int | None = None
     upvotes: int | None = None
+
+    def __reduce__(self):  # unpickled by the constructor, twice as fast as by its __dict__
+        return Entry, (self.title, self.line, self.abstract, self.authors, self.org_account,
+                       self.org_name, self.date, self.date_line, self.upvotes)
 
     @property
     def has_metadata(self) -> bool:

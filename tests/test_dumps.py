@@ -153,3 +153,18 @@ LINE_PARTS = st.sampled_from(["new", "Subscribe", "Daily Papers", "·", "  • 3
 def test_arbitrary_mixes_of_dump_lines_never_crash_the_parser(lines):
     dump = parse_dump("\n".join(lines), "fuzz.txt")
     assert all(d.path == "fuzz.txt" for d in dump.diagnostics)
+
+
+def test_an_entry_pickled_for_the_build_cache_keeps_every_field():
+    import dataclasses
+    import pickle
+
+    from sitegen.dumps import Entry, PartialDate
+
+    values = {"title": "T", "line": 3, "abstract": ["A."], "date": PartialDate(5, 1, 2024),
+              "org_account": "acct", "org_name": "Org"}
+    entry = Entry(**{field.name: values.get(field.name, len(field.name)) for field in dataclasses.fields(Entry)})
+    copy = pickle.loads(pickle.dumps(entry))
+    assert copy == entry and all(getattr(copy, field.name) == getattr(entry, field.name)
+                                 for field in dataclasses.fields(Entry))
+    assert pickle.loads(pickle.dumps(PartialDate(2, 29))) == PartialDate(2, 29)
