@@ -30,6 +30,7 @@ from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github
 from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .search import known_terms, remember_terms
+from .slugs import known_identities, remember_identities
 from .similar import similar_papers
 from .topics import matcher_for
 from .workers import (InBackground, OutputListing, Progress, SearchJob, content_key, parse_dumps,
@@ -105,9 +106,12 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
+    if cache is not None:
+        remember_identities(cache.identities)
     digest = build_digest(config, parsed)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()
+        cache.identities = known_identities(paper.title for paper in digest.papers)
     digest.diagnostics[:0] = problems
     digest.source_count = len(config.sources)
     timings["model"] = time.perf_counter() - started

@@ -5,8 +5,8 @@ it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one (saved
 by a forked process as the command ends, under a lock the next build's load waits for).
-It holds parsed dumps by content hash (parsing is pure), stemmed search terms,
-the topics each text matched, the last similar papers with what they were worked
+It holds parsed dumps by content hash (parsing is pure), titles' keys and slugs,
+stemmed search terms, the topics each text matched, the last similar papers with what they were worked
 out from and, for the output folder, every file's key, size and
 modification time.
 
@@ -81,6 +81,7 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     index_gzip: tuple[int, int] | None = None  # lunr.json's size and gzip size when last measured
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
+    identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # title -> (key, slug)
     similar: Similarity | None = None  # the last similar papers, and what they came from
     template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
