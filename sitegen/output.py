@@ -165,17 +165,21 @@ class SpareFiles:
             spare = self.folder / names.pop()
             try:
                 _rename_making_folder(spare, target)
-                handle = os.open(target, _SPARE_FILE)
             except FileNotFoundError:  # taken by another process
                 continue
             except OSError:
                 return None
-            stat = os.fstat(handle)
-            if stat.st_nlink == 1 and S_ISREG(stat.st_mode):
-                os.ftruncate(handle, 0)
-                return handle
-            os.close(handle)
-            os.unlink(target)
+            try:
+                handle = os.open(target, _SPARE_FILE)  # (not through a link)
+            except OSError:
+                handle = None
+            else:
+                stat = os.fstat(handle)
+                if stat.st_nlink == 1 and S_ISREG(stat.st_mode):
+                    os.ftruncate(handle, 0)
+                    return handle
+                os.close(handle)
+            _discard(target)  # no file of ours: only the name goes
         return None
 
     def keep(self, path: Path, move: bool = False) -> None:
@@ -205,6 +209,14 @@ class SpareFiles:
             except OSError:
                 self._names = []
         return self._names
+
+
+def _discard(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def spare_files(output: Path, kind: str) -> SpareFiles:

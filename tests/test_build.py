@@ -530,6 +530,13 @@ def test_a_spare_file_is_written_over_only_when_it_has_no_other_name(tmp_path):
     assert not any((tmp_path / "spare").iterdir())  # the linked one was dropped, not taken
     assert len(set(written.values())) == 3
 
+    (tmp_path / "spare" / "1").symlink_to(site / "live.html")  # put there by someone else
+    (tmp_path / "spare" / "2").mkdir()
+    target = tmp_path / "new" / "papers" / "3.html"
+    assert OutputWriter.put(target, "page 3", SpareFiles(tmp_path / "spare")).st_nlink == 1
+    assert target.read_text() == "page 3" and not target.is_symlink()
+    assert (site / "live.html").read_text() == "still part of the site"
+
 
 def test_files_a_build_replaced_are_kept_as_they_were_until_a_later_build_takes_them(tmp_path):
     from sitegen.output import OutputWriter, SpareFiles
