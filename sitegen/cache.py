@@ -4,10 +4,11 @@
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one (saved
-by a forked process as the command ends, under a lock the next build's load waits for).
-It holds parsed dumps by content hash (parsing is pure), titles' keys and slugs,
-stemmed search terms, the topics each text matched, the last similar papers with what they were worked
-out from and, for the output folder, every file's key, size and
+by a forked process as the command ends, under a lock the next build's load waits
+for).  It holds parsed dumps by content hash (parsing is pure), titles' keys and
+slugs, stemmed search terms, the topics each text matched, the last similar papers
+with what they were worked out from, papers' fingerprints and where their records
+are in papers.json and, for the output folder, every file's key, size and
 modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
@@ -88,7 +89,6 @@ class BuildCache:
     # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
     # as its fingerprint over every field.
     paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
-
     paper_records: RecordSpans = field(default_factory=RecordSpans)  # in the last papers.json
 
     def __getstate__(self) -> dict:
@@ -189,12 +189,11 @@ def save(cache: BuildCache, path: Path, in_background: bool = False) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = _lock(path, fcntl.LOCK_EX)
-    except OSError:
-        return
+    except OSError:  # no lock to be had: written here, then
+        return _write(cache, path)
     try:
         pid = os.fork()
     except OSError:
-        pid = 0
         os.close(lock)
         return _write(cache, path)
     if pid:
@@ -211,16 +210,18 @@ def save(cache: BuildCache, path: Path, in_background: bool = False) -> None:
 
 
 def _write(cache: BuildCache, path: Path) -> None:
+    handle = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as handle:
             pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
-    except OSError:
-        try:
-            os.unlink(handle.name)
-        except (OSError, UnboundLocalError):
-            pass
+    except BaseException as error:  # no half-written file is left, whatever stopped it
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(handle.name)
+        if not isinstance(error, OSError):
+            raise
 
 
 def _lock(path: Path, kind: int) -> int:
