@@ -155,11 +155,14 @@ def test_symlink_out_of_the_output_is_not_followed(served, site, tmp_path):
     from sitegen.serve import Preview
     (tmp_path / "outside.txt").write_text("outside")
     preview = Preview(site.config, None, False)
-    preview.output.mkdir(parents=True)
-    (preview.output / "link.txt").symlink_to(tmp_path / "outside.txt")
-    (preview.output / "inside.txt").write_text("inside")
-    assert preview.resolve("/inside.txt")[0] is not None
-    assert preview.resolve("/link.txt") == (None, None)
+    try:
+        preview.output.mkdir(parents=True)
+        (preview.output / "link.txt").symlink_to(tmp_path / "outside.txt")
+        (preview.output / "inside.txt").write_text("inside")
+        assert preview.resolve("/inside.txt")[0] is not None
+        assert preview.resolve("/link.txt") == (None, None)
+    finally:
+        shutil.rmtree(preview.output.parent, ignore_errors=True)  # its own temporary folder
 
 
 def test_editing_a_dump_rebuilds_and_sends_one_reload(served, site):
