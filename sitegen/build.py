@@ -25,8 +25,8 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
-from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems, remove_folder,
-                     remove_leftovers, safe_relative_path, spare_files)
+from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems,
+                     remove_folder, remove_leftovers, safe_relative_path, spare_files)
 from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .search import known_terms, remember_terms

@@ -115,7 +115,7 @@ def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = Tr
     with collector_paused():
         cache = build_cache.load(path)
         report = run_build(config, strict=strict, progress=reporter, cache=cache)
-        # The program ends with the command: the site is complete, the cache is saved beside
+        # The program ends with the command: the site is complete; a process of its own saves this
         build_cache.save(cache, path, in_background=_left_for_exit is not None)
     _leave_for_exit(cache)
     return report

@@ -307,7 +307,7 @@ class PageKeys:
         elif type(before[0]) is str:  # from disk: the same paper has the same fingerprint
             whole = _paper_fingerprint(paper, None)
             known = before[1] if before[0] == whole else {}
-            known[_EVERY_FIELD] = whole
+            known[_EVERY_FIELD] = whole  # (which `_whole` then finds)
         else:
             known = before[1] if before[0] == paper else {}
         self._forward[paper.slug] = known
@@ -331,11 +331,7 @@ class PageKeys:
     def whole_paper(self, paper: Paper) -> str:
         """A paper's fingerprint over every field."""
         known = self._forward.get(paper.slug) if self._by_slug.get(paper.slug) is paper else None
-        if known is None:
-            return _paper_fingerprint(paper, None)
-        if _EVERY_FIELD not in known:
-            known[_EVERY_FIELD] = _paper_fingerprint(paper, None)
-        return known[_EVERY_FIELD]
+        return _paper_fingerprint(paper, None) if known is None else _whole(paper, known)
 
     @staticmethod
     def storable(carried: dict[str, tuple[Paper | str, Fingerprints]]) -> dict[str, tuple[str, Fingerprints]]:
@@ -343,11 +339,7 @@ class PageKeys:
         pickled (the papers themselves would double the build cache)."""
         stored = {}
         for slug, (paper, known) in carried.items():
-            if type(paper) is not str:
-                if _EVERY_FIELD not in known:
-                    known[_EVERY_FIELD] = _paper_fingerprint(paper, None)
-                paper = known[_EVERY_FIELD]
-            stored[slug] = (paper, known)
+            stored[slug] = (paper if type(paper) is str else _whole(paper, known), known)
         return stored
 
     def _paper_kind(self, attributes: frozenset[str] | None) -> tuple[dict[int, str], str]:
@@ -436,6 +428,13 @@ def _fields(cls: type, attributes: frozenset[str] | None) -> tuple[str, ...]:
 
 
 _EVERY_FIELD = "\x1f".join(_fields(Paper, None))  # the Fingerprints key of a whole paper
+
+
+def _whole(paper: Paper, known: Fingerprints) -> str:
+    """`paper`'s fingerprint over every field, kept in its `known` fingerprints."""
+    if _EVERY_FIELD not in known:
+        known[_EVERY_FIELD] = _paper_fingerprint(paper, None)
+    return known[_EVERY_FIELD]
 
 
 def _digest(text: str) -> str:

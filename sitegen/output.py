@@ -314,8 +314,9 @@ class OutputWriter:
                    spares: SpareFiles | None = None) -> os.stat_result:
         """Write a claimed path chunk by chunk as they come, unless `same_as` (a file of the
         current output) holds exactly these bytes: then it is linked (creating a file
-        costs far more than reading one).  Written over one of `spares` if there is one.  The chunks are compared as they come; from the
-        first that differs, the file is written (the equal part copied from `same_as`)."""
+        costs far more than reading one).  The chunks are compared as they come; from the
+        first that differs, the file is written (the equal part copied from `same_as`),
+        over one of `spares` if there is one."""
         existing = open_to_read(same_as)
         handle, compared = None, 0
         try:
@@ -345,13 +346,10 @@ class OutputWriter:
     def link(existing: Path, target: Path) -> os.stat_result | None:
         """Give a claimed path the file `existing` (an unchanged file of the current output)
         as a hard link; None if it cannot be linked (then it is written instead).  Output
-        files are only ever replaced, never written into, so the two never diverge."""
+        files are only ever replaced, never written into while they have another name
+        (`SpareFiles`), so the two never diverge."""
         try:
-            try:
-                os.link(existing, target, follow_symlinks=False)
-            except FileNotFoundError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(existing, target, follow_symlinks=False)
+            _link_making_folder(existing, target)
             return os.stat(target, follow_symlinks=False)
         except OSError:
             return None

@@ -335,7 +335,8 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
         else:
             last, this = records
-            files.append(OutputFile("papers.json", lambda: last.papers_json(digest, keys.whole_paper, this), False))
+            files.append(OutputFile("papers.json", lambda: last.papers_json(digest, keys.whole_paper, this),
+                                    False))
     for path, template_name, context in _pages(digest, config):
         files.append(page(path, template_name, context))
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
