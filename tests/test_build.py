@@ -166,7 +166,7 @@ def test_messy_dump_builds_with_warnings_and_valid_links(site):
     site.write("dumps/empty.txt", "")
     result = site.build()
     assert "dumps/messy.txt:7: bytes that are not UTF-8" in result.output
-    assert "dumps/messy.txt:7: title has no abstract" in result.output
+    assert "dumps/messy.txt:7: warning: title has no abstract" in result.output
     assert len(paper_pages(site.output)) == 3
     assert broken_internal_links(site.output, "https://example.org/") == []
 
