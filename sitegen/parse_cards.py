@@ -36,7 +36,7 @@ NOT_ACCOUNTS = {"models", "datasets", "spaces", "docs", "pricing", "login", "joi
                 "storage", "blog", "posts", "learn", "papers", "collections", "tasks", "chat",
                 "organizations", "settings", "new", "search"}
 URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IGNORECASE)
-MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |\{\{|\}\}|^\s*=+\s*$)")
+MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*=+\s*$)")
 CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
                   r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
 CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
@@ -54,7 +54,7 @@ CHROME = {
     "posts", "learn", "discord", "forum", "github", "solutions", "team & enterprise",
     "hugging face pro", "enterprise support", "inference providers", "inference endpoints",
     "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
-    "submitted by", "web source", "text", "references", "copy link", "share", "sort by", "most recent",
+    "web source", "text", "references", "copy link", "share", "sort by", "most recent",
 }
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
