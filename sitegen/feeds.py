@@ -52,7 +52,7 @@ def feed_context(papers: list[Paper], times: dict[str, tuple[str, str]], config:
     own_times = {paper.slug: times[paper.slug] for paper in papers}
     return dict(papers=papers, times=own_times, updated=_feed_updated(own_times), feed_title=title,
                 feed_path=path, feed_page=page, subtitle=plain_text(description),
-                unnamed_authors=any(not paper.org_name for paper in papers))
+                unnamed_authors=any(not paper.author_names and not paper.org_name for paper in papers))
 
 
 def _feed_updated(times: dict[str, tuple[str, str]]) -> str:

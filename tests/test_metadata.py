@@ -79,11 +79,17 @@ def test_a_topic_feed_follows_its_topic_page(seed_site):
 def test_no_site_title_poses_as_an_author(site):
     site.write("dumps/a.txt", full_dump(("Spiking by a lab", ABSTRACT, "OpenLab Open Lab", "Jun 1, 2024"),
                                         ("Spiking by people", ABSTRACT, "• 3 authors", "Jun 2, 2024")))
+    site.write("dumps/b.txt", json.dumps([{"paper": {  # the Hub's JSON, saved as it came
+        "id": "2410.17243", "title": "Spiking by named people", "summary": ABSTRACT,
+        "authors": [{"name": "Ada Lovelace"}, {"name": "Alan Turing"}],
+        "publishedAt": "2024-06-03T17:59:30.000Z", "upvotes": 4}}]))
     site.build()
     feed = feedparser.parse(site.page("feed.xml"))
-    authors = {entry.title: entry.get("author") for entry in feed.entries}
-    assert "Test Digest" not in authors.values() and feed.feed.get("author") != "Test Digest"
-    assert authors == {"Spiking by a lab": "Open Lab", "Spiking by people": None}
+    authors = {entry.title: [author.get("name") for author in entry.get("authors", [])]
+               for entry in feed.entries}
+    assert feed.feed.get("author") != "Test Digest"
+    assert authors == {"Spiking by a lab": ["Open Lab"], "Spiking by people": [],
+                       "Spiking by named people": ["Ada Lovelace", "Alan Turing"]}
     assert feed.feed.author == "Authors not named in the listing"  # stands for those Atom requires
 
 
