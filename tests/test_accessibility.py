@@ -166,3 +166,18 @@ def test_search_page_results_are_plain_links_in_a_list(static_server, page):
     roles = page.evaluate("""() => [...document.querySelectorAll('.search-results > li')].map(li =>
         [li.getAttribute('role'), li.querySelectorAll('a[href]').length])""")
     assert roles and all(role is None and links == 1 for role, links in roles)
+
+
+def test_heading_levels_never_skip_on_any_page(seed_site):
+    """Every page starts at one h1 and goes down a level at a time (axe's heading-order,
+    over every page the build writes rather than the few the browser visits)."""
+    import re
+    skipped = []
+    for path in sorted(seed_site.output.rglob("*.html")):
+        levels = [int(level) for level in re.findall(r"<h([1-6])\b", path.read_text(encoding="utf-8"))]
+        if not levels:
+            continue  # a redirect
+        jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        if levels[0] != 1 or levels.count(1) != 1 or jumps:
+            skipped.append(f"{path.relative_to(seed_site.output)}: {levels[:8]}")
+    assert skipped == []
