@@ -354,7 +354,12 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
         keys.update(outcome.keys)
         for relative, (data, key) in _static_files(config).items():
             keys[relative] = key
-            if previous.files.get(relative, _NO_RECORD).key != key:
+            before = previous.files.get(relative, _NO_RECORD)
+            if before.key == key:
+                continue
+            if not before.key and before.size == len(data) and _holds(output / relative, data):
+                outcome.unchanged.add(relative)  # an output found without keys, as it was
+            else:
                 OutputWriter.put(scratch / relative, data, spare_pages)
         changes = {relative: key for relative, key in keys.items()
                    if previous.files.get(relative, _NO_RECORD).key != key
@@ -387,7 +392,9 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
             raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
     finally:
         remove_folder(scratch, in_background=new_index)  # holds the previous index
-    report.files = len(changes) + len(outcome.search_keys)
+    report.files = len(changes) + sum(  # a search file linked to the output's is the same file
+        outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
+        for relative in outcome.search_keys)
     report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)
     report.in_place = True
@@ -437,6 +444,13 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
 
 
 _NO_RECORD = FileRecord("", -1, -1)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _static_files(config: SiteConfig) -> dict[str, tuple[bytes, str]]:

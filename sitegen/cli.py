@@ -21,7 +21,7 @@ from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
 from .config import load_config
-from .errors import SitegenError
+from .errors import SitegenError, painted
 
 LONG_BUILD_SECONDS = 2.0
 
@@ -40,35 +40,68 @@ def config_options(function):
     return function
 
 
-def output_options(function):
+def verbosity_options(function):
     function = click.option("-v", "--verbose", is_flag=True, help="Print each stage and its timing.")(function)
     function = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")(function)
+    return function
+
+
+def output_options(function):
+    function = verbosity_options(function)
     function = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit code 1).")(function)
     return function
 
 
 class Reporter:
-    """Progress on stderr: every stage with -v, otherwise only once a build runs long."""
+    """What a command prints: progress on stderr (every stage with -v, otherwise only once
+    a build runs long), warnings with their label coloured on a terminal, and the result
+    on stdout unless -q."""
 
     def __init__(self, quiet: bool, verbose: bool):
         self.quiet, self.verbose = quiet, verbose
         self.started = time.perf_counter()
+        context = click.get_current_context(silent=True)
+        self.color = context.color if context is not None else None  # kept for serve's threads
 
     def __call__(self, message: str) -> None:
         if self.verbose or (not self.quiet and time.perf_counter() - self.started > LONG_BUILD_SECONDS):
-            click.echo(f"  {message}", err=True)
+            click.echo(f"  {message}", err=True, color=self.color)
 
     def warnings(self, diagnostics) -> None:
         for diagnostic in diagnostics:
-            click.echo(f"{diagnostic}", err=True)
+            self.echo(str(diagnostic), err=True)
 
     def done(self, text: str) -> None:
-        if not self.quiet:
-            click.echo(text)
+        self.echo(text)
+
+    def echo(self, message: str = "", err: bool = False) -> None:
+        """A line for stderr (warnings, errors: always) or stdout (unless -q)."""
+        if err or not self.quiet:
+            click.echo(painted(message), err=err, color=self.color)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sitegen")
+def _no_color(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    """--no-color, or NO_COLOR set to anything (https://no-color.org): no colour, even on a
+    terminal.  Otherwise click colours only what goes to a terminal."""
+    if value or os.environ.get("NO_COLOR"):
+        context.color = False
+
+
+class _Commands(click.Group):
+    """The commands; an error one of them raises is shown with the group's colour choice."""
+
+    def invoke(self, context: click.Context):
+        try:
+            return super().invoke(context)
+        except SitegenError as error:
+            error.color = context.color
+            raise
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="sitegen")
+@click.option("--no-color", is_flag=True, is_eager=True, expose_value=False, callback=_no_color,
+              help="No colour in messages (also when NO_COLOR is set).")
 def main() -> None:
     """Build a browsable digest of Hugging Face Daily Papers from saved listing pages.
 
@@ -181,7 +214,8 @@ def check(config_path: Path, base_url: str | None, previous: str | None, strict:
                                "previous build would break")
         reporter.done(f"No paper URL of {previous} breaks.")
     if strict and report.warnings:
-        raise SitegenError(f"{len(report.warnings)} warnings and --strict")
+        count = len(report.warnings)
+        raise SitegenError(f"{count} warning{'s' if count != 1 else ''} and --strict")
 
 
 def _source_line(source) -> str:
@@ -208,8 +242,11 @@ def _relative(path: Path) -> str:
               help="Port to listen on (0 picks a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes (network and container mounts).")
+@click.option("--no-livereload", is_flag=True,
+              help="Serve pages as built: rebuild on change, but do not reload open pages.")
+@verbosity_options
 def serve(config_path: Path, base_url: str | None, host: str, port: int, open_browser: bool,
-          poll: bool) -> None:
+          poll: bool, no_livereload: bool, quiet: bool, verbose: bool) -> None:
     """Preview the site with live reload, at the same path as on base_url.
 
     Edits to the dumps, site.yaml, templates and static files rebuild the site
@@ -217,19 +254,23 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     failed rebuild keeps the last good site and shows the error over them.
     """
     from .serve import serve as run_serve
-    run_serve(config_path, host, port, open_browser, poll, base_url)
+    reporter = Reporter(quiet, verbose)
+    run_serve(config_path, host, port, open_browser, poll, base_url, echo=reporter.echo,
+              livereload=not no_livereload, progress=reporter if verbose else None)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(folder: Path, force: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def init(folder: Path, force: bool, quiet: bool) -> None:
     """Start a new digest in FOLDER: site.yaml, a sample dump, .gitignore and a
     GitHub Pages workflow. Then: cd FOLDER && sitegen build."""
     from .init import init_site
+    reporter = Reporter(quiet, verbose=False)
     for path in init_site(folder, force):
-        click.echo(f"wrote {path}")
-    click.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
+        reporter.echo(f"wrote {path}")
+    reporter.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
 
 
 @main.command()

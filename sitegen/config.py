@@ -107,23 +107,24 @@ class _Checker:
     def mapping(self, node: Node, where: str, allowed: dict[str, bool]) -> dict[str, Node] | None:
         """Keys to value nodes; reports unknown, duplicate and missing required keys."""
         if not isinstance(node, MappingNode):
-            self.error(node, f"{where} must be a mapping of keys to values")
+            self.error(node, f"{where or 'the file'} must be a mapping of keys to values")
             return None
+        within = f"{where}: " if where else ""  # the file itself is named by the message's place
         found: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = str(self.value(key_node))
             if key in found:
-                self.error(key_node, f"{where}: key '{key}' appears twice")
+                self.error(key_node, f"{within}key '{key}' appears twice")
             elif key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
                 known = ", ".join(sorted(allowed))
-                self.error(key_node, f"{where}: unknown key '{key}'{suggestion}; known keys: {known}")
+                self.error(key_node, f"{within}unknown key '{key}'{suggestion}; known keys: {known}")
             else:
                 found[key] = value_node
         for key, required in allowed.items():
             if required and key not in found:
-                self.error(node, f"{where}: missing required key '{key}'")
+                self.error(node, f"{within}missing required key '{key}'")
         return found
 
     def string(self, node: Node | None, where: str, default: str | None = None) -> str | None:
@@ -188,7 +189,7 @@ def load_config(path: Path, base_url_override: str | None = None,
 def _check(root: Node, path: Path, display: str, base_url_override: str | None,
            output_override: Path | None) -> SiteConfig:
     check = _Checker(display)
-    keys = check.mapping(root, "site.yaml", {
+    keys = check.mapping(root, "", {
         "title": True, "description": False, "base_url": True, "output": False,
         "language": False, "sources": True, "topics": False, "catch_all": False,
         "per_page": False, "feed_size": False, "redirects": False, "custom_domain": False,

@@ -92,11 +92,14 @@ class Published:
 
 
 class Preview:
-    def __init__(self, config_path: Path, base_url: str | None, poll: bool, echo=click.echo):
+    def __init__(self, config_path: Path, base_url: str | None, poll: bool, echo=click.echo,
+                 livereload: bool = True, progress=None):
         self.config_path = Path(config_path)
         self.base_url = base_url
         self.poll = poll
         self.echo = echo
+        self.livereload = livereload  # the reload script in HTML responses
+        self.progress = progress  # each stage of a build, as `build -v` prints them
         self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
         self.state = SiteState()
         self.condition = threading.Condition()
@@ -133,7 +136,8 @@ class Preview:
             report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
                            whole_index=False, papers_json=False,
                            on_laid_out=functools.partial(self._publish, config, started),
-                           superseded=lambda: self.changed_at is not None)
+                           superseded=lambda: self.changed_at is not None,
+                           **({"progress": self.progress} if self.progress else {}))
             self.config = config
             self.mount = config.base_path
             served_model = (report.digest, self.cache.search_tokens)
@@ -362,7 +366,7 @@ def make_handler(preview: Preview):
 
         def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
             """`version`: the page's build; a later one reloads it at once."""
-            if suffix != ".html":
+            if suffix != ".html" or not preview.livereload:
                 return body
             tag = (f'<script src="{preview.mount}{SPECIAL}livereload.js" '
                    f'data-version="{version}"></script>').encode()
@@ -448,7 +452,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: bool,
-          base_url: str | None, echo=click.echo) -> None:
+          base_url: str | None, echo=click.echo, livereload: bool = True, progress=None) -> None:
     # Ctrl-C and SIGTERM stop the server even when started from a script that ignores
     # SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
     # The handler raises it at once, mid-build too; should a finalizer (`__del__`) be
@@ -464,7 +468,7 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     # A page asked for while a build goes on renders in its request thread: switching
     # threads every millisecond rather than every five answers it sooner.
     sys.setswitchinterval(0.001)
-    preview = Preview(config_path, base_url, poll, echo)
+    preview = Preview(config_path, base_url, poll, echo, livereload, progress)
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here
         shutil.rmtree(preview.output.parent, ignore_errors=True)
@@ -480,11 +484,11 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     url = f"http://{host}:{server.server_address[1]}{preview.mount}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = _watch(preview)
-    echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
-    if open_browser:
-        webbrowser.open(url)
     collector = _IdleCollector()
-    try:
+    try:  # from the moment it says so, Ctrl-C stops it as below
+        echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+        if open_browser:
+            webbrowser.open(url)
         while not stopping.is_set():
             changed_at = preview.changed_at
             if changed_at is None:  # wait for a change, or a while to do idle work

@@ -168,8 +168,8 @@ def test_messy_dump_builds_with_warnings_and_valid_links(site):
     site.write("dumps/messy.txt", messy)
     site.write("dumps/empty.txt", "")
     result = site.build()
-    assert "dumps/messy.txt:7: bytes that are not UTF-8" in result.output
-    assert "dumps/messy.txt:7: title has no abstract" in result.output
+    assert "dumps/messy.txt:7: warning: bytes that are not UTF-8" in result.output
+    assert "dumps/messy.txt:7: warning: title has no abstract" in result.output
     assert len(paper_pages(site.output)) == 3
     assert broken_internal_links(site.output, "https://example.org/") == []
 
@@ -367,7 +367,7 @@ def test_oversized_file_is_a_warning_and_fails_under_strict(site):
     with open(big, "wb") as handle:  # sparse: 101 MiB on paper, nothing on disk
         handle.truncate(101 * 2**20)
     result = site.build()
-    assert "_site/static/huge.bin: 101 MB: GitHub refuses files over 100 MB" in result.output
+    assert "_site/static/huge.bin: warning: 101 MB: GitHub refuses files over 100 MB" in result.output
     strict = site.run("build", "--strict")
     assert strict.exit_code == 1 and "GitHub Pages limits" in strict.output
 
@@ -385,7 +385,7 @@ def test_redirect_page_sends_an_old_link_to_the_renamed_paper(site):
     site.write("site.yaml", (site.root / "site.yaml").read_text() +
                "redirects:\n  spiking-netwrks: spiking-networks-corrected\n  gone: no-such-paper\n")
     result = site.build()
-    assert "site.yaml:12: redirect target 'no-such-paper' is no paper's slug" in result.output
+    assert "site.yaml:12: warning: redirect target 'no-such-paper' is no paper's slug" in result.output
     html = site.page("papers/spiking-netwrks/index.html")
     assert '<meta http-equiv="refresh" content="0; url=../../papers/spiking-networks-corrected/">' in html
     assert '<link rel="canonical" href="https://example.org/papers/spiking-networks-corrected/">' in html

@@ -558,3 +558,15 @@ def test_an_edited_index_gzip_size_is_scaled_from_the_last_one_measured_until_it
     size = index.stat().st_size
     assert size < raw * 0.9
     assert smaller.index_bytes == (size, len(zlib.compress(index.read_bytes(), 6))) == cache.index_gzip
+
+
+def test_the_summary_counts_only_the_files_that_really_changed(seed_copy):
+    """Rendered afresh over an output that holds just what it renders, nothing is written
+    (the search index and static files included), and the summary says so."""
+    again = seed_copy.build("--no-cache")
+    assert re.search(r"\(\d+ files re-rendered, 0 changed, 0 removed\)", again.output), again.output
+    stylesheet = seed_copy.output / "static" / "site.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n/* edited in the output */\n")
+    mended = seed_copy.build("--no-cache")
+    assert re.search(r"re-rendered, 1 changed, 0 removed\)", mended.output), mended.output
+    assert "edited in the output" not in stylesheet.read_text()
