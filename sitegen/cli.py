@@ -218,22 +218,27 @@ def init(folder: Path, force: bool) -> None:
 @click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch that holds the site.")
 @click.option("--no-push", is_flag=True, help="Only commit to the branch; do not push.")
+@click.option("--force", is_flag=True,
+              help="Deploy even if the local and remote site branches disagree: on top of both, "
+                   "so that no commit of either is lost.")
 @output_options
 def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no_push: bool,
-           strict: bool, quiet: bool, verbose: bool) -> None:
+           force: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Build, then commit the site to the gh-pages branch and push it (like mkdocs gh-deploy).
 
     Each deploy is one commit on top of the branch, naming the source commit;
-    your working tree and current branch are left alone.
+    your working tree, index and current branch are left alone.  It refuses a
+    branch that is checked out or is not a site branch, and a local site branch
+    that has commits the remote lacks (or the other way round) unless --force.
     """
-    from .deploy import deploy as run_deploy
-    from .deploy import repository_root
+    from .deploy import prepare, publish, repository_root
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     repo = repository_root(config.root)
+    target = prepare(repo, remote, branch, push=not no_push, force=force)
     report = _cached_build(config, strict, reporter)
     _leave_for_exit(report)
     reporter.warnings(report.warnings)
-    commit = run_deploy(config.output, repo, remote, branch, push=not no_push)
+    commit = publish(config.output, target)
     where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"
     reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

@@ -72,3 +72,111 @@ def test_deploy_outside_a_git_repository_says_so(site):
     result = site.run("deploy")
     assert result.exit_code == 2
     assert "is not inside a git repository" in result.output
+
+
+def snapshot(root):
+    """Everything of the user's that a deploy must leave alone: branch, commits, index, files."""
+    return (git("symbolic-ref", "HEAD", cwd=root), git("rev-parse", "HEAD", cwd=root),
+            (root / ".git" / "index").read_bytes(), git("status", "--porcelain", "--untracked-files=all", cwd=root),
+            sorted(str(path.relative_to(root)) for path in root.rglob("*") if ".git" not in path.parts))
+
+
+def test_deploy_to_the_checked_out_branch_is_refused_and_loses_nothing(repo_site):
+    repo_site.write("dumps/b.txt", full_dump(("Spiking Two", ABSTRACT, "• 2 authors", "Jun 13, 2025 3")))
+    git("push", "-q", "origin", "main", cwd=repo_site.root)
+    git("add", "-A", cwd=repo_site.root)
+    git("commit", "-q", "-m", "unpushed work", cwd=repo_site.root)
+    unpushed = git("rev-parse", "HEAD", cwd=repo_site.root)
+    before = snapshot(repo_site.root)
+    remote_main = git("rev-parse", "main", cwd=repo_site.bare)
+
+    result = repo_site.run("deploy", "--branch", "main")
+
+    assert result.exit_code == 2, result.output
+    assert "refusing to deploy to 'main': it is checked out" in result.output
+    assert snapshot(repo_site.root) == before
+    assert git("rev-parse", "main", cwd=repo_site.root) == unpushed
+    assert git("rev-parse", "main", cwd=repo_site.bare) == remote_main
+    assert git("branch", "--list", "gh-pages", cwd=repo_site.bare) == ""
+
+
+def test_deploy_to_a_branch_of_the_source_history_is_refused(repo_site):
+    git("branch", "docs", cwd=repo_site.root)  # a source branch, not checked out
+    result = repo_site.run("deploy", "--branch", "docs", "--no-push")
+    assert result.exit_code == 2
+    assert "'docs': docs is not a site branch (it shares history with your current branch)" in result.output
+    assert git("rev-parse", "docs", cwd=repo_site.root) == git("rev-parse", "main", cwd=repo_site.root)
+
+
+def commit_on_branch(root, branch, name, text, message):
+    """A commit of the user's on `branch`, made without checking it out."""
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=text, text=True,
+                          capture_output=True, check=True).stdout.strip()
+    tree = subprocess.run(["git", "mktree"], cwd=root, text=True, capture_output=True, check=True,
+                          input=git("ls-tree", branch, cwd=root) + f"\n100644 blob {blob}\t{name}\n").stdout.strip()
+    commit = git("commit-tree", tree, "-p", branch, "-m", message, cwd=root)
+    git("update-ref", f"refs/heads/{branch}", commit, cwd=root)
+    return commit
+
+
+def test_a_local_site_branch_with_unpushed_commits_is_refused_then_kept_under_force(repo_site):
+    assert repo_site.run("deploy").exit_code == 0
+    mine = commit_on_branch(repo_site.root, "gh-pages", "google1234.html", "verification", "add verification")
+    published = git("rev-parse", "gh-pages", cwd=repo_site.bare)
+    before = snapshot(repo_site.root)
+
+    refused = repo_site.run("deploy")
+
+    assert refused.exit_code == 2, refused.output
+    assert "your local gh-pages has 1 commit that origin/gh-pages lacks" in refused.output
+    assert "git push origin gh-pages" in refused.output and "--force" in refused.output
+    assert git("rev-parse", "gh-pages", cwd=repo_site.root) == mine
+    assert git("rev-parse", "gh-pages", cwd=repo_site.bare) == published
+    assert snapshot(repo_site.root) == before
+
+    forced = repo_site.run("deploy", "--force")
+    assert forced.exit_code == 0, forced.output
+    tip = git("rev-parse", "gh-pages", cwd=repo_site.bare)
+    assert git("rev-parse", "gh-pages", cwd=repo_site.root) == tip
+    assert git("merge-base", "--is-ancestor", mine, tip, cwd=repo_site.bare) == ""  # kept, published
+    assert snapshot(repo_site.root) == before
+
+
+def test_a_remote_site_branch_ahead_is_refused_and_diverged_branches_both_kept_under_force(repo_site, tmp_path):
+    assert repo_site.run("deploy").exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    git("clone", "-q", "-b", "gh-pages", str(repo_site.bare), str(elsewhere), cwd=tmp_path)
+    (elsewhere / "extra.txt").write_text("deployed from elsewhere")
+    git("add", "-A", cwd=elsewhere)
+    git("commit", "-q", "-m", "Deploy abc with sitegen", cwd=elsewhere)
+    git("push", "-q", "origin", "gh-pages", cwd=elsewhere)
+    theirs = git("rev-parse", "HEAD", cwd=elsewhere)
+    local = git("rev-parse", "gh-pages", cwd=repo_site.root)
+
+    refused = repo_site.run("deploy")
+    assert refused.exit_code == 2, refused.output
+    assert "origin/gh-pages has 1 commit that your local gh-pages lacks" in refused.output
+    assert git("rev-parse", "gh-pages", cwd=repo_site.root) == local
+    assert git("rev-parse", "gh-pages", cwd=repo_site.bare) == theirs
+
+    mine = commit_on_branch(repo_site.root, "gh-pages", "mine.txt", "local", "a local change")
+    diverged = repo_site.run("deploy")
+    assert diverged.exit_code == 2 and "have diverged" in diverged.output
+
+    forced = repo_site.run("deploy", "--force")
+    assert forced.exit_code == 0, forced.output
+    tip = git("rev-parse", "gh-pages", cwd=repo_site.bare)
+    assert set(git("log", "-1", "--format=%P", tip, cwd=repo_site.bare).split()) == {theirs, mine}
+    assert git("rev-parse", "gh-pages", cwd=repo_site.root) == tip
+
+
+def test_a_branch_sitegen_never_deployed_to_is_refused(repo_site):
+    git("checkout", "-q", "--orphan", "pages-by-hand", cwd=repo_site.root)
+    (repo_site.root / "handmade.html").write_text("mine")
+    git("add", "handmade.html", cwd=repo_site.root)
+    git("commit", "-q", "-m", "my own site", cwd=repo_site.root)
+    git("checkout", "-q", "main", cwd=repo_site.root)
+    git("clean", "-qfd", cwd=repo_site.root)
+    result = repo_site.run("deploy", "--branch", "pages-by-hand", "--no-push")
+    assert result.exit_code == 2
+    assert "none of its commits was made by sitegen deploy" in result.output
