@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
+from .redirects import History, parse_history
 
 DEPLOY_GREP = "^Deploy .+ with sitegen$"
 NO_COMMIT = "0" * 40
@@ -164,10 +165,21 @@ def _commits(count: int) -> str:
     return f"{count} commit{'s' if count != 1 else ''}"
 
 
-def published_file(target: Target, path: str) -> bytes | None:
-    """A file of the site as last deployed to the branch (read with git, no network)."""
+def published_history(target: Target) -> History | None:
+    """The URLs the site branch publishes: its papers.json and redirects.json, read with
+    git from the commit prepared (fetched, when pushing), so no network is needed."""
     if target.published is None:
         return None
+    texts = [_published_file(target, name) for name in ("papers.json", "redirects.json")]
+    origin = f"{target.remote}/{target.branch}" if target.push else target.branch
+    try:
+        return parse_history(*texts, origin=origin)
+    except ValueError as error:
+        raise BuildError(f"cannot tell which paper URLs {origin} publishes: its papers.json is "
+                         f"{error}; nothing was deployed") from None
+
+
+def _published_file(target: Target, path: str) -> bytes | None:
     result = subprocess.run(["git", "cat-file", "blob", f"{target.published}:{path}"], cwd=target.repo,
                             capture_output=True)
     return result.stdout if result.returncode == 0 else None

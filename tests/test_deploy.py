@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 
 import pytest
@@ -180,3 +182,39 @@ def test_a_branch_sitegen_never_deployed_to_is_refused(repo_site):
     result = repo_site.run("deploy", "--branch", "pages-by-hand", "--no-push")
     assert result.exit_code == 2
     assert "none of its commits was made by sitegen deploy" in result.output
+
+
+def published(bare, path):
+    return git("show", f"gh-pages:{path}", cwd=bare)
+
+
+def test_every_url_the_branch_published_redirects_to_the_retitled_paper(repo_site):
+    assert repo_site.run("deploy").exit_code == 0
+    for title, slug in (("Spiking One, Corrected", "spiking-one-corrected"),
+                        ("Spiking One, Corrected Again", "spiking-one-corrected-again")):
+        repo_site.write("dumps/a.txt", full_dump((title, ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+        shutil.rmtree(repo_site.output)  # the published branch alone tells what was there
+        result = repo_site.run("deploy")
+        assert result.exit_code == 0, result.output
+        assert f"papers/{slug}/index.html" in git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repo_site.bare)
+    for old in ("spiking-one", "spiking-one-corrected"):
+        page = published(repo_site.bare, f"papers/{old}/index.html")
+        assert 'content="0; url=../../papers/spiking-one-corrected-again/"' in page, old
+    assert json.loads(published(repo_site.bare, "redirects.json")) == {
+        "papers/spiking-one/": "papers/spiking-one-corrected-again/",
+        "papers/spiking-one-corrected/": "papers/spiking-one-corrected-again/"}
+
+
+def test_a_deploy_that_drops_a_published_paper_is_refused_with_its_url(repo_site):
+    assert repo_site.run("deploy").exit_code == 0
+    tips = (git("rev-parse", "gh-pages", cwd=repo_site.bare), git("rev-parse", "gh-pages", cwd=repo_site.root))
+    repo_site.write("dumps/a.txt", full_dump(("Protein Folding", "Proteins fold; we predict how.", "• 2 authors",
+                                              "Jun 12, 2025 3")))
+    refused = repo_site.run("deploy")
+    assert refused.exit_code == 1, refused.output
+    assert "refusing to deploy: 1 paper URL that origin/gh-pages publishes would lead nowhere" in refused.output
+    assert "  papers/spiking-one/ (Spiking One)" in refused.output and "--allow-broken" in refused.output
+    assert (git("rev-parse", "gh-pages", cwd=repo_site.bare), git("rev-parse", "gh-pages", cwd=repo_site.root)) == tips
+    allowed = repo_site.run("deploy", "--allow-broken")
+    assert allowed.exit_code == 0, allowed.output
+    assert "papers/spiking-one/index.html" not in git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repo_site.bare)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import venv
+import zipfile
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from conftest import REPO
 from helpers import ABSTRACT, full_dump
+from sitegen.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +23,8 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(wheels), str(REPO)], check=True, timeout=300)
-    [wheel] = wheels.glob("sitegen-*.whl")
+    [wheel] = wheels.glob("*.whl")
+    assert_the_workflow_installs(wheel, tmp_path)
     environment = tmp_path / "venv"
     venv.create(environment, system_site_packages=True, with_pip=True)
     python = environment / "bin" / "python"
@@ -38,3 +44,19 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (site / "_site" / "static" / "site.css").read_text() == (REPO / "static" / "site.css").read_text()
     assert "A Paper" in (site / "_site" / "index.html").read_text()
+
+
+def assert_the_workflow_installs(wheel, tmp_path):
+    """The workflow `sitegen init` writes installs this very build: its name and version."""
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "digest")]).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / "digest/.github/workflows/pages.yml").read_text())
+    [install] = [step["run"] for step in workflow["jobs"]["build"]["steps"] if step.get("name") == "Install sitegen"]
+    requirement = re.fullmatch(r'pip install "([A-Za-z0-9_.-]+)==([0-9][A-Za-z0-9.+-]*)"', install)
+    assert requirement, install
+    name, version = requirement.groups()
+    with zipfile.ZipFile(wheel) as archive:
+        [metadata] = [entry for entry in archive.namelist() if entry.endswith(".dist-info/METADATA")]
+        fields = dict(line.split(": ", 1) for line in archive.read(metadata).decode().splitlines()
+                      if ": " in line and not line.startswith(" "))
+    assert (fields["Name"], fields["Version"]) == (name, version)
+    assert wheel.name.startswith(f"{name.replace('-', '_')}-{version}-")
