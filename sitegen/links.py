@@ -46,9 +46,9 @@ def sighting_of(paper: Paper) -> Sighting:
                     getattr(paper, "arxiv_id", None))
 
 
-def history_of(digest: Digest) -> History:
+def history_of(digest: Digest, origin: str = "the previous build") -> History:
     """What a build of `digest` serves (for `serve`, which keeps it in memory)."""
-    return History(tuple(sighting_of(paper) for paper in digest.papers), dict(digest.redirects or {}))
+    return History(tuple(map(sighting_of, digest.papers)), dict(digest.redirects or {}), origin)
 
 
 def manual_redirects(config: SiteConfig) -> dict[str, str]:

@@ -31,7 +31,7 @@ class Sighting:
     url: str
     title: str = ""
     arxiv_id: str | None = None
-    abstract: str = ""  # whitespace folded
+    abstract: str = ""  # as written (compared with whitespace folded, when matching)
     sources: tuple[str, ...] = ()  # "path:line"
 
 
@@ -83,7 +83,7 @@ def fold(text: str) -> str:
 
 def sighting(url: str, title: str, abstract: str, sources: Iterable[str] = (),
              arxiv_id: str | None = None) -> Sighting:
-    return Sighting(url, title, arxiv_id or None, fold(abstract), tuple(sources))
+    return Sighting(url, title, arxiv_id or None, abstract, tuple(sources))
 
 
 def parse_history(papers_json: str | bytes | None, redirects_json: str | bytes | None,
@@ -153,7 +153,7 @@ def _match(missing: list[Sighting], current: list[Sighting], history: History) -
         if paper.arxiv_id:
             by_arxiv[paper.arxiv_id].append(paper)
         if paper.abstract:
-            by_abstract[paper.abstract].append(paper)
+            by_abstract[fold(paper.abstract)].append(paper)
     earlier = {paper.url for paper in history.papers}
     moved: dict[str, str] = {}
     taken: set[str] = set()
@@ -161,7 +161,7 @@ def _match(missing: list[Sighting], current: list[Sighting], history: History) -
         if paper.arxiv_id and paper.arxiv_id in by_arxiv:
             candidates = by_arxiv[paper.arxiv_id]
         else:
-            candidates = [other for other in by_abstract.get(paper.abstract, ())
+            candidates = [other for other in by_abstract.get(fold(paper.abstract), ())
                           if not (paper.arxiv_id and other.arxiv_id and other.arxiv_id != paper.arxiv_id)]
         if candidates:
             best = min(candidates, key=lambda other: (other.url in taken, other.url in earlier,
