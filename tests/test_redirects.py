@@ -106,3 +106,36 @@ def test_a_paper_removed_from_every_dump_is_reported(site):
     assert ("_site/papers.json: papers/spiking-networks/ (Spiking Networks) was published but is in no "
             "dump now, so its link breaks") in result.output
     assert not (site.output / "papers/spiking-networks").exists()
+
+
+def test_a_new_page_is_preferred_to_one_that_was_there_even_when_only_its_url_is_known():
+    earlier = History((sighting("papers/old/", "Old", ABSTRACT, ["d.txt:3"]),), served_too=frozenset({"papers/kept/"}))
+    kept = sighting("papers/kept/", "Kept", ABSTRACT, ["d.txt:3"])  # nearer, but its page was there
+    new = sighting("papers/new/", "New", ABSTRACT, ["d.txt:90"])
+    assert plan(earlier, [kept, new]).redirects == {"papers/old/": "papers/new/"}
+
+
+def test_the_previous_output_is_read_for_the_papers_this_build_lacks(site):
+    from sitegen.links import read_history
+    retitled(site, "Spiking \"Networks\" {\"slug\":\"x\"}")  # quotes and braces in the records
+    site.build()
+    records = json.loads(site.page("papers.json"))
+    history, problem = read_history(site.output, {"papers/kept-paper/"})
+    assert problem is None and history.served_too == {"papers/kept-paper/"}
+    [record] = [r for r in records if r["url"] != "papers/kept-paper/"]
+    assert history.papers == (sighting(record["url"], record["title"], record["abstract"], record["sources"]),)
+    whole, _ = read_history(site.output)
+    assert {paper.url for paper in whole.papers} == {r["url"] for r in records}
+
+
+def test_a_paper_with_a_new_title_and_abstract_is_found_by_its_arxiv_id(site):
+    site.write("site.yaml", site.config.read_text().replace("dumps/*.txt", "dumps/*.json"))
+
+    def listing(title, abstract):
+        site.write("dumps/list.json", json.dumps([{"id": "2601.00004", "title": title, "summary": abstract,
+                                                   "publishedAt": "2026-01-02T00:00:00.000Z"}]))
+    listing("Spiking Netwrks", ABSTRACT)
+    site.build()
+    listing("Spiking Networks", OTHER)
+    site.build()
+    assert 'content="0; url=../../papers/spiking-networks/"' in site.page("papers/spiking-netwrks/index.html")
