@@ -219,7 +219,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         cache.output.folder == config.output.resolve()
     listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
     digest = read_digest(config, progress, timings, cache)
-    link_history(digest, config, history, read_output=not private_output)
+    link_history(digest, config, history, read_output=earlier_build)
     report = BuildReport(digest, timings=timings)
     refuse_unreadable_sources(digest)
     if strict and digest.diagnostics:
