@@ -517,11 +517,11 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     url = f"http://{host}:{server.server_address[1]}{preview.mount}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = _watch(preview)
-    echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
-    if open_browser:
-        webbrowser.open(url)
     collector = _IdleCollector()
-    try:
+    try:  # from the line that says Ctrl-C stops it, Ctrl-C stops it cleanly
+        echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+        if open_browser:
+            webbrowser.open(url)
         while not stopping.is_set():
             changed_at = preview.changed_at
             if changed_at is None:  # wait for a change, or a while to do idle work
