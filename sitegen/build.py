@@ -24,11 +24,13 @@ from .cache import BuildCache, FileRecord, OutputRecord, found_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, known_analyses, remember_analyses
+from .links import link_history
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems,
                      remove_folder, remove_leftovers, safe_relative_path, spare_files)
 from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
                      output_files, static_files, topic_names)
+from .redirects import History
 from .search import known_terms, remember_terms
 from .slugs import known_identities, remember_identities
 from .similar import similar_papers
@@ -167,7 +169,8 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
           estimate_index_gzip: bool = True, whole_index: bool = True,
           papers_json: bool = True,
           on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None,
-          superseded: Callable[[], bool] | None = None) -> BuildReport:
+          superseded: Callable[[], bool] | None = None,
+          history: History | None = None) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
@@ -178,12 +181,13 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     itself) as soon as they are laid out, before any is rendered: `serve` renders
     pages from there when they are asked for, while the build goes on; it gives up
     rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
+    `history`: what was published besides the previous output (`links.link_history`).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with collector_paused():
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
-                      whole_index, papers_json, on_laid_out, superseded)
+                      whole_index, papers_json, on_laid_out, superseded, history)
 
 
 @contextlib.contextmanager
@@ -207,7 +211,7 @@ def collector_paused():
 def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
            private_output: bool, estimate_index_gzip: bool, whole_index: bool,
            papers_json: bool, on_laid_out: Callable[[Digest, list[OutputFile]], None] | None,
-           superseded: Callable[[], bool] | None) -> BuildReport:
+           superseded: Callable[[], bool] | None, history: History | None) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
@@ -215,6 +219,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         cache.output.folder == config.output.resolve()
     listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
     digest = read_digest(config, progress, timings, cache)
+    link_history(digest, config, history, read_output=earlier_build)
     report = BuildReport(digest, timings=timings)
     refuse_unreadable_sources(digest)
     if strict and digest.diagnostics:

@@ -141,16 +141,17 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
 
 
-def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True):
-    """Build with the cache kept between runs; it is saved only after a successful build."""
+def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True, history=None):
+    """Build with the cache kept between runs; it is saved only after a successful build.
+    `history`: what was published besides the previous output (`sitegen deploy`'s branch)."""
     if _left_for_exit is not None:  # the process ends with the command: turned on again, the
         gc.disable()  # collector would first walk all the build made (0.13 s at 10,000 papers)
     if not use_cache:
-        return run_build(config, strict=strict, progress=reporter)
+        return run_build(config, strict=strict, progress=reporter, history=history)
     path = build_cache.cache_path(config.path, config.output)
     with collector_paused():
         cache = build_cache.load(path)
-        report = run_build(config, strict=strict, progress=reporter, cache=cache)
+        report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
         # The program ends with the command: the site is complete; a process of its own saves this
         build_cache.save(cache, path, in_background=_left_for_exit is not None)
     _leave_for_exit(cache)
@@ -204,18 +205,30 @@ def check(config_path: Path, base_url: str | None, previous: str | None, strict:
     refuse_unreadable_sources(report.digest)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
-        from .links import broken_links, load_previous_papers
-        broken = broken_links(load_previous_papers(previous), report.digest, config)
-        for url, title in broken:
-            click.echo(f"{previous}: {url} ({title}) would break; add `{url.split('/')[1]}: <new slug>` "
-                       "under redirects in site.yaml", err=True)
-        if broken:
-            raise SitegenError(f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''} of the "
-                               "previous build would break")
-        reporter.done(f"No paper URL of {previous} breaks.")
+        _check_against(previous, report.digest, config, reporter)
     if strict and report.warnings:
         count = len(report.warnings)
         raise SitegenError(f"{count} warning{'s' if count != 1 else ''} and --strict")
+
+
+def _check_against(previous: str, digest, config, reporter: Reporter) -> None:
+    """Which paper URLs of the build that published `previous` (its papers.json) the
+    next build would break, and which it redirects of its own accord."""
+    from .links import load_previous_history, plan_for
+    history = load_previous_history(previous)
+    plan = plan_for(digest, config, history)
+    manual = {f"papers/{old}/" for old, _, _ in config.redirects}
+    for gone in plan.gone:
+        title = f" ({gone.title})" if gone.title else ""
+        click.echo(f"{previous}: {gone.url}{title} would break; add `{gone.url.split('/')[1]}: <new slug>` "
+                   "under redirects in site.yaml", err=True)
+    for old, new in sorted(plan.redirects.items()):
+        if old in history.urls and old not in manual:
+            reporter.done(f"{old} moved to {new}: the build redirects it")
+    if plan.gone:
+        raise SitegenError(f"{len(plan.gone)} paper URL{'s' if len(plan.gone) != 1 else ''} of the "
+                           "previous build would break")
+    reporter.done(f"No paper URL of {previous} breaks.")
 
 
 def _source_line(source) -> str:
@@ -278,22 +291,43 @@ def init(folder: Path, force: bool, quiet: bool) -> None:
 @click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch that holds the site.")
 @click.option("--no-push", is_flag=True, help="Only commit to the branch; do not push.")
+@click.option("--force", is_flag=True,
+              help="Deploy even if the local and remote site branches disagree: on top of both, "
+                   "so that no commit of either is lost.")
+@click.option("--allow-broken", is_flag=True,
+              help="Deploy even if a paper URL the branch publishes would lead nowhere.")
 @output_options
 def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no_push: bool,
-           strict: bool, quiet: bool, verbose: bool) -> None:
+           force: bool, allow_broken: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Build, then commit the site to the gh-pages branch and push it (like mkdocs gh-deploy).
 
     Each deploy is one commit on top of the branch, naming the source commit;
-    your working tree and current branch are left alone.
+    your working tree, index and current branch are left alone.  It refuses a
+    branch that is checked out or is not a site branch, and a local site branch
+    that has commits the remote lacks (or the other way round) unless --force.
+
+    Paper URLs the branch publishes keep working: a paper whose title changed
+    gets a redirect from each URL it had (found by its arXiv id or abstract);
+    a deploy that would break one is refused, listing them, unless --allow-broken.
     """
-    from .deploy import deploy as run_deploy
-    from .deploy import repository_root
+    from .deploy import prepare, publish, published_history, repository_root
+    from .links import broken_urls
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     repo = repository_root(config.root)
-    report = _cached_build(config, strict, reporter)
+    target = prepare(repo, remote, branch, push=not no_push, force=force)
+    published = published_history(target)
+    report = _cached_build(config, strict, reporter, history=published)
     _leave_for_exit(report)
     reporter.warnings(report.warnings)
-    commit = run_deploy(config.output, repo, remote, branch, push=not no_push)
+    broken = broken_urls(published, report.digest)
+    if broken and not allow_broken:
+        listing = "\n".join(f"  {gone.url}" + (f" ({gone.title})" if gone.title else "") for gone in broken)
+        count = f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''}"
+        raise SitegenError(f"refusing to deploy: {count} that {published.origin} publishes would lead "
+                           f"nowhere:\n{listing}\nAdd `old-slug: new-slug` under redirects in site.yaml "
+                           "for a paper that moved, or deploy anyway with --allow-broken; nothing was "
+                           "pushed.")
+    commit = publish(config.output, target)
     where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"
     reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

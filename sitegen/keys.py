@@ -413,7 +413,8 @@ def _field_values(cls: type, attributes: frozenset[str] | None) -> Callable[[obj
 @functools.lru_cache(maxsize=256)
 def _fields(cls: type, attributes: frozenset[str] | None) -> tuple[str, ...]:
     """The fields of a dataclass that templates reading `attributes` can show."""
-    every = tuple(field.name for field in dataclasses.fields(cls))
+    every = tuple(field.name for field in dataclasses.fields(cls)
+                  if field.metadata.get("shown", True))  # e.g. a build's warnings: no page shows them
     if attributes is None:
         return every
     wanted = set()

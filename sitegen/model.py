@@ -96,10 +96,13 @@ class Digest:
     topics: list[TopicGroup]
     days: dict[dt.date, list[Paper]]  # newest day first
     undated: list[Paper]
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Diagnostic] = field(metadata={"shown": False})  # no page shows them
     source_count: int = 0
     entry_count: int = 0
     sources: list[SourceSummary] = field(default_factory=list)
+    # Old URL -> paper URL of every redirect page, once the build has compared the
+    # papers with what earlier builds published (`links.link_history`); None before.
+    redirects: dict[str, str] | None = field(default=None, metadata={"shown": False})
 
     @property
     def by_slug(self) -> dict[str, Paper]:

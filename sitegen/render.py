@@ -11,6 +11,7 @@ absolute to the path of `base_url`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import os
@@ -28,6 +29,7 @@ from .feeds import entry_times, feed_context
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 from .prose import markdown_html, plain_text
+from .redirects import redirects_json
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -199,11 +201,21 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
     if digest.undated:
         for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
             yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
-    for old, new, _ in config.redirects:
-        if new in by_slug and old not in by_slug:
-            yield f"papers/{old}/index.html", "redirect.html", dict(paper=by_slug[new])
+    by_url = {paper.url: paper for paper in digest.papers}
+    for old, new in redirects_of(digest, config).items():
+        yield f"{old}index.html", "redirect.html", dict(paper=by_url[new])
     yield "search/index.html", "search.html", {}
     yield "404.html", "404.html", dict(absolute_links=True)
+
+
+def redirects_of(digest: Digest, config: SiteConfig) -> dict[str, str]:
+    """Old URL -> paper URL of every redirect page, sorted: those the build worked out
+    from what earlier builds published, else those site.yaml names."""
+    if digest.redirects is not None:
+        return dict(sorted(digest.redirects.items()))
+    urls = {paper.url for paper in digest.papers}
+    return dict(sorted((f"papers/{old}/", f"papers/{new}/") for old, new, _ in config.redirects
+                       if f"papers/{new}/" in urls and f"papers/{old}/" not in urls))
 
 
 def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
@@ -358,6 +370,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
+        _redirects_file(redirects_json(redirects_of(digest, config))),
     ]
     if config.custom_domain:
         files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
@@ -367,6 +380,13 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             dated, times, config, title=f"{group.topic.name} · {config.title}", path=f"{base}feed.xml",
             page=base, description=group.topic.description or config.description)))
     return files
+
+
+def _redirects_file(text: str) -> OutputFile:
+    """redirects.json, keyed by its text (small: made at once), so it is written only when
+    the redirects change."""
+    return OutputFile("redirects.json", lambda: text, False,
+                      key_of=lambda: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
 
 
 def _root(page_path: str, context: dict, config: SiteConfig) -> str:

@@ -394,12 +394,16 @@ def test_redirect_page_sends_an_old_link_to_the_renamed_paper(site):
     assert broken_internal_links(site.output, "https://example.org/") == []
 
 
+OTHER_ABSTRACT = "A different paper altogether, about protein folding and nothing else."
+
+
 def test_check_against_reports_a_removed_paper_url_until_redirected(site):
     site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
     site.build()
     previous = site.root / "previous-papers.json"
     previous.write_text(site.page("papers.json"))
-    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", OTHER_ABSTRACT, "• 2 authors",
+                                         "Jun 12, 2025 3")))  # nothing tells it is the same paper
     result = site.run("check", "--against", str(previous))
     assert result.exit_code == 1
     assert "papers/spiking-networks-old-title/ (Spiking Networks Old Title) would break" in result.output
@@ -409,6 +413,18 @@ def test_check_against_reports_a_removed_paper_url_until_redirected(site):
     assert fixed.exit_code == 0, fixed.output
     assert "No paper URL" in fixed.output
     assert site.run("check", "--against", str(site.root / "missing.json")).exit_code == 2
+
+
+def test_check_against_tells_a_retitled_paper_is_redirected_of_its_own_accord(site):
+    site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.build()
+    previous = site.root / "previous-papers.json"
+    previous.write_text(site.page("papers.json"))
+    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    result = site.run("check", "--against", str(previous))
+    assert result.exit_code == 0, result.output
+    assert ("papers/spiking-networks-old-title/ moved to papers/spiking-networks-new-title/: "
+            "the build redirects it") in result.output
 
 
 def test_check_against_reads_the_deployed_papers_json_over_http(site):
@@ -424,7 +440,8 @@ def test_check_against_reads_the_deployed_papers_json_over_http(site):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/papers.json"
         assert site.run("check", "--against", url).exit_code == 0
-        site.write("dumps/a.txt", full_dump(("Spiking Networks New", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+        site.write("dumps/a.txt", full_dump(("Spiking Networks New", OTHER_ABSTRACT, "• 2 authors",
+                                             "Jun 12, 2025 3")))
         result = site.run("check", "--against", url)
         assert result.exit_code == 1 and "spiking-networks-old-title/" in result.output
     finally:

@@ -14,12 +14,16 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from conftest import REPO
 from helpers import ABSTRACT, full_dump
+from sitegen.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +45,8 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(wheels), str(REPO)], check=True, timeout=300)
-    [wheel] = wheels.glob("sitegen-*.whl")
+    [wheel] = wheels.glob("*.whl")
+    assert_the_workflow_installs(wheel, tmp_path)
     environment = tmp_path / "venv"
     env = fresh_environment(environment)
     python = environment / "bin" / "python"
@@ -108,3 +113,19 @@ def test_the_readmes_two_commands_work_in_a_fresh_virtual_environment(tmp_path):
     assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", tested.stdout) and "skipped" not in tested.stdout, tested.stdout[-2000:]
     assert re.search(r"\b\d{3,} tests collected\b", tested.stdout), tested.stdout[-2000:]
+
+
+def assert_the_workflow_installs(wheel, tmp_path):
+    """The workflow `sitegen init` writes installs this very build: its name and version."""
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "digest")]).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / "digest/.github/workflows/pages.yml").read_text())
+    [install] = [step["run"] for step in workflow["jobs"]["build"]["steps"] if step.get("name") == "Install sitegen"]
+    requirement = re.fullmatch(r'pip install "([A-Za-z0-9_.-]+)==([0-9][A-Za-z0-9.+-]*)"', install)
+    assert requirement, install
+    name, version = requirement.groups()
+    with zipfile.ZipFile(wheel) as archive:
+        [metadata] = [entry for entry in archive.namelist() if entry.endswith(".dist-info/METADATA")]
+        fields = dict(line.split(": ", 1) for line in archive.read(metadata).decode().splitlines()
+                      if ": " in line and not line.startswith(" "))
+    assert (fields["Name"], fields["Version"]) == (name, version)
+    assert wheel.name.startswith(f"{name.replace('-', '_')}-{version}-")
