@@ -1,12 +1,23 @@
-"""Topic rules: which configured topics a paper's title and abstract match.
+"""Topic rules: how strongly a paper's title and abstract match each configured topic.
 
 Rules are words or phrases, matched case-insensitively on whole words;
 punctuation between words does not matter (`black-box` matches "black box"),
-and a trailing `*` matches any word that starts with what precedes it.  Text is
-split into words once per paper and what each distinct word matches is
-remembered, so matching stays fast on tens of thousands of papers.  What each
-text matched is remembered too, by a digest of the text, and can be handed to
-the next build (`known_matches`, `remember_matches`).
+and a trailing `*` matches any word that starts with what precedes it.
+
+A topic's score is the sum over its rules' mentions in the paper: a `strong`
+rule (or one under `match`, their older name) counts 2 for each mention, a
+`weak` one 1, and a mention in the title three times as much.  A topic matches
+at a score of 2 (`MATCH_SCORE`): one mention of a strong rule, a weak rule in
+the title or mentioned twice.  A word counts once per topic, for its longest
+and strongest rule; words inside one of the topic's `exclude` phrases do not
+count for it at all; and a topic with `requires` matches only a paper that
+mentions one of those somewhere.
+
+`TopicRules.score` is the pure function from a paper's text to its scored
+topics; `choose_topics` picks a paper's topics from them (`max_topics` at most,
+or the best near miss).  `TopicMatcher` remembers the answers, within a build
+and, handed over (`known_matches`, `remember_matches`), from one build to the
+next.
 """
 
 from __future__ import annotations
@@ -15,8 +26,15 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
+from typing import Iterable, NamedTuple
 
 from .config import Topic
+
+MATCH_SCORE = 2
+RUNNER_UP_SHARE = 0.5  # a paper's other topics need half the score of its best one
+TITLE_WEIGHT = 3
+WEIGHTS = {"exclude": 0, "requires": 0, "weak": 1, "strong": 2}
+RULE_KINDS = ("strong", "weak", "requires", "exclude")  # what a topic's rule lists are called
 
 WORD = re.compile(r"\w+")
 TEXTS_REMEMBERED = 100_000
@@ -27,116 +45,201 @@ _ASCII_WORD_BYTES = bytes(code if chr(code).isascii() and (chr(code).isalnum() o
                           for code in range(256))
 
 
-@functools.lru_cache(maxsize=4)
-def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
-    """One matcher per set of rules, kept across the rebuilds of `serve`."""
-    return TopicMatcher(topics)
-
-
 def words_of(text: str) -> list[str]:
     if text.isascii():  # case folding an ASCII text is lower casing
         return text.encode("ascii").lower().translate(_ASCII_WORD_BYTES).decode("ascii").split()
     return WORD.findall(text.casefold())
 
 
-class TopicMatcher:
-    def __init__(self, topics: tuple[Topic, ...] | list[Topic]):
+def rule_words(rule: str) -> list[str]:
+    """A rule's words as matched: `sparse autoencoder*` -> ["sparse", "autoencoder*"]."""
+    parts = words_of(rule)
+    if parts and rule.rstrip().endswith("*"):
+        parts[-1] += "*"
+    return parts
+
+
+def rules_of(topic: Topic) -> Iterable[tuple[str, str]]:
+    """(kind, rule) for each of a topic's rules; `match` rules are strong ones."""
+    for kind, rules in (("strong", topic.match), ("strong", topic.strong), ("weak", topic.weak),
+                        ("requires", topic.requires), ("exclude", topic.exclude)):
+        for rule in rules:
+            yield kind, rule
+
+
+class Hit(NamedTuple):
+    """A rule's mentions in one paper, as they counted for its topic."""
+    rule: str
+    kind: str  # "strong" or "weak"
+    in_title: int
+    in_abstract: int
+
+
+class TopicScore(NamedTuple):
+    slug: str
+    score: int
+    hits: tuple[Hit, ...]
+    context: bool  # the topic's `requires` are met (True when it has none)
+
+    @property
+    def matches(self) -> bool:
+        return self.context and self.score >= MATCH_SCORE
+
+
+def choose_topics(scores: Iterable[TopicScore], max_topics: int) -> tuple[str, ...]:
+    """A paper's topics, in the order of `scores` (configuration order): the ones that
+    match with at least half the best one's score, the best `max_topics` of them (ties
+    go to the earlier topic); failing any, the best near miss (a topic with some score
+    and its context); else none."""
+    scores = list(scores)
+    matched = [score for score in scores if score.matches]
+    if matched:
+        best = max(score.score for score in matched)
+        ranked = sorted((score for score in matched if score.score >= RUNNER_UP_SHARE * best),
+                        key=lambda s: -s.score)
+        kept = {score.slug for score in ranked[:max_topics]}
+        return tuple(score.slug for score in matched if score.slug in kept)
+    near = [score for score in scores if score.context and score.score > 0]
+    if near:
+        return (max(near, key=lambda s: s.score).slug,)  # max keeps the first of equals
+    return ()
+
+
+class _Rule(NamedTuple):
+    topic: int  # index into TopicRules.order
+    kind: str
+    text: str
+    rest: tuple[str, ...]  # the words after the first
+
+
+class _Mention(NamedTuple):
+    rule: int
+    start: int
+    length: int
+
+
+class TopicRules:
+    """Topics' rules compiled for matching: each distinct word is looked up once, so
+    scoring stays fast on tens of thousands of papers."""
+
+    def __init__(self, topics: Iterable[Topic]):
+        topics = tuple(topics)
         self.order = [topic.slug for topic in topics]
-        self._single: dict[str, set[str]] = defaultdict(set)      # word -> topics
-        self._prefix: dict[str, set[str]] = defaultdict(set)      # prefix -> topics
-        self._phrases: dict[str, list[tuple[list[str], str]]] = defaultdict(list)  # first word
-        self._phrase_starts: dict[str, set[str]] = defaultdict(set)  # prefix of a first word
-        for topic in topics:
-            for rule in topic.match:
-                parts = words_of(rule)
-                if not parts:
-                    continue
-                if rule.rstrip().endswith("*"):
-                    parts[-1] += "*"
-                if len(parts) == 1:
-                    word = parts[0]
-                    (self._prefix[word[:-1]] if word.endswith("*") else self._single[word]).add(topic.slug)
-                else:
-                    self._phrases[parts[0]].append((parts[1:], topic.slug))
+        self._rules: list[_Rule] = []
+        self._single: dict[str, list[int]] = defaultdict(list)   # word -> rules
+        self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
+        self._phrases: dict[str, list[int]] = defaultdict(list)  # first word -> phrase rules
+        self._requiring = set()  # topics with `requires`
+        for index, topic in enumerate(topics):
+            for kind, text in rules_of(topic):
+                self._add(index, kind, text)
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
-        self._memo: dict[str, frozenset[str]] = {}
-        self._hits: set[str] = set()  # the remembered words that match some topic
-        self._texts: dict[bytes, tuple[str, ...]] = {}  # digest of a text -> topics matched
-        self._papers: dict[tuple[str, ...], tuple[bytes, tuple[str, ...]]] = {}  # see match_paper
-        self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
-        self.rules = repr(tuple(topics))
+        self._memo: dict[str, tuple[int, ...]] = {}  # word -> the one-word rules it matches
+        self._hits: set[str] = set()  # the remembered words that match some one-word rule
 
-    def _word_topics(self, word: str) -> frozenset[str]:
-        found = self._memo.get(word)
-        if found is None:
-            topics = set(self._single.get(word, ()))
-            for length in self._prefix_lengths:
-                if length <= len(word):
-                    topics |= self._prefix.get(word[:length], set())
-            found = self._memo[word] = frozenset(topics)
-            if found:
-                self._hits.add(word)
-        return found
+    def _add(self, topic: int, kind: str, text: str) -> None:
+        parts = rule_words(text)
+        if not parts:
+            return
+        rule = len(self._rules)
+        self._rules.append(_Rule(topic, kind, text, tuple(parts[1:])))
+        if kind == "requires":
+            self._requiring.add(topic)
+        if len(parts) > 1:
+            self._phrases[parts[0]].append(rule)
+        elif parts[0].endswith("*"):
+            self._prefix[parts[0][:-1]].append(rule)
+        else:
+            self._single[parts[0]].append(rule)
 
-    def match(self, text: str) -> list[str]:
-        """The topics whose rules match `text`, in configuration order (remembered: a
-        rebuild asks again about nearly every text)."""
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        self._asked.add(digest)
-        return list(self._matched(digest, text))
+    def score(self, title: str, abstract: str) -> tuple[TopicScore, ...]:
+        """The topics the text mentions with some score, in configuration order."""
+        counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
+        contexts: set[int] = set()
+        for place, text in enumerate((title, abstract)):
+            for rule in self._counted(words_of(text), contexts):
+                counts.setdefault(rule, [0, 0])[place] += 1
+        by_topic: dict[int, list[Hit]] = defaultdict(list)
+        for rule, (in_title, in_abstract) in counts.items():
+            found = self._rules[rule]
+            by_topic[found.topic].append(Hit(found.text, found.kind, in_title, in_abstract))
+        scores = []
+        for topic in sorted(by_topic):
+            hits = tuple(sorted(by_topic[topic], key=_strongest_first))
+            total = sum(WEIGHTS[hit.kind] * (TITLE_WEIGHT * hit.in_title + hit.in_abstract)
+                        for hit in hits)
+            scores.append(TopicScore(self.order[topic], total, hits,
+                                     topic not in self._requiring or topic in contexts))
+        return tuple(scores)
 
-    def match_paper(self, title: str, abstract: list[str]) -> list[str]:
-        """`match` of a paper's title and abstract, remembered by the strings themselves
-        too: a rebuild's papers hold the strings the last build's did (the parsed dumps'),
-        which are looked up faster than they are joined and hashed."""
-        strings = (title, *abstract)
-        found = self._papers.get(strings)
-        if found is None:
-            if len(self._papers) > TEXTS_REMEMBERED:
-                self._papers.clear()
-            text = title + "\n" + "\n".join(abstract)
-            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            found = self._papers[strings] = (digest, self._matched(digest, text))
-        self._asked.add(found[0])
-        return list(found[1])
+    def _counted(self, words: list[str], contexts: set[int]) -> list[int]:
+        """The scoring rules each mention in `words` counts for (a rule once per mention);
+        the topics whose `requires` are mentioned are added to `contexts`."""
+        mentions = self._mentions(words)
+        if not mentions:
+            return []
+        rules = self._rules
+        if len(mentions) > 1:  # excluded phrases first, then longest, then strongest
+            mentions.sort(key=lambda m: (rules[m.rule].kind != "exclude", -m.length,
+                                         -WEIGHTS[rules[m.rule].kind], m.start))
+        claimed: dict[int, set[int]] = defaultdict(set)  # topic -> positions taken
+        counted = []
+        for mention in mentions:
+            rule = rules[mention.rule]
+            if rule.kind == "requires":
+                contexts.add(rule.topic)
+                continue
+            span = range(mention.start, mention.start + mention.length)
+            taken = claimed[rule.topic]
+            if any(position in taken for position in span):
+                continue
+            taken.update(span)
+            if rule.kind != "exclude":
+                counted.append(mention.rule)
+        return counted
 
-    def _matched(self, digest: bytes, text: str) -> tuple[str, ...]:
-        found = self._texts.get(digest)
-        if found is None:
-            if len(self._texts) > TEXTS_REMEMBERED:
-                self._texts.clear()
-            found = self._texts[digest] = self._match(text)
-        return found
-
-    def known_matches(self) -> tuple[str, dict[bytes, tuple[str, ...]]]:
-        """The rules, and what each text asked about since `remember_matches` matched."""
-        return self.rules, {digest: self._texts[digest] for digest in self._asked
-                            if digest in self._texts}
-
-    def remember_matches(self, known: tuple[str, dict[bytes, tuple[str, ...]]] | None) -> None:
-        """Take what an earlier build's matcher found, if it had the same rules."""
-        self._asked.clear()
-        if known and known[0] == self.rules and len(known[1]) <= TEXTS_REMEMBERED:
-            self._texts.update(known[1])
-
-    def _match(self, text: str) -> tuple[str, ...]:
-        words = words_of(text)
+    def _mentions(self, words: list[str]) -> list[_Mention]:
         distinct = set(words)
         for word in distinct.difference(self._memo):
-            self._word_topics(word)
-        matched: set[str] = set()
+            self._remember(word)
+        mentions = []
         for word in distinct & self._hits:
-            matched |= self._memo[word]
-        firsts = distinct.intersection(self._phrases)
-        if firsts:
-            for index in [index for index, word in enumerate(words) if word in firsts]:
-                for rest, slug in self._phrases[words[index]]:
-                    if slug not in matched and _follows(words, index + 1, rest):
-                        matched.add(slug)
-        return tuple(slug for slug in self.order if slug in matched)
+            positions = _positions(words, word)
+            for rule in self._memo[word]:
+                mentions.extend(_Mention(rule, start, 1) for start in positions)
+        for word in distinct.intersection(self._phrases):
+            positions = _positions(words, word)
+            for rule in self._phrases[word]:
+                rest = self._rules[rule].rest
+                mentions.extend(_Mention(rule, start, 1 + len(rest)) for start in positions
+                                if _follows(words, start + 1, rest))
+        return mentions
+
+    def _remember(self, word: str) -> None:
+        rules = list(self._single.get(word, ()))
+        for length in self._prefix_lengths:
+            if length <= len(word):
+                rules.extend(self._prefix.get(word[:length], ()))
+        self._memo[word] = tuple(rules)
+        if rules:
+            self._hits.add(word)
 
 
-def _follows(words: list[str], start: int, rest: list[str]) -> bool:
+def _strongest_first(hit: Hit):
+    return (-WEIGHTS[hit.kind], -(TITLE_WEIGHT * hit.in_title + hit.in_abstract), hit.rule)
+
+
+def _positions(words: list[str], word: str) -> list[int]:
+    found, index = [], -1
+    try:
+        while True:
+            index = words.index(word, index + 1)
+            found.append(index)
+    except ValueError:
+        return found
+
+
+def _follows(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
     if start + len(rest) > len(words):
         return False
     for offset, expected in enumerate(rest):
@@ -147,3 +250,60 @@ def _follows(words: list[str], start: int, rest: list[str]) -> bool:
         elif actual != expected:
             return False
     return True
+
+
+@functools.lru_cache(maxsize=4)
+def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
+    """One matcher per set of rules, kept across the rebuilds of `serve`."""
+    return TopicMatcher(topics)
+
+
+class TopicMatcher:
+    """`TopicRules.score`, remembered: a rebuild asks again about nearly every text."""
+
+    def __init__(self, topics: Iterable[Topic]):
+        topics = tuple(topics)
+        self.rules = f"scored {MATCH_SCORE} {TITLE_WEIGHT} {WEIGHTS}: {topics!r}"  # what answers depend on
+        self._compiled = TopicRules(topics)
+        self.order = self._compiled.order
+        self._texts: dict[bytes, tuple[TopicScore, ...]] = {}  # digest of a text -> scores
+        self._papers: dict[tuple[str, ...], tuple[bytes, tuple[TopicScore, ...]]] = {}
+        self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
+
+    def match(self, text: str) -> list[str]:
+        """The topics `text` (an abstract, say) matches, in configuration order."""
+        return [score.slug for score in self.scores("", [text]) if score.matches]
+
+    def scores(self, title: str, abstract: list[str]) -> tuple[TopicScore, ...]:
+        """The scored topics of a paper's title and abstract paragraphs, remembered by
+        the strings themselves too: a rebuild's papers hold the strings the last build's
+        did (the parsed dumps'), which are looked up faster than they are joined and hashed."""
+        strings = (title, *abstract)
+        found = self._papers.get(strings)
+        if found is None:
+            if len(self._papers) > TEXTS_REMEMBERED:
+                self._papers.clear()
+            text = "\n".join(abstract)
+            digest = hashlib.blake2b(f"{title}\n{text}".encode("utf-8", "surrogatepass"),
+                                     digest_size=16).digest()
+            scored = self._texts.get(digest)
+            if scored is None:
+                if len(self._texts) > TEXTS_REMEMBERED:
+                    self._texts.clear()
+                scored = self._texts[digest] = self._compiled.score(title, text)
+            found = self._papers[strings] = (digest, scored)
+        self._asked.add(found[0])
+        return found[1]
+
+    match_paper = scores  # the name the parse step asks by
+
+    def known_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]]:
+        """The rules, and what each text asked about since `remember_matches` scored."""
+        return self.rules, {digest: self._texts[digest] for digest in self._asked
+                            if digest in self._texts}
+
+    def remember_matches(self, known: tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None) -> None:
+        """Take what an earlier build's matcher found, if it had the same rules."""
+        self._asked.clear()
+        if known and known[0] == self.rules and len(known[1]) <= TEXTS_REMEMBERED:
+            self._texts.update(known[1])
