@@ -3,7 +3,7 @@
     python benchmarks/topics.py 30000          # corpus in benchmarks/out/corpus-30000
 
 The corpus comes from `make_corpus.py` (made if missing), its dumps are parsed untimed,
-then each run times a fresh matcher (nothing remembered) scoring every entry's title and
+the rules are the repository's site.yaml's, then each run times a fresh matcher (nothing remembered) scoring every entry's title and
 abstract and choosing its topics, beside the peer in the same run: splitting the same
 texts into words, the least any matcher does.  Prints the median of `--runs` runs.
 """
@@ -58,7 +58,7 @@ def main() -> None:
     corpus = HERE / "out" / f"corpus-{args.papers}"
     if not (corpus / "site.yaml").is_file():
         make_corpus.write_corpus(args.papers, corpus)
-    config = load_config(corpus / "site.yaml")
+    config = load_config(HERE.parent / "site.yaml")
     texts = texts_of(corpus)
     matched, split = [], []
     for _ in range(args.runs):

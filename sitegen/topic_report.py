@@ -14,7 +14,7 @@ from itertools import combinations
 
 from .config import SiteConfig
 from .model import Digest, Paper
-from .topics import MATCH_SCORE, RUNNER_UP_SHARE, TITLE_WEIGHT, Hit, TopicMatcher, TopicScore, choose_topics
+from .topics import MATCH_SCORE, RUNNER_UP_SHARE, TITLE_WEIGHT, WEIGHTS, Hit, TopicMatcher, TopicScore, choose_topics
 
 NEAR_MISSES_SHOWN = 10
 
@@ -22,6 +22,7 @@ NEAR_MISSES_SHOWN = 10
 def topic_report(digest: Digest, config: SiteConfig, matcher: TopicMatcher) -> str:
     scores = {paper.key: {score.slug: score for score in matcher.match_paper(paper.title, paper.abstract)}
               for paper in digest.papers}
+    hits = {paper.key: matcher.explain(paper.title, paper.abstract) for paper in digest.papers}
     chosen = {paper.key: set(choose_topics(scores[paper.key].values(), config.max_topics))
               for paper in digest.papers}
     lines = [f"Topics of {len(digest.papers)} papers: a topic matches at a score of {MATCH_SCORE} "
@@ -32,12 +33,13 @@ def topic_report(digest: Digest, config: SiteConfig, matcher: TopicMatcher) -> s
         slug = group.topic.slug
         lines += ["", f"{group.topic.name} [{slug}]: {_count(len(group.papers), 'paper')}"]
         if group.is_catch_all:
-            lines += [f"  {paper.title}{_nearest(scores[paper.key])}" for paper in group.papers]
+            lines += [f"  {paper.title}{_nearest(scores[paper.key], hits[paper.key])}" for paper in group.papers]
             continue
         members = sorted(group.papers, key=lambda paper: (-_score_of(scores[paper.key], slug), paper.key))
         for paper in members:
-            lines.append(_member_line(paper, scores[paper.key].get(slug), chosen[paper.key]))
-        lines += _near_misses(digest.papers, slug, scores, chosen, config)
+            lines.append(_member_line(paper, scores[paper.key].get(slug), hits[paper.key].get(slug, ()),
+                                      chosen[paper.key]))
+        lines += _near_misses(digest.papers, slug, scores, hits, chosen, config)
         lines += _overlaps(group.papers, slug, digest)
     lines += ["", "Papers on two topics or more, by pair:"]
     pairs = Counter(pair for paper in digest.papers
@@ -47,15 +49,16 @@ def topic_report(digest: Digest, config: SiteConfig, matcher: TopicMatcher) -> s
     return "\n".join(lines) + "\n"
 
 
-def _member_line(paper: Paper, score: TopicScore | None, chosen: set[str]) -> str:
+def _member_line(paper: Paper, score: TopicScore | None, hits: tuple[Hit, ...], chosen: set[str]) -> str:
     if score is not None and score.slug in chosen:
-        why = _hits(score.hits) + ("" if score.matches else "; near miss, kept: it matched nothing else")
+        why = _hits(hits) + ("" if score.matches else "; near miss, kept: it matched nothing else")
         return f"  {score.score:3}  {paper.title} — {why}"
     return f"    -  {paper.title} — given by its source"
 
 
 def _near_misses(papers: list[Paper], slug: str, scores: dict[str, dict[str, TopicScore]],
-                 chosen: dict[str, set[str]], config: SiteConfig) -> list[str]:
+                 hits: dict[str, dict[str, tuple[Hit, ...]]], chosen: dict[str, set[str]],
+                 config: SiteConfig) -> list[str]:
     missed = []
     for paper in papers:
         score = scores[paper.key].get(slug)
@@ -71,7 +74,7 @@ def _near_misses(papers: list[Paper], slug: str, scores: dict[str, dict[str, Top
                       else f"cut by max_topics {config.max_topics} (kept {kept})")
         else:
             reason = f"score below {MATCH_SCORE}"
-        missed.append((score.score, paper.title, f"{_hits(score.hits)}; {reason}"))
+        missed.append((score.score, paper.title, f"{_hits(hits[paper.key][slug])}; {reason}"))
     if not missed:
         return []
     missed.sort(key=lambda item: (-item[0], item[1]))
@@ -90,17 +93,18 @@ def _overlaps(members: list[Paper], slug: str, digest: Digest) -> list[str]:
                                                   sorted(shared.items(), key=lambda i: (-i[1], i[0])))]
 
 
-def _nearest(scores: dict[str, TopicScore]) -> str:
+def _nearest(scores: dict[str, TopicScore], hits: dict[str, tuple[Hit, ...]]) -> str:
     if not scores:
         return " — no rule mentioned"
     best = max(scores.values(), key=lambda score: score.score)
     reason = "" if best.context else ", without what it requires"
-    return f" — nearest: {best.slug} {best.score} ({_hits(best.hits)}{reason})"
+    return f" — nearest: {best.slug} {best.score} ({_hits(hits[best.slug])}{reason})"
 
 
 def _hits(hits: tuple[Hit, ...]) -> str:
     parts = []
-    for hit in hits:
+    for hit in sorted(hits, key=lambda hit: (-WEIGHTS[hit.kind] * (TITLE_WEIGHT * hit.in_title + hit.in_abstract),
+                                             hit.rule)):
         places = [f"title {hit.in_title}" if hit.in_title else "", f"abstract {hit.in_abstract}"
                   if hit.in_abstract else ""]
         parts.append(f"{hit.rule} ({hit.kind}: {', '.join(p for p in places if p)})")

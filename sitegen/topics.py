@@ -8,10 +8,11 @@ A topic's score is the sum over its rules' mentions in the paper: a `strong`
 rule (or one under `match`, their older name) counts 2 for each mention, a
 `weak` one 1, and a mention in the title three times as much.  A topic matches
 at a score of 2 (`MATCH_SCORE`): one mention of a strong rule, a weak rule in
-the title or mentioned twice.  A word counts once per topic, for its longest
-and strongest rule; words inside one of the topic's `exclude` phrases do not
-count for it at all; and a topic with `requires` matches only a paper that
-mentions one of those somewhere.
+the title or mentioned twice.  Each rule counts its own mentions (`interpretab*`
+and `mechanistic interpretability` both count "mechanistic interpretability");
+words inside one of the topic's `exclude` phrases do not count for it at all;
+and a topic with `requires` matches only a paper that mentions one of those
+somewhere.
 
 `TopicRules.score` is the pure function from a paper's text to its scored
 topics; `choose_topics` picks a paper's topics from them (`max_topics` at most,
@@ -37,6 +38,7 @@ WEIGHTS = {"exclude": 0, "requires": 0, "weak": 1, "strong": 2}
 RULE_KINDS = ("strong", "weak", "requires", "exclude")  # what a topic's rule lists are called
 
 WORD = re.compile(r"\w+")
+_APART = "\x00"  # stands between texts and for excluded phrases: no rule's word
 TEXTS_REMEMBERED = 100_000
 # Byte -> itself for what `\w` matches in ASCII (letters, digits, underscore), else a space:
 # an ASCII text's words are then one split of the translated text, 2.5 times faster (the
@@ -78,7 +80,6 @@ class Hit(NamedTuple):
 class TopicScore(NamedTuple):
     slug: str
     score: int
-    hits: tuple[Hit, ...]
     context: bool  # the topic's `requires` are met (True when it has none)
 
     @property
@@ -109,147 +110,154 @@ class _Rule(NamedTuple):
     topic: int  # index into TopicRules.order
     kind: str
     text: str
-    rest: tuple[str, ...]  # the words after the first
-
-
-class _Mention(NamedTuple):
-    rule: int
-    start: int
-    length: int
+    weight: int
+    others: frozenset[str]  # a phrase's whole words but its second
+    needle: str  # a phrase as it is found in " ".join(words): " sparse autoencoder", " visual cortex "
 
 
 class TopicRules:
-    """Topics' rules compiled for matching: each distinct word is looked up once, so
-    scoring stays fast on tens of thousands of papers."""
+    """Topics' rules compiled for matching.  A text's words are counted, not walked
+    through: each distinct word is looked up once (and remembered), a one-word rule's
+    mentions are counted by `list.count`, a phrase's by `str.count` in the joined words
+    and only when all its words are there, which keeps 30,000 papers within a second."""
 
     def __init__(self, topics: Iterable[Topic]):
         topics = tuple(topics)
         self.order = [topic.slug for topic in topics]
         self._rules: list[_Rule] = []
-        self._single: dict[str, list[int]] = defaultdict(list)   # word -> rules
+        self._single: dict[str, list[int]] = defaultdict(list)   # word -> one-word rules
         self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
-        self._phrases: dict[str, list[int]] = defaultdict(list)  # first word -> phrase rules
-        self._requiring = set()  # topics with `requires`
+        # A phrase is looked for only when its first two words are there: second word (or
+        # prefix, for `word prefix*`) -> first word -> phrase rules
+        self._phrases: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self._ending: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self._requiring: set[int] = set()  # topics with `requires`
+        excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
         for index, topic in enumerate(topics):
             for kind, text in rules_of(topic):
-                self._add(index, kind, text)
-        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
+                parts = rule_words(text)
+                if parts:
+                    self._add(index, kind, text, parts)
+                    if kind == "exclude":
+                        excluded[index].append(_pattern(parts))
+        # " (?:sparse autoencoder\w*|...)(?= )": a topic's excluded phrases in joined words
+        self._excluded = {topic: re.compile(f" (?:{'|'.join(patterns)})(?= )")
+                          for topic, patterns in excluded.items()}
+        self._exclusions = {rule for rule, found in enumerate(self._rules) if found.kind == "exclude"}
+        self._prefix_lengths = sorted({len(prefix) for prefix in (*self._prefix, *self._ending)})
         self._memo: dict[str, tuple[int, ...]] = {}  # word -> the one-word rules it matches
         self._hits: set[str] = set()  # the remembered words that match some one-word rule
+        self._ends: dict[str, tuple[str, ...]] = {}  # remembered word -> the phrase-ending prefixes it has
 
-    def _add(self, topic: int, kind: str, text: str) -> None:
-        parts = rule_words(text)
-        if not parts:
-            return
+    def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
         rule = len(self._rules)
-        self._rules.append(_Rule(topic, kind, text, tuple(parts[1:])))
+        last = parts[-1]
+        needle = " " + " ".join(parts)[:-1] if last.endswith("*") else " " + " ".join(parts) + " "
+        others = frozenset(word for word in parts[2:] if not word.endswith("*"))
+        self._rules.append(_Rule(topic, kind, text, WEIGHTS[kind], others, needle))
         if kind == "requires":
             self._requiring.add(topic)
-        if len(parts) > 1:
-            self._phrases[parts[0]].append(rule)
-        elif parts[0].endswith("*"):
-            self._prefix[parts[0][:-1]].append(rule)
+        if len(parts) == 2 and last.endswith("*"):
+            self._ending[last[:-1]][parts[0]].append(rule)
+        elif len(parts) > 1:
+            self._phrases[parts[1]][parts[0]].append(rule)
+        elif last.endswith("*"):
+            self._prefix[last[:-1]].append(rule)
         else:
-            self._single[parts[0]].append(rule)
+            self._single[last].append(rule)
 
     def score(self, title: str, abstract: str) -> tuple[TopicScore, ...]:
         """The topics the text mentions with some score, in configuration order."""
-        counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
+        # The title's words three times (TITLE_WEIGHT), then the abstract's, apart (a
+        # phrase never runs from one into the next): mentions counted once are weighted.
+        title_words = words_of(title) + [_APART]
+        totals: dict[int, int] = {}  # topic -> score
         contexts: set[int] = set()
-        for place, text in enumerate((title, abstract)):
-            for rule in self._counted(words_of(text), contexts):
-                counts.setdefault(rule, [0, 0])[place] += 1
-        by_topic: dict[int, list[Hit]] = defaultdict(list)
-        for rule, (in_title, in_abstract) in counts.items():
-            found = self._rules[rule]
-            by_topic[found.topic].append(Hit(found.text, found.kind, in_title, in_abstract))
-        scores = []
-        for topic in sorted(by_topic):
-            hits = tuple(sorted(by_topic[topic], key=_strongest_first))
-            total = sum(WEIGHTS[hit.kind] * (TITLE_WEIGHT * hit.in_title + hit.in_abstract)
-                        for hit in hits)
-            scores.append(TopicScore(self.order[topic], total, hits,
-                                     topic not in self._requiring or topic in contexts))
-        return tuple(scores)
-
-    def _counted(self, words: list[str], contexts: set[int]) -> list[int]:
-        """The scoring rules each mention in `words` counts for (a rule once per mention);
-        the topics whose `requires` are mentioned are added to `contexts`."""
-        mentions = self._mentions(words)
-        if not mentions:
-            return []
         rules = self._rules
-        if len(mentions) > 1:  # excluded phrases first, then longest, then strongest
-            mentions.sort(key=lambda m: (rules[m.rule].kind != "exclude", -m.length,
-                                         -WEIGHTS[rules[m.rule].kind], m.start))
-        claimed: dict[int, set[int]] = defaultdict(set)  # topic -> positions taken
-        counted = []
-        for mention in mentions:
-            rule = rules[mention.rule]
-            if rule.kind == "requires":
-                contexts.add(rule.topic)
-                continue
-            span = range(mention.start, mention.start + mention.length)
-            taken = claimed[rule.topic]
-            if any(position in taken for position in span):
-                continue
-            taken.update(span)
-            if rule.kind != "exclude":
-                counted.append(mention.rule)
-        return counted
+        for rule, count in self._mentions(title_words * TITLE_WEIGHT + words_of(abstract)).items():
+            found = rules[rule]
+            if found.weight:
+                totals[found.topic] = totals.get(found.topic, 0) + found.weight * count
+            else:  # `requires`
+                contexts.add(found.topic)
+        requiring, order = self._requiring, self.order
+        return tuple(TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
+                     for topic in sorted(totals))
 
-    def _mentions(self, words: list[str]) -> list[_Mention]:
+    def hits(self, title: str, abstract: str) -> dict[str, tuple[Hit, ...]]:
+        """Topic -> the mentions of its rules that make its score, in configuration order."""
+        counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
+        for place, text in enumerate((title, abstract)):
+            for rule, count in self._mentions(words_of(text)).items():
+                if self._rules[rule].weight:
+                    counts.setdefault(rule, [0, 0])[place] += count
+        hits: dict[str, tuple[Hit, ...]] = {}
+        for rule in sorted(counts):  # rules are numbered in configuration order
+            found = self._rules[rule]
+            hit = Hit(found.text, found.kind, *counts[rule])
+            hits[self.order[found.topic]] = hits.get(self.order[found.topic], ()) + (hit,)
+        return hits
+
+    def _mentions(self, words: list[str]) -> dict[int, int]:
+        """Rule -> its mentions in `words` (scoring rules and `requires`); for a topic with
+        an excluded phrase there, its rules' mentions outside the excluded phrases."""
+        found = self._count(words)
+        if self._exclusions.isdisjoint(found):
+            return found
+        rules = self._rules
+        for topic in {rules[rule].topic for rule in found if rule in self._exclusions}:
+            joined = self._excluded[topic].sub(" " + _APART, " " + " ".join(words) + " ")
+            found = {rule: count for rule, count in found.items() if rules[rule].topic != topic}
+            found.update((rule, count) for rule, count in self._count(joined.split()).items()
+                         if rules[rule].topic == topic)
+        return {rule: count for rule, count in found.items() if rule not in self._exclusions}
+
+    def _count(self, words: list[str]) -> dict[int, int]:
         distinct = set(words)
         for word in distinct.difference(self._memo):
             self._remember(word)
-        mentions = []
+        found: dict[int, int] = {}
         for word in distinct & self._hits:
-            positions = _positions(words, word)
+            count = words.count(word)
             for rule in self._memo[word]:
-                mentions.extend(_Mention(rule, start, 1) for start in positions)
-        for word in distinct.intersection(self._phrases):
-            positions = _positions(words, word)
-            for rule in self._phrases[word]:
-                rest = self._rules[rule].rest
-                mentions.extend(_Mention(rule, start, 1 + len(rest)) for start in positions
-                                if _follows(words, start + 1, rest))
-        return mentions
+                found[rule] = found.get(rule, 0) + count
+        candidates = [self._phrases[second] for second in distinct.intersection(self._phrases)]
+        for word in distinct.intersection(self._ends):
+            candidates.extend([self._ending[prefix] for prefix in self._ends[word]])
+        joined = None
+        rules = self._rules
+        for by_first in candidates:
+            for first, phrases in by_first.items():
+                if first not in distinct:
+                    continue
+                for rule in phrases:
+                    if rule not in found and rules[rule].others <= distinct:
+                        if joined is None:
+                            joined = " " + " ".join(words) + " "
+                        count = joined.count(rules[rule].needle)
+                        if count:
+                            found[rule] = count
+        return found
 
     def _remember(self, word: str) -> None:
         rules = list(self._single.get(word, ()))
+        ends = []
         for length in self._prefix_lengths:
             if length <= len(word):
                 rules.extend(self._prefix.get(word[:length], ()))
-        self._memo[word] = tuple(rules)
+                if word[:length] in self._ending:
+                    ends.append(word[:length])
+        self._memo[word] = tuple(sorted(rules))
         if rules:
             self._hits.add(word)
+        if ends:
+            self._ends[word] = tuple(ends)
 
 
-def _strongest_first(hit: Hit):
-    return (-WEIGHTS[hit.kind], -(TITLE_WEIGHT * hit.in_title + hit.in_abstract), hit.rule)
-
-
-def _positions(words: list[str], word: str) -> list[int]:
-    found, index = [], -1
-    try:
-        while True:
-            index = words.index(word, index + 1)
-            found.append(index)
-    except ValueError:
-        return found
-
-
-def _follows(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
-    if start + len(rest) > len(words):
-        return False
-    for offset, expected in enumerate(rest):
-        actual = words[start + offset]
-        if expected.endswith("*"):
-            if not actual.startswith(expected[:-1]):
-                return False
-        elif actual != expected:
-            return False
-    return True
+def _pattern(parts: list[str]) -> str:
+    """A rule as a regular expression over joined words."""
+    words = [re.escape(part[:-1]) + r"\w*" if part.endswith("*") else re.escape(part) for part in parts]
+    return " ".join(words)
 
 
 @functools.lru_cache(maxsize=4)
@@ -296,6 +304,10 @@ class TopicMatcher:
         return found[1]
 
     match_paper = scores  # the name the parse step asks by
+
+    def explain(self, title: str, abstract: list[str]) -> dict[str, tuple[Hit, ...]]:
+        """Topic -> the rule mentions behind its score (worked out afresh: for reports)."""
+        return self._compiled.hits(title, "\n".join(abstract))
 
     def known_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]]:
         """The rules, and what each text asked about since `remember_matches` scored."""
