@@ -25,7 +25,7 @@ def topic_report(digest: Digest, config: SiteConfig, matcher: TopicMatcher) -> s
     hits = {paper.key: matcher.explain(paper.title, paper.abstract) for paper in digest.papers}
     chosen = {paper.key: set(choose_topics(scores[paper.key].values(), config.max_topics))
               for paper in digest.papers}
-    lines = [f"Topics of {len(digest.papers)} papers: a topic matches at a score of {MATCH_SCORE} "
+    lines = [f"Topics of {_count(len(digest.papers), 'paper')}: a topic matches at a score of {MATCH_SCORE} "
              f"(each mention: strong 2, weak 1; in the title ×{TITLE_WEIGHT}); "
              f"a paper keeps its best {config.max_topics} (max_topics) of those scoring at least "
              f"{RUNNER_UP_SHARE:.0%} of its best."]
