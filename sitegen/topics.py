@@ -27,6 +27,7 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
+from itertools import filterfalse
 from typing import Iterable, NamedTuple
 
 from .config import Topic
@@ -112,7 +113,7 @@ class _Rule(NamedTuple):
     text: str
     weight: int
     others: frozenset[str]  # a phrase's whole words but its second
-    needle: str  # a phrase as it is found in " ".join(words): " sparse autoencoder", " visual cortex "
+    needle: str  # a phrase as found in joined words: " sparse  autoencoder", " visual  cortex "
 
 
 class TopicRules:
@@ -128,9 +129,10 @@ class TopicRules:
         self._single: dict[str, list[int]] = defaultdict(list)   # word -> one-word rules
         self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
         # A phrase is looked for only when its first two words are there: second word (or
-        # prefix, for `word prefix*`) -> first word -> phrase rules
-        self._phrases: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        self._ending: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        # prefix, for `word prefix*`) -> (first word, phrase rule), ...
+        self._phrases: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._ending: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._phrase_words: set[str] = set()  # words of phrases, and words a phrase can end with
         self._requiring: set[int] = set()  # topics with `requires`
         excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
         for index, topic in enumerate(topics):
@@ -144,23 +146,28 @@ class TopicRules:
         self._excluded = {topic: re.compile(f" (?:{'|'.join(patterns)})(?= )")
                           for topic, patterns in excluded.items()}
         self._exclusions = {rule for rule, found in enumerate(self._rules) if found.kind == "exclude"}
+        self._weighing = [(found.topic, found.weight) for found in self._rules]
         self._prefix_lengths = sorted({len(prefix) for prefix in (*self._prefix, *self._ending)})
         self._memo: dict[str, tuple[int, ...]] = {}  # word -> the one-word rules it matches
         self._hits: set[str] = set()  # the remembered words that match some one-word rule
-        self._ends: dict[str, tuple[str, ...]] = {}  # remembered word -> the phrase-ending prefixes it has
+        self._ends: dict[str, tuple[tuple[str, int], ...]] = {}  # remembered word -> the
+        # (first word, rule) of the `word prefix*` phrases it can end
 
     def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
         rule = len(self._rules)
         last = parts[-1]
-        needle = " " + " ".join(parts)[:-1] if last.endswith("*") else " " + " ".join(parts) + " "
+        needle = "".join(f" {part} " for part in parts)  # as found in joined words, see _count
+        if last.endswith("*"):
+            needle = needle[:-len("* ")]  # " sparse  autoencoder" also finds "autoencoders"
         others = frozenset(word for word in parts[2:] if not word.endswith("*"))
         self._rules.append(_Rule(topic, kind, text, WEIGHTS[kind], others, needle))
         if kind == "requires":
             self._requiring.add(topic)
+        self._phrase_words.update(word for word in parts if len(parts) > 1 and not word.endswith("*"))
         if len(parts) == 2 and last.endswith("*"):
-            self._ending[last[:-1]][parts[0]].append(rule)
+            self._ending[last[:-1]].append((parts[0], rule))
         elif len(parts) > 1:
-            self._phrases[parts[1]][parts[0]].append(rule)
+            self._phrases[parts[1]].append((parts[0], rule))
         elif last.endswith("*"):
             self._prefix[last[:-1]].append(rule)
         else:
@@ -173,13 +180,13 @@ class TopicRules:
         title_words = words_of(title) + [_APART]
         totals: dict[int, int] = {}  # topic -> score
         contexts: set[int] = set()
-        rules = self._rules
+        weighing = self._weighing
         for rule, count in self._mentions(title_words * TITLE_WEIGHT + words_of(abstract)).items():
-            found = rules[rule]
-            if found.weight:
-                totals[found.topic] = totals.get(found.topic, 0) + found.weight * count
+            topic, weight = weighing[rule]
+            if weight:
+                totals[topic] = totals.get(topic, 0) + weight * count
             else:  # `requires`
-                contexts.add(found.topic)
+                contexts.add(topic)
         requiring, order = self._requiring, self.order
         return tuple(TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
                      for topic in sorted(totals))
@@ -213,30 +220,28 @@ class TopicRules:
         return {rule: count for rule, count in found.items() if rule not in self._exclusions}
 
     def _count(self, words: list[str]) -> dict[int, int]:
-        distinct = set(words)
-        for word in distinct.difference(self._memo):
+        memo = self._memo
+        for word in set(filterfalse(memo.__contains__, words)):
             self._remember(word)
         found: dict[int, int] = {}
-        for word in distinct & self._hits:
-            count = words.count(word)
-            for rule in self._memo[word]:
-                found[rule] = found.get(rule, 0) + count
-        candidates = [self._phrases[second] for second in distinct.intersection(self._phrases)]
-        for word in distinct.intersection(self._ends):
-            candidates.extend([self._ending[prefix] for prefix in self._ends[word]])
+        for word in filter(self._hits.__contains__, words):  # each mention
+            for rule in memo[word]:
+                found[rule] = found.get(rule, 0) + 1
+        present = self._phrase_words.intersection(words)
+        if not present:
+            return found
+        candidates = [self._phrases[second] for second in present.intersection(self._phrases)]
+        candidates += [self._ends[word] for word in present.intersection(self._ends)]
         joined = None
         rules = self._rules
-        for by_first in candidates:
-            for first, phrases in by_first.items():
-                if first not in distinct:
-                    continue
-                for rule in phrases:
-                    if rule not in found and rules[rule].others <= distinct:
-                        if joined is None:
-                            joined = " " + " ".join(words) + " "
-                        count = joined.count(rules[rule].needle)
-                        if count:
-                            found[rule] = count
+        for phrases in candidates:
+            for first, rule in phrases:
+                if first in present and rule not in found and rules[rule].others <= present:
+                    if joined is None:  # " a  b  c ": no space shared, repeats all counted
+                        joined = " " + "  ".join(words) + " "
+                    count = joined.count(rules[rule].needle)
+                    if count:
+                        found[rule] = count
         return found
 
     def _remember(self, word: str) -> None:
@@ -245,13 +250,13 @@ class TopicRules:
         for length in self._prefix_lengths:
             if length <= len(word):
                 rules.extend(self._prefix.get(word[:length], ()))
-                if word[:length] in self._ending:
-                    ends.append(word[:length])
+                ends.extend(self._ending.get(word[:length], ()))
         self._memo[word] = tuple(sorted(rules))
         if rules:
             self._hits.add(word)
         if ends:
             self._ends[word] = tuple(ends)
+            self._phrase_words.add(word)
 
 
 def _pattern(parts: list[str]) -> str:
