@@ -13,9 +13,9 @@ fragment) is set aside as skipped.  Pure: lines in, entries out.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
                       parse_date_line, shorten, word_count)
@@ -30,6 +30,9 @@ ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 PAPER_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/" + ARXIV_ID + r"(?:[/?#].*)?$")
 ARXIV_LINK = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?P<kind>abs|pdf)/" + ARXIV_ID)
 LOGIN_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/login\?next=(?P<next>\S+)$")
+# The upvote button's link names the paper it belongs to: `…/login?next=%2Fpapers%2F2606.00683`.
+LOGIN_PAPER = re.compile(r"next=(?:%2F|/)papers(?:%2F|/)" + ARXIV_ID.replace("/", "(?:%2F|/)"),
+                         re.IGNORECASE)
 CODE_LINK = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$")
 ACCOUNT_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<account>[\w.-]+)/?$")
 NOT_ACCOUNTS = {"models", "datasets", "spaces", "docs", "pricing", "login", "join", "enterprise",
@@ -56,6 +59,7 @@ CHROME = {
     "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
     "web source", "text", "references", "copy link", "share", "sort by", "most recent",
 }
+LONGEST_METADATA = 80
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
 
@@ -66,11 +70,17 @@ class _Kind:
     value: object = None
 
 
+TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
+KINDS = ("chrome", "upvotes", "number", "date", "authors", "separator", "comments", "submitted", "text")
+
+
 def classify(line: Line) -> _Kind:
     text = line.text
-    lowered = text.lower()
     if line.comments is not None and not text:
         return _Kind("comments", line.comments)
+    if len(text) > LONGEST_METADATA and "·" not in text:
+        return TEXT  # prose: no date, count or menu word is this long
+    lowered = text.lower()
     upvotes = UPVOTES.match(text)
     if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
                     or text.startswith("[-]")):
@@ -78,9 +88,9 @@ def classify(line: Line) -> _Kind:
         return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
                      0 if count == "-" else int(count))
     if lowered in CHROME or lowered.startswith("get trending papers"):
-        return _Kind("chrome")
+        return CHROME_LINE
     if text in SEPARATORS:
-        return _Kind("separator")
+        return SEPARATOR
     parts = [part.strip() for part in text.split("·")] if "·" in text else [text]
     for index, part in enumerate(parts):
         date = parse_date_line(part)
@@ -93,22 +103,29 @@ def classify(line: Line) -> _Kind:
     if submitted:
         return _Kind("submitted", submitted["name"].strip() or None)
     if any(LOGIN_LINK.match(url) for url in line.links) and word_count(text) <= 3:
-        return _Kind("chrome")
-    return _Kind("text")
+        return CHROME_LINE
+    return TEXT
 
 
 def paper_id(links: list[str]) -> str | None:
     """The arXiv id a card's links name: its Hugging Face page, arXiv, or the upvote login link."""
     for url in links:
-        for pattern in (PAPER_LINK, ARXIV_LINK):
-            match = pattern.match(url)
-            if match:
-                return match["id"]
-        login = LOGIN_LINK.match(url)
-        if login:
-            match = PAPER_LINK.match("https://huggingface.co" + unquote(login["next"]))
-            if match:
-                return match["id"]
+        found = _id_in(url)
+        if found:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_in(url: str) -> str | None:
+    for pattern in (PAPER_LINK, ARXIV_LINK):
+        match = pattern.match(url)
+        if match:
+            return match["id"]
+    if LOGIN_LINK.match(url):
+        match = LOGIN_PAPER.search(url)
+        if match:
+            return match["id"]
     return None
 
 
@@ -187,13 +204,18 @@ class CardReader:
     def read(self, lines: list[Line]) -> list[_Card]:
         kinds = [classify(line) for line in lines]
         for index, line in enumerate(lines[1:], start=1):  # "new" is chrome only at the top
-            after = lines[index + 1].text.lower() if index + 1 < len(lines) else ""
-            if line.text.lower() == "new" and not after.startswith("get trending papers"):
-                kinds[index] = _Kind("text")
-        for index, (line, kind) in enumerate(zip(lines, kinds)):
-            following = kinds[index + 1] if index + 1 < len(kinds) else None
-            following_line = lines[index + 1] if index + 1 < len(lines) else None
-            getattr(self, f"_on_{kind.name}")(line, kind, following, following_line)
+            if len(line.text) == 3 and line.text.lower() == "new":
+                after = lines[index + 1].text.lower() if index + 1 < len(lines) else ""
+                if not after.startswith("get trending papers"):
+                    kinds[index] = TEXT
+        handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
+        kinds.append(None)
+        lines.append(None)
+        try:
+            for index, kind in enumerate(kinds[:-1]):
+                handlers[kind.name](lines[index], kind, kinds[index + 1], lines[index + 1])
+        finally:
+            lines.pop()
         return self.cards
 
     # --- each kind of line ---------------------------------------------------------------
