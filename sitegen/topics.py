@@ -130,9 +130,9 @@ class TopicRules:
         self._single: dict[str, list[int]] = defaultdict(list)   # word -> one-word rules
         self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
         # A phrase is looked for only when its first two words are there: second word (or
-        # prefix, for `word prefix*`) -> (first word, phrase rule), ...
-        self._phrases: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        self._ending: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # prefix, for `word prefix*`) -> (first word, phrase rule, its other words, needle), ...
+        self._phrases: dict[str, list[tuple[str, int, frozenset[str], str]]] = defaultdict(list)
+        self._ending: dict[str, list[tuple[str, int, frozenset[str], str]]] = defaultdict(list)
         self._phrase_words: set[str] = set()  # words of phrases, and words a phrase can end with
         self._requiring: set[int] = set()  # topics with `requires`
         excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
@@ -151,8 +151,8 @@ class TopicRules:
         self._prefix_lengths = sorted({len(prefix) for prefix in (*self._prefix, *self._ending)})
         self._memo: dict[str, tuple[int, ...]] = {}  # word -> the one-word rules it matches
         self._hits: set[str] = set()  # the remembered words that match some one-word rule
-        self._ends: dict[str, tuple[tuple[str, int], ...]] = {}  # remembered word -> the
-        # (first word, rule) of the `word prefix*` phrases it can end
+        self._ends: dict[str, tuple[tuple[str, int, frozenset[str], str], ...]] = {}  # remembered
+        # word -> the `word prefix*` phrases it can end, as in _ending
 
     def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
         rule = len(self._rules)
@@ -166,9 +166,9 @@ class TopicRules:
             self._requiring.add(topic)
         self._phrase_words.update(word for word in parts if len(parts) > 1 and not word.endswith("*"))
         if len(parts) == 2 and last.endswith("*"):
-            self._ending[last[:-1]].append((parts[0], rule))
+            self._ending[last[:-1]].append((parts[0], rule, others, needle))
         elif len(parts) > 1:
-            self._phrases[parts[1]].append((parts[0], rule))
+            self._phrases[parts[1]].append((parts[0], rule, others, needle))
         elif last.endswith("*"):
             self._prefix[last[:-1]].append(rule)
         else:
@@ -234,13 +234,12 @@ class TopicRules:
         candidates = [self._phrases[second] for second in present.intersection(self._phrases)]
         candidates += [self._ends[word] for word in present.intersection(self._ends)]
         joined = None
-        rules = self._rules
         for phrases in candidates:
-            for first, rule in phrases:
-                if first in present and rule not in found and rules[rule].others <= present:
+            for first, rule, others, needle in phrases:
+                if first in present and rule not in found and (not others or others <= present):
                     if joined is None:  # " a  b  c ": no space shared, repeats all counted
                         joined = " " + "  ".join(words) + " "
-                    count = joined.count(rules[rule].needle)
+                    count = joined.count(needle)
                     if count:
                         found[rule] = count
         return found
