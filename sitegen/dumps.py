@@ -181,6 +181,13 @@ def _read_html(text: str, dump: Dump) -> None:
     _read_cards(lines, dump, markdown=True)
 
 
+def _skipped_among_papers(dump: Dump) -> int:
+    """What was skipped after the first paper: a page's own header before it (a title, a
+    search box, a crawler's notes) is expected, junk between papers is not."""
+    first = min(entry.line for entry in dump.entries)
+    return sum(1 for line, _ in dump.skipped if line > first)
+
+
 def _judge(dump: Dump) -> None:
     """An error when what was read is not a listing: no papers where there was text, most
     lines unreadable, most papers without an abstract, or (Markdown and HTML, which always
@@ -191,7 +198,8 @@ def _judge(dump: Dump) -> None:
     problem = None
     if not entries and skipped:
         problem = "no paper could be read: this does not look like a Daily Papers listing"
-    elif entries and len(skipped) > max(len(entries), 2):
+    elif entries and (_skipped_among_papers(dump) > max(len(entries), 2)
+                      or len(skipped) > 3 * len(entries) + 5):
         problem = f"most of it could not be read ({len(skipped)} things skipped, {len(entries)} papers)"
     elif entries and sum(1 for e in entries if not e.abstract) * 2 > len(entries) and len(entries) > 1:
         missing = sum(1 for e in entries if not e.abstract)

@@ -23,7 +23,11 @@ from .errors import warning
 from .parse_lines import Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
-UPVOTES = re.compile(r"^(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$")
+UPVOTES = re.compile(r"^(?:upvote\s*)?(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$", re.IGNORECASE)
+# A card's row of resource links: `[GitHub 131](…) [arXiv Page](…)`, `[LINK: GitHub 11.3k](…)`.
+RESOURCE_LINKS = re.compile(r"^(?:(?:link:|github|gitlab|arxiv|page|pdf|code|project|website|"
+                            r"paper|demo|dataset|datasets|model|models|space|spaces|hf|·|"
+                            r"\d[\d.,]*k?)\s*)+$", re.IGNORECASE)
 SEPARATORS = {"·", "•", "⋅"}
 SUBMITTED = re.compile(r"^submitted\s+by\b\s*(?P<name>.*)$", re.IGNORECASE)
 ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
@@ -39,7 +43,7 @@ NOT_ACCOUNTS = {"models", "datasets", "spaces", "docs", "pricing", "login", "joi
                 "storage", "blog", "posts", "learn", "papers", "collections", "tasks", "chat",
                 "organizations", "settings", "new", "search"}
 URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IGNORECASE)
-MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*=+\s*$)")
+MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*[=-]+\s*$|\*\*)")
 CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
                   r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
 CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
@@ -71,7 +75,9 @@ class _Kind:
 
 
 TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
-KINDS = ("chrome", "upvotes", "number", "date", "authors", "separator", "comments", "submitted", "text")
+RESOURCES = _Kind("resources")
+KINDS = ("chrome", "upvotes", "number", "date", "authors", "separator", "comments", "submitted",
+         "resources", "text")
 
 
 def classify(line: Line) -> _Kind:
@@ -99,6 +105,8 @@ def classify(line: Line) -> _Kind:
             return _Kind("date", (date, " ".join(others) or None))
     if AUTHORS.match(text):
         return _Kind("authors", int(AUTHORS.match(text)["count"]))
+    if line.links and RESOURCE_LINKS.match(text):
+        return RESOURCES
     submitted = SUBMITTED.match(text)
     if submitted:
         return _Kind("submitted", submitted["name"].strip() or None)
@@ -235,7 +243,18 @@ class CardReader:
 
     def _on_upvotes(self, line, kind, following, following_line) -> None:
         self.used += 1
-        self.pending_upvotes = (kind.value, line.number, paper_id(line.links))
+        upvoted = paper_id(line.links)
+        card = self.card
+        if upvoted and card is not None and upvoted == card.entry.arxiv_id and card.entry.upvotes is None:
+            card.entry.upvotes = kind.value  # a layout that puts the button below the card
+            return
+        self.pending_upvotes = (kind.value, line.number, upvoted)
+
+    def _on_resources(self, line, kind, following, following_line) -> None:
+        self.used += 1
+        if self.card is not None:
+            for name, url in paper_links(line.links).items():
+                self.card.entry.links.setdefault(name, url)
 
     def _on_comments(self, line, kind, following, following_line) -> None:
         self.used += 1
@@ -304,6 +323,8 @@ class CardReader:
             self._start(line, strong=True)
         elif linked and card is not None and linked == card.entry.arxiv_id and not card.metadata:
             self._add_abstract(line, join=bool(card.entry.abstract))
+        elif linked and card is not None and linked == card.entry.arxiv_id:
+            self._on_resources(line, kind, following, following_line)  # the card's own links
         elif linked and (card is None or linked != card.entry.arxiv_id):
             self._start(line, strong=True)
         elif card is not None and self._is_organisation(line, following, following_line):
@@ -362,7 +383,8 @@ class CardReader:
 
     def _is_organisation(self, line: Line, following, following_line) -> bool:
         card = self.card
-        if card.entry.org_account is not None or card.entry.date is not None:
+        if card.entry.org_account is not None or card.entry.date is not None or \
+                len(line.text) > LONGEST_METADATA or not card.entry.abstract:
             return False
         if following is None or following.name not in ("separator", "date"):
             return False

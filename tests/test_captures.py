@@ -344,3 +344,40 @@ def test_a_paper_without_names_says_nothing_false_about_its_authors(captures_sit
     html = (captures_site.output / paper["url"] / "index.html").read_text(encoding="utf-8")
     assert "citation_author" not in html and '"author"' not in html
     assert 'href="https://huggingface.co/papers/2606.00683"' in html
+
+
+def test_a_trending_page_with_the_upvote_button_below_each_card_and_resource_links():
+    card = ("Submitted by\n\n[图片：无替代文本]\n\nvvasilev\n\n\n<a id=\"source-section-3\"></a>\n\n"
+            f"### [Kandinsky Video: Synchronized Video and Audio]({URL}/2610.05608)\n\n\n{ABSTRACT}\n\n\n"
+            "[[图片：kandinskylab] Kandinsky Lab](https://huggingface.co/kandinskylab) · Published on Oct 4, 2026\n\n\n"
+            "[Upvote\n\n117](https://huggingface.co/login?next=%2Fpapers%2F2610.05608)\n\n"
+            "[GitHub 131](https://github.com/kandinskylab/kandinsky-6) [arXiv Page](https://arxiv.org/abs/2610.05608)\n\n\n"
+            f"[[图片：无替代文本]]({URL}/2412.20138)\n\n"
+            f"### [TradingAgents: Multi-Agents LLM Financial Trading Framework]({URL}/2412.20138)\n\n\n{ABSTRACT}\n\n\n"
+            "-\n\n-\n\n- [图片：无替代文本]\n\n- 4 authors\n\n· Published on Dec 28, 2024\n\n\n"
+            "[Upvote\n\n149](https://huggingface.co/login?next=%2Fpapers%2F2412.20138)\n\n"
+            "[GitHub 110k](https://github.com/tauricresearch/tradingagents) [arXiv Page](https://arxiv.org/abs/2412.20138)\n")
+    text = ("# Hugging Face - 2026 - Trending Papers\n\n- Source URL: https://huggingface.co/papers/trending\n"
+            "- Extraction: `structured-html-v2` (headings, links)\n\n## Extracted Text\n\nnew\n\n\n"
+            "Get trending papers in your email inbox once a day!\n\n# Trending Papers\n\n" + card)
+    dump = one(text)
+    first, second = dump.entries
+    assert (first.title, first.upvotes, first.org_account, first.org_name, first.date, first.submitted_by) == (
+        "Kandinsky Video: Synchronized Video and Audio", 117, "kandinskylab", "Kandinsky Lab",
+        PartialDate(10, 4, 2026), "vvasilev")
+    assert first.links["code"] == "https://github.com/kandinskylab/kandinsky-6"
+    assert (second.upvotes, second.authors, second.date) == (149, 4, PartialDate(12, 28, 2024))
+
+
+def test_a_listing_whose_titles_are_headings_without_links_and_whose_links_say_link():
+    text = ("# What is it?\n**URL:** https://paperswithcode.com\n**Page Title:** Trending Papers - Hugging Face\n"
+            "--------------------\n\nGet trending papers in your email inbox once a day!\n\n## Trending Papers\n\n"
+            "### SmolDocling: An ultra-compact vision-language model for end-to-end\n  multi-modal document conversion\n\n"
+            f"{ABSTRACT}\n- 8 authors\n[LINK: GitHub 50.8k](https://github.com/docling-project/docling)\n\n"
+            f"### ShapeR: Robust Conditional 3D Shape Generation\n\n{ABSTRACT}\n"
+            "[LINK: GitHub 476](https://github.com/facebookresearch/ShapeR)\n")
+    dump = one(text)
+    assert [(e.title, e.authors, e.links.get("code")) for e in dump.entries] == [
+        ("SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion",
+         8, "https://github.com/docling-project/docling"),
+        ("ShapeR: Robust Conditional 3D Shape Generation", None, "https://github.com/facebookresearch/ShapeR")]
