@@ -189,9 +189,12 @@ def run() -> None:
 @click.option("--against", "previous", metavar="PAPERS_JSON",
               help="The papers.json of the deployed site (a file or an http(s) URL): fail if "
                    "any of its paper URLs would break.")
+@click.option("--topics", "explain_topics", is_flag=True,
+              help="Print why each paper is on each topic page (the rule mentions and scores), "
+                   "the papers each topic almost got, and the topics that share papers.")
 @output_options
-def check(config_path: Path, base_url: str | None, previous: str | None, strict: bool, quiet: bool,
-          verbose: bool) -> None:
+def check(config_path: Path, base_url: str | None, previous: str | None, explain_topics: bool,
+          strict: bool, quiet: bool, verbose: bool) -> None:
     """Parse and validate the config and every dump; write nothing."""
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
@@ -203,6 +206,10 @@ def check(config_path: Path, base_url: str | None, previous: str | None, strict:
             for line, what in source.skipped:
                 reporter.done(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
+    if explain_topics:
+        from .topic_report import topic_report
+        from .topics import matcher_for
+        click.echo(topic_report(report.digest, config, matcher_for(tuple(config.topics))), nl=False)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
         _check_against(previous, report.digest, config, reporter)

@@ -36,17 +36,28 @@ sources:
   - path: dumps/*
     # captured: 2025-12-09
 
-# Topics: a paper gets every topic whose words or phrases appear in its title or abstract
-# (whole words, any case; `word*` matches a prefix). Papers matching none go to catch_all.
+# Topics: rules are words or phrases found in a paper's title and abstract (whole words,
+# any case; `word*` matches a prefix). Each mention scores: `strong` 2, `weak` 1, three
+# times that in the title; a topic matches at 2 (one strong mention, or a weak one in the
+# title or twice). `requires`: one of these must appear somewhere. `exclude`: words inside
+# these phrases do not count for the topic. A paper keeps its best topics (at most
+# max_topics, each with at least half the best score); a paper matching none goes to its
+# best near miss (one weak mention), else to catch_all. `match:` lists are strong rules.
+# `sitegen check --topics` shows which words put each paper on each topic.
+max_topics: 3
 topics:
   - slug: interpretability
     name: Interpretability
     description: How trained networks represent and compute.
-    match: [interpretab*, mechanistic, sparse autoencoder*, circuit*]
+    strong: [mechanistic interpretability, sparse autoencoder*]
+    weak: [interpretab*, circuit*, probing]
+    exclude: [neural circuit*]
+    # requires: [neural network*, transformer*]
   - slug: language-models
     name: Language models
     description: Large language models and what they do.
-    match: [language model*, LLM, LLMs]
+    strong: [language model*, LLM, LLMs]
+    weak: [tokens, prompting]
 catch_all: Other papers
 
 per_page: 50

@@ -321,7 +321,7 @@ def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules(
     known = first.known_matches()
     again = TopicMatcher(spiking)
     again.remember_matches(known)
-    again._match = None  # a second look at the text would fail: the answer is remembered
+    again._compiled = None  # a second look at the text would fail: the answer is remembered
     assert again.match("Spiking cells") == ["spiking"]
     other_rules = TopicMatcher((Topic("spiking", "Spiking", match=("neurons",)),))
     other_rules.remember_matches(known)
