@@ -560,7 +560,7 @@ def test_an_old_url_redirects_and_a_removed_papers_404_says_where_it_went(site):
         assert "this preview served “Spiking Paper Two” here; that paper is in no dump now" in body.decode()
         never, body = server.get("/repo/papers/never-there/")
         assert never.status == 404 and b"sitegen-gone" not in body
-        server.wait_for_output("the previous build: papers/spiking-paper-two/ (Spiking Paper Two) was published "
+        server.wait_for_output("the previous build: warning: papers/spiking-paper-two/ (Spiking Paper Two) was published "
                                "but is in no dump now")
     finally:
         server.stop()
