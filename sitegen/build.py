@@ -25,8 +25,8 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
-from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems,
-                     remove_folder, remove_leftovers, safe_relative_path, spare_files)
+from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
+                     remove_leftovers, safe_relative_path)
 from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .search import known_terms, remember_terms
@@ -321,8 +321,6 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
                        for relative, record in previous.files.items()  # made from the same
                        if relative.startswith("search/docs/") and record.key}  # papers do
     search.found = {relative: output / relative for relative in previous.files if in_search_folder(relative)}
-    search.spares = spare_files(output, "search")
-    spare_pages = spare_files(output, "pages")
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     new_index = False
@@ -336,7 +334,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
             found = {file.path: (output / file.path, previous.files[file.path].size)
                      for file in stale if file.path in previous.files}
-            outcome = render_and_write(stale, targets, progress, found, keys, superseded, spare_pages)
+            outcome = render_and_write(stale, targets, progress, found, keys, superseded)
             outcome.add(indexing.outcome())
         new_index = outcome.search_key != previous.search_key
         keys = {file.path: file.key or "" for file in stale}
@@ -344,7 +342,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
         for relative, (data, key) in _static_files(config).items():
             keys[relative] = key
             if previous.files.get(relative, _NO_RECORD).key != key:
-                OutputWriter.put(scratch / relative, data, spare_pages)
+                OutputWriter.put(scratch / relative, data)
         changes = {relative: key for relative, key in keys.items()
                    if previous.files.get(relative, _NO_RECORD).key != key
                    and relative not in outcome.unchanged}
@@ -368,10 +366,9 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
         for relative in outcome.unchanged:
             record.files[relative] = previous.files[relative]._replace(key=keys[relative])
         try:
-            _move_in(output, scratch, changes, gone, record, spare_pages)
+            _move_in(output, scratch, changes, gone, record)
             if new_index:
                 _swap_search_folder(output, scratch, record, outcome.search_keys)
-                search.spares.keep_folder(scratch / "search-previous")
         except OSError as error:
             raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
     finally:
@@ -384,12 +381,10 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
 
 
 def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[str],
-             record: OutputRecord, spares: SpareFiles) -> None:
+             record: OutputRecord) -> None:
     """Delete what is gone, then move the changed files in.  In that order, a folder of
-    gone files (an older layout's) is out of the way of a file of the same name.  The
-    files replaced or gone are kept as `spares`."""
+    gone files (an older layout's) is out of the way of a file of the same name."""
     for relative in gone:
-        spares.keep(output / relative, move=True)
         (output / relative).unlink(missing_ok=True)
         record.files.pop(relative, None)
         _remove_empty_folders((output / relative).parent, output)
@@ -398,7 +393,6 @@ def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[st
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir() and not target.is_symlink():  # files in it were gone
             _remove_folders_without_files(target)
-        spares.keep(target)
         os.replace(scratch / relative, target)
         stat = target.stat()
         record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)

@@ -24,7 +24,7 @@ from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
 from .keys import PageKeys
 from .model import Digest, match_topics_ahead
-from .output import OutputWriter, SpareFiles, open_to_read
+from .output import OutputWriter, open_to_read
 from .render import OutputFile
 from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files, search_fingerprint
 from .topics import TopicMatcher
@@ -97,7 +97,6 @@ class SearchJob:
     # (size, gzip size) of the last lunr.json compressed: a similar size is estimated from it
     measured_gzip: tuple[int, int] | None = None
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
-    spares: SpareFiles | None = None  # files to write over rather than create
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
@@ -116,7 +115,7 @@ class SearchJob:
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None
             if stat is None:
-                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path), self.spares)
+                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
                 if file.path == WHOLE_INDEX:
                     outcome.index_bytes = (stat.st_size, self._gzip_size(target, stat.st_size, outcome))
             outcome.bytes_written += stat.st_size
@@ -256,18 +255,16 @@ def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, se
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
                      found: dict[str, tuple[Path, int]] | None = None,
                      keys: PageKeys | None = None,
-                     superseded: Callable[[], bool] | None = None,
-                     spares: SpareFiles | None = None) -> Outcome:
+                     superseded: Callable[[], bool] | None = None) -> Outcome:
     """Render and write every file, in forked workers when there are many.  A file that
     `found` (output path -> (file, size)) already holds, byte for byte, is not written
     but reported unchanged: creating a file costs far more than reading one.  The
     papers' fingerprints that workers work out for page keys come back to `keys`.
-    When `superseded()` turns true, the work stops between jobs (`Superseded`).  Files
-    are written over `spares` while there are any."""
+    When `superseded()` turns true, the work stops between jobs (`Superseded`)."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     jobs = _jobs(len(files), workers)
-    _shared_work = (files, targets, progress, found or {}, keys, spares)
+    _shared_work = (files, targets, progress, found or {}, keys)
     results = []
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
@@ -303,7 +300,7 @@ def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:
-    files, targets, progress, found, keys, spares = _shared_work
+    files, targets, progress, found, keys = _shared_work
     start, end = job
     outcome = Outcome()
     for index in range(start, end):
@@ -317,7 +314,7 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
         else:
-            stat = OutputWriter.put(targets[index], data, spares)
+            stat = OutputWriter.put(targets[index], data)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
     if start and start % 2000 == 0:

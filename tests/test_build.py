@@ -506,60 +506,6 @@ def test_a_file_written_in_chunks_links_an_equal_file_and_writes_any_other(tmp_p
         assert same_as.read_bytes() == existing  # the current output is never written into
 
 
-def test_a_spare_file_is_written_over_only_when_it_has_no_other_name(tmp_path):
-    from sitegen.output import OutputWriter, SpareFiles
-
-    site = tmp_path / "_site"
-    site.mkdir()
-    (site / "replaced.html").write_text("the last build's page")
-    (site / "live.html").write_text("still part of the site")
-    spares = SpareFiles(tmp_path / "spare")
-    spares.keep(site / "replaced.html")  # linked: it stays until the new page replaces it
-    spares.keep(site / "live.html")
-    (site / "replaced.html").unlink()
-    assert (tmp_path / "spare" / str((site / "live.html").stat().st_ino)).exists()
-    assert (site / "live.html").stat().st_nlink == 2  # the build did not replace it after all
-
-    written = {}
-    for n in range(3):
-        target = tmp_path / "new" / "papers" / f"{n}.html"
-        stat = OutputWriter.put(target, f"page {n}", SpareFiles(tmp_path / "spare"))
-        written[n] = stat.st_ino
-        assert target.read_text() == f"page {n}" and stat.st_nlink == 1
-    assert (site / "live.html").read_text() == "still part of the site"
-    assert not any((tmp_path / "spare").iterdir())  # the linked one was dropped, not taken
-    assert len(set(written.values())) == 3
-
-    (tmp_path / "spare" / "1").symlink_to(site / "live.html")  # put there by someone else
-    (tmp_path / "spare" / "2").mkdir()
-    target = tmp_path / "new" / "papers" / "3.html"
-    assert OutputWriter.put(target, "page 3", SpareFiles(tmp_path / "spare")).st_nlink == 1
-    assert target.read_text() == "page 3" and not target.is_symlink()
-    assert (site / "live.html").read_text() == "still part of the site"
-
-
-def test_files_a_build_replaced_are_kept_as_they_were_until_a_later_build_takes_them(tmp_path):
-    from sitegen.output import OutputWriter, SpareFiles
-
-    previous = tmp_path / ".updating" / "search-previous"
-    (previous / "parts").mkdir(parents=True)
-    (previous / "parts" / "a.js").write_text("an old part that a reader may still be reading")
-    (previous / "lunr.json").write_text("{}")
-    (tmp_path / "shared.js").write_text("a chunk the new index linked")
-    (previous / "shared.js").hardlink_to(tmp_path / "shared.js")
-    inodes = {(previous / "parts" / "a.js").stat().st_ino, (previous / "lunr.json").stat().st_ino}
-    SpareFiles(tmp_path / "spare").keep_folder(previous)
-    kept = {path.stat().st_ino: path.read_text() for path in (tmp_path / "spare").iterdir()}
-    assert set(kept) == inodes and "an old part that a reader may still be reading" in kept.values()
-    assert (previous / "shared.js").exists()  # it has another name: left to be deleted
-
-    spares = SpareFiles(tmp_path / "spare")
-    stats = [OutputWriter.put_chunks(tmp_path / "next" / f"{n}.js", [b"new ", b"part"], None, spares)
-             for n in range(3)]
-    assert {stat.st_ino for stat in stats[:2]} == inodes and stats[2].st_ino not in inodes
-    assert all((tmp_path / "next" / f"{n}.js").read_bytes() == b"new part" for n in range(3))
-
-
 def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_had_them():
     from sitegen.errors import BuildError
     from sitegen.output import claim_paths
