@@ -3,9 +3,7 @@
 `serve` keeps a `BuildCache` in memory between rebuilds; `sitegen build` keeps
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
-folder, never inside the project, so a cloned repository cannot bring one (saved
-by a forked process as the command ends, under a lock the next build's load waits
-for).  It holds parsed dumps by content hash (parsing is pure), titles' keys and
+folder, never inside the project, so a cloned repository cannot bring one.  It holds parsed dumps by content hash (parsing is pure), titles' keys and
 slugs, stemmed search terms, the topics each text matched, the last similar papers
 with what they were worked out from, papers' fingerprints and where their records
 are in papers.json and, for the output folder, every file's key, size and
@@ -30,11 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import NamedTuple
-
-try:
-    import fcntl
-except ImportError:  # Windows: saved in the foreground, unlocked
-    fcntl = None
 
 from . import __version__
 from .dumps import Dump
@@ -167,10 +160,9 @@ def cache_path(config_path: Path, output: Path) -> Path:
 
 
 def load(path: Path) -> BuildCache:
-    """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere.
-    A cache still being saved (`save` in the background) is waited for."""
+    """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere."""
     try:
-        with _locked(path, fcntl.LOCK_SH if fcntl else None), open(path, "rb") as handle:
+        with open(path, "rb") as handle:
             cache = pickle.load(handle)
     except Exception:  # any damage means starting afresh, which is always correct
         return BuildCache()
@@ -179,37 +171,10 @@ def load(path: Path) -> BuildCache:
     return cache
 
 
-def save(cache: BuildCache, path: Path, in_background: bool = False) -> None:
-    """Write the cache atomically; a cache that cannot be written is only a slower next build.
-    `in_background` (for a process that ends when this returns): in a forked process,
-    as the site is complete without it (pickling 50 MB at 10,000 papers takes 0.15 s);
-    the next build's `load` waits for it."""
-    if not (in_background and fcntl and hasattr(os, "fork")):
-        return _write(cache, path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _lock(path, fcntl.LOCK_EX)
-    except OSError:  # no lock to be had: written here, then
-        return _write(cache, path)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(lock)
-        return _write(cache, path)
-    if pid:
-        os.close(lock)  # the lock stays with the saver
-        return
-    try:  # the saver: out of the terminal's way (its Ctrl-C, its output pipes)
-        os.setsid()
-        quiet = os.open(os.devnull, os.O_RDWR)
-        for descriptor in (0, 1, 2):
-            os.dup2(quiet, descriptor)
-        _write(cache, path)
-    finally:
-        os._exit(0)
-
-
-def _write(cache: BuildCache, path: Path) -> None:
+def save(cache: BuildCache, path: Path) -> None:
+    """Write the cache atomically (a temporary file renamed over it, so a concurrent load
+    sees the old cache or the new one); a cache that cannot be written is only a slower
+    next build."""
     handle = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,29 +187,3 @@ def _write(cache: BuildCache, path: Path) -> None:
                 os.unlink(handle.name)
         if not isinstance(error, OSError):
             raise
-
-
-def _lock(path: Path, kind: int) -> int:
-    """A descriptor holding a `kind` lock on the cache file's lock file."""
-    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        fcntl.flock(descriptor, kind)
-    except OSError:
-        os.close(descriptor)
-        raise
-    return descriptor
-
-
-@contextlib.contextmanager
-def _locked(path: Path, kind: int | None):
-    descriptor = None
-    if kind is not None:
-        try:
-            descriptor = _lock(path, kind)
-        except OSError:  # no lock to be had (a read-only cache folder): read as it is
-            pass
-    try:
-        yield
-    finally:
-        if descriptor is not None:
-            os.close(descriptor)
