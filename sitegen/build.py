@@ -11,7 +11,6 @@ anything is written.  The parallel work itself is in `workers.py`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import os
@@ -27,7 +26,7 @@ from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
-from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
+from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .search import known_terms, remember_terms
 from .slugs import known_identities, remember_identities
@@ -226,15 +225,10 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         remember_analyses(cache.template_analyses)
         env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
     keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
-    records = None
-    if cache is not None:  # papers.json's records, where the last one has them (if it is there)
-        records = (dataclasses.replace(cache.paper_records, previous=config.output / "papers.json"
-                                       if trusted is not None else None), RecordSpans())
-        cache.paper_records = records[1]
 
     def pages(indexing: InBackground) -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
-        files = output_files(digest, config, env, keys, papers_json, records)
+        files = output_files(digest, config, env, keys, papers_json)
         if on_laid_out is not None:
             on_laid_out(digest, files)
             indexing.start()

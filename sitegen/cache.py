@@ -3,11 +3,11 @@
 `serve` keeps a `BuildCache` in memory between rebuilds; `sitegen build` keeps
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
-folder, never inside the project, so a cloned repository cannot bring one.  It holds parsed dumps by content hash (parsing is pure), titles' keys and
-slugs, stemmed search terms, the topics each text matched, the last similar papers
-with what they were worked out from, papers' fingerprints and where their records
-are in papers.json and, for the output folder, every file's key, size and
-modification time.
+folder, never inside the project, so a cloned repository cannot bring one.  It
+holds parsed dumps by content hash (parsing is pure), titles' keys and slugs,
+stemmed search terms, the topics each text matched, the last similar papers with
+what they were worked out from, papers' fingerprints and, for the output folder,
+every file's key, size and modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
 sizes and modification times recorded; anything else (a file edited or added
@@ -34,7 +34,6 @@ from .dumps import Dump
 from .keys import Fingerprints, PageKeys
 from .model import Paper
 from .output import BUILD_MARKER
-from .render import RecordSpans
 from .search import Tokenised
 from .similar import Similarity
 
@@ -82,7 +81,6 @@ class BuildCache:
     # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
     # as its fingerprint over every field.
     paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
-    paper_records: RecordSpans = field(default_factory=RecordSpans)  # in the last papers.json
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}

@@ -328,11 +328,6 @@ class PageKeys:
         build (`carried`)."""
         return {slug: (self._by_slug[slug], known) for slug, known in self._forward.items()}
 
-    def whole_paper(self, paper: Paper) -> str:
-        """A paper's fingerprint over every field."""
-        known = self._forward.get(paper.slug) if self._by_slug.get(paper.slug) is paper else None
-        return _paper_fingerprint(paper, None) if known is None else _whole(paper, known)
-
     @staticmethod
     def storable(carried: dict[str, tuple[Paper | str, Fingerprints]]) -> dict[str, tuple[str, Fingerprints]]:
         """`carried_forward`'s papers each as its fingerprint over every field, to be

@@ -15,7 +15,7 @@ import functools
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ClassVar, Iterator
 
@@ -304,13 +304,10 @@ class OutputFile:
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-                 keys: PageKeys | None = None, with_papers_json: bool = True,
-                 records: tuple[RecordSpans, RecordSpans] | None = None) -> list[OutputFile]:
+                 keys: PageKeys | None = None, with_papers_json: bool = True) -> list[OutputFile]:
     """Every output file but the static assets (and papers.json without
     `with_papers_json`).  Templates load (and fail) here, up front.  With `keys`, every
-    page can work out the key of its inputs (`key_of`), and papers.json reuses the
-    unchanged papers' records of the last one: `records` is (the last build's spans,
-    this one's, filled in only if papers.json is made in this process)."""
+    page can work out the key of its inputs (`key_of`)."""
     env = env or make_environment(config)
     names = topic_names(digest)
     common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
@@ -328,15 +325,10 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
                           if keys is not None else None, template=template_name)
 
     files, sitemap = [], []
-    # papers.json, the slowest file to make (0.15 s at 10,000 papers), comes first: last,
-    # it kept one renderer busy after the others had finished.
+    # papers.json, the slowest file to make, comes first: last, it kept one renderer busy
+    # after the others had finished.
     if with_papers_json:
-        if keys is None or records is None:
-            files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
-        else:
-            last, this = records
-            files.append(OutputFile("papers.json", lambda: last.papers_json(digest, keys.whole_paper, this),
-                                    False))
+        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
     for path, template_name, context in _pages(digest, config):
         files.append(page(path, template_name, context))
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
@@ -401,43 +393,6 @@ def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str]] | None = None
         memo.clear()
         memo.update(made)
     return "[" + ",".join(pieces) + "]\n"
-
-
-@dataclass
-class RecordSpans:
-    """Where each paper's record is in the papers.json the last build left, with the
-    paper's fingerprint over every field: a rebuild copies an unchanged paper's record
-    from that file rather than encoding it again (0.15 s at 10,000 papers), and the
-    build cache keeps a megabyte of positions, not 20 MB of records."""
-
-    previous: Path | None = None  # the papers.json they are in, if the output is as it was left
-    spans: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> (fingerprint, start, end)
-
-    def papers_json(self, digest: Digest, fingerprint: Callable[[Paper], str],
-                    into: RecordSpans) -> bytes:
-        """papers.json, byte for byte what `papers_json` gives, and its spans `into` the next
-        build's."""
-        try:
-            previous = self.previous.read_bytes() if self.previous is not None and self.spans else None
-        except OSError:
-            previous = None
-        pieces, made, position = [b"["], {}, 1
-        for paper in digest.papers:
-            if len(pieces) > 1:
-                pieces.append(b",")
-                position += 1
-            same_as = fingerprint(paper)
-            before = self.spans.get(paper.slug) if previous is not None else None
-            if before is not None and before[0] == same_as:
-                piece = previous[before[1]:before[2]]
-            else:
-                piece = _record_json(paper).encode("utf-8")
-            made[paper.slug] = (same_as, position, position + len(piece))
-            pieces.append(piece)
-            position += len(piece)
-        pieces.append(b"]\n")
-        into.spans = made
-        return b"".join(pieces)
 
 
 def _record_json(paper: Paper) -> str:
