@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache, FileRecord, OutputRecord, found_output
+from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, known_analyses, remember_analyses
@@ -32,7 +32,7 @@ from .search import known_terms, remember_terms
 from .slugs import known_identities, remember_identities
 from .similar import similar_papers
 from .topics import matcher_for
-from .workers import (InBackground, OutputListing, Progress, SearchJob, content_key, parse_dumps,
+from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
                       render_and_write)
 
 
@@ -200,9 +200,6 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     started = time.perf_counter()
     timings: dict[str, float] = {}
     earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
-    recorded = cache is not None and cache.output is not None and \
-        cache.output.folder == config.output.resolve()
-    listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
     digest = read_digest(config, progress, timings, cache)
     report = BuildReport(digest, timings=timings)
     if strict and digest.diagnostics:
@@ -215,7 +212,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     search = SearchJob(digest, names, cache.search_tokens if cache is not None else None,
                        estimate_gzip=estimate_index_gzip, whole_index=whole_index,
                        measured_gzip=cache.index_gzip if cache is not None else None)
-    listed = listing.files() if listing is not None else None
+    listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)

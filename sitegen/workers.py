@@ -3,7 +3,7 @@ workers, and the search index built in a process of its own that starts as soon 
 the model is ready.
 
 Forked processes inherit the model, the templates and the page contexts for free;
-what comes back is small beside that: keys, sizes, a listing, half the parsed dumps.
+what comes back is small beside that: keys, sizes, half the parsed dumps.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Callable
 
-from .cache import files_under
 from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
 from .keys import PageKeys
@@ -151,57 +149,6 @@ def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) 
         compressed = sum(len(zlib.compress(os.pread(handle.fileno(), block, n * step), 6))
                          for n in range(count))
     return round(compressed * size / (count * block))
-
-
-class OutputListing:
-    """`files_under(folder)`, listed by a forked process from the start of a build, which
-    then, if asked to, has the kernel read the files ahead (a build without a record
-    to trust compares each page it renders with the file there).  With the disk's
-    metadata out of the memory cache, listing a 10,000-paper site takes a second
-    of waiting on the disk, and reading it two more: time the build spends parsing."""
-
-    def __init__(self, folder: Path, read_ahead: bool):
-        self.folder = folder
-        context = multiprocessing.get_context("fork")
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_list_in_child, args=(folder, read_ahead, sender),
-                                        daemon=True)  # ends with the build if still reading
-        self._process.start()
-        sender.close()
-        self._files: list | None = None
-
-    def files(self) -> list:
-        """`files_under` the folder, as a list; BuildError if it cannot be listed."""
-        if self._files is None:
-            try:
-                kind, value = self._receiver.recv()
-            except EOFError:
-                kind, value = "error", "the process listing it ended unexpectedly"
-            self._receiver.close()
-            if kind == "error":
-                raise BuildError(f"cannot list the output folder {self.folder}: {value}")
-            self._files = value
-        return self._files
-
-
-def _list_in_child(folder: Path, read_ahead: bool, sender) -> None:
-    _default_signals()
-    try:
-        files = list(files_under(folder))
-    except OSError as error:
-        sender.send(("error", str(error)))
-        return
-    sender.send(("ok", files))
-    sender.close()
-    if read_ahead:
-        for path, mode, size, _ in files:
-            if S_ISREG(mode) and size:
-                try:
-                    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-                except OSError:
-                    continue
-                os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
-                os.close(handle)
 
 
 def parse_dumps(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> list[Dump]:
