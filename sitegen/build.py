@@ -210,8 +210,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     render_started = time.perf_counter()
     names = topic_names(digest)
     search = SearchJob(digest, names, cache.search_tokens if cache is not None else None,
-                       estimate_gzip=estimate_index_gzip, whole_index=whole_index,
-                       measured_gzip=cache.index_gzip if cache is not None else None)
+                       estimate_gzip=estimate_index_gzip, whole_index=whole_index)
     listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
@@ -252,7 +251,6 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         cache.paper_fingerprints = keys.carried_forward()
         cache.search_terms = known_terms()
         cache.search_tokens = search.tokenised
-        cache.index_gzip = search.measured_gzip
         cache.template_analyses = known_analyses()
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")

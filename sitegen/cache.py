@@ -73,7 +73,6 @@ class BuildCache:
     output: OutputRecord | None = None
     search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
-    index_gzip: tuple[int, int] | None = None  # lunr.json's size and gzip size when last measured
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # title -> (key, slug)
     similar: Similarity | None = None  # the last similar papers, and what they came from

@@ -39,7 +39,6 @@ Progress = Callable[[str], None]
 PARALLEL_THRESHOLD = 2000
 PAGES_PER_JOB = 250
 BACKGROUND_THRESHOLD = 100  # papers
-GZIP_SCALED_WITHIN = 0.02  # see `SearchJob._gzip_size`
 # Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
 # other idles: past this many bytes to parse, half go to a forked process.
 PARALLEL_PARSE_BYTES = 4 << 20
@@ -64,7 +63,6 @@ class Outcome:
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
     fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
     search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)
-    measured_gzip: tuple[int, int] | None = None  # see `SearchJob.measured_gzip`
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
@@ -77,7 +75,6 @@ class Outcome:
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
         self.search_key = self.search_key or other.search_key
-        self.measured_gzip = self.measured_gzip or other.measured_gzip
 
 
 @dataclass
@@ -92,8 +89,6 @@ class SearchJob:
     # written (creating a file costs far more than reading one).
     found: dict[str, Path] = field(default_factory=dict)
     estimate_gzip: bool = True  # the index's compressed size, for the build's report
-    # (size, gzip size) of the last lunr.json compressed: a similar size is estimated from it
-    measured_gzip: tuple[int, int] | None = None
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
 
     def run(self, folder: Path) -> Outcome:
@@ -115,25 +110,13 @@ class SearchJob:
             if stat is None:
                 stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
                 if file.path == WHOLE_INDEX:
-                    outcome.index_bytes = (stat.st_size, self._gzip_size(target, stat.st_size, outcome))
+                    gzipped = gzip_size_estimate(target) if self.estimate_gzip else None
+                    outcome.index_bytes = (stat.st_size, gzipped)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
         outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
-
-    def _gzip_size(self, path: Path, size: int, outcome: Outcome) -> int | None:
-        """lunr.json's size gzipped, estimated: from the last one compressed if their sizes
-        are within GZIP_SCALED_WITHIN (an edit changes the size and the ratio by far
-        less: compressing samples of the 100 MB of 10,000 papers takes 0.15-0.2 s of a
-        0.5 s rebuild), else from samples of this one."""
-        if not self.estimate_gzip:
-            return None
-        base = self.measured_gzip
-        if base is None or abs(size - base[0]) > base[0] * GZIP_SCALED_WITHIN:
-            base = (size, gzip_size_estimate(path))
-        outcome.measured_gzip = base
-        return round(base[1] * size / base[0]) if base[0] else base[1]
 
 
 def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) -> int:
@@ -310,7 +293,6 @@ class InBackground:
                 raise BuildError(f"building the search index failed: {outcome}")
         remember_terms(outcome.search_terms)
         self.job.tokenised = outcome.search_tokens or self.job.tokenised  # for the next build
-        self.job.measured_gzip = outcome.measured_gzip or self.job.measured_gzip
         return outcome
 
     def __exit__(self, *error) -> None:

@@ -521,8 +521,8 @@ def test_a_saved_cache_loads_as_it_was_and_a_damaged_one_as_an_empty_one(tmp_pat
     from sitegen import cache as build_cache
 
     path = tmp_path / "cache" / "site.pickle"
-    build_cache.save(build_cache.BuildCache(index_gzip=(1000, 300)), path)
-    assert build_cache.load(path).index_gzip == (1000, 300)
+    build_cache.save(build_cache.BuildCache(parsed={("a.txt", "0" * 64): None}), path)
+    assert build_cache.load(path).parsed == {("a.txt", "0" * 64): None}
     assert sorted(p.name for p in path.parent.iterdir()) == ["site.pickle"]
     path.write_bytes(path.read_bytes()[:50])
     assert build_cache.load(path) == build_cache.BuildCache()
