@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import errno
 import functools
-import gc
 import http.server
 import json
 import mimetypes
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -50,8 +48,6 @@ from .render import OutputFile, papers_json, static_files, template_dirs, theme_
 from .workers import RENDER_LOCK
 
 QUIET_SECONDS = 0.1
-COLLECT_AFTER_SECONDS = 2.0  # after a rebuild, when nothing changed since
-COLLECT_EVERY_SECONDS = 60.0
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
@@ -461,9 +457,6 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    # A page asked for while a build goes on renders in its request thread: switching
-    # threads every millisecond rather than every five answers it sooner.
-    sys.setswitchinterval(0.001)
     preview = Preview(config_path, base_url, poll, echo)
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here
@@ -479,63 +472,32 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     url = f"http://{host}:{server.server_address[1]}{preview.mount}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    observer = _watch(preview)
-    echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
-    if open_browser:
-        webbrowser.open(url)
-    collector = _IdleCollector()
-    try:
+    observer = None
+    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
+        observer = _watch(preview)
+        echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+        if open_browser:
+            webbrowser.open(url)
         while not stopping.is_set():
             changed_at = preview.changed_at
-            if changed_at is None:  # wait for a change, or a while to do idle work
+            if changed_at is None:  # wait for a change
                 preview.woken.wait(0.5)
                 preview.woken.clear()
-                if preview.changed_at is None:
-                    collector.collect_if_due()
             elif (quiet := time.monotonic() - changed_at) < QUIET_SECONDS:
                 time.sleep(QUIET_SECONDS - quiet)  # then look again: more may have changed
             else:
                 preview.changed_at = None
                 preview.rebuild()
-                collector.built()
                 observer = _rewatch(preview, observer)
     except KeyboardInterrupt:
         pass
     finally:
-        collector.stop()
-        observer.stop()
+        if observer is not None:
+            observer.stop()
         server.shutdown()
         server.server_close()
         shutil.rmtree(preview.output.parent, ignore_errors=True)
     echo("Stopped.")
-
-
-class _IdleCollector:
-    """Python's cycle collector, run when the preview is idle.  A build pauses it
-    (`build.collector_paused`); switched back on at the end of a rebuild, its first
-    pass would walk every object the build made (0.1 s at 10,000 papers) before open
-    pages hear of the reload.  So serve keeps it off and collects a while after each
-    rebuild, when nothing changed since, and at least once a minute."""
-
-    def __init__(self, clock=time.monotonic, collect=gc.collect):
-        self.clock, self.collect = clock, collect
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-        self.due: float | None = None
-        self.last = clock()
-
-    def built(self) -> None:
-        self.due = self.clock() + COLLECT_AFTER_SECONDS
-
-    def collect_if_due(self) -> None:
-        now = self.clock()
-        if (self.due is not None and now >= self.due) or now - self.last >= COLLECT_EVERY_SECONDS:
-            self.collect()
-            self.due, self.last = None, self.clock()
-
-    def stop(self) -> None:
-        if self.was_enabled:
-            gc.enable()
 
 
 def _watch(preview: Preview):
