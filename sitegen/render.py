@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
-from .escaping import Environment, search_query
+from .escaping import search_query
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 
@@ -73,7 +73,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     """One environment per set of template folders, kept across the rebuilds of `serve`:
     Jinja recompiles a template only when its file changes."""
-    env = Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
         auto_reload=False,  # checked once per build instead, by _forget_changed_templates
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
