@@ -28,8 +28,6 @@ from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_probl
                      remove_leftovers, safe_relative_path)
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
-from .search import known_terms, remember_terms
-from .slugs import known_identities, remember_identities
 from .similar import similar_papers
 from .topics import matcher_for
 from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
@@ -105,12 +103,9 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
-    if cache is not None:
-        remember_identities(cache.identities)
     digest = build_digest(config, parsed)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()
-        cache.identities = known_identities(paper.title for paper in digest.papers)
     digest.diagnostics[:0] = problems
     digest.source_count = len(config.sources)
     timings["model"] = time.perf_counter() - started
@@ -217,7 +212,6 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)
     env = make_environment(config)
     if cache is not None:
-        remember_terms(cache.search_terms)
         remember_analyses(cache.template_analyses)
         env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
     keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
@@ -249,7 +243,6 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     if cache is not None:
         cache.output = record
         cache.paper_fingerprints = keys.carried_forward()
-        cache.search_terms = known_terms()
         cache.search_tokens = search.tokenised
         cache.template_analyses = known_analyses()
     timings["render"] = time.perf_counter() - render_started

@@ -4,8 +4,8 @@
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
 folder, never inside the project, so a cloned repository cannot bring one.  It
-holds parsed dumps by content hash (parsing is pure), titles' keys and slugs,
-stemmed search terms, the topics each text matched, the last similar papers with
+holds parsed dumps by content hash (parsing is pure), the search documents
+tokenised, the topics each text matched, the last similar papers with
 what they were worked out from, papers' fingerprints and, for the output folder,
 every file's key, size and modification time.
 
@@ -71,10 +71,8 @@ class BuildCache:
     format: str = FORMAT
     parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
     output: OutputRecord | None = None
-    search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
-    identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # title -> (key, slug)
     similar: Similarity | None = None  # the last similar papers, and what they came from
     template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
 from .errors import Diagnostic, warning
-from .slugs import identity, title_hash
+from .slugs import slugify, title_hash, title_key
 from .topics import TopicMatcher, matcher_for
 
 FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
@@ -169,11 +169,11 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
                                                f"cannot tell the year of {format_date(entry.date)}"
                                                if not entry.date.year else
                                                f"{format_date(entry.date)} is not a real date"))
-            key, slug = identity(entry.title)
+            key = title_key(entry.title)
             place = f"{dump.path}:{entry.line}"
             paper = papers.get(key)
             if paper is None:
-                paper = papers[key] = Paper(key=key, slug=slug, title=entry.title,
+                paper = papers[key] = Paper(key=key, slug=slugify(entry.title), title=entry.title,
                                             abstract=list(entry.abstract))
             _merge(paper, entry, date, place, source, diagnostics)
             if capture:

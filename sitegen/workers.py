@@ -24,7 +24,7 @@ from .keys import PageKeys
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter, open_to_read
 from .render import OutputFile
-from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files, search_fingerprint
+from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
 from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
@@ -58,7 +58,6 @@ class Outcome:
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
     index_bytes: tuple[int, int | None] | None = None  # lunr.json raw, gzip (estimated)
-    search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
     fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
@@ -69,7 +68,6 @@ class Outcome:
         self.keys.update(other.keys)
         self.written.update(other.written)
         self.search_keys.update(other.search_keys)
-        self.search_terms.update(other.search_terms)
         self.unchanged.update(other.unchanged)
         self.fingerprints.extend(other.fingerprints)
         self.index_bytes = self.index_bytes or other.index_bytes
@@ -115,7 +113,6 @@ class SearchJob:
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
-        outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
 
 
@@ -291,7 +288,6 @@ class InBackground:
             self.process = None
             if kind == "error":
                 raise BuildError(f"building the search index failed: {outcome}")
-        remember_terms(outcome.search_terms)
         self.job.tokenised = outcome.search_tokens or self.job.tokenised  # for the next build
         return outcome
 
