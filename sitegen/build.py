@@ -22,7 +22,7 @@ from typing import Callable
 from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
-from .keys import PageKeys, known_analyses, remember_analyses
+from .keys import PageKeys, template_sources_key
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
@@ -223,9 +223,8 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)
     env = make_environment(config)
     if cache is not None:
-        remember_analyses(cache.template_analyses)
         env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
-    keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
+    keys = PageKeys(template_sources_key(env)) if cache is not None else None
 
     def pages(indexing: InBackground) -> list[OutputFile]:
         add_similar_papers(digest, progress, timings, cache)
@@ -233,8 +232,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
         if on_laid_out is not None:
             on_laid_out(digest, files)
             indexing.start()
-        if keys is not None:  # once here rather than in every forked renderer
-            load_templates(env, keys.templates_used({file.template for file in files if file.template}))
+        load_templates(env)  # once here rather than in every forked renderer
         if trusted is not None:  # keys tell what to render; else they are worked out as it renders
             for file in files:  # (None for a page no key can describe: keyed by its content)
                 file.key, file.key_of = file.key_of() if file.key_of else None, None
@@ -253,9 +251,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
                                   keys, deferred_search, superseded)
     if cache is not None:
         cache.output = record
-        cache.paper_fingerprints = keys.carried_forward()
         cache.search_tokens = search.tokenised
-        cache.template_analyses = known_analyses()
     timings["render"] = time.perf_counter() - render_started
     progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
     report.output = config.output
@@ -272,7 +268,7 @@ def _build_afresh(config: SiteConfig, pages: Callable[[InBackground], list[Outpu
             InBackground(search, out.staging, deferred=deferred_search) as indexing:
         files = pages(indexing)
         targets = [out.claim(file.path) for file in files]
-        outcome = render_and_write(files, targets, progress, keys=keys, superseded=superseded)
+        outcome = render_and_write(files, targets, progress, superseded=superseded)
         outcome.add(indexing.outcome())
         keys = {file.path: file.key for file in files}
         keys.update(outcome.keys)
@@ -327,7 +323,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
             targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
             found = {file.path: (output / file.path, previous.files[file.path].size)
                      for file in stale if file.path in previous.files}
-            outcome = render_and_write(stale, targets, progress, found, keys, superseded)
+            outcome = render_and_write(stale, targets, progress, found, superseded)
             outcome.add(indexing.outcome())
         new_index = outcome.search_key != previous.search_key
         keys = {file.path: file.key or "" for file in stale}

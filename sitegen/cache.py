@@ -32,8 +32,6 @@ from typing import NamedTuple
 from . import __version__
 from .dumps import Dump
 from .errors import BuildError
-from .keys import Fingerprints, PageKeys
-from .model import Paper
 from .output import BUILD_MARKER
 from .search import Tokenised
 from .similar import Similarity
@@ -74,14 +72,7 @@ class BuildCache:
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
     similar: Similarity | None = None  # the last similar papers, and what they came from
-    template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
-    # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
-    # as its fingerprint over every field.
-    paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
         """Each (path shown, content) as parsed before, or parsed now with `parse_all`

@@ -20,7 +20,6 @@ from typing import Callable
 
 from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
-from .keys import PageKeys
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter, open_to_read
 from .render import OutputFile
@@ -48,7 +47,6 @@ PARALLEL_PARSE_BYTES = 4 << 20
 # wait for it for ever.  Rendering in other threads holds this; forking renderers takes it.
 RENDER_LOCK = threading.Lock()
 _shared_work: tuple | None = None
-_in_worker = False  # in a forked renderer of `render_and_write`
 
 
 @dataclass
@@ -60,7 +58,6 @@ class Outcome:
     index_bytes: tuple[int, int | None] | None = None  # lunr.json raw, gzip (estimated)
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
-    fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
     search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)
 
     def add(self, other: Outcome) -> None:
@@ -69,7 +66,6 @@ class Outcome:
         self.written.update(other.written)
         self.search_keys.update(other.search_keys)
         self.unchanged.update(other.unchanged)
-        self.fingerprints.extend(other.fingerprints)
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
         self.search_key = self.search_key or other.search_key
@@ -181,17 +177,15 @@ def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, se
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
                      found: dict[str, tuple[Path, int]] | None = None,
-                     keys: PageKeys | None = None,
                      superseded: Callable[[], bool] | None = None) -> Outcome:
     """Render and write every file, in forked workers when there are many.  A file that
     `found` (output path -> (file, size)) already holds, byte for byte, is not written
-    but reported unchanged: creating a file costs far more than reading one.  The
-    papers' fingerprints that workers work out for page keys come back to `keys`.
+    but reported unchanged: creating a file costs far more than reading one.
     When `superseded()` turns true, the work stops between jobs (`Superseded`)."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     jobs = _jobs(len(files), workers)
-    _shared_work = (files, targets, progress, found or {}, keys)
+    _shared_work = (files, targets, progress, found or {})
     results = []
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
@@ -210,8 +204,6 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     outcome = Outcome()
     for result in results:
         outcome.add(result)
-    if keys is not None:
-        keys.add_made_elsewhere(outcome.fingerprints)
     return outcome
 
 
@@ -227,7 +219,7 @@ def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:
-    files, targets, progress, found, keys = _shared_work
+    files, targets, progress, found = _shared_work
     start, end = job
     outcome = Outcome()
     for index in range(start, end):
@@ -246,8 +238,6 @@ def _render_job(job: tuple[int, int]) -> Outcome:
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
-    if keys is not None and _in_worker:
-        outcome.fingerprints = keys.take_made()
     return outcome
 
 
@@ -298,8 +288,6 @@ class InBackground:
 
 
 def _start_worker() -> None:
-    global _in_worker
-    _in_worker = True
     _default_signals()
 
 
