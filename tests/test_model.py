@@ -249,9 +249,9 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
 
     rows = []
     products = similar._products
-    def counting(matrix, transposed, chosen):
+    def counting(vectors, chosen):
         rows.append(len(chosen))
-        return products(matrix, transposed, chosen)
+        return products(vectors, chosen)
 
     # Groups of six papers share a word; paper x shares nothing, until its corrected
     # title names group 3's word: x then leads the lists of group 3, whose papers are
