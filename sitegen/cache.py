@@ -74,10 +74,10 @@ class BuildCache:
     similar: Similarity | None = None  # the last similar papers, and what they came from
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
 
-    def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
-        """Each (path shown, content) as parsed before, or parsed now with `parse_all`
-        (given a list of them, returns their dumps); forgets the others."""
-        keys = [(display, hashlib.sha256(data).hexdigest()) for display, data in sources]
+    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
+        """Each (path shown, content, forced shape) as parsed before, or parsed now with
+        `parse_all` (given a list of them, returns their dumps); forgets the others."""
+        keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
         missing = [index for index, key in enumerate(keys) if key not in self.parsed]
         parsed = dict(zip(missing, parse_all([sources[index] for index in missing])))
         dumps = [parsed[index] if index in parsed else self.parsed[key]

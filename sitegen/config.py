@@ -25,6 +25,7 @@ from .errors import ConfigError, Diagnostic, warning
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
+CAPTURE_SHAPES = ("text", "markdown", "html", "json")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Source:
     captured: dt.date | None = None
     year: int | None = None
     topics: tuple[str, ...] = ()
+    format: str | None = None  # a capture shape forced by site.yaml; else detected per file
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
             keys = {"path": item}
         else:
             keys = check.mapping(item, where, {"path": True, "captured": False, "year": False,
-                                               "topics": False})
+                                               "topics": False, "format": False})
             if keys is None:
                 continue
         pattern = check.string(keys.get("path"), f"{where}.path")
@@ -316,6 +318,11 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
         if "year" in keys:
             year = check.integer(keys["year"], f"{where}.year", 0, minimum=1900) or None
         topics = check.strings(keys.get("topics"), f"{where}.topics")
+        shape = check.string(keys.get("format"), f"{where}.format") if "format" in keys else None
+        if shape is not None and shape not in CAPTURE_SHAPES:
+            check.error(keys["format"], f"{where}.format: {shape!r} is not one of "
+                                        f"{', '.join(CAPTURE_SHAPES)} (leave it out to detect it)")
+            shape = None
         for topic in topics:
             if topic not in known_topics:
                 hint = difflib.get_close_matches(topic, known_topics, n=1)
@@ -337,7 +344,7 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
                                               "read once"))
                 continue
             claimed[resolved] = where
-            sources.append(Source(resolved, display, captured, year, topics))
+            sources.append(Source(resolved, display, captured, year, topics, shape))
     return sources
 
 
