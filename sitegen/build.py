@@ -14,11 +14,9 @@ import contextlib
 import functools
 import gc
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Callable
 
 from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_output
@@ -260,31 +258,7 @@ def _previous_output(run: _Run) -> tuple[OutputRecord | None, bool]:
     listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, run.options.private_output, listed) \
         if cache is not None else None
-    if listed is not None and trusted is None:
-        read_ahead(listed)
     return trusted or (found_output(config.output, listed) if earlier_build else None), trusted is not None
-
-
-def read_ahead(files: list) -> None:
-    """Have the kernel start reading every file of the output (as `files_under` lists
-    them) into memory, from a thread, while the build parses and renders: a build with
-    no record to trust compares every page it renders with the file there, and on a busy
-    machine those files are rarely still in memory (see benchmarks/README.md for what
-    this buys)."""
-    if not hasattr(os, "posix_fadvise"):
-        return
-
-    def hint() -> None:
-        for path, mode, size, _ in files:
-            if S_ISREG(mode) and size:
-                try:
-                    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-                except OSError:
-                    continue
-                with contextlib.suppress(OSError):
-                    os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
-                os.close(handle)
-    threading.Thread(target=hint, name="sitegen read-ahead", daemon=True).start()
 
 
 def _lay_out(run: _Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
