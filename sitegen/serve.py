@@ -192,6 +192,27 @@ class Preview:
                            if path.is_dir())
         return sorted(folders)
 
+    def is_input(self, path: Path) -> bool:
+        """Whether a change at `path` (absolute) can change the site: site.yaml, a file in
+        a template or static folder, or in the sources' folders; never an editor's swap or
+        backup file, nor anything else in the project (a virtualenv, node_modules, a log)."""
+        if path == self.config_path.resolve():
+            return True
+        if _is_scratch_file(path.name):
+            return False
+        if self.config is None:  # no good build yet: anything may matter
+            return True
+        root = self.config.root
+        folders = [*template_dirs(self.config), root / "templates", root / "static", theme_dir() / "static"]
+        if any(folder.resolve() == path or folder.resolve() in path.parents for folder in folders):
+            return True
+        sources = [source.path.parent.resolve() for source in self.config.sources]
+        common = Path(os.path.commonpath(sources)) if sources else None  # a new dated folder of dumps
+        below = common is not None and common != self.config.root.resolve() and common in path.parents
+        if path.parent in sources or below:  # a dump of the kinds named, or a new folder
+            return path.suffix in {source.path.suffix for source in self.config.sources} or not path.suffix
+        return False
+
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST` of the site being served (made once per build, when asked for)."""
         with self._made_lock:
@@ -519,7 +540,8 @@ def _watch(preview: Preview):
             if event.event_type in ("opened", "closed_no_write"):
                 return
             for path in (event.src_path, getattr(event, "dest_path", "") or ""):
-                if path and not is_ignored(Path(os.path.abspath(path))):
+                absolute = Path(os.path.abspath(path)) if path else None
+                if absolute and not is_ignored(absolute) and preview.is_input(absolute):
                     preview.changed()
                     return
 
@@ -531,6 +553,12 @@ def _watch(preview: Preview):
     observer.start()
     observer.watched = preview.watched_folders()
     return observer
+
+
+def _is_scratch_file(name: str) -> bool:
+    """An editor's swap, backup or test file (vim, emacs, most others)."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp")) \
+        or name == "4913"
 
 
 def watch_plan(folders: list[Path], ignored: list[Path]) -> list[tuple[Path, bool]]:

@@ -486,3 +486,28 @@ serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
     assert result.returncode == 0, result.stderr
     assert "Exception ignored in" in result.stderr  # the interrupt was indeed swallowed
     assert "Stopped." in result.stdout
+
+
+def test_only_the_sites_inputs_count_as_changes(site):
+    """Not a virtualenv, node_modules, a log or an editor's swap file in the project."""
+    from sitegen.config import load_config
+    from sitegen.render import theme_dir
+    from sitegen.serve import Preview
+
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    (site.root / "templates").mkdir()
+    preview = Preview(site.root / "site.yaml", None, False, echo=lambda *args, **kwargs: None)
+    try:
+        preview.config = load_config(site.root / "site.yaml")
+        root = site.root.resolve()
+        for path in [root / "site.yaml", root / "dumps" / "a.txt", root / "dumps" / "b.txt",
+                     theme_dir().resolve() / "templates" / "paper.html", root / "templates" / "day.html",
+                     root / "static" / "site.css"]:
+            assert preview.is_input(path), path
+        for path in [root / ".venv" / "lib" / "x.py", root / "node_modules" / "a" / "index.js",
+                     root / "serve.log", root / "dumps" / ".a.txt.swp", root / "dumps" / "a.txt~",
+                     root / "dumps" / "4913", root / "dumps" / "notes.log", root / "README.md"]:
+            assert not preview.is_input(path), path
+    finally:
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
