@@ -119,6 +119,7 @@ def write_corpus(count: int, out: Path) -> None:
         "sources": [{"path": f"dumps/{year}/*.txt", "year": year} for year in sorted(by_year)],
         "topics": shipped["topics"],
         "catch_all": shipped["catch_all"],
+        **({"max_topics": shipped["max_topics"]} if "max_topics" in shipped else {}),
     }
     (out / "site.yaml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                                    encoding="utf-8")

@@ -23,9 +23,11 @@ from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_outp
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
+from .links import link_history
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
                      remove_leftovers, safe_relative_path)
+from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .similar import similar_papers
@@ -167,6 +169,7 @@ class BuildOptions:
     papers_json: bool = True  # write papers.json
     on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None
     superseded: Callable[[], bool] | None = None
+    history: History | None = None  # what was published besides the previous output
 
 
 @dataclass
@@ -192,6 +195,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     to render itself) as soon as they are laid out, before any is rendered: `serve`
     renders pages from there when they are asked for, while the build goes on; it gives
     up rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
+    `history`: what was published besides the previous output (`links.link_history`).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
@@ -222,7 +226,9 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     pages -> render -> write."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    earlier_build = not options.private_output and (config.output / BUILD_MARKER).is_file()
     digest = read_digest(config, progress, timings, cache)
+    link_history(digest, config, options.history, read_output=earlier_build)
     run = _Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
     if options.strict and digest.diagnostics:
@@ -371,7 +377,12 @@ def _move_changes_in(run: _Run, previous: OutputRecord, scratch: Path, files: li
     file_keys.update(outcome.keys)
     for relative, (data, key) in _static_files(run.config).items():
         file_keys[relative] = key
-        if previous.files.get(relative, _NO_RECORD).key != key:
+        before = previous.files.get(relative, _NO_RECORD)
+        if before.key == key:
+            continue
+        if not before.key and before.size == len(data) and _holds(output / relative, data):
+            outcome.unchanged.add(relative)  # an output found without keys, as it was
+        else:
             OutputWriter.put(scratch / relative, data)
     changes = {relative: key for relative, key in file_keys.items()
                if previous.files.get(relative, _NO_RECORD).key != key and relative not in outcome.unchanged}
@@ -399,7 +410,9 @@ def _move_changes_in(run: _Run, previous: OutputRecord, scratch: Path, files: li
             _swap_search_folder(output, scratch, record, outcome.search_keys)
     except OSError as error:
         raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
-    report.files = len(changes) + len(outcome.search_keys)
+    report.files = len(changes) + sum(  # a search file linked to the output's is the same file
+        outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
+        for relative in outcome.search_keys)
     report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
     report.removed = len(gone)
     report.in_place = True
@@ -446,6 +459,13 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
 
 
 _NO_RECORD = FileRecord("", -1, -1)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _static_files(config: SiteConfig) -> dict[str, tuple[bytes, str]]:

@@ -6,6 +6,7 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
 from .config import load_config
-from .errors import SitegenError
+from .errors import SitegenError, painted
 
 LONG_BUILD_SECONDS = 2.0
 
@@ -31,35 +32,68 @@ def config_options(function):
     return function
 
 
-def output_options(function):
+def verbosity_options(function):
     function = click.option("-v", "--verbose", is_flag=True, help="Print each stage and its timing.")(function)
     function = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")(function)
+    return function
+
+
+def output_options(function):
+    function = verbosity_options(function)
     function = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit code 1).")(function)
     return function
 
 
 class Reporter:
-    """Progress on stderr: every stage with -v, otherwise only once a build runs long."""
+    """What a command prints: progress on stderr (every stage with -v, otherwise only once
+    a build runs long), warnings with their label coloured on a terminal, and the result
+    on stdout unless -q."""
 
     def __init__(self, quiet: bool, verbose: bool):
         self.quiet, self.verbose = quiet, verbose
         self.started = time.perf_counter()
+        context = click.get_current_context(silent=True)
+        self.color = context.color if context is not None else None  # kept for serve's threads
 
     def __call__(self, message: str) -> None:
         if self.verbose or (not self.quiet and time.perf_counter() - self.started > LONG_BUILD_SECONDS):
-            click.echo(f"  {message}", err=True)
+            click.echo(f"  {message}", err=True, color=self.color)
 
     def warnings(self, diagnostics) -> None:
         for diagnostic in diagnostics:
-            click.echo(f"{diagnostic}", err=True)
+            self.echo(str(diagnostic), err=True)
 
     def done(self, text: str) -> None:
-        if not self.quiet:
-            click.echo(text)
+        self.echo(text)
+
+    def echo(self, message: str = "", err: bool = False) -> None:
+        """A line for stderr (warnings, errors: always) or stdout (unless -q)."""
+        if err or not self.quiet:
+            click.echo(painted(message), err=err, color=self.color)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sitegen")
+def _no_color(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    """--no-color, or NO_COLOR set to anything (https://no-color.org): no colour, even on a
+    terminal.  Otherwise click colours only what goes to a terminal."""
+    if value or os.environ.get("NO_COLOR"):
+        context.color = False
+
+
+class _Commands(click.Group):
+    """The commands; an error one of them raises is shown with the group's colour choice."""
+
+    def invoke(self, context: click.Context):
+        try:
+            return super().invoke(context)
+        except SitegenError as error:
+            error.color = context.color
+            raise
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="sitegen")
+@click.option("--no-color", is_flag=True, is_eager=True, expose_value=False, callback=_no_color,
+              help="No colour in messages (also when NO_COLOR is set).")
 def main() -> None:
     """Build a browsable digest of Hugging Face Daily Papers from saved listing pages.
 
@@ -98,14 +132,15 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
 
 
-def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True):
-    """Build with the cache kept between runs; it is saved only after a successful build."""
+def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True, history=None):
+    """Build with the cache kept between runs; it is saved only after a successful build.
+    `history`: what was published besides the previous output (`sitegen deploy`'s branch)."""
     if not use_cache:
-        return run_build(config, strict=strict, progress=reporter)
+        return run_build(config, strict=strict, progress=reporter, history=history)
     path = build_cache.cache_path(config.path, config.output)
     with collector_paused():
         cache = build_cache.load(path)
-        report = run_build(config, strict=strict, progress=reporter, cache=cache)
+        report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
         build_cache.save(cache, path)
     return report
 
@@ -120,9 +155,12 @@ def run() -> None:
 @click.option("--against", "previous", metavar="PAPERS_JSON",
               help="The papers.json of the deployed site (a file or an http(s) URL): fail if "
                    "any of its paper URLs would break.")
+@click.option("--topics", "explain_topics", is_flag=True,
+              help="Print why each paper is on each topic page (the rule mentions and scores), "
+                   "the papers each topic almost got, and the topics that share papers.")
 @output_options
-def check(config_path: Path, base_url: str | None, previous: str | None, strict: bool, quiet: bool,
-          verbose: bool) -> None:
+def check(config_path: Path, base_url: str | None, previous: str | None, explain_topics: bool,
+          strict: bool, quiet: bool, verbose: bool) -> None:
     """Parse and validate the config and every dump; write nothing."""
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
@@ -134,19 +172,36 @@ def check(config_path: Path, base_url: str | None, previous: str | None, strict:
             for line, what in source.skipped:
                 reporter.done(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
+    if explain_topics:
+        from .topic_report import topic_report
+        from .topics import matcher_for
+        click.echo(topic_report(report.digest, config, matcher_for(tuple(config.topics))), nl=False)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
-        from .links import broken_links, load_previous_papers
-        broken = broken_links(load_previous_papers(previous), report.digest, config)
-        for url, title in broken:
-            click.echo(f"{previous}: {url} ({title}) would break; add `{url.split('/')[1]}: <new slug>` "
-                       "under redirects in site.yaml", err=True)
-        if broken:
-            raise SitegenError(f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''} of the "
-                               "previous build would break")
-        reporter.done(f"No paper URL of {previous} breaks.")
+        _check_against(previous, report.digest, config, reporter)
     if strict and report.warnings:
-        raise SitegenError(f"{len(report.warnings)} warnings and --strict")
+        count = len(report.warnings)
+        raise SitegenError(f"{count} warning{'s' if count != 1 else ''} and --strict")
+
+
+def _check_against(previous: str, digest, config, reporter: Reporter) -> None:
+    """Which paper URLs of the build that published `previous` (its papers.json) the
+    next build would break, and which it redirects of its own accord."""
+    from .links import load_previous_history, plan_for
+    history = load_previous_history(previous)
+    plan = plan_for(digest, config, history)
+    manual = {f"papers/{old}/" for old, _, _ in config.redirects}
+    for gone in plan.gone:
+        title = f" ({gone.title})" if gone.title else ""
+        click.echo(f"{previous}: {gone.url}{title} would break; add `{gone.url.split('/')[1]}: <new slug>` "
+                   "under redirects in site.yaml", err=True)
+    for old, new in sorted(plan.redirects.items()):
+        if old in history.urls and old not in manual:
+            reporter.done(f"{old} moved to {new}: the build redirects it")
+    if plan.gone:
+        raise SitegenError(f"{len(plan.gone)} paper URL{'s' if len(plan.gone) != 1 else ''} of the "
+                           "previous build would break")
+    reporter.done(f"No paper URL of {previous} breaks.")
 
 
 def _source_line(source) -> str:
@@ -173,8 +228,11 @@ def _relative(path: Path) -> str:
               help="Port to listen on (0 picks a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes (network and container mounts).")
+@click.option("--no-livereload", is_flag=True,
+              help="Serve pages as built: rebuild on change, but do not reload open pages.")
+@verbosity_options
 def serve(config_path: Path, base_url: str | None, host: str, port: int, open_browser: bool,
-          poll: bool) -> None:
+          poll: bool, no_livereload: bool, quiet: bool, verbose: bool) -> None:
     """Preview the site with live reload, at the same path as on base_url.
 
     Edits to the dumps, site.yaml, templates and static files rebuild the site
@@ -182,19 +240,23 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     failed rebuild keeps the last good site and shows the error over them.
     """
     from .serve import serve as run_serve
-    run_serve(config_path, host, port, open_browser, poll, base_url)
+    reporter = Reporter(quiet, verbose)
+    run_serve(config_path, host, port, open_browser, poll, base_url, echo=reporter.echo,
+              livereload=not no_livereload, progress=reporter if verbose else None)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(folder: Path, force: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def init(folder: Path, force: bool, quiet: bool) -> None:
     """Start a new digest in FOLDER: site.yaml, a sample dump, .gitignore and a
     GitHub Pages workflow. Then: cd FOLDER && sitegen build."""
     from .init import init_site
+    reporter = Reporter(quiet, verbose=False)
     for path in init_site(folder, force):
-        click.echo(f"wrote {path}")
-    click.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
+        reporter.echo(f"wrote {path}")
+    reporter.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
 
 
 @main.command()
@@ -202,21 +264,42 @@ def init(folder: Path, force: bool) -> None:
 @click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch that holds the site.")
 @click.option("--no-push", is_flag=True, help="Only commit to the branch; do not push.")
+@click.option("--force", is_flag=True,
+              help="Deploy even if the local and remote site branches disagree: on top of both, "
+                   "so that no commit of either is lost.")
+@click.option("--allow-broken", is_flag=True,
+              help="Deploy even if a paper URL the branch publishes would lead nowhere.")
 @output_options
 def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no_push: bool,
-           strict: bool, quiet: bool, verbose: bool) -> None:
+           force: bool, allow_broken: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Build, then commit the site to the gh-pages branch and push it (like mkdocs gh-deploy).
 
     Each deploy is one commit on top of the branch, naming the source commit;
-    your working tree and current branch are left alone.
+    your working tree, index and current branch are left alone.  It refuses a
+    branch that is checked out or is not a site branch, and a local site branch
+    that has commits the remote lacks (or the other way round) unless --force.
+
+    Paper URLs the branch publishes keep working: a paper whose title changed
+    gets a redirect from each URL it had (found by its arXiv id or abstract);
+    a deploy that would break one is refused, listing them, unless --allow-broken.
     """
-    from .deploy import deploy as run_deploy
-    from .deploy import repository_root
+    from .deploy import prepare, publish, published_history, repository_root
+    from .links import broken_urls
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     repo = repository_root(config.root)
-    report = _cached_build(config, strict, reporter)
+    target = prepare(repo, remote, branch, push=not no_push, force=force)
+    published = published_history(target)
+    report = _cached_build(config, strict, reporter, history=published)
     reporter.warnings(report.warnings)
-    commit = run_deploy(config.output, repo, remote, branch, push=not no_push)
+    broken = broken_urls(published, report.digest)
+    if broken and not allow_broken:
+        listing = "\n".join(f"  {gone.url}" + (f" ({gone.title})" if gone.title else "") for gone in broken)
+        count = f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''}"
+        raise SitegenError(f"refusing to deploy: {count} that {published.origin} publishes would lead "
+                           f"nowhere:\n{listing}\nAdd `old-slug: new-slug` under redirects in site.yaml "
+                           "for a paper that moved, or deploy anyway with --allow-broken; nothing was "
+                           "pushed.")
+    commit = publish(config.output, target)
     where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"
     reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

@@ -25,15 +25,23 @@ from .errors import ConfigError, Diagnostic, warning
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
+DEFAULT_MAX_TOPICS = 3  # measured on hand-labelled seed papers: see tests/topic_quality.py
+TOPIC_RULE_KEYS = ("match", "strong", "weak", "requires", "exclude")
 CAPTURE_SHAPES = ("text", "markdown", "html", "json")
 
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic and its rules (see topics.py for what each kind of rule counts)."""
+
     slug: str
     name: str
     description: str = ""  # Markdown
-    match: tuple[str, ...] = ()
+    match: tuple[str, ...] = ()  # the older name of `strong`
+    strong: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class SiteConfig:
     language: str = "en"
     topics: tuple[Topic, ...] = ()
     catch_all: Topic = Topic("other", "Other", "Papers that match none of the topics.")
+    max_topics: int = DEFAULT_MAX_TOPICS  # the most topics a paper gets from its rules
     per_page: int = DEFAULT_PER_PAGE
     feed_size: int = 50
     redirects: tuple[tuple[str, str, int], ...] = ()  # (old slug, paper slug, YAML line)
@@ -107,23 +116,24 @@ class _Checker:
     def mapping(self, node: Node, where: str, allowed: dict[str, bool]) -> dict[str, Node] | None:
         """Keys to value nodes; reports unknown, duplicate and missing required keys."""
         if not isinstance(node, MappingNode):
-            self.error(node, f"{where} must be a mapping of keys to values")
+            self.error(node, f"{where or 'the file'} must be a mapping of keys to values")
             return None
+        within = f"{where}: " if where else ""  # the file itself is named by the message's place
         found: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = str(self.value(key_node))
             if key in found:
-                self.error(key_node, f"{where}: key '{key}' appears twice")
+                self.error(key_node, f"{within}key '{key}' appears twice")
             elif key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
                 known = ", ".join(sorted(allowed))
-                self.error(key_node, f"{where}: unknown key '{key}'{suggestion}; known keys: {known}")
+                self.error(key_node, f"{within}unknown key '{key}'{suggestion}; known keys: {known}")
             else:
                 found[key] = value_node
         for key, required in allowed.items():
             if required and key not in found:
-                self.error(node, f"{where}: missing required key '{key}'")
+                self.error(node, f"{within}missing required key '{key}'")
         return found
 
     def string(self, node: Node | None, where: str, default: str | None = None) -> str | None:
@@ -188,10 +198,11 @@ def load_config(path: Path, base_url_override: str | None = None,
 def _check(root: Node, path: Path, display: str, base_url_override: str | None,
            output_override: Path | None) -> SiteConfig:
     check = _Checker(display)
-    keys = check.mapping(root, "site.yaml", {
+    keys = check.mapping(root, "", {
         "title": True, "description": False, "base_url": True, "output": False,
         "language": False, "sources": True, "topics": False, "catch_all": False,
         "per_page": False, "feed_size": False, "redirects": False, "custom_domain": False,
+        "max_topics": False,
     })
     if keys is None:
         raise ConfigError("site.yaml is not valid", check.errors)
@@ -221,6 +232,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         sources=tuple(sources),
         topics=tuple(topics),
         catch_all=catch_all,
+        max_topics=check.integer(keys.get("max_topics"), "max_topics", DEFAULT_MAX_TOPICS),
         per_page=check.integer(keys.get("per_page"), "per_page", DEFAULT_PER_PAGE),
         feed_size=check.integer(keys.get("feed_size"), "feed_size", 50),
         redirects=_redirects(check, keys.get("redirects")),
@@ -257,7 +269,7 @@ def _topics(check: _Checker, node: Node | None) -> list[Topic]:
     for index, item in enumerate(check.sequence(node, "topics")):
         where = f"topics[{index}]"
         keys = check.mapping(item, where, {"slug": True, "name": True, "description": False,
-                                           "match": True})
+                                           **{key: False for key in TOPIC_RULE_KEYS}})
         if keys is None:
             continue
         slug = check.string(keys.get("slug"), f"{where}.slug")
@@ -266,16 +278,38 @@ def _topics(check: _Checker, node: Node | None) -> list[Topic]:
         elif slug in seen:
             check.error(keys["slug"], f"{where}.slug {slug!r} is used by another topic")
         seen.add(slug)
-        match = check.strings(keys.get("match"), f"{where}.match")
-        if "match" in keys and not match:
-            check.error(keys["match"], f"{where}.match needs at least one word or phrase")
+        rules = {key: _rules(check, keys[key], f"{where}.{key}") for key in TOPIC_RULE_KEYS if key in keys}
+        if not any(key in keys for key in ("match", "strong", "weak")):
+            check.error(item, f"{where}: give the topic rules to match papers by: "
+                              "strong, weak (or match, which is strong)")
         topics.append(Topic(
             slug=slug or f"topic-{index}",
             name=check.string(keys.get("name"), f"{where}.name", slug or ""),
             description=check.string(keys.get("description"), f"{where}.description", ""),
-            match=match,
+            **rules,
         ))
     return topics
+
+
+def _rules(check: _Checker, node: Node, where: str) -> tuple[str, ...]:
+    """A list of rules: words or phrases, a `*` only at the end."""
+    items = [node] if isinstance(node, ScalarNode) and node.tag.endswith(":str") else \
+        check.sequence(node, where)
+    rules = []
+    for index, item in enumerate(items):
+        place = where if item is node else f"{where}[{index}]"
+        rule = check.string(item, place)
+        if rule is None:
+            continue
+        if not re.search(r"\w", rule):
+            check.error(item, f"{place}: {rule!r} has no word to match")
+        elif "*" in rule.rstrip()[:-1] or re.search(r"\W\*$", rule.rstrip()):
+            check.error(item, f"{place}: {rule!r}: `*` may only end a word, at the end of the rule")
+        else:
+            rules.append(rule)
+    if not items and isinstance(node, SequenceNode):
+        check.error(node, f"{where} needs at least one word or phrase")
+    return tuple(rules)
 
 
 def _catch_all(check: _Checker, node: Node | None) -> Topic:

@@ -8,9 +8,15 @@ command are exceptions whose class decides the exit code:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import click
+
+# A message's label: "path:line: warning:", "path: error:", or the final "Error:".
+_LABEL = re.compile(r"(^|: )(warning|error|Error)(?=: )")
+_LABEL_STYLE = {"warning": dict(fg="yellow", bold=True), "error": dict(fg="red", bold=True),
+                "Error": dict(fg="red", bold=True)}
 
 
 @dataclass(frozen=True, order=True)
@@ -22,18 +28,26 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "error: " if self.level == "error" else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{where}: {self.level}: {self.message}"
 
 
 def warning(path: str, line: int | None, message: str) -> Diagnostic:
     return Diagnostic(path, line, message, "warning")
 
 
+def painted(text: str) -> str:
+    """`text` with the label of each line coloured (click.echo strips the colour again
+    where it is not wanted)."""
+    return "\n".join(_LABEL.sub(lambda m: m[1] + click.style(m[2], **_LABEL_STYLE[m[2]]), line, count=1)
+                     for line in text.split("\n"))
+
+
 class SitegenError(click.ClickException):
-    """A failure the user can act on: printed without a traceback."""
+    """A failure the user can act on: printed without a traceback, its diagnostics
+    first, then `Error: message`."""
 
     exit_code = 1
+    color: bool | None = None  # None: colour on a terminal (the command sets it)
 
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
@@ -45,7 +59,8 @@ class SitegenError(click.ClickException):
         return "\n".join(lines)
 
     def show(self, file=None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True, file=file)
+        lines = [*map(str, self.diagnostics), f"Error: {self.message}"]
+        click.echo(painted("\n".join(lines)), err=True, file=file, color=self.color)
 
 
 class ConfigError(SitegenError):

@@ -1,15 +1,21 @@
 """`sitegen init DIR`: a new digest folder that builds at once and deploys with GitHub Pages.
 
 It writes a commented site.yaml, one small sample dump, a .gitignore and a
-workflow that builds with the base URL the official Pages actions report and
-deploys with them.  Existing files are never overwritten unless `force`.
+workflow that installs the very version of sitegen that wrote it, builds with
+the base URL the official Pages actions report and deploys with them, on pushes
+to the branch checked out where `init` ran (main outside a repository).
+Existing files are never overwritten unless `force`.
 """
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+from . import DISTRIBUTION, __version__
 from .errors import ConfigError
+
+DEFAULT_BRANCH = "main"
 
 SITE_YAML = """\
 # sitegen configuration: `sitegen build` turns the dumps below into a site in _site/.
@@ -30,20 +36,36 @@ sources:
   - path: dumps/*
     # captured: 2025-12-09
 
-# Topics: a paper gets every topic whose words or phrases appear in its title or abstract
-# (whole words, any case; `word*` matches a prefix). Papers matching none go to catch_all.
+# Topics: rules are words or phrases found in a paper's title and abstract (whole words,
+# any case; `word*` matches a prefix). Each mention scores: `strong` 2, `weak` 1, three
+# times that in the title; a topic matches at 2 (one strong mention, or a weak one in the
+# title or twice). `requires`: one of these must appear somewhere. `exclude`: words inside
+# these phrases do not count for the topic. A paper keeps its best topics (at most
+# max_topics, each with at least half the best score); a paper matching none goes to its
+# best near miss (one weak mention), else to catch_all. `match:` lists are strong rules.
+# `sitegen check --topics` shows which words put each paper on each topic.
+max_topics: 3
 topics:
   - slug: interpretability
     name: Interpretability
     description: How trained networks represent and compute.
-    match: [interpretab*, mechanistic, sparse autoencoder*, circuit*]
+    strong: [mechanistic interpretability, sparse autoencoder*]
+    weak: [interpretab*, circuit*, probing]
+    exclude: [neural circuit*]
+    # requires: [neural network*, transformer*]
   - slug: language-models
     name: Language models
     description: Large language models and what they do.
-    match: [language model*, LLM, LLMs]
+    strong: [language model*, LLM, LLMs]
+    weak: [tokens, prompting]
 catch_all: Other papers
 
 per_page: 50
+
+# A domain of your own: written to CNAME, which takes effect when you publish with
+# `sitegen deploy` (GitHub Pages from a branch). With the GitHub Actions workflow, set the
+# domain in the repository's Settings > Pages > Custom domain instead.
+# custom_domain: papers.example.org
 """
 
 SAMPLE_DUMP = """\
@@ -74,12 +96,14 @@ __pycache__/
 
 WORKFLOW = """\
 # Build the digest with sitegen and publish it with GitHub Pages.
-# In the repository settings, set Pages > Source to "GitHub Actions".
+# In the repository settings, set Pages > Source to "GitHub Actions". A custom domain is
+# set there too (Pages > Custom domain): custom_domain in site.yaml takes effect only
+# with `sitegen deploy` (publishing from a branch), not with this workflow.
 name: Deploy digest to GitHub Pages
 
 on:
   push:
-    branches: [main]
+    branches: [{branch}]
   workflow_dispatch:
 
 permissions:
@@ -95,26 +119,34 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
+      - uses: actions/checkout@v6
+      - uses: actions/setup-python@v6
         with:
           python-version: "3.12"
-      # "sitegen" on PyPI is another project: name where this sitegen installs from in the
-      # repository variable SITEGEN_REQUIREMENT, e.g. sitegen @ git+https://github.com/OWNER/sitegen
       - name: Install sitegen
-        env:
-          SITEGEN_REQUIREMENT: ${{ vars.SITEGEN_REQUIREMENT }}
-        run: |
-          if [ -z "$SITEGEN_REQUIREMENT" ]; then
-            echo "::error::Set the repository variable SITEGEN_REQUIREMENT (Settings > Secrets and variables > Actions > Variables) to where sitegen installs from."
-            exit 1
-          fi
-          pip install "$SITEGEN_REQUIREMENT"
+        # The version that created this digest. To build with sitegen from a git repository
+        # instead (a fork, or a change not yet released), use this line in its place:
+        #   run: pip install "{distribution} @ git+https://github.com/OWNER/sitegen@main"
+        run: pip install "{distribution}=={version}"
       - id: pages
-        uses: actions/configure-pages@v5
+        uses: actions/configure-pages@v6
+      - name: Fetch the paper URLs the live site has
+        # So that the build redirects every URL a retitled paper had (and names a removed one).
+        env:
+          BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
+        run: |
+          mkdir -p _site
+          for file in papers.json redirects.json; do
+            curl --fail --silent --show-error --location --output "_site/$file" "$BASE_URL/$file" || rm -f "_site/$file"
+          done
+          touch _site/.nojekyll
       - name: Build
-        run: sitegen build --strict --base-url "${{ steps.pages.outputs.base_url }}/"
-      - uses: actions/upload-pages-artifact@v3
+        # --strict fails on any warning, such as a published paper that is in no dump now
+        # (its link would break): add a redirect for it, or drop --strict for that push.
+        env:
+          BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
+        run: sitegen build --strict --base-url "$BASE_URL/"
+      - uses: actions/upload-pages-artifact@v5
         with:
           path: _site
 
@@ -123,20 +155,35 @@ jobs:
     runs-on: ubuntu-latest
     environment:
       name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
     steps:
       - id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@v5
 """
 
 
-def starter_files(name: str) -> dict[str, str]:
+def trigger_branch(folder: Path) -> str:
+    """The branch checked out in the repository `folder` is (or will be) in; else main."""
+    existing = Path(folder).resolve()
+    while not existing.is_dir():
+        existing = existing.parent
+    try:
+        result = subprocess.run(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=existing,
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return DEFAULT_BRANCH
+    branch = result.stdout.strip()
+    return branch if result.returncode == 0 and branch else DEFAULT_BRANCH
+
+
+def starter_files(name: str, branch: str = DEFAULT_BRANCH) -> dict[str, str]:
     title = " ".join(word.capitalize() for word in name.replace("-", " ").replace("_", " ").split())
     return {
         "site.yaml": SITE_YAML.format(title=f"{title or 'My'} Digest", name=name or "digest"),
         "dumps/sample.txt": SAMPLE_DUMP,
         ".gitignore": GITIGNORE,
-        ".github/workflows/pages.yml": WORKFLOW,
+        ".github/workflows/pages.yml": WORKFLOW.format(branch=branch, distribution=DISTRIBUTION,
+                                                       version=__version__),
     }
 
 
@@ -146,7 +193,7 @@ def init_site(folder: Path, force: bool = False) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"{folder} exists and is not a folder")
     files = {folder / relative: text for relative, text in
-             starter_files(folder.resolve().name).items()}
+             starter_files(folder.resolve().name, trigger_branch(folder)).items()}
     existing = [path for path in files if path.exists()]
     if existing and not force:
         names = ", ".join(str(path) for path in existing)

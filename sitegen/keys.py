@@ -76,7 +76,7 @@ class PageKeys:
             if text is None:
                 text = kind.__name__ + "(" + ",".join(
                     f"{field.name}={self._fingerprint(getattr(value, field.name))}"
-                    for field in dataclasses.fields(value)) + ")"
+                    for field in _shown_fields(value)) + ")"
         else:
             raise Unkeyable(kind.__name__)
         fingerprint = _digest(text.encode("utf-8", "surrogatepass"))
@@ -87,11 +87,17 @@ class PageKeys:
 def _plain_fields(value) -> str | None:
     """A dataclass made of plain values only (a paper): its fields written by marshal,
     in C, dates as day numbers; None if any field holds anything else."""
-    values = tuple(_marshallable(getattr(value, field.name)) for field in dataclasses.fields(value))
+    values = tuple(_marshallable(getattr(value, field.name)) for field in _shown_fields(value))
     try:
         return type(value).__name__ + marshal.dumps(values, 0).hex()
     except ValueError:
         return None
+
+
+def _shown_fields(value) -> list:
+    """A dataclass's fields but those marked `metadata={"shown": False}` (a build's
+    warnings, say: no page shows them)."""
+    return [field for field in dataclasses.fields(value) if field.metadata.get("shown", True)]
 
 
 def _marshallable(value):

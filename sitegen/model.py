@@ -18,7 +18,7 @@ from .config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
 from .errors import Diagnostic, warning
 from .slugs import slugify, title_hash, title_key
-from .topics import TopicMatcher, matcher_for
+from .topics import TopicMatcher, choose_topics, matcher_for
 
 FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
@@ -96,10 +96,13 @@ class Digest:
     topics: list[TopicGroup]
     days: dict[dt.date, list[Paper]]  # newest day first
     undated: list[Paper]
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Diagnostic] = field(metadata={"shown": False})  # no page shows them
     source_count: int = 0
     entry_count: int = 0
     sources: list[SourceSummary] = field(default_factory=list)
+    # Old URL -> paper URL of every redirect page, once the build has compared the
+    # papers with what earlier builds published (`links.link_history`); None before.
+    redirects: dict[str, str] | None = field(default=None, metadata={"shown": False})
 
     @property
     def by_slug(self) -> dict[str, Paper]:
@@ -196,7 +199,7 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
     for paper in papers.values():
         if paper.date is None and paper.capture_dates:
             paper.date, paper.date_source = min(paper.capture_dates), "captured"
-        paper.topics = _topics_of(paper, matcher, config.catch_all)
+        paper.topics = _topics_of(paper, matcher, config)
 
     ordered = sorted(papers.values(), key=_newest_first)
     days: dict[dt.date, list[Paper]] = {}
@@ -379,11 +382,12 @@ def match_topics_ahead(dumps: list[Dump], matcher: TopicMatcher) -> None:
             matcher.match_paper(entry.title, entry.abstract)
 
 
-def _topics_of(paper: Paper, matcher: TopicMatcher, catch_all: Topic) -> list[str]:
-    """Matched topics plus those its sources give, in config order; else the catch-all."""
-    matched = set(matcher.match_paper(paper.title, paper.abstract))
-    matched.update(paper.topics)  # given by the paper's sources
-    ordered = [slug for slug in matcher.order if slug in matched]
-    if catch_all.slug in matched:
-        ordered.append(catch_all.slug)
-    return ordered or [catch_all.slug]
+def _topics_of(paper: Paper, matcher: TopicMatcher, config: SiteConfig) -> list[str]:
+    """The topics its rules choose plus those its sources give, in config order; else the
+    catch-all."""
+    chosen = set(choose_topics(matcher.match_paper(paper.title, paper.abstract), config.max_topics))
+    chosen.update(paper.topics)  # given by the paper's sources
+    ordered = [slug for slug in matcher.order if slug in chosen]
+    if config.catch_all.slug in chosen:
+        ordered.append(config.catch_all.slug)
+    return ordered or [config.catch_all.slug]

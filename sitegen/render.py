@@ -10,8 +10,8 @@ absolute to the path of `base_url`.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import hashlib
 import json
 import math
 import os
@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
 from .escaping import search_query
+from .feeds import entry_times, feed_context
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
+from .prose import markdown_html, plain_text
+from .redirects import redirects_json
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -82,8 +84,8 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    markdown = MarkdownIt("commonmark", {"html": False, "typographer": True})
-    env.filters["markdown"] = lambda text: Markup(markdown.render(text or ""))
+    env.filters["markdown"] = lambda text: Markup(markdown_html(text))
+    env.filters["plain"] = plain_text
     env.filters["date"] = format_date
     env.filters["search_query"] = search_query
     env.filters["topic_name"] = lambda slug, names: names[slug]
@@ -208,11 +210,21 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
     if digest.undated:
         for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
             yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
-    for old, new, _ in config.redirects:
-        if new in by_slug and old not in by_slug:
-            yield f"papers/{old}/index.html", "redirect.html", dict(paper=by_slug[new])
+    by_url = {paper.url: paper for paper in digest.papers}
+    for old, new in redirects_of(digest, config).items():
+        yield f"{old}index.html", "redirect.html", dict(paper=by_url[new])
     yield "search/index.html", "search.html", {}
     yield "404.html", "404.html", dict(absolute_links=True)
+
+
+def redirects_of(digest: Digest, config: SiteConfig) -> dict[str, str]:
+    """Old URL -> paper URL of every redirect page, sorted: those the build worked out
+    from what earlier builds published, else those site.yaml names."""
+    if digest.redirects is not None:
+        return dict(sorted(digest.redirects.items()))
+    urls = {paper.url for paper in digest.papers}
+    return dict(sorted((f"papers/{old}/", f"papers/{new}/") for old, new, _ in config.redirects
+                       if f"papers/{new}/" in urls and f"papers/{old}/" not in urls))
 
 
 def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
@@ -335,21 +347,33 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
             sitemap.append(path.removesuffix("index.html"))
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
+    topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
+                   for group in digest.topics]
+    times = entry_times(list({paper.slug: paper for paper in feed_papers + [
+        paper for _, papers in topic_feeds for paper in papers]}.values()))
     files += [
-        page("feed.xml", "feed.xml", dict(papers=feed_papers, updated=_feed_updated(feed_papers),
-                                          feed_title=config.title, feed_path="feed.xml")),
+        page("feed.xml", "feed.xml", feed_context(feed_papers, times, config, title=config.title,
+                                                  path="feed.xml", page="", description=config.description)),
         page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
+        _redirects_file(redirects_json(redirects_of(digest, config))),
     ]
     if config.custom_domain:
         files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
-    for group in digest.topics:
-        dated = [paper for paper in group.papers if paper.date][: config.feed_size]
-        files.append(page(f"topics/{group.topic.slug}/feed.xml", "feed.xml", dict(
-            papers=dated, updated=_feed_updated(dated), feed_path=f"topics/{group.topic.slug}/feed.xml",
-            feed_title=f"{group.topic.name} · {config.title}")))
+    for group, dated in topic_feeds:
+        base = f"topics/{group.topic.slug}/"
+        files.append(page(f"{base}feed.xml", "feed.xml", feed_context(
+            dated, times, config, title=f"{group.topic.name} · {config.title}", path=f"{base}feed.xml",
+            page=base, description=group.topic.description or config.description)))
     return files
+
+
+def _redirects_file(text: str) -> OutputFile:
+    """redirects.json, keyed by its text (small: made at once), so it is written only when
+    the redirects change."""
+    return OutputFile("redirects.json", lambda: text, False,
+                      key_of=lambda: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
 
 
 def _root(page_path: str, context: dict, config: SiteConfig) -> str:
@@ -361,14 +385,6 @@ def _root(page_path: str, context: dict, config: SiteConfig) -> str:
 
 def topic_names(digest: Digest) -> dict[str, str]:
     return {group.topic.slug: group.topic.name for group in digest.topics}
-
-
-def _feed_updated(papers: list[Paper]) -> str:
-    """The newest paper's date; no build timestamp, so builds stay byte-identical."""
-    if papers:
-        return f"{max(paper.date for paper in papers).isoformat()}T00:00:00Z"
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode

@@ -1,12 +1,24 @@
-"""Topic rules: which configured topics a paper's title and abstract match.
+"""Topic rules: how strongly a paper's title and abstract match each configured topic.
 
 Rules are words or phrases, matched case-insensitively on whole words;
 punctuation between words does not matter (`black-box` matches "black box"),
-and a trailing `*` matches any word that starts with what precedes it.  Text is
-split into words once per paper and what each distinct word matches is
-remembered, so matching stays fast on tens of thousands of papers.  What each
-text matched is remembered too, by a digest of the text, and can be handed to
-the next build (`known_matches`, `remember_matches`).
+and a trailing `*` matches any word that starts with what precedes it.
+
+A topic's score is the sum over its rules' mentions in the paper: a `strong`
+rule (or one under `match`, their older name) counts 2 for each mention, a
+`weak` one 1, and a mention in the title three times as much.  A topic matches
+at a score of 2 (`MATCH_SCORE`): one mention of a strong rule, a weak rule in
+the title or mentioned twice.  Each rule counts its own mentions (`interpretab*`
+and `mechanistic interpretability` both count "mechanistic interpretability");
+words inside one of the topic's `exclude` phrases do not count for it at all;
+and a topic with `requires` matches only a paper that mentions one of those
+somewhere.
+
+`TopicRules.score` is the pure function from a paper's text to its scored
+topics; `choose_topics` picks a paper's topics from them (`max_topics` at most,
+or the best near miss).  `TopicMatcher` remembers the answers, within a build
+and, handed over (`known_matches`, `remember_matches`), from one build to the
+next.
 """
 
 from __future__ import annotations
@@ -15,10 +27,18 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
+from itertools import filterfalse
+from typing import Iterable, NamedTuple
 
 from .config import Topic
 
+MATCH_SCORE = 2
+RUNNER_UP_SHARE = 0.5  # a paper's other topics need half the score of its best one
+TITLE_WEIGHT = 3
+WEIGHTS = {"exclude": 0, "requires": 0, "weak": 1, "strong": 2}
+
 WORD = re.compile(r"\w+")
+_APART = "\x00"  # stands between texts and for excluded phrases: no rule's word
 TEXTS_REMEMBERED = 100_000
 # Byte -> itself for what `\w` matches in ASCII (letters, digits, underscore), else a space:
 # an ASCII text's words are then one split of the translated text, 2.5 times faster (the
@@ -27,123 +47,280 @@ _ASCII_WORD_BYTES = bytes(code if chr(code).isascii() and (chr(code).isalnum() o
                           for code in range(256))
 
 
-@functools.lru_cache(maxsize=4)
-def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
-    """One matcher per set of rules, kept across the rebuilds of `serve`."""
-    return TopicMatcher(topics)
-
-
 def words_of(text: str) -> list[str]:
     if text.isascii():  # case folding an ASCII text is lower casing
         return text.encode("ascii").lower().translate(_ASCII_WORD_BYTES).decode("ascii").split()
     return WORD.findall(text.casefold())
 
 
-class TopicMatcher:
-    def __init__(self, topics: tuple[Topic, ...] | list[Topic]):
-        self.order = [topic.slug for topic in topics]
-        self._single: dict[str, set[str]] = defaultdict(set)      # word -> topics
-        self._prefix: dict[str, set[str]] = defaultdict(set)      # prefix -> topics
-        self._phrases: dict[str, list[tuple[list[str], str]]] = defaultdict(list)  # first word
-        self._phrase_starts: dict[str, set[str]] = defaultdict(set)  # prefix of a first word
-        for topic in topics:
-            for rule in topic.match:
-                parts = words_of(rule)
-                if not parts:
-                    continue
-                if rule.rstrip().endswith("*"):
-                    parts[-1] += "*"
-                if len(parts) == 1:
-                    word = parts[0]
-                    (self._prefix[word[:-1]] if word.endswith("*") else self._single[word]).add(topic.slug)
-                else:
-                    self._phrases[parts[0]].append((parts[1:], topic.slug))
-        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
-        self._memo: dict[str, frozenset[str]] = {}
-        self._hits: set[str] = set()  # the remembered words that match some topic
-        self._texts: dict[bytes, tuple[str, ...]] = {}  # digest of a text -> topics matched
-        self._papers: dict[tuple[str, ...], tuple[bytes, tuple[str, ...]]] = {}  # see match_paper
-        self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
-        self.rules = repr(tuple(topics))
+def rule_words(rule: str) -> list[str]:
+    """A rule's words as matched: `sparse autoencoder*` -> ["sparse", "autoencoder*"]."""
+    parts = words_of(rule)
+    if parts and rule.rstrip().endswith("*"):
+        parts[-1] += "*"
+    return parts
 
-    def _word_topics(self, word: str) -> frozenset[str]:
-        found = self._memo.get(word)
-        if found is None:
-            topics = set(self._single.get(word, ()))
-            for length in self._prefix_lengths:
-                if length <= len(word):
-                    topics |= self._prefix.get(word[:length], set())
-            found = self._memo[word] = frozenset(topics)
-            if found:
-                self._hits.add(word)
+
+def rules_of(topic: Topic) -> Iterable[tuple[str, str]]:
+    """(kind, rule) for each of a topic's rules; `match` rules are strong ones."""
+    for kind, rules in (("strong", topic.match), ("strong", topic.strong), ("weak", topic.weak),
+                        ("requires", topic.requires), ("exclude", topic.exclude)):
+        for rule in rules:
+            yield kind, rule
+
+
+class Hit(NamedTuple):
+    """A rule's mentions in one paper, as they counted for its topic."""
+    rule: str
+    kind: str  # "strong" or "weak"
+    in_title: int
+    in_abstract: int
+
+
+class TopicScore(NamedTuple):
+    slug: str
+    score: int
+    context: bool  # the topic's `requires` are met (True when it has none)
+
+    @property
+    def matches(self) -> bool:
+        return self.context and self.score >= MATCH_SCORE
+
+
+def choose_topics(scores: Iterable[TopicScore], max_topics: int) -> tuple[str, ...]:
+    """A paper's topics, in the order of `scores` (configuration order): the ones that
+    match with at least half the best one's score, the best `max_topics` of them (ties
+    go to the earlier topic); failing any, the best near miss (a topic with some score
+    and its context); else none."""
+    scores = list(scores)
+    matched = [score for score in scores if score.matches]
+    if matched:
+        best = max(score.score for score in matched)
+        ranked = sorted((score for score in matched if score.score >= RUNNER_UP_SHARE * best),
+                        key=lambda s: -s.score)
+        kept = {score.slug for score in ranked[:max_topics]}
+        return tuple(score.slug for score in matched if score.slug in kept)
+    near = [score for score in scores if score.context and score.score > 0]
+    if near:
+        return (max(near, key=lambda s: s.score).slug,)  # max keeps the first of equals
+    return ()
+
+
+class _Rule(NamedTuple):
+    topic: int  # index into TopicRules.order
+    kind: str
+    text: str
+    weight: int
+    others: frozenset[str]  # a phrase's whole words but its second
+    needle: str  # a phrase as found in joined words: " sparse  autoencoder", " visual  cortex "
+
+
+class TopicRules:
+    """Topics' rules compiled for matching.  A text's words are filtered and counted in
+    C, not walked through in Python: each distinct word is looked up once (and
+    remembered), one-word rules' mentions are the words that pass a set of the words
+    that hit, and a phrase is counted with `str.count` in the joined words, only when
+    its first two words are both there (matching 30,000 papers took 21 s walking the
+    words; see benchmarks/README.md for what it takes now)."""
+
+    def __init__(self, topics: Iterable[Topic]):
+        topics = tuple(topics)
+        self.order = [topic.slug for topic in topics]
+        self._rules: list[_Rule] = []
+        self._single: dict[str, list[int]] = defaultdict(list)   # word -> one-word rules
+        self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
+        # A phrase is looked for only when its first two words are there: second word (or
+        # prefix, for `word prefix*`) -> (first word, phrase rule, its other words, needle), ...
+        self._phrases: dict[str, list[tuple[str, int, frozenset[str], str]]] = defaultdict(list)
+        self._ending: dict[str, list[tuple[str, int, frozenset[str], str]]] = defaultdict(list)
+        self._phrase_words: set[str] = set()  # words of phrases, and words a phrase can end with
+        self._requiring: set[int] = set()  # topics with `requires`
+        excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
+        for index, topic in enumerate(topics):
+            for kind, text in rules_of(topic):
+                parts = rule_words(text)
+                if parts:
+                    self._add(index, kind, text, parts)
+                    if kind == "exclude":
+                        excluded[index].append(_pattern(parts))
+        # " (?:sparse autoencoder\w*|...)(?= )": a topic's excluded phrases in joined words
+        self._excluded = {topic: re.compile(f" (?:{'|'.join(patterns)})(?= )")
+                          for topic, patterns in excluded.items()}
+        self._exclusions = {rule for rule, found in enumerate(self._rules) if found.kind == "exclude"}
+        self._weighing = [(found.topic, found.weight) for found in self._rules]
+        self._prefix_lengths = sorted({len(prefix) for prefix in (*self._prefix, *self._ending)})
+        self._memo: dict[str, tuple[int, ...]] = {}  # word -> the one-word rules it matches
+        self._hits: set[str] = set()  # the remembered words that match some one-word rule
+        self._ends: dict[str, tuple[tuple[str, int, frozenset[str], str], ...]] = {}  # remembered
+        # word -> the `word prefix*` phrases it can end, as in _ending
+
+    def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
+        rule = len(self._rules)
+        last = parts[-1]
+        needle = "".join(f" {part} " for part in parts)  # as found in joined words, see _count
+        if last.endswith("*"):
+            needle = needle[:-len("* ")]  # " sparse  autoencoder" also finds "autoencoders"
+        others = frozenset(word for word in parts[2:] if not word.endswith("*"))
+        self._rules.append(_Rule(topic, kind, text, WEIGHTS[kind], others, needle))
+        if kind == "requires":
+            self._requiring.add(topic)
+        self._phrase_words.update(word for word in parts if len(parts) > 1 and not word.endswith("*"))
+        if len(parts) == 2 and last.endswith("*"):
+            self._ending[last[:-1]].append((parts[0], rule, others, needle))
+        elif len(parts) > 1:
+            self._phrases[parts[1]].append((parts[0], rule, others, needle))
+        elif last.endswith("*"):
+            self._prefix[last[:-1]].append(rule)
+        else:
+            self._single[last].append(rule)
+
+    def score(self, title: str, abstract: str) -> tuple[TopicScore, ...]:
+        """The topics the text mentions with some score, in configuration order."""
+        # The title's words three times (TITLE_WEIGHT), then the abstract's, apart (a
+        # phrase never runs from one into the next): mentions counted once are weighted.
+        title_words = words_of(title) + [_APART]
+        totals: dict[int, int] = {}  # topic -> score
+        contexts: set[int] = set()
+        weighing = self._weighing
+        for rule, count in self._mentions(title_words * TITLE_WEIGHT + words_of(abstract)).items():
+            topic, weight = weighing[rule]
+            if weight:
+                totals[topic] = totals.get(topic, 0) + weight * count
+            else:  # `requires`
+                contexts.add(topic)
+        requiring, order = self._requiring, self.order
+        return tuple(TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
+                     for topic in sorted(totals))
+
+    def hits(self, title: str, abstract: str) -> dict[str, tuple[Hit, ...]]:
+        """Topic -> the mentions of its rules that make its score, in configuration order."""
+        counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
+        for place, text in enumerate((title, abstract)):
+            for rule, count in self._mentions(words_of(text)).items():
+                if self._rules[rule].weight:
+                    counts.setdefault(rule, [0, 0])[place] += count
+        hits: dict[str, tuple[Hit, ...]] = {}
+        for rule in sorted(counts):  # rules are numbered in configuration order
+            found = self._rules[rule]
+            hit = Hit(found.text, found.kind, *counts[rule])
+            hits[self.order[found.topic]] = hits.get(self.order[found.topic], ()) + (hit,)
+        return hits
+
+    def _mentions(self, words: list[str]) -> dict[int, int]:
+        """Rule -> its mentions in `words` (scoring rules and `requires`); for a topic with
+        an excluded phrase there, its rules' mentions outside the excluded phrases."""
+        found = self._count(words)
+        if self._exclusions.isdisjoint(found):
+            return found
+        rules = self._rules
+        for topic in {rules[rule].topic for rule in found if rule in self._exclusions}:
+            joined = self._excluded[topic].sub(" " + _APART, " " + " ".join(words) + " ")
+            found = {rule: count for rule, count in found.items() if rules[rule].topic != topic}
+            found.update((rule, count) for rule, count in self._count(joined.split()).items()
+                         if rules[rule].topic == topic)
+        return {rule: count for rule, count in found.items() if rule not in self._exclusions}
+
+    def _count(self, words: list[str]) -> dict[int, int]:
+        memo = self._memo
+        for word in set(filterfalse(memo.__contains__, words)):
+            self._remember(word)
+        found: dict[int, int] = {}
+        for word in filter(self._hits.__contains__, words):  # each mention
+            for rule in memo[word]:
+                found[rule] = found.get(rule, 0) + 1
+        present = self._phrase_words.intersection(words)
+        if not present:
+            return found
+        candidates = [self._phrases[second] for second in present.intersection(self._phrases)]
+        candidates += [self._ends[word] for word in present.intersection(self._ends)]
+        joined = None
+        for phrases in candidates:
+            for first, rule, others, needle in phrases:
+                if first in present and rule not in found and (not others or others <= present):
+                    if joined is None:  # " a  b  c ": no space shared, repeats all counted
+                        joined = " " + "  ".join(words) + " "
+                    count = joined.count(needle)
+                    if count:
+                        found[rule] = count
         return found
 
-    def match(self, text: str) -> list[str]:
-        """The topics whose rules match `text`, in configuration order (remembered: a
-        rebuild asks again about nearly every text)."""
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        self._asked.add(digest)
-        return list(self._matched(digest, text))
+    def _remember(self, word: str) -> None:
+        rules = list(self._single.get(word, ()))
+        ends = []
+        for length in self._prefix_lengths:
+            if length <= len(word):
+                rules.extend(self._prefix.get(word[:length], ()))
+                ends.extend(self._ending.get(word[:length], ()))
+        self._memo[word] = tuple(sorted(rules))
+        if rules:
+            self._hits.add(word)
+        if ends:
+            self._ends[word] = tuple(ends)
+            self._phrase_words.add(word)
 
-    def match_paper(self, title: str, abstract: list[str]) -> list[str]:
-        """`match` of a paper's title and abstract, remembered by the strings themselves
-        too: a rebuild's papers hold the strings the last build's did (the parsed dumps'),
-        which are looked up faster than they are joined and hashed."""
+
+def _pattern(parts: list[str]) -> str:
+    """A rule as a regular expression over joined words."""
+    words = [re.escape(part[:-1]) + r"\w*" if part.endswith("*") else re.escape(part) for part in parts]
+    return " ".join(words)
+
+
+@functools.lru_cache(maxsize=4)
+def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
+    """One matcher per set of rules, kept across the rebuilds of `serve`."""
+    return TopicMatcher(topics)
+
+
+class TopicMatcher:
+    """`TopicRules.score`, remembered: a rebuild asks again about nearly every text."""
+
+    def __init__(self, topics: Iterable[Topic]):
+        topics = tuple(topics)
+        self.rules = f"scored {MATCH_SCORE} {TITLE_WEIGHT} {WEIGHTS}: {topics!r}"  # what answers depend on
+        self._compiled = TopicRules(topics)
+        self.order = self._compiled.order
+        self._texts: dict[bytes, tuple[TopicScore, ...]] = {}  # digest of a text -> scores
+        self._papers: dict[tuple[str, ...], tuple[bytes, tuple[TopicScore, ...]]] = {}
+        self._asked: set[bytes] = set()  # the texts asked about since `remember_matches`
+
+    def match(self, text: str) -> list[str]:
+        """The topics `text` (an abstract, say) matches, in configuration order."""
+        return [score.slug for score in self.scores("", [text]) if score.matches]
+
+    def scores(self, title: str, abstract: list[str]) -> tuple[TopicScore, ...]:
+        """The scored topics of a paper's title and abstract paragraphs, remembered by
+        the strings themselves too: a rebuild's papers hold the strings the last build's
+        did (the parsed dumps'), which are looked up faster than they are joined and hashed."""
         strings = (title, *abstract)
         found = self._papers.get(strings)
         if found is None:
             if len(self._papers) > TEXTS_REMEMBERED:
                 self._papers.clear()
-            text = title + "\n" + "\n".join(abstract)
-            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            found = self._papers[strings] = (digest, self._matched(digest, text))
+            text = "\n".join(abstract)
+            digest = hashlib.blake2b(f"{title}\n{text}".encode("utf-8", "surrogatepass"),
+                                     digest_size=16).digest()
+            scored = self._texts.get(digest)
+            if scored is None:
+                if len(self._texts) > TEXTS_REMEMBERED:
+                    self._texts.clear()
+                scored = self._texts[digest] = self._compiled.score(title, text)
+            found = self._papers[strings] = (digest, scored)
         self._asked.add(found[0])
-        return list(found[1])
+        return found[1]
 
-    def _matched(self, digest: bytes, text: str) -> tuple[str, ...]:
-        found = self._texts.get(digest)
-        if found is None:
-            if len(self._texts) > TEXTS_REMEMBERED:
-                self._texts.clear()
-            found = self._texts[digest] = self._match(text)
-        return found
+    match_paper = scores  # the name the parse step asks by
 
-    def known_matches(self) -> tuple[str, dict[bytes, tuple[str, ...]]]:
-        """The rules, and what each text asked about since `remember_matches` matched."""
+    def explain(self, title: str, abstract: list[str]) -> dict[str, tuple[Hit, ...]]:
+        """Topic -> the rule mentions behind its score (worked out afresh: for reports)."""
+        return self._compiled.hits(title, "\n".join(abstract))
+
+    def known_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]]:
+        """The rules, and what each text asked about since `remember_matches` scored."""
         return self.rules, {digest: self._texts[digest] for digest in self._asked
                             if digest in self._texts}
 
-    def remember_matches(self, known: tuple[str, dict[bytes, tuple[str, ...]]] | None) -> None:
+    def remember_matches(self, known: tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None) -> None:
         """Take what an earlier build's matcher found, if it had the same rules."""
         self._asked.clear()
         if known and known[0] == self.rules and len(known[1]) <= TEXTS_REMEMBERED:
             self._texts.update(known[1])
-
-    def _match(self, text: str) -> tuple[str, ...]:
-        words = words_of(text)
-        distinct = set(words)
-        for word in distinct.difference(self._memo):
-            self._word_topics(word)
-        matched: set[str] = set()
-        for word in distinct & self._hits:
-            matched |= self._memo[word]
-        firsts = distinct.intersection(self._phrases)
-        if firsts:
-            for index in [index for index, word in enumerate(words) if word in firsts]:
-                for rest, slug in self._phrases[words[index]]:
-                    if slug not in matched and _follows(words, index + 1, rest):
-                        matched.add(slug)
-        return tuple(slug for slug in self.order if slug in matched)
-
-
-def _follows(words: list[str], start: int, rest: list[str]) -> bool:
-    if start + len(rest) > len(words):
-        return False
-    for offset, expected in enumerate(rest):
-        actual = words[start + offset]
-        if expected.endswith("*"):
-            if not actual.startswith(expected[:-1]):
-                return False
-        elif actual != expected:
-            return False
-    return True

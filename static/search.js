@@ -77,48 +77,85 @@
     var parts = iso.split("-");
     return months[Number(parts[1]) - 1] + " " + Number(parts[2]) + ", " + parts[0];
   }
-  function resultItem(doc, id) {
-    var item = element("li", "search-result");
-    if (id) { item.id = id; item.setAttribute("role", "option"); }
-    var link = element("a", "result-title", doc.title);
-    link.href = withIndexHtml(root + doc.url);
-    item.appendChild(link);
-    item.appendChild(element("span", "meta", formatDate(doc.date) + " · " + doc.topics.join(", ")));
+  function passage(doc) {
     var snippet = element("span", "passage");
     doc.passage.forEach(function (piece) {
       snippet.appendChild(piece[1] ? element("mark", null, piece[0]) : document.createTextNode(piece[0]));
     });
-    item.appendChild(snippet);
+    return snippet;
+  }
+  // The search page: a plain link in a list item.
+  function resultItem(doc) {
+    var item = element("li", "search-result");
+    var link = element("a", "result-title", doc.title);
+    link.href = withIndexHtml(root + doc.url);
+    item.appendChild(link);
+    item.appendChild(element("span", "meta", formatDate(doc.date) + " · " + doc.topics.join(", ")));
+    item.appendChild(passage(doc));
+    return item;
+  }
+  // The header box: an option of a listbox, no link inside (Enter or a click opens it).
+  function option(id, className, href) {
+    var item = element("li", className);
+    item.id = id;
+    item.setAttribute("role", "option");
+    item.setAttribute("aria-selected", "false");
+    item.setAttribute("data-href", href);
+    return item;
+  }
+  function resultOption(doc, id) {
+    var item = option(id, "search-result", withIndexHtml(root + doc.url));
+    item.appendChild(element("span", "result-title", doc.title));
+    item.appendChild(element("span", "meta", formatDate(doc.date) + " · " + doc.topics.join(", ")));
+    item.appendChild(passage(doc));
     return item;
   }
   function searchPageUrl(query) {
     return withIndexHtml(root + "search/") + "?q=" + encodeURIComponent(query);
   }
-  // --- the header box: results as you type, arrows, Enter, Esc --------------------------
+  // --- the header box: a WAI-ARIA combobox with a listbox popup ----------------------------
+  // Arrows move through the options (the last one opens the search page), Enter or a click
+  // opens the highlighted one, Escape closes the list (and then clears the box), Tab leaves
+  // the box and closes it, ArrowDown opens it again.
   function headerBox(form) {
     var input = form.querySelector("input[type=search]");
     var list = element("ul", "search-dropdown");
     list.id = "search-dropdown";
     list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Search results");
     list.hidden = true;
     form.appendChild(list);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-autocomplete", "list");
-    var active = -1, latest = 0, timer = null;
+    var active = -1, latest = 0, timer = null, shownFor = null;
 
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function open() {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
     function close() {
-      list.hidden = true; active = -1;
+      list.hidden = true;
+      highlight(-1);
       input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
     }
     function highlight(index) {
-      var items = list.querySelectorAll("[role=option]");
-      items.forEach(function (item, i) { item.classList.toggle("active", i === index); });
+      var items = options();
+      items.forEach(function (item, i) {
+        item.classList.toggle("active", i === index);
+        item.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
       active = index;
-      if (index >= 0 && items[index]) input.setAttribute("aria-activedescendant", items[index].id);
+      if (index >= 0 && items[index]) {
+        input.setAttribute("aria-activedescendant", items[index].id);
+        items[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
     }
+    function go(item) { if (item) location.href = item.getAttribute("data-href"); }
     function show(query) {
       var ticket = ++latest;
       search(query).then(function (found) {
@@ -127,42 +164,63 @@
         return details(top.map(function (r) { return r.ref; }), found.terms).then(function (docs) {
           if (ticket !== latest) return;
           list.textContent = "";
-          docs.forEach(function (doc, i) { list.appendChild(resultItem(doc, "search-option-" + i)); });
-          var more = element("li", "search-more");
-          var link = element("a", null, found.results.length
-            ? "All " + found.results.length + " result" + (found.results.length === 1 ? "" : "s") + " for “" + query + "”"
-            : "No papers match “" + query + "”. Try fewer or shorter words, or a word followed by *.");
-          link.href = searchPageUrl(query);
-          more.appendChild(link);
+          docs.forEach(function (doc, i) { list.appendChild(resultOption(doc, "search-option-" + i)); });
+          var n = found.results.length;
+          var more = option("search-option-more", "search-more", searchPageUrl(query));
+          more.textContent = n
+            ? "All " + n + " result" + (n === 1 ? "" : "s") + " for “" + query + "”"
+            : "No papers match “" + query + "”. Try fewer or shorter words, or a word followed by *.";
           list.appendChild(more);
-          list.hidden = false; active = -1;
-          input.setAttribute("aria-expanded", "true");
+          shownFor = query;
+          highlight(-1);
+          if (document.activeElement === input) open();
         });
       });
+    }
+    function reopen() {
+      var query = input.value.trim();
+      if (!query) return false;
+      if (query === shownFor && options().length) open();
+      else show(query);
+      return true;
     }
     input.addEventListener("focus", function () { startEngine(); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var query = input.value.trim();
-      if (!query) { close(); return; }
+      if (!query) { latest++; shownFor = null; close(); return; }
       timer = setTimeout(function () { show(query); }, 60);
     });
     input.addEventListener("keydown", function (event) {
-      var items = list.querySelectorAll("[role=option]");
-      if (event.key === "ArrowDown" && items.length) {
-        event.preventDefault(); highlight(Math.min(active + 1, items.length - 1));
-      } else if (event.key === "ArrowUp" && items.length) {
-        event.preventDefault(); highlight(Math.max(active - 1, 0));
-      } else if (event.key === "Escape") {
-        close();
-      } else if (event.key === "Enter" && active >= 0 && items[active]) {
+      var items = options(), last = items.length - 1;
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        location.href = items[active].querySelector("a").href;
+        if (list.hidden) { reopen(); return; }
+        if (!items.length) return;
+        if (event.key === "ArrowDown") highlight(active >= last ? 0 : active + 1);
+        else highlight(active <= 0 ? last : active - 1);
+      } else if (event.key === "Escape") {
+        if (!list.hidden) { event.preventDefault(); close(); }
+        else if (input.value) { event.preventDefault(); input.value = ""; shownFor = null; latest++; }
+      } else if (event.key === "Enter" && !list.hidden && active >= 0 && items[active]) {
+        event.preventDefault();
+        go(items[active]);
+      } else if (event.key === "Tab") {
+        close();
       }
+    });
+    // A press on an option keeps the focus in the box; the click then opens it.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      go(event.target.closest && event.target.closest("[role=option]"));
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (input.value.trim()) location.href = searchPageUrl(input.value.trim());
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!form.contains(event.relatedTarget)) close();
     });
     document.addEventListener("click", function (event) { if (!form.contains(event.target)) close(); });
   }

@@ -169,6 +169,29 @@ def static_server(tmp_path_factory, subpath_site):
     server.shutdown()
 
 
+AXE_VERSION = "4.14.1"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser script, installed from the npm registry into a cache folder kept
+    between sessions (like the lunr.js check, through npm itself)."""
+    import subprocess
+    if shutil.which("npm") is None:
+        message = "axe-core comes from npm, which is not installed (apt-get install npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "sitegen-tests" / f"axe-core-{AXE_VERSION}"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(folder), "--no-save", "--no-audit", "--no-fund",
+                        "--silent", f"axe-core@{AXE_VERSION}"], check=True, capture_output=True, timeout=300)
+    return script.read_text(encoding="utf-8")
+
+
 import http.server as _http_server  # noqa: E402
 
 

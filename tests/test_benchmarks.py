@@ -32,3 +32,10 @@ def test_benchmark_runs_at_a_tiny_size_and_writes_its_figures(tmp_path):
     assert row["build_s"] > 0 and row["fresh_s"] > 0 and row["incremental_s"] > 0 and row["peak_mib"] > 0
     assert row["index_raw_kib"] > row["index_gzip_kib"] > 0
     assert row["first_search_kib"] > 0
+
+
+def test_topic_matching_benchmark_runs_at_a_tiny_size(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks/topics.py"), "60", "--runs", "1",
+                             "--work", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "(60 papers), 10 topics" in result.stdout and "s CPU" in result.stdout

@@ -168,8 +168,8 @@ def test_messy_dump_builds_with_warnings_and_valid_links(site):
     site.write("dumps/messy.txt", messy)
     site.write("dumps/empty.txt", "")
     result = site.build()
-    assert "dumps/messy.txt:7: bytes that are not UTF-8" in result.output
-    assert "dumps/messy.txt:7: title has no abstract" in result.output
+    assert "dumps/messy.txt:7: warning: bytes that are not UTF-8" in result.output
+    assert "dumps/messy.txt:7: warning: title has no abstract" in result.output
     assert len(paper_pages(site.output)) == 3
     assert broken_internal_links(site.output, "https://example.org/") == []
 
@@ -366,7 +366,7 @@ def test_oversized_file_is_a_warning_and_fails_under_strict(site):
     with open(big, "wb") as handle:  # sparse: 101 MiB on paper, nothing on disk
         handle.truncate(101 * 2**20)
     result = site.build()
-    assert "_site/static/huge.bin: 101 MB: GitHub refuses files over 100 MB" in result.output
+    assert "_site/static/huge.bin: warning: 101 MB: GitHub refuses files over 100 MB" in result.output
     strict = site.run("build", "--strict")
     assert strict.exit_code == 1 and "GitHub Pages limits" in strict.output
 
@@ -384,7 +384,7 @@ def test_redirect_page_sends_an_old_link_to_the_renamed_paper(site):
     site.write("site.yaml", (site.root / "site.yaml").read_text() +
                "redirects:\n  spiking-netwrks: spiking-networks-corrected\n  gone: no-such-paper\n")
     result = site.build()
-    assert "site.yaml:12: redirect target 'no-such-paper' is no paper's slug" in result.output
+    assert "site.yaml:12: warning: redirect target 'no-such-paper' is no paper's slug" in result.output
     html = site.page("papers/spiking-netwrks/index.html")
     assert '<meta http-equiv="refresh" content="0; url=../../papers/spiking-networks-corrected/">' in html
     assert '<link rel="canonical" href="https://example.org/papers/spiking-networks-corrected/">' in html
@@ -393,12 +393,16 @@ def test_redirect_page_sends_an_old_link_to_the_renamed_paper(site):
     assert broken_internal_links(site.output, "https://example.org/") == []
 
 
+OTHER_ABSTRACT = "A different paper altogether, about protein folding and nothing else."
+
+
 def test_check_against_reports_a_removed_paper_url_until_redirected(site):
     site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
     site.build()
     previous = site.root / "previous-papers.json"
     previous.write_text(site.page("papers.json"))
-    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", OTHER_ABSTRACT, "• 2 authors",
+                                         "Jun 12, 2025 3")))  # nothing tells it is the same paper
     result = site.run("check", "--against", str(previous))
     assert result.exit_code == 1
     assert "papers/spiking-networks-old-title/ (Spiking Networks Old Title) would break" in result.output
@@ -408,6 +412,18 @@ def test_check_against_reports_a_removed_paper_url_until_redirected(site):
     assert fixed.exit_code == 0, fixed.output
     assert "No paper URL" in fixed.output
     assert site.run("check", "--against", str(site.root / "missing.json")).exit_code == 2
+
+
+def test_check_against_tells_a_retitled_paper_is_redirected_of_its_own_accord(site):
+    site.write("dumps/a.txt", full_dump(("Spiking Networks Old Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    site.build()
+    previous = site.root / "previous-papers.json"
+    previous.write_text(site.page("papers.json"))
+    site.write("dumps/a.txt", full_dump(("Spiking Networks New Title", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+    result = site.run("check", "--against", str(previous))
+    assert result.exit_code == 0, result.output
+    assert ("papers/spiking-networks-old-title/ moved to papers/spiking-networks-new-title/: "
+            "the build redirects it") in result.output
 
 
 def test_check_against_reads_the_deployed_papers_json_over_http(site):
@@ -423,7 +439,8 @@ def test_check_against_reads_the_deployed_papers_json_over_http(site):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/papers.json"
         assert site.run("check", "--against", url).exit_code == 0
-        site.write("dumps/a.txt", full_dump(("Spiking Networks New", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
+        site.write("dumps/a.txt", full_dump(("Spiking Networks New", OTHER_ABSTRACT, "• 2 authors",
+                                             "Jun 12, 2025 3")))
         result = site.run("check", "--against", url)
         assert result.exit_code == 1 and "spiking-networks-old-title/" in result.output
     finally:

@@ -17,7 +17,7 @@ def test_typo_in_a_key_is_an_error_naming_it_with_a_suggestion_and_line(site):
     """)
     result = site.run("build")
     assert result.exit_code == 2
-    assert "site.yaml:3: error: site.yaml: unknown key 'sorces' (did you mean 'sources'?)" in result.output
+    assert "site.yaml:3: error: unknown key 'sorces' (did you mean 'sources'?)" in result.output
     assert "missing required key 'sources'" in result.output
     assert "Traceback" not in result.output
     assert not site.output.exists()
@@ -96,12 +96,12 @@ def test_warnings_print_path_and_line_and_fail_only_under_strict(site):
     site.write("dumps/a.txt", f"Spiking Title\n{ABSTRACT}\nLonely last title\n")
     result = site.run("build")
     assert result.exit_code == 0
-    assert "dumps/a.txt:3: title has no abstract: Lonely last title" in result.output
+    assert "dumps/a.txt:3: warning: title has no abstract: Lonely last title" in result.output
     assert "1 warning" in result.output
 
     strict = site.run("build", "--strict")
     assert strict.exit_code == 1
-    assert "dumps/a.txt:3: title has no abstract" in strict.output
+    assert "dumps/a.txt:3: warning: title has no abstract" in strict.output
     assert "--strict" in strict.output
 
 
@@ -122,7 +122,7 @@ def test_dump_that_cannot_be_read_is_a_warning_and_the_build_goes_on(site):
     (site.root / "dumps/b.txt").unlink()  # gone between validation and reading
     report = build(config)
     assert [str(d) for d in report.warnings] == [
-        "dumps/b.txt: cannot read the dump: No such file or directory; skipped"]
+        "dumps/b.txt: warning: cannot read the dump: No such file or directory; skipped"]
     assert len(report.digest.papers) == 1
     assert (site.output / "index.html").exists()
 

@@ -72,7 +72,7 @@ def test_last_title_without_abstract_is_kept_and_reported():
     assert [entry.title for entry in dump.entries] == ["First title", "Second title, alone at the end"]
     assert dump.entries[1].abstract == []
     assert [str(d) for d in dump.diagnostics] == [
-        "d.txt:3: title has no abstract: Second title, alone at the end"]
+        "d.txt:3: warning: title has no abstract: Second title, alone at the end"]
 
 
 def test_title_missing_its_abstract_mid_file_does_not_shift_the_rest():
@@ -100,7 +100,7 @@ def test_bytes_that_are_not_utf8_are_replaced_and_reported_with_their_line():
     dump = parse_dump_bytes(data, "latin.txt")
     assert dump.entries[1].title == "Caf\ufffd title"
     assert [str(d) for d in dump.diagnostics] == [
-        "latin.txt:3: bytes that are not UTF-8 were replaced with U+FFFD"]
+        "latin.txt:3: warning: bytes that are not UTF-8 were replaced with U+FFFD"]
 
 
 def test_empty_and_header_only_files_have_no_entries_and_no_crash():

@@ -20,9 +20,13 @@ def tree(folder) -> dict[str, bytes]:
 
 
 def assert_same_as_full_build(site: Site) -> None:
-    """Build from scratch into another folder and compare every file."""
+    """Build from scratch into another folder and compare every file.  The fresh build
+    is told the URLs the site had (its papers.json and redirects.json), as the rebuild was."""
     fresh = site.root / "_fresh"
     shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    for name in ("papers.json", "redirects.json", ".nojekyll"):
+        shutil.copy(site.output / name, fresh / name)
     site.build("--quiet", "--no-cache", "-o", str(fresh))
     rebuilt, expected = tree(site.output), tree(fresh)
     missing, extra = sorted(expected.keys() - rebuilt.keys()), sorted(rebuilt.keys() - expected.keys())
@@ -357,8 +361,10 @@ def test_build_without_cache_rewrites_only_the_files_that_differ(seed_copy):
     after = files_and_times(seed_copy.output)
     rewritten = {path for path in after if after[path] != before.get(path)}
     assert "papers.json" in rewritten and "index.html" in rewritten
-    dragon = [path for path in rewritten if path.startswith("papers/the-dragon")]
-    assert len(dragon) == 1 and "revised" in dragon[0]  # the paper's page, under its new slug
+    dragon = sorted(path for path in rewritten if path.startswith("papers/the-dragon"))
+    # the paper's page, under its new slug, and a redirect to it at its old one
+    assert len(dragon) == 2 and "revised" in dragon[0]
+    assert "This paper has moved" in (seed_copy.output / dragon[1]).read_text()
     untouched = [path for path in after if path.startswith("papers/") and path not in rewritten]
     assert len(untouched) > 150  # the other papers' pages were compared, not written
     assert "static/site.css" in after and after.keys() - rewritten
@@ -500,3 +506,15 @@ def test_a_rebuild_reports_its_new_index_gzip_size_measured_afresh(seed_copy):
     edited = build(config, cache=cache)
     assert edited.index_bytes == (index.stat().st_size, len(zlib.compress(index.read_bytes(), 6)))
     assert edited.index_bytes != first.index_bytes
+
+
+def test_the_summary_counts_only_the_files_that_really_changed(seed_copy):
+    """Rendered afresh over an output that holds just what it renders, nothing is written
+    (the search index and static files included), and the summary says so."""
+    again = seed_copy.build("--no-cache")
+    assert re.search(r"\(\d+ files re-rendered, 0 changed, 0 removed\)", again.output), again.output
+    stylesheet = seed_copy.output / "static" / "site.css"
+    stylesheet.write_text(stylesheet.read_text() + "\n/* edited in the output */\n")
+    mended = seed_copy.build("--no-cache")
+    assert re.search(r"re-rendered, 1 changed, 0 removed\)", mended.output), mended.output
+    assert "edited in the output" not in stylesheet.read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import ABSTRACT, full_dump
@@ -288,6 +288,7 @@ def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
     assert words_of(text) == re.findall(r"\w+", text.casefold())
 
 
+@settings(deadline=None)  # a busy machine must not fail a test of correctness
 @given(st.lists(st.tuples(st.sampled_from(["edit", "add", "remove"]), st.integers(0, 10**6)),
                 min_size=1, max_size=6))
 def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
@@ -320,7 +321,7 @@ def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules(
     known = first.known_matches()
     again = TopicMatcher(spiking)
     again.remember_matches(known)
-    again._match = None  # a second look at the text would fail: the answer is remembered
+    again._compiled = None  # a second look at the text would fail: the answer is remembered
     assert again.match("Spiking cells") == ["spiking"]
     other_rules = TopicMatcher((Topic("spiking", "Spiking", match=("neurons",)),))
     other_rules.remember_matches(known)

@@ -299,7 +299,8 @@ def test_pages_are_served_from_the_new_model_while_the_build_goes_on(preview, si
         name, body, version = preview.file("")
         assert name == "index.html" and b"Spiking Paper Renamed" in body and version == 2
         assert preview.file("papers/spiking-paper-renamed/")[1].count(b"Spiking Paper Renamed") > 1
-        assert preview.file("papers/spiking-paper-one/") is None
+        assert preview.moved_to("papers/spiking-paper-one/") == "papers/spiking-paper-renamed/"
+        assert b"This paper has moved" in preview.file("papers/spiking-paper-one/")[1]
         search_ready = threading.Event()  # the search index's files wait for the build
         threading.Thread(target=lambda: (preview.wait_for_build(), search_ready.set()), daemon=True).start()
         assert not search_ready.wait(0.5) and preview.state.building
@@ -511,3 +512,57 @@ def test_only_the_sites_inputs_count_as_changes(site):
             assert not preview.is_input(path), path
     finally:
         shutil.rmtree(preview.output.parent, ignore_errors=True)
+
+
+DRAGON = "papers/the-dragon-hatchling-the-missing-link-between-the-transformer-and-0a450a40/"
+
+
+@pytest.fixture
+def served_seeds(tmp_path):
+    """`sitegen serve` of the shipped digest (site.yaml and seeds/, copied)."""
+    from conftest import REPO, SEEDS
+    root = tmp_path / "digest"
+    root.mkdir()
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(SEEDS, root / "seeds")
+    server = Server(root)
+    server.root = root
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+def test_an_open_page_follows_its_retitled_paper_to_the_new_url(served_seeds, page):
+    page.goto(f"http://127.0.0.1:{served_seeds.port}{served_seeds.mount}{DRAGON}")
+    assert page.locator("h1").inner_text().startswith("The Dragon Hatchling:")
+    dump = next((served_seeds.root / "seeds").glob("000_*.txt"))
+    started = time.monotonic()
+    dump.write_text(dump.read_text().replace("The Dragon Hatchling:", "The Dragon Hatchling (revised):"))
+    page.wait_for_function("document.querySelector('h1') && "
+                           "document.querySelector('h1').textContent.startsWith('The Dragon Hatchling (revised):')",
+                           timeout=10000)
+    elapsed = time.monotonic() - started
+    assert "/papers/the-dragon-hatchling-revised-the-missing-link" in page.url
+    assert elapsed < 2.0, f"the tab showed the retitled paper after {elapsed:.2f} s"
+    assert page.errors == []
+
+
+def test_an_old_url_redirects_and_a_removed_papers_404_says_where_it_went(site):
+    site.write("site.yaml", CONFIG)
+    paper_two = ("Spiking Paper Two", "Another abstract altogether, on dendrites.", "• 3 authors", "Jun 12 1")
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3"), paper_two))
+    server = Server(site.root)
+    try:
+        site.write("dumps/a.txt", full_dump(("Spiking Paper Renamed", ABSTRACT, "• 2 authors", "Jun 12 3")))
+        wait_until(lambda: server.get("/repo/papers/spiking-paper-renamed/")[0].status == 200, shown=server.output)
+        moved, _ = server.get("/repo/papers/spiking-paper-one/")
+        assert moved.status == 302 and moved.getheader("Location") == "/repo/papers/spiking-paper-renamed/"
+        gone, body = server.get("/repo/papers/spiking-paper-two/")
+        assert gone.status == 404
+        assert "this preview served “Spiking Paper Two” here; that paper is in no dump now" in body.decode()
+        never, body = server.get("/repo/papers/never-there/")
+        assert never.status == 404 and b"sitegen-gone" not in body
+        server.wait_for_output("the previous build: warning: papers/spiking-paper-two/ (Spiking Paper Two) was published "
+                               "but is in no dump now")
+    finally:
+        server.stop()

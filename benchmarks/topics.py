@@ -1,0 +1,79 @@
+"""Time topic matching: every paper of a synthetic corpus scored against the shipped rules.
+
+    python benchmarks/topics.py 30000          # corpus in benchmarks/out/corpus-30000
+
+The corpus comes from `make_corpus.py` (made if missing), its dumps are parsed untimed,
+the rules are the repository's site.yaml's, then each run times a fresh matcher (nothing remembered) scoring every entry's title and
+abstract and choosing its topics, beside the peer in the same run: splitting the same
+texts into words, the least any matcher does.  Prints medians of `--runs` runs, in wall
+time and in CPU time (steadier on a shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402
+from sitegen.config import load_config  # noqa: E402
+from sitegen.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.topics import TopicRules, choose_topics, words_of  # noqa: E402
+
+
+def texts_of(corpus: Path) -> list[tuple[str, str]]:
+    texts = []
+    for path in sorted((corpus / "dumps").rglob("*.txt")):
+        for entry in parse_dump_bytes(path.read_bytes(), path.name).entries:
+            texts.append((entry.title, "\n".join(entry.abstract)))
+    return texts
+
+
+def match_all(topics, max_topics: int, texts: list[tuple[str, str]]) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), time.process_time()
+    rules = TopicRules(topics)
+    assigned = sum(len(choose_topics(rules.score(title, abstract), max_topics))
+                   for title, abstract in texts)
+    return time.perf_counter() - started, time.process_time() - cpu, assigned
+
+
+def split_all(texts: list[tuple[str, str]]) -> float:
+    cpu = time.process_time()
+    for title, abstract in texts:
+        words_of(title)
+        words_of(abstract)
+    return time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("papers", type=int, nargs="?", default=30000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=HERE / "out", help="where corpora are kept")
+    args = parser.parse_args()
+    corpus = args.work / f"corpus-{args.papers}"
+    if not (corpus / "site.yaml").is_file():
+        make_corpus.write_corpus(args.papers, corpus)
+    config = load_config(HERE.parent / "site.yaml")
+    texts = texts_of(corpus)
+    wall, cpu, split = [], [], []
+    for _ in range(args.runs):
+        seconds, cpu_seconds, assigned = match_all(config.topics, config.max_topics, texts)
+        wall.append(seconds)
+        cpu.append(cpu_seconds)
+        split.append(split_all(texts))
+    cpu_s, split_s = statistics.median(cpu), statistics.median(split)
+    print(f"{len(texts):,} entries ({args.papers:,} papers), {len(config.topics)} topics, "
+          f"{assigned / len(texts):.2f} topics per entry: matching {statistics.median(wall):.2f} s wall, "
+          f"{cpu_s:.2f} s CPU (runs {', '.join(f'{s:.2f}' for s in cpu)}); splitting the texts "
+          f"into words {split_s:.2f} s CPU; ratio {cpu_s / split_s:.1f}")
+
+
+if __name__ == "__main__":
+    main()
