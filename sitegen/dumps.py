@@ -73,8 +73,9 @@ def detect_shape(text: str) -> str:
     start = text.lstrip()[:1]
     if start in ("[", "{") and _json_or_none(text) is not None:
         return "json"
-    if HTML_START.match(text[:5000]) or (text.count("</div>") + text.count("</a>") > 20
-                                         and text.count("<") > len(text.splitlines())):
+    head = text[:SNIFFED]
+    if HTML_START.match(head[:5000]) or (head.count("</div>") + head.count("</a>") > 20
+                                         and head.count("<") > head.count("\n")):
         return "html"
     if MARKDOWN_SIGNS.search(text, 0, SNIFFED):
         return "markdown"
@@ -111,7 +112,9 @@ def parse_dump(text: str, path: str, shape: str | None = None) -> Dump:
 
 
 def _read_lines(text: str, dump: Dump, markdown: bool) -> None:
-    _report_control_characters(text, dump)
+    if CONTROL_CHARACTERS.search(text):
+        _report_control_characters(text, dump)
+        text = CONTROL_CHARACTERS.sub(" ", text)
     lines, front = logical_lines(text, markdown)
     if front.date is not None:
         dump.captured, dump.captured_line = front.date, front.line
@@ -128,8 +131,6 @@ def _read_cards(lines, dump: Dump, markdown: bool) -> None:
 
 
 def _report_control_characters(text: str, dump: Dump) -> None:
-    if not CONTROL_CHARACTERS.search(text):
-        return
     for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if CONTROL_CHARACTERS.search(line):
             dump.diagnostics.append(warning(dump.path, number, "control characters replaced by spaces"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .capture import CONTROL_CHARACTERS, clean_text, iso_date
+from .capture import clean_text, iso_date
 
 FRONT_MATTER_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "date")
 # A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`).
@@ -63,18 +63,20 @@ class FrontMatter:
     date: object = None  # datetime.date
     key: str | None = None
     line: int | None = None
+    blanked: int = 0  # lines of front matter or header fields taken out of the text
 
 
 def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
-    """The capture's lines as the listing showed them, and the date its front matter gives."""
-    text = CONTROL_CHARACTERS.sub(" ", text)
+    """The capture's lines as the listing showed them, and the date its front matter gives.
+    `text` holds no control characters (the caller reports and replaces them)."""
     physical = re.split(r"\r\n|\r|\n", text) if "\r" in text else text.split("\n")
     front = _take_front_matter(physical)
     refs = _take_reference_definitions(physical) if markdown and "]:" in text else {}
-    if markdown and ("```" in text or "~~~" in text):
+    fenced = markdown and ("```" in text or "~~~" in text)
+    if fenced:
         physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
                      else line) for line in physical]
-    joined = "\n".join(physical)
+    joined = "\n".join(physical) if front.blanked or refs or fenced or "\r" in text else text
     if markdown and "![" in joined:
         joined = IMAGE.sub("", joined)
     if "[" in joined:
@@ -105,6 +107,7 @@ def _take_front_matter(lines: list[str]) -> FrontMatter:
                 if date is not None:
                     front.date, front.key, front.line = date, key, index + 1
         lines[index] = ""
+        front.blanked += 1
     return front
 
 
