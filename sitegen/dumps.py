@@ -182,6 +182,12 @@ def _read_html(text: str, dump: Dump) -> None:
     _read_cards(lines, dump, markdown=True)
 
 
+def _bare(entries: list[Entry]) -> int:
+    """Papers with nothing but a title: no abstract, no arXiv id, no date, count or organisation
+    (a listing may show cards without abstracts; then they carry the rest)."""
+    return sum(1 for e in entries if not e.abstract and not e.arxiv_id and not e.has_metadata)
+
+
 def _skipped_among_papers(dump: Dump) -> int:
     """What was skipped after the first paper: a page's own header before it (a title, a
     search box, a crawler's notes) is expected, junk between papers is not."""
@@ -202,8 +208,8 @@ def _judge(dump: Dump) -> None:
     elif entries and (_skipped_among_papers(dump) > max(len(entries), 2)
                       or len(skipped) > 3 * len(entries) + 5):
         problem = f"most of it could not be read ({len(skipped)} things skipped, {len(entries)} papers)"
-    elif entries and sum(1 for e in entries if not e.abstract) * 2 > len(entries) and len(entries) > 1:
-        missing = sum(1 for e in entries if not e.abstract)
+    elif entries and _bare(entries) * 2 > len(entries) and len(entries) > 1:
+        missing = _bare(entries)
         problem = f"{missing} of {len(entries)} papers have no abstract: this does not look like a listing"
     elif entries and dump.shape in ("markdown", "html") and not any(
             e.arxiv_id or e.date or e.upvotes is not None or e.authors for e in entries):

@@ -50,6 +50,8 @@ MARKUP_CHARACTERS = frozenset("[]<*#>|`")
 CODE_WORDS = {"def", "class", "import", "return", "assert", "if", "for", "while", "with", "async",
               "await", "const", "let", "var", "function"}
 CODE_CHARACTERS = frozenset("=;{()@\"'$%")
+LINK_SYNTAX = re.compile(r"\]\(|!\[|\]\[|^\s*[=-]*\s*$|</?(?:a|img|script|div|span|p|b|i|br|iframe|svg|"
+                         r"style|object|embed)\b", re.IGNORECASE)
 LETTER = re.compile(r"[^\W\d_]")
 CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
               "that", "as", "at", "from", "but", "is", "are", "we", "our", "its"}
@@ -244,7 +246,8 @@ class CardReader:
         card = self.card
         # After a date, a number followed by the next card's count is the comment count.
         if card and card.entry.date_line and card.entry.comments is None and \
-                following is not None and following.name in ("number", "upvotes"):
+                self.pending_upvotes is None and \
+                (following is None or following.name in ("number", "upvotes", "submitted")):
             card.entry.comments = kind.value
             self.used += 1
             return
@@ -315,7 +318,9 @@ class CardReader:
                 entry.comments = number
         if line.comments is not None:
             entry.comments = line.comments
-        if other and entry.org_account is None and entry.authors is None:
+        if other and AUTHORS.match(other):
+            entry.authors = int(AUTHORS.match(other)["count"])
+        elif other and entry.org_account is None:
             entry.org_account = account_of(line.links) or other
             entry.org_name = other
         card.metadata = True
@@ -330,7 +335,8 @@ class CardReader:
         linked = paper_id(line.links)
         if self.pending_upvotes is not None or line.heading:
             self._start(line, strong=True)
-        elif linked and card is not None and linked == card.entry.arxiv_id and not card.metadata:
+        elif linked and card is not None and linked == card.entry.arxiv_id and \
+                (not card.metadata or not card.entry.abstract and word_count(line.text) >= 12):
             self._add_abstract(line, join=bool(card.entry.abstract))
         elif linked and card is not None and linked == card.entry.arxiv_id:
             self._on_resources(line, kind, following, following_line)  # the card's own links
@@ -339,12 +345,13 @@ class CardReader:
         elif card is not None and self._is_organisation(line, following, following_line):
             entry = card.entry
             account = account_of(line.links)
-            if account is None and line.alt is None and " " in line.text and not line.links:
-                account, _, name = line.text.partition(" ")  # the seeds: `pathwaycom Pathway`
-                name = name.strip() or account
+            handle, _, rest = line.text.partition(" ")
+            if account is None and line.alt is None and rest and not line.links and \
+                    handle[:3].lower() == rest.replace(" ", "")[:3].lower():
+                account, name = handle, rest.strip()  # the seeds: `pathwaycom Pathway`
             else:
                 account, name = account or line.alt or line.text, line.text
-            entry.org_account, entry.org_name, entry.authors = account, name, None
+            entry.org_account, entry.org_name = account, name
             card.metadata = True
             self.used += 1
         elif card is not None and not card.metadata and not card.entry.abstract:
@@ -393,7 +400,8 @@ class CardReader:
     def _is_organisation(self, line: Line, following, following_line) -> bool:
         card = self.card
         if card.entry.org_account is not None or card.entry.date is not None or \
-                len(line.text) > LONGEST_METADATA or not card.entry.abstract:
+                len(line.text) > LONGEST_METADATA or not (card.entry.abstract or card.metadata) or \
+                line.text.endswith(SENTENCE_END):
             return False
         if following is None or following.name not in ("separator", "date"):
             return False
@@ -449,6 +457,9 @@ def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
         entry = card.entry
         entry.title = entry.title.strip()
         reason = junk_reason(entry.title)
+        if entry.arxiv_id and (reason in ("code", "a sentence fragment") or reason == "markup"
+                               and not LINK_SYNTAX.search(entry.title)):
+            reason = None  # `#InsTag: …`, `$\\pi_0$: …`: a card with its paper's id is a paper
         if reason is None and not seen_paper and not entry.abstract and not entry.arxiv_id and \
                 entry.authors is None and entry.upvotes is None and entry.org_account is None:
             reason = "no abstract, before the first paper"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .capture import PartialDate, clean_text, iso_date
+from .capture import MAX_TITLE_LENGTH, PartialDate, clean_text, iso_date
 from .parse_cards import ARXIV_ID, CODE_LINK
 
 ID = re.compile(r"^" + ARXIV_ID + r"$")
@@ -35,7 +35,14 @@ def find_papers(data, depth: int = 0) -> list[dict] | None:
     else:
         return None
     candidates = [found for found in candidates if found]
-    return max(candidates, key=len) if candidates else None
+    return max(candidates, key=_paperness) if candidates else None
+
+
+def _paperness(items: list) -> tuple[int, int]:
+    """Lists of papers with abstracts (`summary`, or the Hub's `paper: {…}`) before other
+    lists of titled objects (a page's collections, its menus), then the longer."""
+    return (sum(1 for item in items[:200] if isinstance(item, dict)
+                and ("paper" in item or "summary" in item or "abstract" in item)), len(items))
 
 
 def _paper_of(item) -> dict | None:
@@ -60,8 +67,9 @@ def entries_from(items: list, position_of) -> tuple[list, list[tuple[int, str]]]
         line = position_of(index)
         paper = _paper_of(item)
         title = clean_text(paper["title"]) if paper else ""
-        if not title:
-            skipped.append((line, f"item {index + 1} is not a paper (no title)"))
+        if not title or len(title) > MAX_TITLE_LENGTH or "://" in title:
+            skipped.append((line, f"item {index + 1} is not a paper (no title, or a title that is "
+                                  "a URL or too long to be one)"))
             continue
         entry = Entry(title=title, line=line)
         summary = paper.get("summary") or paper.get("abstract") or ""

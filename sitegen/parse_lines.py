@@ -23,11 +23,11 @@ HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>url|title|source|type|retrieved|
 REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?P<url>\S+?)>?"
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\]\n]*\])")
+IMAGE = re.compile(r"!\[[^\[\]\n]*\](?:\([^()\[\]\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\[\]\n]*\])")
 BRACKET = re.compile(r"[\[\]]")
-INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^()\[\]\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
-INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^)\s>\x00-\x02]*)>?\s*\)")
+INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^()\[\]\s>\x00-\x02]*)>?\s*\)")
 REFERENCE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\[(?P<label>[^\]\n]{0,60})\]")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
@@ -35,7 +35,9 @@ BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
 BULLETS_ONLY = re.compile(r"^\s*[-*+•]\s*$")
 ALT_TEXT = re.compile(r"^\[(?P<alt>[^\[\]]{0,80}[^\W\d_][^\[\]]{0,80}|)\]\s*")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]{0,200}>")
+HTML_TAG = re.compile(r"</?(?:a|b|i|u|em|strong|br|span|div|p|sup|sub|img|code|small|mark|s|del|"
+                      r"ins|abbr|cite|q|time|font|section|article|header|footer|nav|li|ul|ol)"
+                      r"(?:\s[^>\n]{0,200})?/?>", re.IGNORECASE)
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
 COMMUNITY = re.compile(r"#community$")
@@ -249,7 +251,9 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
         text = RANK.sub("", text)
     if text.lstrip()[:1] in ("-", "*", "+", "•", ">"):
         text = BULLETS.sub("", text)
-    alt = ALT_TEXT.match(text) if text[:1] == "[" else None
+    elif text[:1].isdigit() and RANK.match(text):  # `1. [Title](…)`: a rank, not the title's
+        text = RANK.sub("", text)
+    alt = ALT_TEXT.match(text) if text[:1] == "[" and not heading else None
     if alt:
         text = text[alt.end():]
     if "<" in text:

@@ -381,3 +381,80 @@ def test_a_listing_whose_titles_are_headings_without_links_and_whose_links_say_l
         ("SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion",
          8, "https://github.com/docling-project/docling"),
         ("ShapeR: Robust Conditional 3D Shape Generation", None, "https://github.com/facebookresearch/ShapeR")]
+
+
+# --- layouts the real captures do not show (tests/captures/written/) ------------------------
+
+WRITTEN = CAPTURES / "written"
+
+
+def read(name: str):
+    dump = parse_dump_bytes((WRITTEN / name).read_bytes(), name)
+    assert not [d for d in dump.diagnostics if d.level == "error"], dump.diagnostics
+    return [(e.title.split(":")[0], e.upvotes, e.authors, e.org_name, e.date, e.comments, e.arxiv_id,
+             bool(e.abstract)) for e in dump.entries]
+
+
+def test_a_daily_listing_with_the_author_count_before_the_abstract():
+    assert read("fc_daily.md") == [
+        ("Breaking the Memory Barrier", 89, 9, "Alibaba DAMO Academy", PartialDate(10, 22, 2024), 4,
+         "2410.17243", True),
+        ("CLEAR", 52, 12, None, PartialDate(10, 23, 2024), 2, "2410.18057", True),
+        ("Pangea", 0, 14, "Carnegie Mellon University", PartialDate(10, 21, 2024), 1, "2410.16153", True)]
+
+
+def test_cards_without_abstracts_are_papers_when_they_carry_their_id_and_metadata():
+    assert [row[:-1] for row in read("fc_daily_noabs.md")] == [row[:-1] for row in read("fc_daily.md")]
+    assert not any(row[-1] for row in read("fc_daily_noabs.md"))
+
+
+def test_a_notebooklm_export_with_author_counts_before_abstracts():
+    assert read("nblm2.txt") == [
+        ("Breaking the Memory Barrier", 89, 9, None, PartialDate(10, 22, 2024), 4, "2410.17243", True),
+        ("CLEAR", 52, 12, None, PartialDate(10, 23, 2024), None, "2410.18057", True)]
+
+
+def test_a_copy_paste_keeps_comment_counts_and_whole_organisation_names():
+    assert read("copy-paste-today.txt") == [
+        ("Breaking the Memory Barrier", 94, None, "Alibaba DAMO Academy", PartialDate(10, 22, 2024), 6,
+         None, True),
+        ("CLEAR", 52, 12, None, PartialDate(10, 23, 2024), 2, None, True)]
+
+
+def test_embedded_data_is_read_from_its_list_of_papers_not_its_first_list():
+    assert [row[0] for row in read("page-props-with-collections.json")] == [
+        "Breaking the Memory Barrier", "CLEAR", "Pangea"]
+
+
+@pytest.mark.parametrize("text, title", [
+    (f"### [#InsTag: Instruction Tagging for Analyzing Fine-tuning]({URL}/2308.07074)\n\n{ABSTRACT}\n",
+     "#InsTag: Instruction Tagging for Analyzing Fine-tuning"),
+    (f"### [[CLS] Token Tells Everything Needed]({URL}/2412.05819)\n\n{ABSTRACT}\n",
+     "[CLS] Token Tells Everything Needed"),
+    (f"### [\"Give Me BF16 or Give Me Death\"? Accuracy Trade-Offs]({URL}/2411.02355)\n\n{ABSTRACT}\n",
+     "\"Give Me BF16 or Give Me Death\"? Accuracy Trade-Offs"),
+    (f"1. [DSPy: Compiling Declarative Language Model Calls]({URL}/2310.03714)\n\n{ABSTRACT}\n",
+     "DSPy: Compiling Declarative Language Model Calls"),
+    (f"### [LLM<think>: Reasoning Before Answering]({URL}/2501.00001)\n\n{ABSTRACT}\n",
+     "LLM<think>: Reasoning Before Answering"),
+])
+def test_a_card_with_its_papers_id_keeps_its_title_as_written(text, title):
+    assert [e.title for e in one(text).entries] == [title]
+
+
+def test_authors_and_date_on_one_line_and_a_wrapped_abstract_before_an_organisation():
+    text = ("52\nCLEAR: Character Unlearning in Textual and Visual Modalities\n"
+            "Contrastive loss is a powerful approach for representation learning, where larger batch sizes\n"
+            "enhance performance by providing more negative samples to better distinguish between similar\n"
+            "and dissimilar data.\nAlibaba DAMO Academy · Oct 22, 2024\n"
+            f"7\nSecond Paper Title\n{ABSTRACT}\n12 authors · Oct 23, 2024\n")
+    first, second = one(text, "p.txt").entries
+    assert first.abstract[0].endswith("between similar and dissimilar data.")
+    assert (first.org_name, first.date) == ("Alibaba DAMO Academy", PartialDate(10, 22, 2024))
+    assert (second.authors, second.org_name, second.date) == (12, None, PartialDate(10, 23, 2024))
+
+
+@pytest.mark.parametrize("unit", ["[a](", "![a](", "[", "[a]["])
+def test_runs_of_unclosed_links_parse_in_passing(unit):
+    dump = parse_dump(unit * 50_000, "brackets.md")  # quadratic backtracking would take hours
+    assert dump.entries == []
