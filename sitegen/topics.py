@@ -231,14 +231,15 @@ class TopicRules:
         return {rule: count for rule, count in found.items() if rule not in self._exclusions}
 
     def _count(self, words: list[str], title_end: int) -> dict[int, int]:
-        """Rule -> its mentions in `words`.  One pass in C picks out the places of the words
-        that feed some rule (and of words not seen before), by what each word was found to
-        feed the first time it came (`_remember`); only those few places (about 35 of a
-        paper's 220 words) are looked at in Python: each adds a mention to its one-word
-        rules, and a phrase is checked only where its first word is followed by a word it
-        can go on with.  This is what brings matching 30,000 papers from 3 s of CPU (the
-        words walked through sets, phrases searched for in the joined words) to under 1 s
-        (see benchmarks/README.md)."""
+        """Rule -> its mentions in `words`, those in the first `title_end` counted
+        TITLE_WEIGHT times.  One pass in C picks out the places of the words that feed some
+        rule, or are new (what a word feeds is worked out the first time it comes, in
+        `_remember`); only those places, about one word in eight, are looked at in Python:
+        each adds its mentions to its one-word rules, and a phrase is compared with the
+        words only where its first word stands before a word it can go on with.  This buys
+        matching at less than half the CPU time of looking every word up in sets and
+        searching the joined words for each phrase whose words are all there (figures in
+        benchmarks/README.md)."""
         memo = self._memo
         found: dict[int, int] = {}
         ends: dict[int, int] = {}  # phrase rule -> the place after its last mention
