@@ -6,8 +6,9 @@ The papers come from make_corpus.py (recombined from the seeds).  Each shape is
 written as one capture, in memory, the way its tools write it: `json` as the Hub's
 api/daily_papers list, `markdown` as a firecrawl scrape of a search listing
 (upvote link, heading link, abstract link, authors link, `·`, date with a comment
-link), `text` as the seeds' full format.  Prints one line per shape: papers read,
-seconds (median of --runs) and papers per second.
+link), `text` as the seeds' full format.  Each parse is timed as `sitegen build` runs it,
+with the cycle collector paused.  Prints one line per shape: papers read, seconds
+(median of --runs) and papers per second.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from make_corpus import make_papers  # noqa: E402
+from sitegen.build import collector_paused  # noqa: E402
 from sitegen.dumps import parse_dump_bytes  # noqa: E402
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -75,9 +77,10 @@ def main() -> None:
         data = writer(papers, random.Random(shape))
         times = []
         for _ in range(args.runs):
-            started = time.perf_counter()
-            dump = parse_dump_bytes(data, f"capture.{shape}")
-            times.append(time.perf_counter() - started)
+            with collector_paused():
+                started = time.perf_counter()
+                dump = parse_dump_bytes(data, f"capture.{shape}")
+                times.append(time.perf_counter() - started)
         errors = [d for d in dump.diagnostics if d.level == "error"]
         if len(dump.entries) != len(papers) or errors:
             sys.exit(f"{shape}: read {len(dump.entries)} of {len(papers)} papers; {errors[:1]}")

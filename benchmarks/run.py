@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import gzip
 import hashlib
 import json
@@ -51,20 +50,7 @@ def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-3000:]}")
     process.stderr.close()
-    wait_for_cache_savers()
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
-
-
-def wait_for_cache_savers() -> None:
-    """Until the build caches are saved: sitegen saves its cache from a process of its own
-    after the command has returned (the site is complete), which the next build's load
-    waits for.  A curator's next edit comes seconds later; the next timed run here
-    would start at once and wait, or share the machine with the saver, or find the
-    cache it just deleted written again."""
-    folder = os.environ.get("SITEGEN_CACHE_DIR")
-    for lock in sorted(Path(folder).glob("*.lock")) if folder else []:
-        with contextlib.suppress(OSError), open(lock, "rb") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
 
 
 def sitegen_command(corpus: Path, out: Path) -> list[str]:

@@ -11,7 +11,6 @@ anything is written.  The parallel work itself is in `workers.py`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import os
@@ -20,22 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache, FileRecord, OutputRecord, found_output
+from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_output
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
-from .keys import PageKeys, known_analyses, remember_analyses
+from .keys import PageKeys, template_sources_key
 from .links import link_history
 from .model import Digest, build_digest
-from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems,
-                     remove_folder, remove_leftovers, safe_relative_path, spare_files)
-from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
-                     output_files, static_files, topic_names)
+from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
+                     remove_leftovers, safe_relative_path)
 from .redirects import History
-from .search import known_terms, remember_terms
-from .slugs import known_identities, remember_identities
+from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
+                     output_files, static_files, topic_names)
 from .similar import similar_papers
 from .topics import matcher_for
-from .workers import (InBackground, OutputListing, Progress, SearchJob, content_key, parse_dumps,
+from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
                       render_and_write)
 
 
@@ -108,12 +105,9 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
-    if cache is not None:
-        remember_identities(cache.identities)
     digest = build_digest(config, parsed)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()
-        cache.identities = known_identities(paper.title for paper in digest.papers)
     digest.diagnostics[:0] = problems
     digest.source_count = len(config.sources)
     timings["model"] = time.perf_counter() - started
@@ -164,41 +158,59 @@ def refuse_unreadable_sources(digest: Digest) -> None:
                          "Daily Papers listing: nothing was written", errors)
 
 
+@dataclass
+class BuildOptions:
+    """What a build makes beside the site and how it reports (serve's preview wants less)."""
+
+    strict: bool = False  # any warning fails the build before anything is written
+    private_output: bool = False  # serve's own folder, which nobody else writes to
+    estimate_index_gzip: bool = True  # report the search index's compressed size
+    whole_index: bool = True  # write search/lunr.json
+    papers_json: bool = True  # write papers.json
+    on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None
+    superseded: Callable[[], bool] | None = None
+    history: History | None = None  # what was published besides the previous output
+
+
+@dataclass
+class _Run:
+    """One build's settings and report, handed from step to step."""
+
+    config: SiteConfig
+    options: BuildOptions
+    progress: Progress
+    cache: BuildCache | None
+    report: BuildReport
+
+
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
-          cache: BuildCache | None = None, private_output: bool = False,
-          estimate_index_gzip: bool = True, whole_index: bool = True,
-          papers_json: bool = True,
-          on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None,
-          superseded: Callable[[], bool] | None = None,
-          history: History | None = None) -> BuildReport:
+          cache: BuildCache | None = None, **options) -> BuildReport:
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
-    `estimate_index_gzip`: report the search index's compressed size (0.2 s at 10,000
-    papers, which a preview need not wait for); `whole_index`, `papers_json`: write
-    search/lunr.json and papers.json (which no page loads: `serve` makes them when
-    asked for).  `on_laid_out` is given the model and every file (able to render
-    itself) as soon as they are laid out, before any is rendered: `serve` renders
-    pages from there when they are asked for, while the build goes on; it gives up
-    rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
+    `options` are those of `BuildOptions`: `estimate_index_gzip` reports the search
+    index's compressed size (which a preview need not wait for); `whole_index`,
+    `papers_json` write search/lunr.json and papers.json (which no page loads: `serve`
+    makes them when asked for).  `on_laid_out` is given the model and every file (able
+    to render itself) as soon as they are laid out, before any is rendered: `serve`
+    renders pages from there when they are asked for, while the build goes on; it gives
+    up rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
     `history`: what was published besides the previous output (`links.link_history`).
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
     with collector_paused():
-        return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
-                      whole_index, papers_json, on_laid_out, superseded, history)
+        return _build(config, BuildOptions(strict=strict, **options), progress, cache)
 
 
 @contextlib.contextmanager
 def collector_paused():
     """Python's cycle collector, off while a build runs (and, from the command line,
-    while the build cache loads and saves: unpickling it with the collector on takes
-    two to three times as long).  A build frees nearly everything it makes by
-    reference counting, yet allocates so many objects that the collector keeps
-    walking the model and the cache: 0.3-0.4 s of a rebuild at 10,000 papers.
-    Forked workers inherit the pause, so they never walk (and so copy) the memory they
-    share with this process.  The collector, back on, finds what cycles a build leaves."""
+    while the build cache loads and saves).  A build frees nearly everything it makes by
+    reference counting, yet allocates so many objects that the collector keeps walking
+    the model and the cache (see benchmarks/README.md).  Forked workers inherit the
+    pause, so they never walk (and so copy) the memory they share with this process.
+    The collector, back on, finds what cycles a build leaves."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -208,103 +220,93 @@ def collector_paused():
             gc.enable()
 
 
-def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCache | None,
-           private_output: bool, estimate_index_gzip: bool, whole_index: bool,
-           papers_json: bool, on_laid_out: Callable[[Digest, list[OutputFile]], None] | None,
-           superseded: Callable[[], bool] | None, history: History | None) -> BuildReport:
+def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
+           cache: BuildCache | None) -> BuildReport:
+    """parse -> model -> (search index, in a process of its own) -> similar papers ->
+    pages -> render -> write."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
-    recorded = cache is not None and cache.output is not None and \
-        cache.output.folder == config.output.resolve()
-    listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
+    earlier_build = not options.private_output and (config.output / BUILD_MARKER).is_file()
     digest = read_digest(config, progress, timings, cache)
-    link_history(digest, config, history, read_output=earlier_build)
-    report = BuildReport(digest, timings=timings)
+    link_history(digest, config, options.history, read_output=earlier_build)
+    run = _Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
-    if strict and digest.diagnostics:
+    if options.strict and digest.diagnostics:
         count = len(digest.diagnostics)
         raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "
                          "nothing was written", digest.diagnostics)
-
     render_started = time.perf_counter()
-    names = topic_names(digest)
-    search = SearchJob(digest, names, cache.search_tokens if cache is not None else None,
-                       estimate_gzip=estimate_index_gzip, whole_index=whole_index,
-                       measured_gzip=cache.index_gzip if cache is not None else None)
-    listed = listing.files() if listing is not None else None
-    trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
-    # Without a record to trust, what is rendered is compared with what is there.
-    previous = trusted or (found_output(config.output, listed) if earlier_build else None)
-    env = make_environment(config)
-    if cache is not None:
-        remember_terms(cache.search_terms)
-        remember_analyses(cache.template_analyses)
-        env.bytecode_cache = CompiledTemplates(cache.compiled_templates)
-    keys = PageKeys(env, digest.by_slug, cache.paper_fingerprints) if cache is not None else None
-    records = None
-    if cache is not None:  # papers.json's records, where the last one has them (if it is there)
-        records = (dataclasses.replace(cache.paper_records, previous=config.output / "papers.json"
-                                       if trusted is not None else None), RecordSpans())
-        cache.paper_records = records[1]
-
-    def pages(indexing: InBackground) -> list[OutputFile]:
-        add_similar_papers(digest, progress, timings, cache)
-        files = output_files(digest, config, env, keys, papers_json, records)
-        if on_laid_out is not None:
-            on_laid_out(digest, files)
-            indexing.start()
-        if keys is not None:  # once here rather than in every forked renderer
-            load_templates(env, keys.templates_used({file.template for file in files if file.template}))
-        if trusted is not None:  # keys tell what to render; else they are worked out as it renders
-            for file in files:  # (None for a page no key can describe: keyed by its content)
-                file.key, file.key_of = file.key_of() if file.key_of else None, None
-        report.pages = sum(1 for file in files if file.is_page)
-        return files
-
-    # Forked, the search job's process costs this one a copy of every page of memory it
-    # writes to (0.1-0.3 s of similar papers and contexts at 10,000 papers): a build
-    # whose files are wanted as soon as they are laid out forks it after.
-    deferred_search = on_laid_out is not None
+    search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
+                       estimate_gzip=options.estimate_index_gzip, whole_index=options.whole_index)
+    previous, trusted = _previous_output(run)
+    pages = functools.partial(_lay_out, run, digest, trusted)
     if previous is None:
-        record = _build_afresh(config, pages, search, report, strict, progress, keys, deferred_search,
-                               superseded)
+        record = _build_afresh(run, pages, search)
     else:
-        record = _update_in_place(config, pages, search, previous, report, strict, cache, progress,
-                                  keys, deferred_search, superseded)
+        record = _update_in_place(run, pages, search, previous)
     if cache is not None:
         cache.output = record
-        cache.paper_fingerprints = keys.carried_forward()
-        cache.search_terms = known_terms()
         cache.search_tokens = search.tokenised
-        cache.index_gzip = search.measured_gzip
-        cache.template_analyses = known_analyses()
     timings["render"] = time.perf_counter() - render_started
-    progress(f"rendered {report.rendered} files, wrote {report.files}, in {timings['render']:.2f} s")
-    report.output = config.output
-    report.seconds = time.perf_counter() - started
-    return report
+    progress(f"rendered {run.report.rendered} files, wrote {run.report.files}, "
+             f"in {timings['render']:.2f} s")
+    run.report.output = config.output
+    run.report.seconds = time.perf_counter() - started
+    return run.report
 
 
-def _build_afresh(config: SiteConfig, pages: Callable[[InBackground], list[OutputFile]],
-                  search: SearchJob, report: BuildReport, strict: bool, progress: Progress,
-                  keys: PageKeys | None, deferred_search: bool,
-                  superseded: Callable[[], bool] | None) -> OutputRecord:
+def _previous_output(run: _Run) -> tuple[OutputRecord | None, bool]:
+    """What the output folder holds, and whether it is exactly what the cache recorded
+    (then page keys tell what to render; else what is rendered is compared with what is
+    there)."""
+    config, cache = run.config, run.cache
+    earlier_build = not run.options.private_output and (config.output / BUILD_MARKER).is_file()
+    listed = list_output(config.output) if earlier_build else None
+    trusted = cache.trusted_output(config.output, run.options.private_output, listed) \
+        if cache is not None else None
+    return trusted or (found_output(config.output, listed) if earlier_build else None), trusted is not None
+
+
+def _lay_out(run: _Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
+    """Similar papers, then every file of the site laid out, able to render itself."""
+    add_similar_papers(digest, run.progress, run.report.timings, run.cache)
+    env = make_environment(run.config)
+    keys = None
+    if run.cache is not None:
+        env.bytecode_cache = CompiledTemplates(run.cache.compiled_templates)
+        keys = PageKeys(template_sources_key(env))
+    files = output_files(digest, run.config, env, keys, run.options.papers_json)
+    if run.options.on_laid_out is not None:
+        run.options.on_laid_out(digest, files)
+        indexing.start()
+    load_templates(env)  # once here rather than in every forked renderer
+    if keyed_up_front:  # keys tell what to render; else they are worked out as it renders
+        for file in files:  # (None for a page no key can describe: keyed by its content)
+            file.key, file.key_of = file.key_of() if file.key_of else None, None
+    run.report.pages = sum(1 for file in files if file.is_page)
+    return files
+
+
+def _build_afresh(run: _Run, pages: Callable[[InBackground], list[OutputFile]],
+                  search: SearchJob) -> OutputRecord:
     """Render everything into a fresh folder and swap it in."""
-    with OutputWriter(config.output) as out, \
-            InBackground(search, out.staging, deferred=deferred_search) as indexing:
+    config, report = run.config, run.report
+    # Forked, the search job's process costs this one a copy of every page of memory it
+    # writes to: a build whose files are wanted as soon as they are laid out forks it after.
+    deferred = run.options.on_laid_out is not None
+    with OutputWriter(config.output) as out, InBackground(search, out.staging, deferred=deferred) as indexing:
         files = pages(indexing)
         targets = [out.claim(file.path) for file in files]
-        outcome = render_and_write(files, targets, progress, keys=keys, superseded=superseded)
+        outcome = render_and_write(files, targets, run.progress, superseded=run.options.superseded)
         outcome.add(indexing.outcome())
-        keys = {file.path: file.key for file in files}
-        keys.update(outcome.keys)
-        keys.update(outcome.search_keys)
+        file_keys = {file.path: file.key for file in files}
+        file_keys.update(outcome.keys)
+        file_keys.update(outcome.search_keys)
         for relative, (data, key) in _static_files(config).items():
             out.write(relative, data)
-            keys[relative] = key
+            file_keys[relative] = key
         report.rendered = len(files)
-        report.files = len(keys)
+        report.files = len(file_keys)
         report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
         record = OutputRecord(config.output.resolve(), search_key=outcome.search_key)
@@ -312,16 +314,14 @@ def _build_afresh(config: SiteConfig, pages: Callable[[InBackground], list[Outpu
         written.update((relative, (stat.st_size, stat.st_mtime_ns)) for relative, stat in out.stats.items())
         sizes = {}
         for relative, (size, mtime_ns) in sorted(written.items()):
-            record.files[relative] = FileRecord(keys.get(relative) or "", size, mtime_ns)
+            record.files[relative] = FileRecord(file_keys.get(relative) or "", size, mtime_ns)
             sizes[relative] = size
-        _check_limits(sizes, config, report, strict)
+        _check_limits(sizes, config, report, run.options.strict)
     return record  # the swap renamed the folder: its files and their times are the same
 
 
-def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[OutputFile]],
-                     search: SearchJob, previous: OutputRecord, report: BuildReport, strict: bool,
-                     cache: BuildCache | None, progress: Progress, keys: PageKeys | None,
-                     deferred_search: bool, superseded: Callable[[], bool] | None) -> OutputRecord:
+def _update_in_place(run: _Run, pages: Callable[[InBackground], list[OutputFile]],
+                     search: SearchJob, previous: OutputRecord) -> OutputRecord:
     """Render what changed beside the output, then move it in; delete what is gone.
 
     What changed: every file whose key differs from the record's, or every file if
@@ -331,72 +331,85 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
     so a build interrupted there is followed by a full one.  A new search index
     replaces the whole search/ folder at once (every part changes when any paper
     does)."""
-    output = config.output
+    output = run.config.output
     search.previous_key = previous.search_key  # the same inputs: the search files stay
     search.reusable = {relative: (output / relative, record.key)  # else the document chunks
                        for relative, record in previous.files.items()  # made from the same
                        if relative.startswith("search/docs/") and record.key}  # papers do
     search.found = {relative: output / relative for relative in previous.files if in_search_folder(relative)}
-    search.spares = spare_files(output, "search")
-    spare_pages = spare_files(output, "pages")
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
     new_index = False
     try:
-        with InBackground(search, scratch, deferred=deferred_search) as indexing:
-            files = pages(indexing)
-            claim_paths([file.path for file in files], previous.files)
-            stale = [file for file in files
-                     if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
-            report.rendered = len(stale)
-            targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-            found = {file.path: (output / file.path, previous.files[file.path].size)
-                     for file in stale if file.path in previous.files}
-            outcome = render_and_write(stale, targets, progress, found, keys, superseded, spare_pages)
-            outcome.add(indexing.outcome())
+        files, stale, outcome = _render_changes(run, pages, search, previous, scratch)
         new_index = outcome.search_key != previous.search_key
-        keys = {file.path: file.key or "" for file in stale}
-        keys.update(outcome.keys)
-        for relative, (data, key) in _static_files(config).items():
-            keys[relative] = key
-            before = previous.files.get(relative, _NO_RECORD)
-            if before.key == key:
-                continue
-            if not before.key and before.size == len(data) and _holds(output / relative, data):
-                outcome.unchanged.add(relative)  # an output found without keys, as it was
-            else:
-                OutputWriter.put(scratch / relative, data, spare_pages)
-        changes = {relative: key for relative, key in keys.items()
-                   if previous.files.get(relative, _NO_RECORD).key != key
-                   and relative not in outcome.unchanged}
-        wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys)
-        if new_index:
-            report.index_bytes = outcome.index_bytes
-        else:
-            wanted |= {relative for relative in previous.files if in_search_folder(relative)}
-        replaced = {relative for relative in previous.files if new_index and in_search_folder(relative)}
-        gone = [relative for relative in previous.files
-                if relative not in wanted and relative not in replaced]
-        sizes = {relative: record.size for relative, record in previous.files.items()
-                 if relative not in gone and relative not in replaced}
-        for relative in [*changes, *outcome.search_keys]:
-            sizes[relative] = (scratch / relative).stat().st_size
-        _check_limits(sizes, config, report, strict)
-
-        if cache is not None:
-            cache.output = None
-        record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
-        for relative in outcome.unchanged:
-            record.files[relative] = previous.files[relative]._replace(key=keys[relative])
-        try:
-            _move_in(output, scratch, changes, gone, record, spare_pages)
-            if new_index:
-                _swap_search_folder(output, scratch, record, outcome.search_keys)
-                search.spares.keep_folder(scratch / "search-previous")
-        except OSError as error:
-            raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
+        return _move_changes_in(run, previous, scratch, files, stale, outcome)
     finally:
         remove_folder(scratch, in_background=new_index)  # holds the previous index
+
+
+def _render_changes(run: _Run, pages: Callable[[InBackground], list[OutputFile]], search: SearchJob,
+                    previous: OutputRecord, scratch: Path):
+    """Lay out every file and render those whose keys changed into `scratch`, with the
+    search job's files: (every file, those rendered, their outcome)."""
+    output = run.config.output
+    with InBackground(search, scratch, deferred=run.options.on_laid_out is not None) as indexing:
+        files = pages(indexing)
+        claim_paths([file.path for file in files], previous.files)
+        stale = [file for file in files
+                 if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
+        run.report.rendered = len(stale)
+        targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
+        found = {file.path: (output / file.path, previous.files[file.path].size)
+                 for file in stale if file.path in previous.files}
+        outcome = render_and_write(stale, targets, run.progress, found, run.options.superseded)
+        outcome.add(indexing.outcome())
+    return files, stale, outcome
+
+
+def _move_changes_in(run: _Run, previous: OutputRecord, scratch: Path, files: list[OutputFile],
+                     stale: list[OutputFile], outcome) -> OutputRecord:
+    """Check the new site's limits, then move what changed from `scratch` into the output
+    and delete what is gone: the new output's record."""
+    output, report = run.config.output, run.report
+    new_index = outcome.search_key != previous.search_key
+    file_keys = {file.path: file.key or "" for file in stale}
+    file_keys.update(outcome.keys)
+    for relative, (data, key) in _static_files(run.config).items():
+        file_keys[relative] = key
+        before = previous.files.get(relative, _NO_RECORD)
+        if before.key == key:
+            continue
+        if not before.key and before.size == len(data) and _holds(output / relative, data):
+            outcome.unchanged.add(relative)  # an output found without keys, as it was
+        else:
+            OutputWriter.put(scratch / relative, data)
+    changes = {relative: key for relative, key in file_keys.items()
+               if previous.files.get(relative, _NO_RECORD).key != key and relative not in outcome.unchanged}
+    wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys)
+    if new_index:
+        report.index_bytes = outcome.index_bytes
+    else:
+        wanted |= {relative for relative in previous.files if in_search_folder(relative)}
+    replaced = {relative for relative in previous.files if new_index and in_search_folder(relative)}
+    gone = [relative for relative in previous.files if relative not in wanted and relative not in replaced]
+    sizes = {relative: record.size for relative, record in previous.files.items()
+             if relative not in gone and relative not in replaced}
+    for relative in [*changes, *outcome.search_keys]:
+        sizes[relative] = (scratch / relative).stat().st_size
+    _check_limits(sizes, run.config, report, run.options.strict)
+
+    if run.cache is not None:
+        run.cache.output = None
+    record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
+    for relative in outcome.unchanged:
+        record.files[relative] = previous.files[relative]._replace(key=file_keys[relative])
+    try:
+        _move_in(output, scratch, changes, gone, record)
+        if new_index:
+            _swap_search_folder(output, scratch, record, outcome.search_keys)
+    except OSError as error:
+        raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
     report.files = len(changes) + sum(  # a search file linked to the output's is the same file
         outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
         for relative in outcome.search_keys)
@@ -407,12 +420,10 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
 
 
 def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[str],
-             record: OutputRecord, spares: SpareFiles) -> None:
+             record: OutputRecord) -> None:
     """Delete what is gone, then move the changed files in.  In that order, a folder of
-    gone files (an older layout's) is out of the way of a file of the same name.  The
-    files replaced or gone are kept as `spares`."""
+    gone files (an older layout's) is out of the way of a file of the same name."""
     for relative in gone:
-        spares.keep(output / relative, move=True)
         (output / relative).unlink(missing_ok=True)
         record.files.pop(relative, None)
         _remove_empty_folders((output / relative).parent, output)
@@ -421,7 +432,6 @@ def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[st
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir() and not target.is_symlink():  # files in it were gone
             _remove_folders_without_files(target)
-        spares.keep(target)
         os.replace(scratch / relative, target)
         stat = target.stat()
         record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)

@@ -3,13 +3,11 @@
 `serve` keeps a `BuildCache` in memory between rebuilds; `sitegen build` keeps
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
-folder, never inside the project, so a cloned repository cannot bring one (saved
-by a forked process as the command ends, under a lock the next build's load waits
-for).  It holds parsed dumps by content hash (parsing is pure), titles' keys and
-slugs, stemmed search terms, the topics each text matched, the last similar papers
-with what they were worked out from, papers' fingerprints and where their records
-are in papers.json and, for the output folder, every file's key, size and
-modification time.
+folder, never inside the project, so a cloned repository cannot bring one.  It
+holds parsed dumps by content hash (parsing is pure), the search documents
+tokenised, the topics each text matched, the last similar papers with
+what they were worked out from, papers' fingerprints and, for the output folder,
+every file's key, size and modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
 sizes and modification times recorded; anything else (a file edited or added
@@ -31,17 +29,10 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import NamedTuple
 
-try:
-    import fcntl
-except ImportError:  # Windows: saved in the foreground, unlocked
-    fcntl = None
-
 from . import __version__
 from .dumps import Dump
-from .keys import Fingerprints, PageKeys
-from .model import Paper
+from .errors import BuildError
 from .output import BUILD_MARKER
-from .render import RecordSpans
 from .search import Tokenised
 from .similar import Similarity
 
@@ -78,21 +69,10 @@ class BuildCache:
     format: str = FORMAT
     parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
     output: OutputRecord | None = None
-    search_terms: dict[str, str | None] = field(default_factory=dict)  # token -> stemmed term
     search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
-    index_gzip: tuple[int, int] | None = None  # lunr.json's size and gzip size when last measured
     topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
-    identities: dict[str, tuple[str, str]] = field(default_factory=dict)  # title -> (key, slug)
     similar: Similarity | None = None  # the last similar papers, and what they came from
-    template_analyses: dict = field(default_factory=dict)  # template source -> what it reads
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
-    # Papers with their fingerprints in page keys (`PageKeys`); pickled with each paper
-    # as its fingerprint over every field.
-    paper_fingerprints: dict[str, tuple[Paper | str, Fingerprints]] = field(default_factory=dict)
-    paper_records: RecordSpans = field(default_factory=RecordSpans)  # in the last papers.json
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}
 
     def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
         """Each (path shown, content, forced shape) as parsed before, or parsed now with
@@ -146,8 +126,7 @@ def found_output(folder: Path, files: list | None = None) -> OutputRecord | None
 
 def files_under(folder: Path):
     """(path, mode, size, modification time in ns) of every file below `folder`; a
-    symbolic link counts as a file.  (Plain tuples: a forked process sends 15,000 of
-    them in a tenth of the time of as many `os.stat_result`s.)"""
+    symbolic link counts as a file."""
     pending = [str(folder)]
     while pending:
         with os.scandir(pending.pop()) as entries:
@@ -159,6 +138,14 @@ def files_under(folder: Path):
                     yield entry.path, stat.st_mode, stat.st_size, stat.st_mtime_ns
 
 
+def list_output(folder: Path) -> list:
+    """`files_under(folder)` as a list; BuildError if it cannot be listed."""
+    try:
+        return list(files_under(folder))
+    except OSError as error:
+        raise BuildError(f"cannot list the output folder {folder}: {error.strerror or error}") from None
+
+
 def cache_path(config_path: Path, output: Path) -> Path:
     base = os.environ.get("SITEGEN_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "sitegen")
@@ -167,10 +154,9 @@ def cache_path(config_path: Path, output: Path) -> Path:
 
 
 def load(path: Path) -> BuildCache:
-    """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere.
-    A cache still being saved (`save` in the background) is waited for."""
+    """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere."""
     try:
-        with _locked(path, fcntl.LOCK_SH if fcntl else None), open(path, "rb") as handle:
+        with open(path, "rb") as handle:
             cache = pickle.load(handle)
     except Exception:  # any damage means starting afresh, which is always correct
         return BuildCache()
@@ -179,37 +165,10 @@ def load(path: Path) -> BuildCache:
     return cache
 
 
-def save(cache: BuildCache, path: Path, in_background: bool = False) -> None:
-    """Write the cache atomically; a cache that cannot be written is only a slower next build.
-    `in_background` (for a process that ends when this returns): in a forked process,
-    as the site is complete without it (pickling 50 MB at 10,000 papers takes 0.15 s);
-    the next build's `load` waits for it."""
-    if not (in_background and fcntl and hasattr(os, "fork")):
-        return _write(cache, path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _lock(path, fcntl.LOCK_EX)
-    except OSError:  # no lock to be had: written here, then
-        return _write(cache, path)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(lock)
-        return _write(cache, path)
-    if pid:
-        os.close(lock)  # the lock stays with the saver
-        return
-    try:  # the saver: out of the terminal's way (its Ctrl-C, its output pipes)
-        os.setsid()
-        quiet = os.open(os.devnull, os.O_RDWR)
-        for descriptor in (0, 1, 2):
-            os.dup2(quiet, descriptor)
-        _write(cache, path)
-    finally:
-        os._exit(0)
-
-
-def _write(cache: BuildCache, path: Path) -> None:
+def save(cache: BuildCache, path: Path) -> None:
+    """Write the cache atomically (a temporary file renamed over it, so a concurrent load
+    sees the old cache or the new one); a cache that cannot be written is only a slower
+    next build."""
     handle = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,29 +181,3 @@ def _write(cache: BuildCache, path: Path) -> None:
                 os.unlink(handle.name)
         if not isinstance(error, OSError):
             raise
-
-
-def _lock(path: Path, kind: int) -> int:
-    """A descriptor holding a `kind` lock on the cache file's lock file."""
-    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        fcntl.flock(descriptor, kind)
-    except OSError:
-        os.close(descriptor)
-        raise
-    return descriptor
-
-
-@contextlib.contextmanager
-def _locked(path: Path, kind: int | None):
-    descriptor = None
-    if kind is not None:
-        try:
-            descriptor = _lock(path, kind)
-        except OSError:  # no lock to be had (a read-only cache folder): read as it is
-            pass
-    try:
-        yield
-    finally:
-        if descriptor is not None:
-            os.close(descriptor)

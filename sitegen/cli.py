@@ -6,10 +6,7 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -24,11 +21,6 @@ from .config import load_config
 from .errors import SitegenError, painted
 
 LONG_BUILD_SECONDS = 2.0
-
-# What a command made, left to the end of the process (`run`) to free all at once: freed
-# object by object, a 10,000-paper build's model and cache take a quarter of a second.
-# None when the commands run in someone else's process (tests), which must free them.
-_left_for_exit: list | None = None
 
 
 def config_options(function):
@@ -133,7 +125,6 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url, output)
     report = _cached_build(config, strict, reporter, use_cache=not no_cache)
-    _leave_for_exit(report)
     reporter.warnings(report.warnings)
     if verbose:
         for source in report.digest.sources:
@@ -144,44 +135,19 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
 def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True, history=None):
     """Build with the cache kept between runs; it is saved only after a successful build.
     `history`: what was published besides the previous output (`sitegen deploy`'s branch)."""
-    if _left_for_exit is not None:  # the process ends with the command: turned on again, the
-        gc.disable()  # collector would first walk all the build made (0.13 s at 10,000 papers)
     if not use_cache:
         return run_build(config, strict=strict, progress=reporter, history=history)
     path = build_cache.cache_path(config.path, config.output)
     with collector_paused():
         cache = build_cache.load(path)
         report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
-        # The program ends with the command: the site is complete; a process of its own saves this
-        build_cache.save(cache, path, in_background=_left_for_exit is not None)
-    _leave_for_exit(cache)
+        build_cache.save(cache, path)
     return report
 
 
-def _leave_for_exit(made: object) -> None:
-    if _left_for_exit is not None:
-        _left_for_exit.append(made)
-
-
 def run() -> None:
-    """The `sitegen` program: the commands, then, once one has succeeded, an exit that
-    does not free what it made (the operating system takes the memory back at once)."""
-    global _left_for_exit
-    _left_for_exit = []
-    try:
-        main()
-    except SystemExit as end:
-        if end.code not in (0, None):
-            raise
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe: Python's own exit reports it
-        return
-    for child in multiprocessing.active_children():  # a listing child still reading ahead
-        child.terminate()
-        child.join()
-    os._exit(0)
+    """The `sitegen` program."""
+    main()
 
 
 @main.command()
@@ -325,7 +291,6 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
     target = prepare(repo, remote, branch, push=not no_push, force=force)
     published = published_history(target)
     report = _cached_build(config, strict, reporter, history=published)
-    _leave_for_exit(report)
     reporter.warnings(report.warnings)
     broken = broken_urls(published, report.digest)
     if broken and not allow_broken:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
 from .errors import Diagnostic, warning
-from .slugs import identity, title_hash
+from .slugs import slugify, title_hash, title_key
 from .topics import TopicMatcher, choose_topics, matcher_for
 
 FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
@@ -267,12 +267,12 @@ def _merge_sightings(sightings, diagnostics: list[Diagnostic]) -> dict[str, Pape
     an id joins the paper with its title (and that title's id, where the title has one)."""
     ids_of_title: dict[str, list[str]] = defaultdict(list)
     for entry, *_ in sightings:
-        key = identity(entry.title)[0]
+        key = title_key(entry.title)
         if entry.arxiv_id and entry.arxiv_id not in ids_of_title[key]:
             ids_of_title[key].append(entry.arxiv_id)
     papers: dict[str, Paper] = {}
     for entry, date, place, source, capture in sightings:
-        key, slug = identity(entry.title)
+        key = title_key(entry.title)
         arxiv_id = entry.arxiv_id
         if arxiv_id is None and ids_of_title.get(key):
             arxiv_id = ids_of_title[key][0]
@@ -283,7 +283,7 @@ def _merge_sightings(sightings, diagnostics: list[Diagnostic]) -> dict[str, Pape
         merge_key = f"arxiv:{arxiv_id}" if arxiv_id else key
         paper = papers.get(merge_key)
         if paper is None:
-            paper = papers[merge_key] = Paper(key=key, slug=slug, title=entry.title,
+            paper = papers[merge_key] = Paper(key=key, slug=slugify(entry.title), title=entry.title,
                                               abstract=list(entry.abstract), arxiv_id=arxiv_id)
         _merge(paper, entry, date, place, source, diagnostics)
         if capture:

@@ -4,21 +4,18 @@ A failed build leaves the previous site as it was.  The writer refuses to
 write one path twice (two pages wanting one URL is a bug or a slug clash, never
 something to resolve silently) and refuses paths that would leave the folder.
 It only ever replaces a folder that is empty or was written by sitegen, so a
-mistyped `--output` cannot wipe a folder of the user's.  Files a rebuild replaces
-are kept beside the output to be written over by the next (`SpareFiles`).
+mistyped `--output` cannot wipe a folder of the user's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
-from stat import S_ISREG
 
 from .errors import BuildError, Diagnostic, warning
 
@@ -105,11 +102,12 @@ _DELETING = ".deleting-"
 
 def remove_leftovers(destination: Path) -> None:
     """Folders that killed builds left beside the output (ours by name), but not those a
-    live process is deleting (the build before this one may have just handed one over)."""
+    live process is deleting (the build before this one may have just handed one over).
+    Older versions kept replaced files in a `spare` folder there: it goes too."""
     prefix = f".{destination.name}."
     for leftover in destination.parent.glob(f"{prefix}*"):
         suffix = leftover.name[len(prefix):]
-        if not leftover.is_dir() or suffix.split("-")[0] not in ("building", "old", "updating"):
+        if not leftover.is_dir() or suffix.split("-")[0] not in ("building", "old", "updating", "spare"):
             continue
         if _DELETING in suffix and _alive(suffix.rsplit(_DELETING, 1)[1]):
             continue
@@ -127,13 +125,9 @@ def _alive(pid: str) -> bool:
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-_SPARE_FILE = os.O_WRONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _create(target: Path, spares: SpareFiles | None = None) -> int:
-    handle = spares.take(target) if spares is not None else None
-    if handle is not None:
-        return handle
+def _create(target: Path) -> int:
     try:
         return os.open(target, _NEW_FILE, 0o666)
     except FileNotFoundError:
@@ -141,107 +135,16 @@ def _create(target: Path, spares: SpareFiles | None = None) -> int:
         return os.open(target, _NEW_FILE, 0o666)
 
 
-class SpareFiles:
-    """Files that the last build replaced, kept in a folder beside the output to be
-    written over as the next build's new files.  Where creating a file is slow, that
-    is what writing the few hundred files of a rebuild mostly costs: on the benchmark
-    machine a new file (inode) takes 0.25-1 ms of kernel time, a rename 0.02 ms.
-
-    A replaced file is kept as it was (a reader that opened it before the swap may
-    still be reading it) and emptied only when a later build takes it.  Only a file
-    with no other name is kept or taken, so nothing still part of a site, or that
-    the user linked elsewhere, is ever written into.  Processes may share a folder:
-    a file is taken by renaming it, which only one of them can."""
-
-    def __init__(self, folder: Path, limit: int = 4000):
-        self.folder, self.limit = folder, limit
-        self._names: list[str] | None = None  # listed when first needed
-
-    def take(self, target: Path) -> int | None:
-        """A spare file renamed to `target`, emptied and open for writing; None if none
-        is left."""
-        names = self._listed()
-        while names:
-            spare = self.folder / names.pop()
-            try:
-                _rename_making_folder(spare, target)
-            except FileNotFoundError:  # taken by another process
-                continue
-            except OSError:
-                return None
-            try:
-                handle = os.open(target, _SPARE_FILE)  # (not through a link)
-            except OSError:
-                handle = None
-            else:
-                stat = os.fstat(handle)
-                if stat.st_nlink == 1 and S_ISREG(stat.st_mode):
-                    os.ftruncate(handle, 0)
-                    return handle
-                os.close(handle)
-            _discard(target)  # no file of ours: only the name goes
-        return None
-
-    def keep(self, path: Path, move: bool = False) -> None:
-        """Keep `path`, a file the build is about to replace (linked: it stays until then),
-        or has replaced (`move`d), unless it has another name or the folder is full."""
-        names = self._listed()
-        try:
-            stat = os.lstat(path)
-            if len(names) >= self.limit or stat.st_nlink != 1 or not S_ISREG(stat.st_mode):
-                return
-            name = str(stat.st_ino)  # unique among the files there
-            (_rename_making_folder if move else _link_making_folder)(path, self.folder / name)
-        except OSError:
-            return
-        names.append(name)
-
-    def keep_folder(self, folder: Path) -> None:
-        """Move every file under `folder` that has no other name here; the rest is left."""
-        for parent, _, files in os.walk(folder):
-            for name in files:
-                self.keep(Path(parent, name), move=True)
-
-    def _listed(self) -> list[str]:
-        if self._names is None:
-            try:
-                self._names = sorted(os.listdir(self.folder), reverse=True)
-            except OSError:
-                self._names = []
-        return self._names
-
-
-def _discard(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
-def spare_files(output: Path, kind: str) -> SpareFiles:
-    """The spare files of one kind (`pages`, `search`) of an output folder."""
-    return SpareFiles(output.parent / f".{output.name}.spare" / kind)
-
-
-def _rename_making_folder(source: Path, target: Path) -> None:
-    _making_folder(os.rename, source, target)
-
-
 def _link_making_folder(source: Path, target: Path) -> None:
-    _making_folder(functools.partial(os.link, follow_symlinks=False), source, target)
-
-
-def _making_folder(operation: Callable[[Path, Path], None], source: Path, target: Path) -> None:
-    """`operation(source, target)`, making target's folder if it is missing (only then:
-    a missing source fails as it is)."""
+    """A hard link `target` to `source`, making target's folder if it is missing (only
+    then: a missing source fails as it is)."""
     try:
-        operation(source, target)
+        os.link(source, target, follow_symlinks=False)
     except FileNotFoundError:
         if target.parent.is_dir():
             raise
         target.parent.mkdir(parents=True, exist_ok=True)
-        operation(source, target)
+        os.link(source, target, follow_symlinks=False)
 
 
 def _write_all(handle: int, data: bytes) -> None:
@@ -297,12 +200,11 @@ class OutputWriter:
         return self.staging.joinpath(*_claim(relative, self.written))
 
     @staticmethod
-    def put(target: Path, content: str | bytes, spares: SpareFiles | None = None) -> os.stat_result:
-        """Write a claimed path (also from a worker process), over one of `spares` if there
-        is one; returns the file's stat, which spares the build a walk over the folder
-        to record sizes and times."""
+    def put(target: Path, content: str | bytes) -> os.stat_result:
+        """Write a claimed path (also from a worker process); returns the file's stat,
+        which spares the build a walk over the folder to record sizes and times."""
         data = content.encode("utf-8") if isinstance(content, str) else content
-        handle = _create(target, spares)
+        handle = _create(target)
         try:
             _write_all(handle, data)
             return os.fstat(handle)
@@ -310,13 +212,11 @@ class OutputWriter:
             os.close(handle)
 
     @staticmethod
-    def put_chunks(target: Path, chunks: Iterable[bytes], same_as: Path | None = None,
-                   spares: SpareFiles | None = None) -> os.stat_result:
+    def put_chunks(target: Path, chunks: Iterable[bytes], same_as: Path | None = None) -> os.stat_result:
         """Write a claimed path chunk by chunk as they come, unless `same_as` (a file of the
         current output) holds exactly these bytes: then it is linked (creating a file
         costs far more than reading one).  The chunks are compared as they come; from the
-        first that differs, the file is written (the equal part copied from `same_as`),
-        over one of `spares` if there is one."""
+        first that differs, the file is written (the equal part copied from `same_as`)."""
         existing = open_to_read(same_as)
         handle, compared = None, 0
         try:
@@ -326,7 +226,7 @@ class OutputWriter:
                     compared += len(chunk)
                     continue
                 if handle is None:
-                    handle = _create(target, spares)
+                    handle = _create(target)
                     _copy(existing, handle, compared)
                 _write_all(handle, chunk)
             if handle is None:
@@ -334,7 +234,7 @@ class OutputWriter:
                     stat = OutputWriter.link(same_as, target)
                     if stat is not None:
                         return stat
-                handle = _create(target, spares)
+                handle = _create(target)
                 _copy(existing, handle, compared)
             return os.fstat(handle)
         finally:
@@ -346,8 +246,7 @@ class OutputWriter:
     def link(existing: Path, target: Path) -> os.stat_result | None:
         """Give a claimed path the file `existing` (an unchanged file of the current output)
         as a hard link; None if it cannot be linked (then it is written instead).  Output
-        files are only ever replaced, never written into while they have another name
-        (`SpareFiles`), so the two never diverge."""
+        files are only ever replaced, never written into, so the two never diverge."""
         try:
             _link_making_folder(existing, target)
             return os.stat(target, follow_symlinks=False)

@@ -46,6 +46,11 @@ URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IG
 MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*[=-]+\s*$|\*\*)")
 CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
                   r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
+MARKUP_CHARACTERS = frozenset("[]<*#>|`")
+CODE_WORDS = {"def", "class", "import", "return", "assert", "if", "for", "while", "with", "async",
+              "await", "const", "let", "var", "function"}
+CODE_CHARACTERS = frozenset("=;{()@\"'$%")
+LETTER = re.compile(r"[^\W\d_]")
 CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
               "that", "as", "at", "from", "but", "is", "are", "we", "our", "its"}
 
@@ -160,21 +165,25 @@ def account_of(links: list[str]) -> str | None:
 
 def junk_reason(title: str) -> str | None:
     """Why `title` cannot be a paper's title, or None if it can."""
+    if len(title) > MAX_TITLE_LENGTH:
+        return "too long for a title"
     lowered = title.lower()
-    if URL_OR_DOMAIN.search(title):
+    # Each pattern is looked for only where the characters it needs are there: most titles
+    # have none, and a search over every position of every title is most of the check.
+    if ("/" in title or "www." in lowered) and URL_OR_DOMAIN.search(title):
         return "a URL"
-    if MARKUP.search(title) or title.count("](") or title.startswith(("[", "]", "![", "*", "|")):
+    if (not MARKUP_CHARACTERS.isdisjoint(title) or title[:2] in ("- ", "+ ") or
+            not set(title) - {"=", "-", " "}) and MARKUP.search(title):
         return "markup"
-    if CODE.search(title):
+    if (not CODE_CHARACTERS.isdisjoint(title) or title.split(" ", 1)[0] in CODE_WORDS
+            or title.startswith("from ")) and CODE.search(title):
         return "code"
-    if not re.search(r"[^\W\d_]", title):
+    if not LETTER.search(title):
         return "a number or punctuation"
     if DATE_LIKE.match(title):
         return "a date"
     if (lowered in CHROME and lowered != "new") or lowered.startswith("get trending papers"):
         return "a menu word"
-    if len(title) > MAX_TITLE_LENGTH:
-        return "too long for a title"
     words = title.split()
     if title[0].islower() and (len(words) == 1 and ":" not in title or words[0] in CONNECTORS
                                or title.endswith((",", ";", "-")) or words[-1] in CONNECTORS):

@@ -24,7 +24,7 @@ REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\]\n]*\])")
-BRACKET = re.compile(r"\\.|[\[\]]")
+BRACKET = re.compile(r"[\[\]]")
 INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
 INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^)\s>\x00-\x02]*)>?\s*\)")
@@ -125,6 +125,8 @@ def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, st
     opened: list[int] = []
     for match in BRACKET.finditer(text):
         token = match.group()
+        if match.start() and text[match.start() - 1] == "\\":  # an escaped bracket
+            continue
         if token == "[":
             opened.append(match.start())
             continue

@@ -15,16 +15,16 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar, Iterator
+from typing import Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import BuildError
-from .escaping import Environment, search_query
+from .escaping import search_query
 from .feeds import entry_times, feed_context
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
@@ -75,7 +75,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     """One environment per set of template folders, kept across the rebuilds of `serve`:
     Jinja recompiles a template only when its file changes."""
-    env = Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
         auto_reload=False,  # checked once per build instead, by _forget_changed_templates
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -132,8 +132,6 @@ def _template_file(env: jinja2.Environment, name: str) -> str | None:
 
 def json_for_script(value) -> Markup:
     """JSON that is safe inside a <script> element and in HTML text."""
-    if isinstance(value, ScholarlyArticle):
-        value = value.as_dict()
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
@@ -164,15 +162,26 @@ def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list,
         yield pager.url(number) + "index.html", items[(number - 1) * per_page: number * per_page], pager
 
 
+def site_view(config: SiteConfig) -> dict:
+    """The site's settings every template is handed as `site`: plain values only (not
+    the sources or the output folder, which no page shows)."""
+    return dict(title=config.title, description=config.description, language=config.language,
+                base_url=config.base_url, base_path=config.base_path,
+                custom_domain=config.custom_domain, per_page=config.per_page,
+                feed_size=config.feed_size, topics=config.topics, all_topics=config.all_topics)
+
+
 def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
-    """(output path, template, context) for every HTML page."""
+    """(output path, template, view) for every HTML page.  A view holds all that its
+    template can read (besides `site_view`, `topic_names`, `page_path` and `root`): the
+    pages' keys are made from it (`keys.PageKeys`)."""
     by_slug = digest.by_slug
     months = digest.months()
     leaders = sorted((p for p in digest.papers if p.upvotes),
                      key=lambda p: (-p.upvotes, p.key))[:UPVOTE_LEADERS]
     recent_days = list(digest.days.items())[:HOME_DAYS]
     yield "index.html", "index.html", dict(
-        recent_days=recent_days, papers_per_day=HOME_PAPERS_PER_DAY, leaders=leaders)
+        digest=digest, recent_days=recent_days, papers_per_day=HOME_PAPERS_PER_DAY, leaders=leaders)
 
     for day, papers in digest.days.items():
         for index, paper in enumerate(papers):
@@ -184,12 +193,12 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
         following = digest.undated[index + 1] if index + 1 < len(digest.undated) else None
         yield _paper_page(paper, by_slug, previous, following)
 
-    yield "topics/index.html", "topics.html", {}
+    yield "topics/index.html", "topics.html", dict(digest=digest)
     for group in digest.topics:
         yield from _topic_pages(group, config.per_page)
 
     years = _archive({month: sum(len(digest.days[day]) for day in days) for month, days in months.items()})
-    yield "days/index.html", "days.html", dict(years=years)
+    yield "days/index.html", "days.html", dict(digest=digest, years=years)
     for (year, month), days in months.items():
         papers = [paper for day in days for paper in digest.days[day]]
         base = f"days/{year:04d}-{month:02d}/"
@@ -225,42 +234,28 @@ def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
         similar=[by_slug[slug] for slug in paper.similar])
 
 
-@dataclass(frozen=True, eq=False)
-class ScholarlyArticle:
-    """A paper page's JSON-LD for search engines and reference managers, made as the page
-    renders (`tojson_script` writes it).  Its page key counts the paper over the
-    fields it reads (`KEY_ATTRIBUTES`), not over those the template shows."""
-
-    paper: Paper
-    base_url: str
-    topic_names: dict[str, str]
-
-    KEY_ATTRIBUTES: ClassVar[frozenset[str]] = frozenset({
-        "paper", "base_url", "topic_names",  # its own fields, then the paper's it reads
-        "title", "first_sentence", "url", "topics", "date", "date_source", "org_name",
-        "author_names", "links"})
-
-    def as_dict(self) -> dict:
-        paper = self.paper
-        article = {
-            "@context": "https://schema.org",
-            "@type": "ScholarlyArticle",
-            "headline": paper.title,
-            "name": paper.title,
-            "description": paper.first_sentence,
-            "url": self.base_url + paper.url,
-            "keywords": [self.topic_names[slug] for slug in paper.topics],
-        }
-        if paper.date and paper.date_source == "published":
-            article["datePublished"] = paper.date.isoformat()
-        if paper.org_name:
-            article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
-        if paper.author_names:
-            article["author"] = [{"@type": "Person", "name": name} for name in paper.author_names]
-        same_as = [paper.links[name] for name in ("arxiv", "huggingface") if name in paper.links]
-        if same_as:
-            article["sameAs"] = same_as
-        return article
+def scholarly_article(paper: Paper, base_url: str, topic_names: dict[str, str]) -> dict:
+    """A paper page's JSON-LD for search engines and reference managers (`tojson_script`
+    writes it)."""
+    article = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title,
+        "name": paper.title,
+        "description": paper.first_sentence,
+        "url": base_url + paper.url,
+        "keywords": [topic_names[slug] for slug in paper.topics],
+    }
+    if paper.date and paper.date_source == "published":
+        article["datePublished"] = paper.date.isoformat()
+    if paper.org_name:
+        article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
+    if paper.author_names:
+        article["author"] = [{"@type": "Person", "name": name} for name in paper.author_names]
+    same_as = [paper.links[name] for name in ("arxiv", "huggingface") if name in paper.links]
+    if same_as:
+        article["sameAs"] = same_as
+    return article
 
 
 def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, dict]]:
@@ -322,16 +317,13 @@ class OutputFile:
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-                 keys: PageKeys | None = None, with_papers_json: bool = True,
-                 records: tuple[RecordSpans, RecordSpans] | None = None) -> list[OutputFile]:
+                 keys: PageKeys | None = None, with_papers_json: bool = True) -> list[OutputFile]:
     """Every output file but the static assets (and papers.json without
     `with_papers_json`).  Templates load (and fail) here, up front.  With `keys`, every
-    page can work out the key of its inputs (`key_of`), and papers.json reuses the
-    unchanged papers' records of the last one: `records` is (the last build's spans,
-    this one's, filled in only if papers.json is made in this process)."""
+    page can work out the key of its inputs (`key_of`)."""
     env = env or make_environment(config)
     names = topic_names(digest)
-    common = dict(site=config, digest=digest, topic_names=names, absolute_links=False)
+    common = dict(site=site_view(config), topic_names=names, absolute_links=False)
     templates: dict[str, jinja2.Template] = {}
 
     def page(path: str, template_name: str, context: dict) -> OutputFile:
@@ -340,21 +332,16 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
         template = templates[template_name]
         context = dict(common, page_path=path, root=_root(path, context, config), **context)
         if template_name == "paper.html":
-            context["scholarly_article"] = ScholarlyArticle(context["paper"], config.base_url, names)
+            context["scholarly_article"] = scholarly_article(context["paper"], config.base_url, names)
         return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
                           key_of=functools.partial(keys.key, template_name, context)
                           if keys is not None else None, template=template_name)
 
     files, sitemap = [], []
-    # papers.json, the slowest file to make (0.15 s at 10,000 papers), comes first: last,
-    # it kept one renderer busy after the others had finished.
+    # papers.json, the slowest file to make, comes first: last, it kept one renderer busy
+    # after the others had finished.
     if with_papers_json:
-        if keys is None or records is None:
-            files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
-        else:
-            last, this = records
-            files.append(OutputFile("papers.json", lambda: last.papers_json(digest, keys.whole_paper, this),
-                                    False))
+        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
     for path, template_name, context in _pages(digest, config):
         files.append(page(path, template_name, context))
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
@@ -425,43 +412,6 @@ def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str]] | None = None
     return "[" + ",".join(pieces) + "]\n"
 
 
-@dataclass
-class RecordSpans:
-    """Where each paper's record is in the papers.json the last build left, with the
-    paper's fingerprint over every field: a rebuild copies an unchanged paper's record
-    from that file rather than encoding it again (0.15 s at 10,000 papers), and the
-    build cache keeps a megabyte of positions, not 20 MB of records."""
-
-    previous: Path | None = None  # the papers.json they are in, if the output is as it was left
-    spans: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> (fingerprint, start, end)
-
-    def papers_json(self, digest: Digest, fingerprint: Callable[[Paper], str],
-                    into: RecordSpans) -> bytes:
-        """papers.json, byte for byte what `papers_json` gives, and its spans `into` the next
-        build's."""
-        try:
-            previous = self.previous.read_bytes() if self.previous is not None and self.spans else None
-        except OSError:
-            previous = None
-        pieces, made, position = [b"["], {}, 1
-        for paper in digest.papers:
-            if len(pieces) > 1:
-                pieces.append(b",")
-                position += 1
-            same_as = fingerprint(paper)
-            before = self.spans.get(paper.slug) if previous is not None else None
-            if before is not None and before[0] == same_as:
-                piece = previous[before[1]:before[2]]
-            else:
-                piece = _record_json(paper).encode("utf-8")
-            made[paper.slug] = (same_as, position, position + len(piece))
-            pieces.append(piece)
-            position += len(piece)
-        pieces.append(b"]\n")
-        into.spans = made
-        return b"".join(pieces)
-
-
 def _record_json(paper: Paper) -> str:
     return _RECORD_JSON(paper_record(paper)).replace("</", "<\\/")
 
@@ -489,12 +439,15 @@ def paper_record(paper: Paper) -> dict:
     }
 
 
-def load_templates(env: jinja2.Environment, names) -> None:
-    """Compile templates now (those a page extends, includes or imports are otherwise
+def load_templates(env: jinja2.Environment) -> None:
+    """Compile every template now (those a page extends, includes or imports are otherwise
     compiled as it first renders: in each forked renderer, and in `serve` as a page is
-    first asked for)."""
-    for name in names:
-        _load_template(env, name)
+    first asked for).  One that fails is left to fail where a page uses it."""
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
 
 
 def _load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

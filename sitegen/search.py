@@ -71,32 +71,15 @@ def search_document(paper: Paper, topic_names: dict[str, str]) -> dict:
     }
 
 
-class _Terms:
-    """Raw token -> index term through lunr's pipeline (None when it drops the token).
-    Each distinct token goes through the pipeline once; the answers are pure, so one
-    cache serves every build of a process (`serve` rebuilds)."""
+def _pipeline() -> Callable[[str], str | None]:
+    """Raw token -> index term through lunr's pipeline (None when it drops the token)."""
+    pipeline = Pipeline()
+    pipeline.add(trimmer, stop_word_filter, stemmer)
 
-    cache: dict[str, str | None] = {}
-
-    def __init__(self):
-        self.pipeline = Pipeline()
-        self.pipeline.add(trimmer, stop_word_filter, stemmer)
-
-    def __call__(self, raw: str) -> str | None:
-        term = self.cache.get(raw, False)
-        if term is False:
-            processed = self.pipeline.run([Token(raw, {})])
-            term = self.cache[raw] = (str(processed[0]) or None) if processed else None
-        return term
-
-
-def known_terms() -> dict[str, str | None]:
-    """What the pipeline made of every token seen so far (to keep between builds)."""
-    return _Terms.cache
-
-
-def remember_terms(known: dict[str, str | None]) -> None:
-    _Terms.cache.update(known)
+    def term(raw: str) -> str | None:
+        processed = pipeline.run([Token(raw, {})])
+        return (str(processed[0]) or None) if processed else None
+    return term
 
 
 # Characters that may join all texts into one string for one split: the first that no
@@ -203,7 +186,7 @@ def _tokenise(documents: list[dict], field_names: list[str],
     field_count = len(field_names)
     texts = [document[name] for document in documents for name in field_names]
     tokens, joiner, segment_of_token = _tokens(texts)
-    terms_of = _Terms()
+    terms_of = _pipeline()
     number_of_token: dict[str, int] = {"": -1, joiner: JOINER} if joiner else {"": -1}
     for raw in set(tokens).difference(number_of_token):
         term = terms_of(raw)

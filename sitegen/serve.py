@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import gc
 import html
 import http.server
 import json
@@ -30,7 +29,6 @@ import mimetypes
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -52,8 +50,6 @@ from .render import OutputFile, papers_json, static_files, template_dirs, theme_
 from .workers import RENDER_LOCK
 
 QUIET_SECONDS = 0.1
-COLLECT_AFTER_SECONDS = 2.0  # after a rebuild, when nothing changed since
-COLLECT_EVERY_SECONDS = 60.0
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
@@ -216,6 +212,27 @@ class Preview:
             folders.update(path.resolve() for path in (self.config.root / "static", theme_dir() / "static")
                            if path.is_dir())
         return sorted(folders)
+
+    def is_input(self, path: Path) -> bool:
+        """Whether a change at `path` (absolute) can change the site: site.yaml, a file in
+        a template or static folder, or in the sources' folders; never an editor's swap or
+        backup file, nor anything else in the project (a virtualenv, node_modules, a log)."""
+        if path == self.config_path.resolve():
+            return True
+        if _is_scratch_file(path.name):
+            return False
+        if self.config is None:  # no good build yet: anything may matter
+            return True
+        root = self.config.root
+        folders = [*template_dirs(self.config), root / "templates", root / "static", theme_dir() / "static"]
+        if any(folder.resolve() == path or folder.resolve() in path.parents for folder in folders):
+            return True
+        sources = [source.path.parent.resolve() for source in self.config.sources]
+        common = Path(os.path.commonpath(sources)) if sources else None  # a new dated folder of dumps
+        below = common is not None and common != self.config.root.resolve() and common in path.parents
+        if path.parent in sources or below:  # a dump of the kinds named, or a new folder
+            return path.suffix in {source.path.suffix for source in self.config.sources} or not path.suffix
+        return False
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST` of the site being served (made once per build, when asked for)."""
@@ -502,9 +519,6 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    # A page asked for while a build goes on renders in its request thread: switching
-    # threads every millisecond rather than every five answers it sooner.
-    sys.setswitchinterval(0.001)
     preview = Preview(config_path, base_url, poll, echo, livereload, progress)
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here
@@ -520,63 +534,32 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     url = f"http://{host}:{server.server_address[1]}{preview.mount}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    observer = _watch(preview)
-    collector = _IdleCollector()
-    try:  # from the moment it says so, Ctrl-C stops it as below
+    observer = None
+    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
+        observer = _watch(preview)
         echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
         if open_browser:
             webbrowser.open(url)
         while not stopping.is_set():
             changed_at = preview.changed_at
-            if changed_at is None:  # wait for a change, or a while to do idle work
+            if changed_at is None:  # wait for a change
                 preview.woken.wait(0.5)
                 preview.woken.clear()
-                if preview.changed_at is None:
-                    collector.collect_if_due()
             elif (quiet := time.monotonic() - changed_at) < QUIET_SECONDS:
                 time.sleep(QUIET_SECONDS - quiet)  # then look again: more may have changed
             else:
                 preview.changed_at = None
                 preview.rebuild()
-                collector.built()
                 observer = _rewatch(preview, observer)
     except KeyboardInterrupt:
         pass
     finally:
-        collector.stop()
-        observer.stop()
+        if observer is not None:
+            observer.stop()
         server.shutdown()
         server.server_close()
         shutil.rmtree(preview.output.parent, ignore_errors=True)
     echo("Stopped.")
-
-
-class _IdleCollector:
-    """Python's cycle collector, run when the preview is idle.  A build pauses it
-    (`build.collector_paused`); switched back on at the end of a rebuild, its first
-    pass would walk every object the build made (0.1 s at 10,000 papers) before open
-    pages hear of the reload.  So serve keeps it off and collects a while after each
-    rebuild, when nothing changed since, and at least once a minute."""
-
-    def __init__(self, clock=time.monotonic, collect=gc.collect):
-        self.clock, self.collect = clock, collect
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-        self.due: float | None = None
-        self.last = clock()
-
-    def built(self) -> None:
-        self.due = self.clock() + COLLECT_AFTER_SECONDS
-
-    def collect_if_due(self) -> None:
-        now = self.clock()
-        if (self.due is not None and now >= self.due) or now - self.last >= COLLECT_EVERY_SECONDS:
-            self.collect()
-            self.due, self.last = None, self.clock()
-
-    def stop(self) -> None:
-        if self.was_enabled:
-            gc.enable()
 
 
 def _watch(preview: Preview):
@@ -598,7 +581,8 @@ def _watch(preview: Preview):
             if event.event_type in ("opened", "closed_no_write"):
                 return
             for path in (event.src_path, getattr(event, "dest_path", "") or ""):
-                if path and not is_ignored(Path(os.path.abspath(path))):
+                absolute = Path(os.path.abspath(path)) if path else None
+                if absolute and not is_ignored(absolute) and preview.is_input(absolute):
                     preview.changed()
                     return
 
@@ -610,6 +594,12 @@ def _watch(preview: Preview):
     observer.start()
     observer.watched = preview.watched_folders()
     return observer
+
+
+def _is_scratch_file(name: str) -> bool:
+    """An editor's swap, backup or test file (vim, emacs, most others)."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp")) \
+        or name == "4913"
 
 
 def watch_plan(folders: list[Path], ignored: list[Path]) -> list[tuple[Path, bool]]:

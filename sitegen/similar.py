@@ -4,8 +4,9 @@ The vocabulary is every term (stopwords aside) found in at most
 `MAX_DOCUMENT_FREQUENCY` papers: a term shared by hundreds of papers says
 nothing about which two belong together, and leaving such terms out keeps the
 work linear in the number of papers.  Vectors are L2-normalised over that
-vocabulary and multiplied as a sparse matrix (SciPy does in C what would take
-minutes in Python at 10,000 papers).  Ties break on the slug, so the result is
+vocabulary and multiplied as a sparse matrix, with NumPy: each term is in at
+most `MAX_DOCUMENT_FREQUENCY` papers, so a block of papers' scores against all the
+others is a sum over the pairs of papers that share a term (`_products`).  Ties break on the slug, so the result is
 deterministic.
 
 A term's weight is log(N / df) + 1 with two roundings that change it little
@@ -24,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-if TYPE_CHECKING:  # NumPy and SciPy are imported where they are used: `--help` skips them
+if TYPE_CHECKING:  # NumPy is imported where it is used: `--help` skips it
     import numpy as np
 
 STOPWORDS = frozenset("""
@@ -40,6 +41,7 @@ paper propose proposed show shows using use used based approach new method metho
 TITLE_WEIGHT = 2
 MAX_DOCUMENT_FREQUENCY = 200
 ROWS_PER_BLOCK = 2048
+BLOCK_SCORES = 1 << 23  # at most this many scores (rows x papers) in memory at once
 # Past this share of papers to work out again, all are (the bookkeeping would cost more).
 INCREMENTAL_SHARE = 0.5
 NEAREST = 5
@@ -165,7 +167,6 @@ class Similarity:
         its row's order, so a pair's score is the same float whichever of the two rows
         it is computed from, in this build or the next."""
         import numpy as np
-        from scipy import sparse
 
         total = len(slugs)
         kept = self.signature[self.word_of_pair] >= 0
@@ -184,7 +185,7 @@ class Similarity:
         self.norms.update((slug, previous.norms[slug]) for slug in slugs if slug not in self.norms)
         norm_of_row = np.array([self.norms[slug] for slug in slugs]) if total else np.zeros(0)
         data = weights / norm_of_row[paper_of_entry] if total else weights
-        return sparse.csr_matrix((data, word_of_entry, row_starts), shape=(total, max(len(self.words), 1)))
+        return _Vectors(row_starts, word_of_entry, data, max(len(self.words), 1))
 
     def _to_redo(self, slugs: list[str], position: dict[str, int],
                  affected: "np.ndarray") -> "np.ndarray":
@@ -207,12 +208,11 @@ class Similarity:
                       affected: "np.ndarray", redo: "np.ndarray", previous: Similarity) -> None:
         import numpy as np
 
-        transposed = matrix.T.tocsr()
         offers = []  # (paper, changed paper, score) of the papers not worked out again
-        for rows, block in _products(matrix, transposed, np.flatnonzero(redo)):
+        for rows, block in _products(matrix, np.flatnonzero(redo)):
             for offset, row in enumerate(rows):
-                begin, end = block.indptr[offset], block.indptr[offset + 1]
-                others, scores = _positive(row, block.indices[begin:end], block.data[begin:end])
+                others = np.flatnonzero(block[offset])
+                others, scores = _positive(row, others, block[offset][others])
                 chosen = _best(others, scores)
                 self.nearest[slugs[row]] = [slugs[other] for other in others[chosen]]
                 self.scores[slugs[row]] = scores[chosen].tolist()
@@ -245,11 +245,49 @@ def _take_offers(result: Similarity, slugs: list[str], position: dict[str, int],
         result.scores[slug] = [value for value, _ in ranked]
 
 
-def _products(matrix, transposed, rows: "np.ndarray"):
-    """(rows, their scores against every paper) in blocks of ROWS_PER_BLOCK rows."""
-    for start in range(0, len(rows), ROWS_PER_BLOCK):
-        chosen = rows[start:start + ROWS_PER_BLOCK]
-        yield chosen.tolist(), (matrix[chosen] @ transposed).tocsr()
+@dataclass
+class _Vectors:
+    """The papers' unit vectors, a sparse matrix by rows: row r's entries are
+    `words[starts[r]:starts[r + 1]]` with their `weights`."""
+
+    starts: "np.ndarray"
+    words: "np.ndarray"
+    weights: "np.ndarray"
+    columns: int  # words in the vocabulary
+
+
+def _products(vectors: _Vectors, rows: "np.ndarray"):
+    """(rows, their scores against every paper, as a dense block) a few rows at a time.
+    Every pair of papers that share a word adds the product of its two weights; a
+    pair's products are added in the order of the row's words (as a sparse product
+    does), so its score is the same float from either row."""
+    import numpy as np
+
+    papers = len(vectors.starts) - 1
+    paper_of_entry = np.repeat(np.arange(papers), np.diff(vectors.starts))
+    order = np.argsort(vectors.words, kind="stable")  # the postings of each word, by paper
+    posting_papers, posting_weights = paper_of_entry[order], vectors.weights[order]
+    word_starts = np.concatenate(([0], np.cumsum(np.bincount(vectors.words, minlength=vectors.columns))))
+    size = max(1, min(ROWS_PER_BLOCK, BLOCK_SCORES // max(papers, 1)))
+    for start in range(0, len(rows), size):
+        chosen = rows[start:start + size]
+        lengths = vectors.starts[chosen + 1] - vectors.starts[chosen]
+        entries = _ranges(vectors.starts[chosen], lengths)
+        words = vectors.words[entries]
+        counts = word_starts[words + 1] - word_starts[words]
+        postings = _ranges(word_starts[words], counts)
+        cells = np.repeat(np.repeat(np.arange(len(chosen)), lengths), counts) * papers + posting_papers[postings]
+        products = np.repeat(vectors.weights[entries], counts) * posting_weights[postings]
+        block = np.bincount(cells, weights=products, minlength=len(chosen) * papers)
+        yield chosen.tolist(), block.reshape(len(chosen), papers)
+
+
+def _ranges(starts: "np.ndarray", lengths: "np.ndarray") -> "np.ndarray":
+    """The indices start, start + 1, ... of each (start, length), one after the other."""
+    import numpy as np
+
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
 def _positive(row: int, others: "np.ndarray", scores: "np.ndarray"):

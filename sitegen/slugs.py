@@ -41,28 +41,3 @@ def slugify(title: str) -> str:
         cut = base.rfind("-", 0, room + 1)
         base = base[: cut if cut > 0 else room]
     return f"{base or 'paper'}-{title_hash(key)}"
-
-
-# title -> (title_key, slugify): kept by `serve` in memory and by the build cache between
-# command-line builds (working both out for 10,000 titles takes 0.06 s of every build).
-_IDENTITIES: dict[str, tuple[str, str]] = {}
-IDENTITIES_REMEMBERED = 1 << 17
-
-
-def identity(title: str) -> tuple[str, str]:
-    """(`title_key`, `slugify`) of a title, remembered."""
-    found = _IDENTITIES.get(title)
-    if found is None:
-        if len(_IDENTITIES) > IDENTITIES_REMEMBERED:
-            _IDENTITIES.clear()
-        found = _IDENTITIES[title] = (title_key(title), slugify(title))
-    return found
-
-
-def known_identities(titles) -> dict[str, tuple[str, str]]:
-    """The remembered identities of `titles` (those a build's papers have), to keep."""
-    return {title: _IDENTITIES[title] for title in titles if title in _IDENTITIES}
-
-
-def remember_identities(known: dict[str, tuple[str, str]]) -> None:
-    _IDENTITIES.update(known)

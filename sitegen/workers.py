@@ -3,7 +3,7 @@ workers, and the search index built in a process of its own that starts as soon 
 the model is ready.
 
 Forked processes inherit the model, the templates and the page contexts for free;
-what comes back is small beside that: keys, sizes, a listing, half the parsed dumps.
+what comes back is small beside that: keys, sizes, half the parsed dumps.
 """
 
 from __future__ import annotations
@@ -16,17 +16,14 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Callable
 
-from .cache import files_under
 from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
-from .keys import PageKeys
 from .model import Digest, match_topics_ahead
-from .output import OutputWriter, SpareFiles, open_to_read
+from .output import OutputWriter, open_to_read
 from .render import OutputFile
-from .search import WHOLE_INDEX, Tokenised, known_terms, remember_terms, search_files, search_fingerprint
+from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
 from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
@@ -41,7 +38,6 @@ Progress = Callable[[str], None]
 PARALLEL_THRESHOLD = 2000
 PAGES_PER_JOB = 250
 BACKGROUND_THRESHOLD = 100  # papers
-GZIP_SCALED_WITHIN = 0.02  # see `SearchJob._gzip_size`
 # Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
 # other idles: past this many bytes to parse, half go to a forked process.
 PARALLEL_PARSE_BYTES = 4 << 20
@@ -51,7 +47,6 @@ PARALLEL_PARSE_BYTES = 4 << 20
 # wait for it for ever.  Rendering in other threads holds this; forking renderers takes it.
 RENDER_LOCK = threading.Lock()
 _shared_work: tuple | None = None
-_in_worker = False  # in a forked renderer of `render_and_write`
 
 
 @dataclass
@@ -61,25 +56,19 @@ class Outcome:
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
     index_bytes: tuple[int, int | None] | None = None  # lunr.json raw, gzip (estimated)
-    search_terms: dict[str, str | None] = field(default_factory=dict)  # stemmed, for next time
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
-    fingerprints: list = field(default_factory=list)  # papers' in page keys, by forked renderers
     search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)
-    measured_gzip: tuple[int, int] | None = None  # see `SearchJob.measured_gzip`
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
         self.keys.update(other.keys)
         self.written.update(other.written)
         self.search_keys.update(other.search_keys)
-        self.search_terms.update(other.search_terms)
         self.unchanged.update(other.unchanged)
-        self.fingerprints.extend(other.fingerprints)
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
         self.search_key = self.search_key or other.search_key
-        self.measured_gzip = self.measured_gzip or other.measured_gzip
 
 
 @dataclass
@@ -94,10 +83,7 @@ class SearchJob:
     # written (creating a file costs far more than reading one).
     found: dict[str, Path] = field(default_factory=dict)
     estimate_gzip: bool = True  # the index's compressed size, for the build's report
-    # (size, gzip size) of the last lunr.json compressed: a similar size is estimated from it
-    measured_gzip: tuple[int, int] | None = None
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
-    spares: SpareFiles | None = None  # files to write over rather than create
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
@@ -116,27 +102,14 @@ class SearchJob:
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None
             if stat is None:
-                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path), self.spares)
+                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
                 if file.path == WHOLE_INDEX:
-                    outcome.index_bytes = (stat.st_size, self._gzip_size(target, stat.st_size, outcome))
+                    gzipped = gzip_size_estimate(target) if self.estimate_gzip else None
+                    outcome.index_bytes = (stat.st_size, gzipped)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
-        outcome.search_terms = known_terms()  # from a worker process, back to the parent
         return outcome
-
-    def _gzip_size(self, path: Path, size: int, outcome: Outcome) -> int | None:
-        """lunr.json's size gzipped, estimated: from the last one compressed if their sizes
-        are within GZIP_SCALED_WITHIN (an edit changes the size and the ratio by far
-        less: compressing samples of the 100 MB of 10,000 papers takes 0.15-0.2 s of a
-        0.5 s rebuild), else from samples of this one."""
-        if not self.estimate_gzip:
-            return None
-        base = self.measured_gzip
-        if base is None or abs(size - base[0]) > base[0] * GZIP_SCALED_WITHIN:
-            base = (size, gzip_size_estimate(path))
-        outcome.measured_gzip = base
-        return round(base[1] * size / base[0]) if base[0] else base[1]
 
 
 def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) -> int:
@@ -152,57 +125,6 @@ def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) 
         compressed = sum(len(zlib.compress(os.pread(handle.fileno(), block, n * step), 6))
                          for n in range(count))
     return round(compressed * size / (count * block))
-
-
-class OutputListing:
-    """`files_under(folder)`, listed by a forked process from the start of a build, which
-    then, if asked to, has the kernel read the files ahead (a build without a record
-    to trust compares each page it renders with the file there).  With the disk's
-    metadata out of the memory cache, listing a 10,000-paper site takes a second
-    of waiting on the disk, and reading it two more: time the build spends parsing."""
-
-    def __init__(self, folder: Path, read_ahead: bool):
-        self.folder = folder
-        context = multiprocessing.get_context("fork")
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_list_in_child, args=(folder, read_ahead, sender),
-                                        daemon=True)  # ends with the build if still reading
-        self._process.start()
-        sender.close()
-        self._files: list | None = None
-
-    def files(self) -> list:
-        """`files_under` the folder, as a list; BuildError if it cannot be listed."""
-        if self._files is None:
-            try:
-                kind, value = self._receiver.recv()
-            except EOFError:
-                kind, value = "error", "the process listing it ended unexpectedly"
-            self._receiver.close()
-            if kind == "error":
-                raise BuildError(f"cannot list the output folder {self.folder}: {value}")
-            self._files = value
-        return self._files
-
-
-def _list_in_child(folder: Path, read_ahead: bool, sender) -> None:
-    _default_signals()
-    try:
-        files = list(files_under(folder))
-    except OSError as error:
-        sender.send(("error", str(error)))
-        return
-    sender.send(("ok", files))
-    sender.close()
-    if read_ahead:
-        for path, mode, size, _ in files:
-            if S_ISREG(mode) and size:
-                try:
-                    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-                except OSError:
-                    continue
-                os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
-                os.close(handle)
 
 
 def parse_dumps(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher) -> list[Dump]:
@@ -255,19 +177,15 @@ def _parse_in_child(contents: list[tuple[str, bytes, str | None]], matcher: Topi
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,
                      found: dict[str, tuple[Path, int]] | None = None,
-                     keys: PageKeys | None = None,
-                     superseded: Callable[[], bool] | None = None,
-                     spares: SpareFiles | None = None) -> Outcome:
+                     superseded: Callable[[], bool] | None = None) -> Outcome:
     """Render and write every file, in forked workers when there are many.  A file that
     `found` (output path -> (file, size)) already holds, byte for byte, is not written
-    but reported unchanged: creating a file costs far more than reading one.  The
-    papers' fingerprints that workers work out for page keys come back to `keys`.
-    When `superseded()` turns true, the work stops between jobs (`Superseded`).  Files
-    are written over `spares` while there are any."""
+    but reported unchanged: creating a file costs far more than reading one.
+    When `superseded()` turns true, the work stops between jobs (`Superseded`)."""
     global _shared_work
     workers = min(len(os.sched_getaffinity(0)), 8) if hasattr(os, "sched_getaffinity") else 1
     jobs = _jobs(len(files), workers)
-    _shared_work = (files, targets, progress, found or {}, keys, spares)
+    _shared_work = (files, targets, progress, found or {})
     results = []
     try:
         if len(files) < PARALLEL_THRESHOLD or workers < 2:
@@ -286,8 +204,6 @@ def render_and_write(files: list[OutputFile], targets: list[Path], progress: Pro
     outcome = Outcome()
     for result in results:
         outcome.add(result)
-    if keys is not None:
-        keys.add_made_elsewhere(outcome.fingerprints)
     return outcome
 
 
@@ -303,7 +219,7 @@ def _jobs(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _render_job(job: tuple[int, int]) -> Outcome:
-    files, targets, progress, found, keys, spares = _shared_work
+    files, targets, progress, found = _shared_work
     start, end = job
     outcome = Outcome()
     for index in range(start, end):
@@ -317,13 +233,11 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
         else:
-            stat = OutputWriter.put(targets[index], data, spares)
+            stat = OutputWriter.put(targets[index], data)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
-    if keys is not None and _in_worker:
-        outcome.fingerprints = keys.take_made()
     return outcome
 
 
@@ -364,9 +278,7 @@ class InBackground:
             self.process = None
             if kind == "error":
                 raise BuildError(f"building the search index failed: {outcome}")
-        remember_terms(outcome.search_terms)
         self.job.tokenised = outcome.search_tokens or self.job.tokenised  # for the next build
-        self.job.measured_gzip = outcome.measured_gzip or self.job.measured_gzip
         return outcome
 
     def __exit__(self, *error) -> None:
@@ -376,8 +288,6 @@ class InBackground:
 
 
 def _start_worker() -> None:
-    global _in_worker
-    _in_worker = True
     _default_signals()
 
 

@@ -250,10 +250,9 @@ def load_digest_warnings(site):
 
 def test_an_output_folder_that_cannot_be_listed_is_a_build_error_not_a_traceback(tmp_path):
     from sitegen.errors import BuildError
-    from sitegen.workers import OutputListing
-    listing = OutputListing(tmp_path / "gone", read_ahead=True)
+    from sitegen.cache import list_output
     with pytest.raises(BuildError, match="cannot list the output folder .*gone"):
-        listing.files()
+        list_output(tmp_path / "gone")
 
 
 def test_broken_template_fails_naming_file_and_line_and_keeps_the_previous_site(site):
@@ -526,60 +525,6 @@ def test_a_file_written_in_chunks_links_an_equal_file_and_writes_any_other(tmp_p
         assert same_as.read_bytes() == existing  # the current output is never written into
 
 
-def test_a_spare_file_is_written_over_only_when_it_has_no_other_name(tmp_path):
-    from sitegen.output import OutputWriter, SpareFiles
-
-    site = tmp_path / "_site"
-    site.mkdir()
-    (site / "replaced.html").write_text("the last build's page")
-    (site / "live.html").write_text("still part of the site")
-    spares = SpareFiles(tmp_path / "spare")
-    spares.keep(site / "replaced.html")  # linked: it stays until the new page replaces it
-    spares.keep(site / "live.html")
-    (site / "replaced.html").unlink()
-    assert (tmp_path / "spare" / str((site / "live.html").stat().st_ino)).exists()
-    assert (site / "live.html").stat().st_nlink == 2  # the build did not replace it after all
-
-    written = {}
-    for n in range(3):
-        target = tmp_path / "new" / "papers" / f"{n}.html"
-        stat = OutputWriter.put(target, f"page {n}", SpareFiles(tmp_path / "spare"))
-        written[n] = stat.st_ino
-        assert target.read_text() == f"page {n}" and stat.st_nlink == 1
-    assert (site / "live.html").read_text() == "still part of the site"
-    assert not any((tmp_path / "spare").iterdir())  # the linked one was dropped, not taken
-    assert len(set(written.values())) == 3
-
-    (tmp_path / "spare" / "1").symlink_to(site / "live.html")  # put there by someone else
-    (tmp_path / "spare" / "2").mkdir()
-    target = tmp_path / "new" / "papers" / "3.html"
-    assert OutputWriter.put(target, "page 3", SpareFiles(tmp_path / "spare")).st_nlink == 1
-    assert target.read_text() == "page 3" and not target.is_symlink()
-    assert (site / "live.html").read_text() == "still part of the site"
-
-
-def test_files_a_build_replaced_are_kept_as_they_were_until_a_later_build_takes_them(tmp_path):
-    from sitegen.output import OutputWriter, SpareFiles
-
-    previous = tmp_path / ".updating" / "search-previous"
-    (previous / "parts").mkdir(parents=True)
-    (previous / "parts" / "a.js").write_text("an old part that a reader may still be reading")
-    (previous / "lunr.json").write_text("{}")
-    (tmp_path / "shared.js").write_text("a chunk the new index linked")
-    (previous / "shared.js").hardlink_to(tmp_path / "shared.js")
-    inodes = {(previous / "parts" / "a.js").stat().st_ino, (previous / "lunr.json").stat().st_ino}
-    SpareFiles(tmp_path / "spare").keep_folder(previous)
-    kept = {path.stat().st_ino: path.read_text() for path in (tmp_path / "spare").iterdir()}
-    assert set(kept) == inodes and "an old part that a reader may still be reading" in kept.values()
-    assert (previous / "shared.js").exists()  # it has another name: left to be deleted
-
-    spares = SpareFiles(tmp_path / "spare")
-    stats = [OutputWriter.put_chunks(tmp_path / "next" / f"{n}.js", [b"new ", b"part"], None, spares)
-             for n in range(3)]
-    assert {stat.st_ino for stat in stats[:2]} == inodes and stats[2].st_ino not in inodes
-    assert all((tmp_path / "next" / f"{n}.js").read_bytes() == b"new part" for n in range(3))
-
-
 def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_had_them():
     from sitegen.errors import BuildError
     from sitegen.output import claim_paths
@@ -592,22 +537,20 @@ def test_output_paths_are_refused_outside_the_folder_or_twice_even_if_a_build_ha
             claim_paths(paths, checked)
 
 
-def test_a_cache_saved_in_the_background_is_waited_for_by_the_next_load(tmp_path, monkeypatch):
-    import time
+def test_a_saved_cache_loads_as_it_was_and_a_damaged_one_as_an_empty_one(tmp_path):
     from sitegen import cache as build_cache
 
-    write = build_cache._write
-    monkeypatch.setattr(build_cache, "_write", lambda *args: (time.sleep(0.5), write(*args)))
     path = tmp_path / "cache" / "site.pickle"
-    saved = build_cache.BuildCache(index_gzip=(1000, 300))
-    build_cache.save(saved, path, in_background=True)  # returns at once; a forked process writes
-    assert build_cache.load(path).index_gzip == (1000, 300)
-    assert sorted(p.name for p in path.parent.iterdir()) == ["site.pickle", "site.pickle.lock"]
+    build_cache.save(build_cache.BuildCache(parsed={("a.txt", "0" * 64): None}), path)
+    assert build_cache.load(path).parsed == {("a.txt", "0" * 64): None}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["site.pickle"]
+    path.write_bytes(path.read_bytes()[:50])
+    assert build_cache.load(path) == build_cache.BuildCache()
 
 
 def test_the_program_prints_its_summary_keeps_its_cache_and_exits_with_the_right_code(site):
-    """`sitegen` ends a successful command without freeing what it made: what it printed,
-    the build cache and the site must all be there, and a failure still exits non-zero."""
+    """What it printed, the build cache and the site must all be there, and a failure
+    exits non-zero."""
     import os
     import subprocess
     import sys

@@ -249,9 +249,9 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
 
     rows = []
     products = similar._products
-    def counting(matrix, transposed, chosen):
+    def counting(vectors, chosen):
         rows.append(len(chosen))
-        return products(matrix, transposed, chosen)
+        return products(vectors, chosen)
 
     # Groups of six papers share a word; paper x shares nothing, until its corrected
     # title names group 3's word: x then leads the lists of group 3, whose papers are
@@ -351,13 +351,3 @@ def test_similar_papers_come_from_the_cache_only_for_the_same_texts():
     again = papers("Cortex columns of spiking neurons.")
     add_similar_papers(again, cache=cache)
     assert [p.similar for p in again.papers] == [p.similar for p in fresh.papers]
-
-
-def test_remembered_title_identities_are_those_worked_out_afresh():
-    from sitegen import slugs
-
-    titles = ["Spiking Neural Networks", "Spiking  neural networks!", "Ünïcode — title", "???", "x" * 120]
-    remembered = {title: slugs.identity(title) for title in titles}
-    assert slugs.known_identities(titles) == remembered
-    assert all(remembered[title] == (slugs.title_key(title), slugs.slugify(title)) for title in titles)
-    assert remembered[titles[0]][0] == remembered[titles[1]][0]  # one paper, one key

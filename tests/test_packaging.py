@@ -68,6 +68,23 @@ def test_installed_wheel_builds_a_site_outside_the_repository(tmp_path):
     assert "A Paper" in (site / "_site" / "index.html").read_text()
 
 
+def test_similar_papers_and_a_build_need_no_scipy(tmp_path):
+    """SciPy is not a dependency: a build works in a process where it cannot be imported."""
+    site = tmp_path / "site"
+    (site / "dumps").mkdir(parents=True)
+    (site / "site.yaml").write_text(
+        "title: No SciPy\nbase_url: https://example.org/\nsources: [dumps/*.txt]\n")
+    (site / "dumps" / "a.txt").write_text(full_dump(
+        ("Spiking Neurons in Cortex", ABSTRACT, "• 2 authors", "Jun 1, 2024"),
+        ("Spiking Neurons in Silicon", ABSTRACT, "• 3 authors", "Jun 1, 2024")))
+    script = ("import sys; sys.modules['scipy'] = None\n"
+              "from sitegen.cli import run; sys.argv = ['sitegen', 'build', '-q']; run()")
+    result = subprocess.run([sys.executable, "-c", script], cwd=site, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "scipy" not in (REPO / "pyproject.toml").read_text().lower()
+
+
 def readme_set_up_commands() -> list[str]:
     """The shell commands of the README's "Set up" section, in order."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -103,7 +103,7 @@ def test_a_paper_removed_from_every_dump_is_reported(site):
     site.build()
     site.write("dumps/a.txt", full_dump(("Kept Paper", OTHER, "• 1 author", "Jun 12, 2025 1")))
     result = site.build()
-    assert ("_site/papers.json: papers/spiking-networks/ (Spiking Networks) was published but is in no "
+    assert ("_site/papers.json: warning: papers/spiking-networks/ (Spiking Networks) was published but is in no "
             "dump now, so its link breaks") in result.output
     assert not (site.output / "papers/spiking-networks").exists()
 

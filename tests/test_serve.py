@@ -454,42 +454,13 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypa
     assert str(os.getpid()) not in " ".join(seen)  # rendered in workers indeed
 
 
-def test_the_cycle_collector_runs_when_the_preview_is_idle_not_as_a_rebuild_ends(site):
-    import gc
-    from sitegen.build import build
-    from sitegen.config import load_config
-    from sitegen.serve import COLLECT_AFTER_SECONDS, COLLECT_EVERY_SECONDS, _IdleCollector
-
-    site.write("dumps/a.txt", full_dump(("Spiking Cells", ABSTRACT, "• 2 authors", "Jun 2, 2025")))
-    now, collected = [100.0], []
-    was_enabled = gc.isenabled()
-    collector = _IdleCollector(clock=lambda: now[0], collect=lambda: collected.append(now[0]))
-    try:
-        assert not gc.isenabled()  # so a build's end (which restores it) does not set it off
-        build(load_config(site.config))
-        assert not gc.isenabled()
-        collector.built()
-        collector.collect_if_due()
-        assert collected == []
-        now[0] += COLLECT_AFTER_SECONDS
-        collector.collect_if_due()
-        collector.collect_if_due()
-        assert collected == [now[0]]  # once after a rebuild
-        now[0] += COLLECT_EVERY_SECONDS
-        collector.collect_if_due()
-        assert collected == [now[0] - COLLECT_EVERY_SECONDS, now[0]]  # and once a minute
-    finally:
-        collector.stop()
-    assert gc.isenabled() == was_enabled
-
-
 def test_ctrl_c_while_a_finalizer_runs_still_stops(site):
     """Python swallows an exception raised in `__del__`, KeyboardInterrupt included: a
     Ctrl-C whose handler ran just then used to leave serve running."""
     site.write("site.yaml", CONFIG)
     site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     script = """
-import os, signal, sys
+import os, signal, sys, threading
 from pathlib import Path
 from sitegen import serve
 
@@ -499,10 +470,16 @@ class Finalized:
         for _ in range(100000):  # the handler runs in here, inside the finalizer
             pass
 
-def collect_if_due(self):
-    Finalized()  # dropped at once: its finalizer runs now
+class Woken(threading.Event):  # the main loop waits on it while idle
+    def wait(self, timeout=None):
+        Finalized()  # dropped at once: its finalizer runs now
+        return super().wait(timeout)
 
-serve._IdleCollector.collect_if_due = collect_if_due
+make_preview = serve.Preview.__init__
+def with_woken(self, *args, **kwargs):
+    make_preview(self, *args, **kwargs)
+    self.woken = Woken()
+serve.Preview.__init__ = with_woken
 serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True,
@@ -510,6 +487,31 @@ serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
     assert result.returncode == 0, result.stderr
     assert "Exception ignored in" in result.stderr  # the interrupt was indeed swallowed
     assert "Stopped." in result.stdout
+
+
+def test_only_the_sites_inputs_count_as_changes(site):
+    """Not a virtualenv, node_modules, a log or an editor's swap file in the project."""
+    from sitegen.config import load_config
+    from sitegen.render import theme_dir
+    from sitegen.serve import Preview
+
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    (site.root / "templates").mkdir()
+    preview = Preview(site.root / "site.yaml", None, False, echo=lambda *args, **kwargs: None)
+    try:
+        preview.config = load_config(site.root / "site.yaml")
+        root = site.root.resolve()
+        for path in [root / "site.yaml", root / "dumps" / "a.txt", root / "dumps" / "b.txt",
+                     theme_dir().resolve() / "templates" / "paper.html", root / "templates" / "day.html",
+                     root / "static" / "site.css"]:
+            assert preview.is_input(path), path
+        for path in [root / ".venv" / "lib" / "x.py", root / "node_modules" / "a" / "index.js",
+                     root / "serve.log", root / "dumps" / ".a.txt.swp", root / "dumps" / "a.txt~",
+                     root / "dumps" / "4913", root / "dumps" / "notes.log", root / "README.md"]:
+            assert not preview.is_input(path), path
+    finally:
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
 
 
 DRAGON = "papers/the-dragon-hatchling-the-missing-link-between-the-transformer-and-0a450a40/"
@@ -560,7 +562,7 @@ def test_an_old_url_redirects_and_a_removed_papers_404_says_where_it_went(site):
         assert "this preview served “Spiking Paper Two” here; that paper is in no dump now" in body.decode()
         never, body = server.get("/repo/papers/never-there/")
         assert never.status == 404 and b"sitegen-gone" not in body
-        server.wait_for_output("the previous build: papers/spiking-paper-two/ (Spiking Paper Two) was published "
+        server.wait_for_output("the previous build: warning: papers/spiking-paper-two/ (Spiking Paper Two) was published "
                                "but is in no dump now")
     finally:
         server.stop()
