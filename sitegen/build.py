@@ -25,8 +25,10 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, known_analyses, remember_analyses
 from .model import Digest, build_digest
-from .output import (BUILD_MARKER, OutputWriter, SpareFiles, claim_paths, github_pages_problems,
-                     remove_folder, remove_leftovers, safe_relative_path, spare_files)
+from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, SpareFiles, build_lock, check_replaceable,
+                     claim_paths, github_pages_problems, is_site_folder, recover_interrupted_swap,
+                     remove_empty_folders, remove_folder, remove_leftovers, safe_relative_path,
+                     spare_files)
 from .render import (CompiledTemplates, OutputFile, RecordSpans, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .search import known_terms, remember_terms
@@ -171,9 +173,24 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
-    with collector_paused():
+    with collector_paused(), _output_claimed(config.output, private_output):
         return _build(config, strict, progress, cache, private_output, estimate_index_gzip,
                       whole_index, papers_json, on_laid_out, superseded)
+
+
+@contextlib.contextmanager
+def _output_claimed(output: Path, private_output: bool):
+    """The output folder, this build's alone until it is done (`build_lock`), checked
+    before any work that it may be replaced, and as a killed build left it: a site it
+    had swapped out put back, its leftovers beside the folder deleted."""
+    if private_output:
+        yield
+        return
+    with build_lock(output):
+        recover_interrupted_swap(output)
+        check_replaceable(output)
+        remove_leftovers(output)
+        yield
 
 
 @contextlib.contextmanager
@@ -200,7 +217,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
            superseded: Callable[[], bool] | None) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    earlier_build = not private_output and (config.output / BUILD_MARKER).is_file()
+    earlier_build = not private_output and is_site_folder(config.output)
     recorded = cache is not None and cache.output is not None and \
         cache.output.folder == config.output.resolve()
     listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
@@ -220,6 +237,8 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     trusted = cache.trusted_output(config.output, private_output, listed) if cache is not None else None
     # Without a record to trust, what is rendered is compared with what is there.
     previous = trusted or (found_output(config.output, listed) if earlier_build else None)
+    if previous is not None and trusted is None:  # as found: maybe as a killed build left it
+        remove_empty_folders(config.output)
     env = make_environment(config)
     if cache is not None:
         remember_terms(cache.search_terms)
@@ -325,6 +344,8 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
     spare_pages = spare_files(output, "pages")
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
+    scratch.mkdir(exist_ok=True)
+    (scratch / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # (says it is ours)
     new_index = False
     try:
         with InBackground(search, scratch, deferred=deferred_search) as indexing:
@@ -348,7 +369,7 @@ def _update_in_place(config: SiteConfig, pages: Callable[[InBackground], list[Ou
         changes = {relative: key for relative, key in keys.items()
                    if previous.files.get(relative, _NO_RECORD).key != key
                    and relative not in outcome.unchanged}
-        wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys)
+        wanted = {file.path for file in files} | set(keys) | set(outcome.search_keys) | {BUILD_MARKER}
         if new_index:
             report.index_bytes = outcome.index_bytes
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import glob
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import ConfigError, Diagnostic, warning
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_NAME_BYTES = 255  # a file name, on the usual file systems
+MAX_PATH_BYTES = 4000
 DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
 
@@ -198,14 +201,13 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
     description = check.string(keys.get("description"), "description", "")
     language = check.string(keys.get("language"), "language", "en")
     base_url = _base_url(check, keys.get("base_url"), base_url_override)
-    output_text = check.string(keys.get("output"), "output", DEFAULT_OUTPUT)
-    output = Path(output_override) if output_override else path.parent / output_text
+    output = _output(check, keys.get("output"), output_override, path.parent)
     topics = _topics(check, keys.get("topics"))
     catch_all = _catch_all(check, keys.get("catch_all"))
     if catch_all.slug in {topic.slug for topic in topics}:
         check.error(keys.get("catch_all"), f"catch_all: slug '{catch_all.slug}' is also a topic's slug")
     known_topics = {topic.slug for topic in topics} | {catch_all.slug}
-    sources = _sources(check, keys.get("sources"), path.parent, known_topics)
+    sources = _sources(check, keys.get("sources"), path.parent, known_topics, output)
     if isinstance(keys.get("sources"), SequenceNode) and not keys["sources"].value:
         check.error(keys["sources"], "sources: list at least one dump file or glob")
 
@@ -214,7 +216,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         title=title,
         description=description,
         base_url=base_url or "http://localhost/",
-        output=output.resolve(),
+        output=output,
         language=language,
         sources=tuple(sources),
         topics=tuple(topics),
@@ -225,7 +227,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         custom_domain=check.string(keys.get("custom_domain"), "custom_domain"),
         warnings=tuple(check.warnings),
     )
-    _check_output_is_safe(check, keys.get("output"), config)
+    _check_output_is_safe(check, keys.get("output"), config, output_override)
     if check.errors:
         count = len(check.errors)
         raise ConfigError(f"{display}: {count} problem{'s' if count > 1 else ''} in the configuration",
@@ -298,7 +300,42 @@ def _slug_of_name(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
-def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[str]) -> list[Source]:
+def _output(check: _Checker, node: Node | None, override: Path | None, base: Path) -> Path:
+    """The output folder, absolute: `~` is the home folder, as in a shell; a name the
+    file system cannot hold is an error here rather than a failure at the end."""
+    where = "--output" if override else "output"
+    text = str(override) if override else check.string(node, "output", DEFAULT_OUTPUT)
+    problem = _unusable_path(text)
+    if problem is None and text.startswith("~"):
+        expanded = os.path.expanduser(text)
+        problem = "names a home folder that cannot be found" if expanded.startswith("~") else None
+        text = expanded
+    if problem is not None:
+        if override:
+            raise ConfigError(f"{where} {_shown(text)} {problem}")
+        check.error(node, f"{where} {_shown(text)} {problem}")
+        text = DEFAULT_OUTPUT
+    return (base / text).resolve()
+
+
+def _unusable_path(text: str) -> str | None:
+    if "\0" in text:
+        return "contains a NUL character"
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in text.split("/")):
+        return f"has a name longer than {MAX_NAME_BYTES} bytes"
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+        return f"is longer than {MAX_PATH_BYTES} bytes"
+    return None
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value for a message: quoted, control characters escaped, at most `limit` characters."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    return text if len(text) <= limit else text[:limit - 4] + "…" + text[-3:]
+
+
+def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[str],
+             output: Path) -> list[Source]:
     sources: list[Source] = []
     claimed: dict[Path, str] = {}
     for index, item in enumerate(check.sequence(node, "sources")):
@@ -325,6 +362,8 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
             continue
         matches = sorted(glob.glob(pattern, root_dir=base, recursive=True))
         files = [base / match for match in matches if (base / match).is_file()]
+        if glob.has_magic(pattern):  # a glob that reaches into the output: not its files
+            files = [file for file in files if not _inside(file.resolve(), output)]
         if not files:
             check.error(keys["path"], f"{where}.path {pattern!r} matches no file "
                                       f"(paths are relative to {base})")
@@ -377,13 +416,21 @@ def _date(check: _Checker, node: Node | None, where: str) -> dt.date | None:
     return None
 
 
-def _check_output_is_safe(check: _Checker, node: Node | None, config: SiteConfig) -> None:
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_output_is_safe(check: _Checker, node: Node | None, config: SiteConfig,
+                          override: Path | None) -> None:
     """The output folder is replaced on every build: it must not hold anything the user wrote."""
     output = config.output
     protected = [config.root, config.path, config.root / "templates", config.root / "static",
                  *(source.path for source in config.sources)]
     for path in protected:
-        if path == output or output in path.parents:
-            check.error(node, f"output {output} would contain {path}; choose a folder of its own "
-                              f"such as {DEFAULT_OUTPUT}")
+        if _inside(path, output):
+            message = f"output {output} would contain {path}; choose a folder of its own " \
+                      f"such as {DEFAULT_OUTPUT}"
+            if override:  # the command line's mistake, not the file's
+                raise ConfigError(f"--output {override}: {message}")
+            check.error(node, message)
             return

@@ -65,7 +65,7 @@ Dec 8, 2025 12
 
 GITIGNORE = """\
 _site/
-._site.*/
+._site.*
 __pycache__/
 """
 

@@ -457,7 +457,6 @@ def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monk
         with OutputWriter(destination) as out:
             for n in range(30):
                 out.write(f"papers/{n}/index.html", f"{generation} {n}")
-            out.write(".nojekyll", "")
         monkeypatch.setattr(output, "BACKGROUND_REMOVAL_FILES", 10)
         monkeypatch.setattr(output.shutil, "rmtree", None)  # this process must not delete it
     assert (destination / "papers/7/index.html").read_text() == "second 7"
@@ -470,14 +469,17 @@ def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monk
 def test_the_next_build_leaves_a_folder_to_the_live_process_deleting_it(tmp_path):
     import subprocess
     import sys
-    from sitegen.output import remove_leftovers
+    from sitegen.output import BUILD_MARKER, MARKER_TEXT, remove_leftovers
 
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process id no live process has
     deleter = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         being_deleted = tmp_path / f"._site.old-11.deleting-{deleter.pid}"
-        killed_build = tmp_path / "._site.building-12"
+        killed_build = tmp_path / f"._site.building-{ended.pid}"
         for folder in (being_deleted, killed_build):
             (folder / "papers").mkdir(parents=True)
+        (killed_build / BUILD_MARKER).write_text(MARKER_TEXT)
         remove_leftovers(tmp_path / "_site")
         assert being_deleted.is_dir() and not killed_build.exists()
     finally:
