@@ -20,6 +20,7 @@ from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused
+from .children import EndOnSignals
 from .config import load_config
 from .errors import SitegenError
 
@@ -131,9 +132,13 @@ def run() -> None:
     does not free what it made (the operating system takes the memory back at once)."""
     global _left_for_exit
     _left_for_exit = []
+    signals = EndOnSignals()
+    signals.install()
     try:
         main()
     except SystemExit as end:
+        if signals.exit_code is not None:
+            raise SystemExit(signals.exit_code) from None
         if end.code not in (0, None):
             raise
     try:
