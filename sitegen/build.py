@@ -154,6 +154,16 @@ def check(config: SiteConfig, progress: Progress = lambda message: None) -> Buil
     return report
 
 
+def refuse_unreadable_sources(digest: Digest) -> None:
+    """A capture that is not a listing, or mostly junk, fails the build: a digest built
+    from what could be read of it would look fine and be wrong."""
+    errors = [d for d in digest.diagnostics if d.level == "error"]
+    if errors:
+        sources = len({d.path for d in errors})
+        raise BuildError(f"{sources} source{'s' if sources != 1 else ''} could not be read as a "
+                         "Daily Papers listing: nothing was written", errors)
+
+
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
           cache: BuildCache | None = None, private_output: bool = False,
           estimate_index_gzip: bool = True, whole_index: bool = True,
@@ -223,6 +233,7 @@ def _build(config: SiteConfig, strict: bool, progress: Progress, cache: BuildCac
     listing = OutputListing(config.output, read_ahead=not recorded) if earlier_build else None
     digest = read_digest(config, progress, timings, cache)
     report = BuildReport(digest, timings=timings)
+    refuse_unreadable_sources(digest)
     if strict and digest.diagnostics:
         count = len(digest.diagnostics)
         raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "

@@ -43,6 +43,11 @@ class Paper:
     # Where each metadata value came from ("path:line"), to name both places in a conflict.
     provenance: dict[str, str] = field(default_factory=dict, repr=False)
     capture_dates: list[dt.date] = field(default_factory=list, repr=False)
+    arxiv_id: str | None = None
+    author_names: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)  # huggingface, arxiv, pdf, code
+    comments: int | None = None
+    submitted_by: str | None = None
 
     @property
     def url(self) -> str:
@@ -71,6 +76,21 @@ class TopicGroup:
 
 
 @dataclass
+class SourceSummary:
+    """What one capture gave: for `sitegen check` and the build summary."""
+
+    path: str
+    shape: str
+    papers: int
+    with_dates: int
+    with_upvotes: int
+    with_ids: int
+    skipped: list[tuple[int, str]]
+    capture_date: dt.date | None
+    capture_from: str | None  # where the capture date came from
+
+
+@dataclass
 class Digest:
     papers: list[Paper]  # newest first; undated last
     topics: list[TopicGroup]
@@ -79,6 +99,7 @@ class Digest:
     diagnostics: list[Diagnostic]
     source_count: int = 0
     entry_count: int = 0
+    sources: list[SourceSummary] = field(default_factory=list)
 
     @property
     def by_slug(self) -> dict[str, Paper]:
@@ -108,6 +129,8 @@ def resolve_capture_date(dump: Dump, source: Source) -> tuple[dt.date | None, in
             problems.append(warning(path, line, f"header says captured {format_date(header)} but "
                                                 f"site.yaml says {source.captured}; using site.yaml"))
         return source.captured, source.captured.year, problems
+    if dump.captured is not None:  # the capture's own front matter: the tool that saved it
+        return dump.captured, dump.captured.year, []
     if header is None:
         return None, source.year, []
     year = header.year or source.year
@@ -153,31 +176,20 @@ def resolve_date(date: PartialDate, capture: dt.date | None, capture_year: int |
 
 def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest:
     diagnostics: list[Diagnostic] = []
-    papers: dict[str, Paper] = {}
-    entry_count = 0
+    sightings: list[tuple[Entry, dt.date | None, str, Source, dt.date | None]] = []
+    summaries: list[SourceSummary] = []
     for source, dump in dumps:
         diagnostics.extend(dump.diagnostics)
         capture, capture_year, problems = resolve_capture_date(dump, source)
         diagnostics.extend(problems)
+        dated = 0
         for entry in dump.entries:
-            entry_count += 1
-            date = None
-            if entry.date is not None:
-                date = resolve_date(entry.date, capture, capture_year)
-                if date is None:
-                    diagnostics.append(warning(dump.path, entry.date_line,
-                                               f"cannot tell the year of {format_date(entry.date)}"
-                                               if not entry.date.year else
-                                               f"{format_date(entry.date)} is not a real date"))
-            key, slug = identity(entry.title)
-            place = f"{dump.path}:{entry.line}"
-            paper = papers.get(key)
-            if paper is None:
-                paper = papers[key] = Paper(key=key, slug=slug, title=entry.title,
-                                            abstract=list(entry.abstract))
-            _merge(paper, entry, date, place, source, diagnostics)
-            if capture:
-                paper.capture_dates.append(capture)
+            date = _entry_date(entry, capture, capture_year, dump.path, diagnostics)
+            dated += date is not None
+            sightings.append((entry, date, f"{dump.path}:{entry.line}", source, capture))
+        summaries.append(_summary(dump, source, capture, dated))
+    papers = _merge_sightings(sightings, diagnostics)
+    entry_count = len(sightings)
 
     _give_distinct_slugs(papers.values())
     matcher = matcher_for(tuple(config.topics))
@@ -214,7 +226,76 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
         diagnostics=diagnostics,
         source_count=len(dumps),
         entry_count=entry_count,
+        sources=summaries,
     )
+
+
+def _entry_date(entry: Entry, capture: dt.date | None, capture_year: int | None, path: str,
+                diagnostics: list[Diagnostic]) -> dt.date | None:
+    if entry.date is None:
+        return None
+    date = resolve_date(entry.date, capture, capture_year)
+    if date is None:
+        diagnostics.append(warning(path, entry.date_line,
+                                   f"cannot tell the year of {format_date(entry.date)}"
+                                   if not entry.date.year else
+                                   f"{format_date(entry.date)} is not a real date"))
+    return date
+
+
+def _summary(dump: Dump, source: Source, capture: dt.date | None, dated: int) -> SourceSummary:
+    if source.captured:
+        where = "site.yaml `captured:`"
+    elif dump.captured is not None:
+        where = dump.captured_from
+    elif capture is not None:
+        where = f"the page header ({format_date(dump.header_date)})" + \
+            (" and site.yaml `year:`" if source.year else "")
+    else:
+        where = None
+    return SourceSummary(dump.path, dump.shape, len(dump.entries), dated,
+                         sum(1 for e in dump.entries if e.upvotes is not None),
+                         sum(1 for e in dump.entries if e.arxiv_id), list(dump.skipped), capture,
+                         where)
+
+
+def _merge_sightings(sightings, diagnostics: list[Diagnostic]) -> dict[str, Paper]:
+    """One `Paper` per paper: sightings with one arXiv id are one paper; a sighting without
+    an id joins the paper with its title (and that title's id, where the title has one)."""
+    ids_of_title: dict[str, list[str]] = defaultdict(list)
+    for entry, *_ in sightings:
+        key = identity(entry.title)[0]
+        if entry.arxiv_id and entry.arxiv_id not in ids_of_title[key]:
+            ids_of_title[key].append(entry.arxiv_id)
+    papers: dict[str, Paper] = {}
+    for entry, date, place, source, capture in sightings:
+        key, slug = identity(entry.title)
+        arxiv_id = entry.arxiv_id
+        if arxiv_id is None and ids_of_title.get(key):
+            arxiv_id = ids_of_title[key][0]
+            if len(ids_of_title[key]) > 1:
+                diagnostics.append(warning(*_split_place(place), (
+                    f"papers {', '.join(ids_of_title[key])} share this title; this sighting "
+                    f"has no arXiv id and is taken as {arxiv_id}")))
+        merge_key = f"arxiv:{arxiv_id}" if arxiv_id else key
+        paper = papers.get(merge_key)
+        if paper is None:
+            paper = papers[merge_key] = Paper(key=key, slug=slug, title=entry.title,
+                                              abstract=list(entry.abstract), arxiv_id=arxiv_id)
+        _merge(paper, entry, date, place, source, diagnostics)
+        if capture:
+            paper.capture_dates.append(capture)
+    for paper in papers.values():
+        if paper.arxiv_id:
+            for name, url in paper_links_of(paper.arxiv_id).items():
+                paper.links.setdefault(name, url)
+    return papers
+
+
+def paper_links_of(arxiv_id: str) -> dict[str, str]:
+    return {"huggingface": f"https://huggingface.co/papers/{arxiv_id}",
+            "arxiv": f"https://arxiv.org/abs/{arxiv_id}",
+            "pdf": f"https://arxiv.org/pdf/{arxiv_id}"}
 
 
 def _newest_first(paper: Paper):
@@ -241,6 +322,13 @@ def _merge(paper: Paper, entry: Entry, date: dt.date | None, place: str, source:
         paper.date_source = "published"
     if entry.upvotes is not None:  # counts only grow between captures: keep the highest
         paper.upvotes = max(paper.upvotes or 0, entry.upvotes)
+    if entry.comments is not None:
+        paper.comments = max(paper.comments or 0, entry.comments)
+    if entry.author_names and not paper.author_names:
+        paper.author_names = tuple(entry.author_names)
+    for name, url in entry.links.items():
+        paper.links.setdefault(name, url)
+    paper.submitted_by = paper.submitted_by or entry.submitted_by
 
 
 _SHOWN = {"org_account": lambda value: f"organisation {value!r}",
@@ -273,9 +361,13 @@ def _give_distinct_slugs(papers) -> None:
     for paper in papers:
         by_slug[paper.slug].append(paper)
     for slug, sharing in by_slug.items():
-        if len(sharing) > 1:
+        titles = {paper.key for paper in sharing}
+        if len(sharing) > 1 and len(titles) > 1:
             for paper in sharing:
                 paper.slug = f"{slug[:60].rstrip('-')}-{title_hash(paper.key, 16)}"
+        elif len(sharing) > 1:  # one title, several arXiv ids: the first id keeps the URL
+            for paper in sorted(sharing, key=lambda p: p.arxiv_id or "")[1:]:
+                paper.slug = f"{slug[:60].rstrip('-')}-{re.sub(r'[^a-z0-9]+', '-', paper.arxiv_id.lower())}"
 
 
 def match_topics_ahead(dumps: list[Dump], matcher: TopicMatcher) -> None:

@@ -225,7 +225,8 @@ class ScholarlyArticle:
 
     KEY_ATTRIBUTES: ClassVar[frozenset[str]] = frozenset({
         "paper", "base_url", "topic_names",  # its own fields, then the paper's it reads
-        "title", "first_sentence", "url", "topics", "date", "date_source", "org_name"})
+        "title", "first_sentence", "url", "topics", "date", "date_source", "org_name",
+        "author_names", "links"})
 
     def as_dict(self) -> dict:
         paper = self.paper
@@ -242,6 +243,11 @@ class ScholarlyArticle:
             article["datePublished"] = paper.date.isoformat()
         if paper.org_name:
             article["sourceOrganization"] = {"@type": "Organization", "name": paper.org_name}
+        if paper.author_names:
+            article["author"] = [{"@type": "Person", "name": name} for name in paper.author_names]
+        same_as = [paper.links[name] for name in ("arxiv", "huggingface") if name in paper.links]
+        if same_as:
+            article["sameAs"] = same_as
         return article
 
 
@@ -459,6 +465,11 @@ def paper_record(paper: Paper) -> dict:
         "topics": paper.topics,
         "similar": paper.similar,
         "sources": paper.sources,
+        "arxiv_id": paper.arxiv_id,
+        "author_names": list(paper.author_names),
+        "links": dict(sorted(paper.links.items())),
+        "comments": paper.comments,
+        "submitted_by": paper.submitted_by,
     }
 
 

@@ -1,0 +1,125 @@
+"""The JSON the Hub serves for a listing, as entries.
+
+`api/daily_papers` is a list of objects `{paper: {id, title, summary, authors:
+[{name}], publishedAt, upvotes, githubRepo?, organization?}, publishedAt,
+numComments, submittedBy, thumbnail}`; a saved page's hydration data wraps the
+same list as `{"dailyPapers": [...]}`; some tools keep a plain list of paper
+objects.  `find_papers` finds that list wherever it is; `entries_from` reads it.
+Pure: decoded JSON in, entries out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .capture import PartialDate, clean_text, iso_date
+from .parse_cards import ARXIV_ID, CODE_LINK
+
+ID = re.compile(r"^" + ARXIV_ID + r"$")
+MAX_DEPTH = 12
+
+
+def find_papers(data, depth: int = 0) -> list[dict] | None:
+    """The longest list of paper-like objects in `data` (searched a few levels deep)."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(data, list):
+        papers = [item for item in data if _paper_of(item) is not None]
+        if papers and len(papers) * 2 >= len(data):
+            return data
+        candidates = [find_papers(item, depth + 1) for item in data[:50]]
+    elif isinstance(data, dict):
+        candidates = [find_papers(value, depth + 1) for value in data.values()
+                      if isinstance(value, (list, dict))]
+    else:
+        return None
+    candidates = [found for found in candidates if found]
+    return max(candidates, key=len) if candidates else None
+
+
+def _paper_of(item) -> dict | None:
+    """The paper object of a listing item, or the item itself if it is a paper."""
+    if not isinstance(item, dict):
+        return None
+    paper = item.get("paper")
+    if isinstance(paper, dict) and isinstance(paper.get("title"), str):
+        return paper
+    if isinstance(item.get("title"), str) and ("summary" in item or "abstract" in item or "id" in item):
+        return item
+    return None
+
+
+def entries_from(items: list, position_of) -> tuple[list, list[tuple[int, str]]]:
+    """Entries from a list of listing items; `position_of(index)` gives an item's line.
+    Items that are not papers come back as skipped (line, why)."""
+    from .capture import Entry
+
+    entries, skipped = [], []
+    for index, item in enumerate(items):
+        line = position_of(index)
+        paper = _paper_of(item)
+        title = clean_text(paper["title"]) if paper else ""
+        if not title:
+            skipped.append((line, f"item {index + 1} is not a paper (no title)"))
+            continue
+        entry = Entry(title=title, line=line)
+        summary = paper.get("summary") or paper.get("abstract") or ""
+        if isinstance(summary, str):
+            paragraphs = [clean_text(part) for part in re.split(r"\n\s*\n", summary)]
+            entry.abstract = [part for part in paragraphs if part]
+        _read_people(entry, paper, item)
+        _read_numbers(entry, paper, item)
+        published = _date(paper.get("publishedAt")) or _date(item.get("publishedAt"))
+        if published:
+            entry.date = PartialDate(published.month, published.day, published.year)
+            entry.date_line = line
+        _read_links(entry, paper)
+        entries.append(entry)
+    return entries, skipped
+
+
+def _read_people(entry, paper: dict, item: dict) -> None:
+    authors = paper.get("authors")
+    if isinstance(authors, list):
+        names = [clean_text(str(a.get("name") or a.get("fullname") or "")) if isinstance(a, dict)
+                 else clean_text(str(a)) for a in authors]
+        names = [name for name in names if name]
+        entry.authors = len(authors) or None
+        entry.author_names = tuple(names) if len(names) == len(authors) else ()
+    organization = paper.get("organization") or item.get("organization")
+    if isinstance(organization, dict):
+        account = organization.get("name")
+        name = organization.get("fullname") or account
+        if isinstance(account, str) and account:
+            entry.org_account, entry.org_name = clean_text(account), clean_text(str(name))
+    submitter = item.get("submittedBy") or paper.get("submittedOnDailyBy")
+    if isinstance(submitter, dict):
+        submitter = submitter.get("fullname") or submitter.get("name") or submitter.get("user")
+    if isinstance(submitter, str) and clean_text(submitter):
+        entry.submitted_by = clean_text(submitter)
+
+
+def _read_numbers(entry, paper: dict, item: dict) -> None:
+    for source, key, name in ((paper, "upvotes", "upvotes"), (item, "upvotes", "upvotes"),
+                              (item, "numComments", "comments"), (paper, "numComments", "comments")):
+        value = source.get(key)
+        if getattr(entry, name) is None and isinstance(value, int) and not isinstance(value, bool) \
+                and 0 <= value < 10**9:
+            setattr(entry, name, value)
+
+
+def _read_links(entry, paper: dict) -> None:
+    identifier = paper.get("id")
+    if isinstance(identifier, str) and ID.match(identifier.strip()):
+        entry.arxiv_id = ID.match(identifier.strip())["id"]
+        entry.links["huggingface"] = f"https://huggingface.co/papers/{entry.arxiv_id}"
+        entry.links["arxiv"] = f"https://arxiv.org/abs/{entry.arxiv_id}"
+        entry.links["pdf"] = f"https://arxiv.org/pdf/{entry.arxiv_id}"
+    repository = paper.get("githubRepo")
+    if isinstance(repository, str) and CODE_LINK.match(repository.strip()):
+        entry.links["code"] = repository.strip()
+
+
+def _date(value) -> dt.date | None:
+    return iso_date(value) if isinstance(value, str) else None

@@ -1,0 +1,271 @@
+"""Real captures of listings, in every shape people save them, parsed right or refused.
+
+The three files in tests/captures/ are other people's captures of real pages, with
+expected.json saying what each really holds; the small cases below pin each rule.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import ABSTRACT
+from sitegen.dumps import PartialDate, detect_shape, parse_dump, parse_dump_bytes
+
+CAPTURES = Path(__file__).parent / "captures"
+EXPECTED = json.loads((CAPTURES / "expected.json").read_text(encoding="utf-8"))
+URL = "https://huggingface.co/papers"
+
+
+def one(text: str, path: str = "c.md", shape: str | None = None):
+    dump = parse_dump(text, path, shape)
+    assert not [d for d in dump.diagnostics if d.level == "error"], dump.diagnostics
+    return dump
+
+
+# --- the real captures, end to end -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def captures_site(tmp_path_factory):
+    from conftest import Site
+    site = Site(tmp_path_factory.mktemp("captures"))
+    sources = []
+    for name in EXPECTED:
+        site.write(name, (CAPTURES / name).read_bytes())
+        sources.append(f"  - path: {name}")
+    site.write("site.yaml", "title: Captures\nbase_url: https://example.org/caps/\nsources:\n"
+               + "\n".join(sources) + "\n")
+    site.build()
+    return site
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_paper_of_a_real_capture_is_read_exactly(captures_site, name):
+    papers = json.loads((captures_site.output / "papers.json").read_text(encoding="utf-8"))
+    papers = papers["papers"] if isinstance(papers, dict) else papers
+    mine = [p for p in papers if any(s.startswith(f"{name}:") for s in p["sources"])]
+    assert len(mine) == len(EXPECTED[name])  # no other pages
+    by_id = {p["arxiv_id"]: p for p in mine}
+    for expected in EXPECTED[name]:
+        paper = by_id[expected["arxiv_id"]]
+        organization = paper["organization"]["name"] if paper["organization"] else None
+        assert (paper["title"], paper["date"], paper["upvotes"], paper["authors"], organization) == (
+            expected["title"], expected["date"], expected["upvotes"], expected["authors"],
+            expected["organization"])
+        assert paper["abstract"].startswith(expected["abstract_starts"])
+        assert paper["author_names"] == expected.get("author_names", [])
+
+
+def test_check_reports_each_capture_with_its_shape_counts_and_capture_date(captures_site):
+    result = captures_site.run("check", "-v")
+    assert result.exit_code == 0, result.output
+    assert ("firecrawl-markdown-search.txt: markdown, 10 papers (10 with dates, 10 with upvotes, "
+            "10 with ids), 0 skipped; captured 2026-10-02 (front matter `retrieved:`)") in result.output
+    assert "api-daily-papers.json: json, 3 papers (3 with dates, 3 with upvotes, 3 with ids)" \
+        in result.output
+    assert "skipped notebooklm-text-search.txt:73: Intercode Bash" in result.output
+
+
+# --- text and Markdown rules ---------------------------------------------------------------
+
+def test_upvotes_come_before_the_title_in_every_spelling():
+    text = (f"[101](https://huggingface.co/login?next=%2Fpapers%2F2606.00683)\n\n"
+            f"### [First Paper Title](https://huggingface.co/papers/2606.00683)\n\n{ABSTRACT}\n\n"
+            f"[-] 1\n\nSecond Paper Title\n\n{URL}/2606.00684\n\n{ABSTRACT}\n\n{URL}/2606.00684\n\n"
+            f"[-] -\n\nThird Paper Title\n\n{URL}/2606.00685\n\n{ABSTRACT}\n")
+    dump = one(text)
+    assert [(e.title, e.upvotes, e.arxiv_id) for e in dump.entries] == [
+        ("First Paper Title", 101, "2606.00683"), ("Second Paper Title", 1, "2606.00684"),
+        ("Third Paper Title", 0, "2606.00685")]
+
+
+def test_a_number_alone_is_the_upvote_count_of_the_card_below_it():
+    text = f"12\nA Copied Paper Title\n{ABSTRACT}\n3 authors\n·\nMay 2\n4\n7\nAnother Title\n{ABSTRACT}\n"
+    dump = one(text, "c.txt")
+    assert [(e.title, e.upvotes, e.comments, e.date) for e in dump.entries] == [
+        ("A Copied Paper Title", 12, 4, PartialDate(5, 2)), ("Another Title", 7, None, None)]
+
+
+@pytest.mark.parametrize("line, date, comments, organisation", [
+    (f"May 29[6]({URL}/2606.00683#community)", PartialDate(5, 29), 6, None),
+    ("Mar 8, 2024 [ 6][39]", PartialDate(3, 8, 2024), 6, None),
+    ("· Published on Oct 4, 2026", PartialDate(10, 4, 2026), None, None),
+    ("Open Lab · Oct 4, 2026", PartialDate(10, 4, 2026), None, "Open Lab"),
+])
+def test_dates_with_extras(line, date, comments, organisation):
+    text = (f"[3](https://huggingface.co/login?next=%2Fpapers%2F2606.00683)\n\n"
+            f"### [A Dated Paper]({URL}/2606.00683)\n\n[{ABSTRACT}]({URL}/2606.00683)\n\n{line}\n\n"
+            f"[39]: {URL}/2606.00683#community\n")
+    entry = one(text).entries[0]
+    assert (entry.date, entry.comments, entry.org_name) == (date, comments, organisation)
+
+
+@pytest.mark.parametrize("authors_line", [
+    f"[- 10 authors]({URL}/2606.00683)", "* 10 authors",
+    f"[- ![](https://a.example/1.png)\\\\\n- ![](https://a.example/2.png)\\\\\n- 10 authors]({URL}/2606.00683)",
+])
+def test_author_counts_however_wrapped(authors_line):
+    text = (f"### [A Paper]({URL}/2606.00683)\n\n[{ABSTRACT}]({URL}/2606.00683)\n\n{authors_line}\n\n"
+            "·\n\nAug 30\n")
+    assert one(text).entries[0].authors == 10
+
+
+def test_reference_links_over_many_lines_in_a_lynx_style_capture():
+    text = ("Captured (UTC): 2026-06-29T16:31:22+00:00\n\n```text\n* [ Models ][2]\nJun 29\n[\n65\n][35]\n\n"
+            "### [Gemini 1.5: Unlocking multimodal understanding across millions of tokens of\n"
+            "context][36]\n\n[\n\nIn this report, we present the latest model of the Gemini family,\n"
+            "a highly compute-efficient multimodal model.\n\n][37]\n[\n* 671 authors\n][38]\n·\n"
+            "Mar 8, 2024 [ 6][39]\n[\n-\n][40]\n\n### [Second][41]\n\n[\n\n" + ABSTRACT + "\n\n][42]\n"
+            "[[microsoft] Microsoft][43]\n·\nMar 13\n```\n\nReferences\n\n[2]: https://huggingface.co/models\n"
+            "[35]: https://huggingface.co/login?next=%2Fpapers%2F2403.05530\n"
+            f"[36]: {URL}/2403.05530\n[37]: {URL}/2403.05530\n[38]: {URL}/2403.05530\n"
+            f"[39]: {URL}/2403.05530#community\n[40]: https://huggingface.co/login?next=%2Fpapers%2F2601.1\n"
+            f"[41]: {URL}/2601.18184\n[42]: {URL}/2601.18184\n[43]: https://huggingface.co/microsoft\n")
+    dump = one(text)
+    first, second = dump.entries
+    assert first.title == "Gemini 1.5: Unlocking multimodal understanding across millions of tokens of context"
+    assert first.abstract == ["In this report, we present the latest model of the Gemini family, a "
+                              "highly compute-efficient multimodal model."]
+    assert (first.upvotes, first.authors, first.date, first.comments, first.arxiv_id) == (
+        65, 671, PartialDate(3, 8, 2024), 6, "2403.05530")
+    assert (second.title, second.upvotes, second.org_account, second.org_name) == (
+        "Second", 0, "microsoft", "Microsoft")
+    assert dump.captured.isoformat() == "2026-06-29"
+
+
+def test_a_hard_wrapped_abstract_is_one_abstract_and_a_wrapped_title_one_title():
+    wrapped = ("We study how networks of spiking neurons learn and show that local\n"
+               "plasticity rules suffice for a range of tasks, and we analyse why they\n"
+               "work so well in practice across many settings and benchmarks.")
+    dump = one(f"A Plain Title\n\n{wrapped}\n\n  • 2 authors\n·\nJun 12\n\nNext Title\n\n{ABSTRACT}\n", "w.txt")
+    assert [len(e.abstract) for e in dump.entries] == [1, 1]
+    assert dump.entries[0].abstract[0] == " ".join(wrapped.split())
+    marked = one(f"[5](https://huggingface.co/login?next=%2Fpapers%2F2601.00001)\n\nA title that\nwraps\n\n{ABSTRACT}\n",
+                 "t.md")
+    assert marked.entries[0].title == "A title that wraps"
+
+
+def test_rank_prefixes_escapes_and_front_matter_are_not_part_of_a_title():
+    text = (f"---\ntitle: Daily Papers\nexported: 2026-07-28\n---\n\n# Daily Papers\n\n"
+            f"### 3. [Shellcode\\_IA32: A \\*Dataset\\*]({URL}/2104.13100)\n\n{ABSTRACT}\n\n"
+            f"Submitted by\n\nsomeone\n\n### [Next Paper]({URL}/2104.13101)\n\n" + ABSTRACT + "\n")
+    dump = one(text)
+    assert [e.title for e in dump.entries] == ["Shellcode_IA32: A *Dataset*", "Next Paper"]
+    assert dump.entries[1].submitted_by == "someone"
+    assert (dump.captured.isoformat(), dump.captured_from) == ("2026-07-28", "front matter `exported:`")
+
+
+def test_chrome_lines_are_never_papers():
+    chrome = ("Models\nDatasets\nPricing\nLog In\nnew\nGet trending papers in your email inbox!\n"
+              "Subscribe\n# Daily Papers\nDaily\nWeekly\nMonthly\nhttps://huggingface.co/papers/trending\n")
+    dump = one(chrome + f"\n### [Real Paper]({URL}/2601.00002)\n\n{ABSTRACT}\n")
+    assert [e.title for e in dump.entries] == ["Real Paper"]
+
+
+def test_an_abstract_in_chinese_counts_by_its_characters():
+    chinese = "我们提出了一种新的脉冲神经网络训练方法，" * 6 + "实验表明该方法有效。"
+    dump = one(f"一种脉冲神经网络的新方法\n{chinese}\n另一篇论文\n{chinese}\n", "zh.txt")
+    assert [(e.title, bool(e.abstract)) for e in dump.entries] == [
+        ("一种脉冲神经网络的新方法", True), ("另一篇论文", True)]
+
+
+# --- HTML and JSON -------------------------------------------------------------------------
+
+def test_saved_html_is_read_from_the_data_it_embeds():
+    props = json.dumps({"dailyPapers": [{"paper": {
+        "id": "2410.17243", "title": "Embedded <Title>", "summary": "An abstract\nwrapped.",
+        "authors": [{"name": "Ada Lovelace"}], "publishedAt": "2024-10-22T17:59:30.000Z",
+        "upvotes": 64}, "numComments": 3}]}).replace("&", "&amp;").replace('"', "&quot;")
+    html = f'<!doctype html><html><body><div data-target="DailyPapers" data-props="{props}"></div></body></html>'
+    dump = one(html, "page.html")
+    entry = dump.entries[0]
+    assert dump.shape == "html"
+    assert (entry.title, entry.abstract, entry.author_names, entry.upvotes, entry.comments) == (
+        "Embedded <Title>", ["An abstract wrapped."], ("Ada Lovelace",), 64, 3)
+
+
+def test_saved_html_without_data_is_read_from_its_text():
+    html = ("<!DOCTYPE html><html><head><title>Daily Papers</title><script>var x = 1;</script></head>"
+            "<body><nav><a href='/models'>Models</a></nav><main>"
+            "<a href='/login?next=%2Fpapers%2F2601.00003'>17</a>"
+            f"<h3><a href='/papers/2601.00003'>An HTML Paper</a></h3><p><a href='/papers/2601.00003'>{ABSTRACT}</a></p>"
+            "<ul><li>4 authors</li></ul><span>·</span><time>Jan 3, 2026</time></main></body></html>")
+    entry = one(html, "page.html").entries[0]
+    assert (entry.title, entry.upvotes, entry.authors, entry.date, entry.arxiv_id) == (
+        "An HTML Paper", 17, 4, PartialDate(1, 3, 2026), "2601.00003")
+
+
+def test_a_plain_json_list_of_papers_and_a_forced_shape():
+    data = json.dumps([{"id": "2601.00004", "title": "Listed", "summary": ABSTRACT,
+                        "githubRepo": "https://github.com/lab/code"}])
+    entry = one(data, "list.json").entries[0]
+    assert (entry.title, entry.links["code"], entry.arxiv_id) == (
+        "Listed", "https://github.com/lab/code", "2601.00004")
+    assert detect_shape("Title\n" + ABSTRACT) == "text"
+    assert parse_dump("### Not a heading here\n" + ABSTRACT, "x.txt", "text").shape == "text"
+
+
+# --- what is refused ------------------------------------------------------------------------
+
+def test_a_junk_only_file_is_refused_with_its_name_and_first_lines():
+    junk = "\n\n".join(f"[{n}](https://huggingface.co/login?next=%2Fpapers)\n\nhttps://example.org/{n}"
+                       for n in range(30)) + "\n\n" + "\n\n".join(f"- item {n}" for n in range(30))
+    dump = parse_dump(junk, "junk.md")
+    errors = [str(d) for d in dump.diagnostics if d.level == "error"]
+    assert dump.entries == [] and len(errors) == 1
+    assert errors[0].startswith("junk.md:") and "read as markdown" in errors[0]
+
+
+@pytest.mark.parametrize("name", ["README.md", "pyproject.toml", "sitegen/build.py"])
+def test_a_file_that_is_not_a_listing_is_refused(name):
+    path = Path(__file__).parent.parent / name
+    dump = parse_dump_bytes(path.read_bytes(), name)
+    errors = [str(d) for d in dump.diagnostics if d.level == "error"]
+    assert errors and errors[0].startswith(f"{name}:") and "error: read as" in errors[0]
+
+
+def test_a_build_from_a_file_that_is_not_a_listing_fails_and_writes_nothing(site):
+    site.write("notes.md", (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"))
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n  - path: notes.md\n")
+    for command in ("build", "check"):
+        result = site.run(command)
+        assert result.exit_code == 1
+        assert "notes.md:1: error: read as markdown" in result.output
+    assert not site.output.exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(["[12](https://huggingface.co/login?next=%2Fpapers%2F2601.1)", "### [T](u)", "·",
+                     "[-] -", "https://huggingface.co/papers/2601.00001", "May 29[6](x#community)",
+                     "* 3 authors", "![](img.png)", "[", "](x)", "<b>bold</b>", ABSTRACT, "---",
+                     "[1]: https://huggingface.co/papers/2601.00002", "`code`", "Title: Colon"]),
+    st.text(max_size=60)), max_size=40))
+def test_no_title_ever_holds_markup_or_a_url(lines):
+    dump = parse_dump("\n\n".join(lines), "fuzz.md", "markdown")
+    for entry in dump.entries:
+        assert "](" not in entry.title and "://" not in entry.title and "![" not in entry.title
+        assert entry.title == entry.title.strip() and entry.title
+
+
+# --- odd bytes ------------------------------------------------------------------------------
+
+def test_utf16_captures_with_or_without_a_byte_order_mark_are_read():
+    text = f"A UTF-16 Title\n{ABSTRACT}\n"
+    for data in (text.encode("utf-16"), text.encode("utf-16-le")):
+        assert [e.title for e in parse_dump_bytes(data, "u.txt").entries] == ["A UTF-16 Title"]
+
+
+def test_invisible_characters_and_impossible_dates_do_not_make_papers():
+    dump = one(f"Spik\u00ading Net\u200bworks \u202eNow\n{ABSTRACT}\nFeb 30\n{ABSTRACT}\n", "i.txt")
+    assert [e.title for e in dump.entries] == ["Spiking Networks Now"]
+    assert parse_dump(f"A Title\n{ABSTRACT}\n  • 2 authors\n·\nJan 1, 0000\n", "z.txt").entries[0].date is None
+
+
+def test_a_huge_one_line_capture_is_refused_not_made_a_page():
+    dump = parse_dump("x" * 2_000_000, "huge.txt")
+    assert dump.entries == [] and any(d.level == "error" for d in dump.diagnostics)
