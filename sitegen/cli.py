@@ -21,7 +21,7 @@ from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
 from .children import EndOnSignals
-from .config import load_config
+from .config import load_config, source_date_epoch
 from .errors import SitegenError
 
 LONG_BUILD_SECONDS = 2.0
@@ -79,6 +79,7 @@ def main() -> None:
       sitegen build     write the site to _site/
       sitegen serve     preview at http://127.0.0.1:8000/ with live reload
     """
+    source_date_epoch()  # checked first: a bad value would fail deep inside a library
 
 
 @main.command()
@@ -173,15 +174,15 @@ def check(config_path: Path, base_url: str | None, previous: str | None, strict:
     refuse_unreadable_sources(report.digest)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
-        from .links import broken_links, load_previous_papers
+        from .links import broken_links, load_previous_papers, redirect_hint, terminal_safe
         broken = broken_links(load_previous_papers(previous), report.digest, config)
         for url, title in broken:
-            click.echo(f"{previous}: {url} ({title}) would break; add `{url.split('/')[1]}: <new slug>` "
-                       "under redirects in site.yaml", err=True)
+            click.echo(f"{terminal_safe(previous)}: {terminal_safe(url)} ({terminal_safe(title, 120)}) "
+                       f"would break{redirect_hint(url)}", err=True)
         if broken:
             raise SitegenError(f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''} of the "
                                "previous build would break")
-        reporter.done(f"No paper URL of {previous} breaks.")
+        reporter.done(f"No paper URL of {terminal_safe(previous)} breaks.")
     if strict and report.warnings:
         raise SitegenError(f"{len(report.warnings)} warnings and --strict")
 

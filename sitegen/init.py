@@ -7,8 +7,10 @@ deploys with them.  Existing files are never overwritten unless `force`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from .config import MAX_TITLE
 from .errors import ConfigError
 
 SITE_YAML = """\
@@ -41,6 +43,10 @@ topics:
 catch_all: Other papers
 
 per_page: 50
+
+# sitegen reads nothing outside this folder: sources outside it, and links in static/ or
+# templates/ that lead out of it, are refused. Set this to read and publish them anyway.
+# allow_outside: true
 """
 
 SAMPLE_DUMP = """\
@@ -128,13 +134,33 @@ jobs:
 
 
 def starter_files(name: str) -> dict[str, str]:
-    title = " ".join(word.capitalize() for word in name.replace("-", " ").replace("_", " ").split())
+    title = " ".join(word.capitalize() for word in name.replace("-", " ").replace("_", " ").split()
+                     if word.isprintable())
+    if not re.search(r"\bdigest$", title, re.IGNORECASE):
+        title = f"{title or 'My'} Digest"
+    path = "-".join(re.findall(r"[A-Za-z0-9._~]+", name)).strip(".") or "digest"
     return {
-        "site.yaml": SITE_YAML.format(title=f"{title or 'My'} Digest", name=name or "digest"),
+        "site.yaml": SITE_YAML.format(title=yaml_string(title[:MAX_TITLE]), name=path),
         "dumps/sample.txt": SAMPLE_DUMP,
         ".gitignore": GITIGNORE,
         ".github/workflows/pages.yml": WORKFLOW,
     }
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar, whatever it holds (`#`, `: `, `!`, `*`,
+    `[`, quotes, control characters): escaped so that it loads back as itself."""
+    escaped = []
+    for char in text:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif " " <= char <= "~":
+            escaped.append(char)
+        elif ord(char) <= 0xFFFF:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(escaped) + '"'
 
 
 def init_site(folder: Path, force: bool = False) -> list[Path]:

@@ -23,8 +23,8 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .errors import BuildError
+from .config import SiteConfig, source_date_epoch
+from .errors import BuildError, ConfigError
 from .escaping import Environment, search_query
 from .keys import PageKeys
 from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
@@ -55,11 +55,16 @@ def template_dirs(config: SiteConfig) -> list[Path]:
 def static_files(config: SiteConfig) -> dict[str, Path]:
     """Relative name -> file; the site's static/ overrides the theme's file by file."""
     files: dict[str, Path] = {}
+    root = config.root.resolve()
     for folder in (theme_dir() / "static", config.root / "static"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     files[path.relative_to(folder).as_posix()] = path
+                    if folder.parent == config.root and not config.allow_outside and \
+                            root not in path.resolve().parents:  # (a link made since site.yaml was read)
+                        raise ConfigError(f"{path}: leads outside the project folder; refusing to "
+                                          "publish it (`allow_outside: true` in site.yaml allows it)")
     return dict(sorted(files.items()))
 
 
@@ -380,7 +385,7 @@ def _feed_updated(papers: list[Paper]) -> str:
     """The newest paper's date; no build timestamp, so builds stay byte-identical."""
     if papers:
         return f"{max(paper.date for paper in papers).isoformat()}T00:00:00Z"
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    epoch = source_date_epoch() or 0
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -433,10 +433,11 @@ def test_check_against_reads_the_deployed_papers_json_over_http(site):
 
 def test_symbolic_link_in_static_is_published_as_the_file_it_points_to(site, tmp_path):
     # GitHub Pages refuses sites that contain symbolic links: the output never has one.
+    # (A link out of the project folder is refused: test_outside.py.)
     site.write("dumps/a.txt", full_dump(("Spiking Networks", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
-    (tmp_path / "shared.css").write_text("body { color: teal }")
+    site.write("styles/shared.css", "body { color: teal }")
     (site.root / "static").mkdir()
-    (site.root / "static" / "extra.css").symlink_to(tmp_path / "shared.css")
+    (site.root / "static" / "extra.css").symlink_to(site.root / "styles" / "shared.css")
     site.build()
     published = site.output / "static" / "extra.css"
     assert not published.is_symlink() and published.read_text() == "body { color: teal }"
