@@ -6,6 +6,7 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -101,7 +102,8 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     """
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url, output)
-    report = _cached_build(config, strict, reporter, use_cache=not no_cache)
+    with _file_system_errors_reported():
+        report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     _leave_for_exit(report)
     reporter.warnings(report.warnings)
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
@@ -121,6 +123,18 @@ def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = Tr
         build_cache.save(cache, path, in_background=_left_for_exit is not None)
     _leave_for_exit(cache)
     return report
+
+
+@contextlib.contextmanager
+def _file_system_errors_reported():
+    """A file system that refuses a write (full, read-only, permissions) ends the build
+    with a message naming the file, not a traceback; the previous site is left as it was."""
+    try:
+        yield
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise SitegenError(f"{where}{error.strerror or error}; the build stopped and the previous "
+                           "site is left as it was") from None
 
 
 def _leave_for_exit(made: object) -> None:
@@ -253,7 +267,8 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url)
     repo = repository_root(config.root)
-    report = _cached_build(config, strict, reporter)
+    with _file_system_errors_reported():
+        report = _cached_build(config, strict, reporter)
     _leave_for_exit(report)
     reporter.warnings(report.warnings)
     commit = run_deploy(config.output, repo, remote, branch, push=not no_push)

@@ -12,6 +12,8 @@ import datetime as dt
 import difflib
 import glob
 import ipaddress
+import stat
+import unicodedata
 import os
 import re
 from dataclasses import dataclass
@@ -186,6 +188,9 @@ class _Checker:
         if len(value.strip()) > longest:
             self.error(node, f"{where} is {len(value.strip()):,} characters long; at most {longest:,}")
             return default
+        if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r" for char in value):
+            self.error(node, f"{where} contains control characters (such as {_shown(value)})")
+            return default
         return value.strip()
 
     def integer(self, node: Node | None, where: str, default: int, minimum: int = 1,
@@ -252,6 +257,8 @@ def load_config(path: Path, base_url_override: str | None = None,
     path = Path(path)
     display = str(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # (a pipe or a device would never end)
+            raise ConfigError(f"{display} is not a file")
         with open(path, "rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
@@ -621,10 +628,16 @@ def _check_output_is_safe(check: _Checker, node: Node | None, config: SiteConfig
     output = config.output
     protected = [config.root, config.path, config.root / "templates", config.root / "static",
                  *(source.path for source in config.sources)]
+    for folder in (config.root / "templates", config.root / "static"):  # its files would be read back
+        if _inside(output, folder.resolve()):
+            protected = [output]
+            break
     for path in protected:
-        if _inside(path, output):
+        if _inside(path, output) or path == output:
             message = f"output {output} would contain {path}; choose a folder of its own " \
-                      f"such as {DEFAULT_OUTPUT}"
+                      f"such as {DEFAULT_OUTPUT}" if path != output else \
+                      f"output {output} is inside static/ or templates/, whose files are published " \
+                      f"or read as templates; choose a folder of its own such as {DEFAULT_OUTPUT}"
             if override:  # the command line's mistake, not the file's
                 raise ConfigError(f"--output {override}: {message}")
             check.error(node, message)

@@ -174,7 +174,10 @@ def init_site(folder: Path, force: bool = False) -> list[Path]:
     if existing and not force:
         names = ", ".join(str(path) for path in existing)
         raise ConfigError(f"refusing to overwrite {names} (use --force to replace them)")
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot write {error.filename or folder}: {error.strerror or error}") from None
     return list(files)

@@ -319,6 +319,7 @@ def make_handler(preview: Preview):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "sitegen"
+        timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
 
         def log_message(self, *args) -> None:
             pass
@@ -504,6 +505,13 @@ def host_is_ours(value: str, server) -> bool:
     return False
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def _content_type(name: str) -> str:
     return TYPES.get(Path(name).suffix) or mimetypes.guess_type(name)[0] or TYPES[""]
 
@@ -559,6 +567,9 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = _watch(preview)
     echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+    if not _is_loopback(server.server_address[0]):
+        echo(f"Note: listening on {host}, not only on this computer: others on the network can see "
+             "the preview", err=True)
     if open_browser:
         webbrowser.open(url)
     collector = _IdleCollector()

@@ -38,7 +38,7 @@ BAD_CONFIGS = {
     "base_url with <": (HEAD.replace("https://example.org/", '"https://example.org/<b>/"'), 2, "base_url"),
     "base_url port 99999": (HEAD.replace("https://example.org/", "https://example.org:99999/"), 2, "base_url"),
     "base_url without host": (HEAD.replace("https://example.org/", "https:///x/"), 2, "base_url"),
-    "NUL in output": (HEAD + 'output: "a\\0b"\n', 5, "output 'a\\x00b' contains a NUL character"),
+    "NUL in output": (HEAD + 'output: "a\\0b"\n', 5, "output contains control characters"),
     "long output": (HEAD + f"output: {'x' * 300}\n", 5, "longer than 255 bytes"),
     "deep nesting": (HEAD + "description: " + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply"),
     # (an alias is reported at the line of what it names)
@@ -222,3 +222,48 @@ def test_no_title_can_take_another_titles_hashed_slug():
     assert slugify(spelled) != hashed
     assert slugify("!!!") != slugify("Paper " + title_hash(title_key("!!!")))
     assert slugify("Deep Learning 2025") == "deep-learning-2025"  # readable slugs stay as they were
+
+
+@pytest.mark.parametrize("text", ['title: "bell\\a ring"', 'title: "half \\ud800 pair"',
+                                  'description: "clear\\x1b[2J screen"'])
+def test_control_characters_in_site_yaml_text_are_refused(site, text):
+    site.write("dumps/a.txt", DUMP)
+    site.write("site.yaml", HEAD.replace("title: T", "title: T\n" + text if not text.startswith("title")
+                                         else text))
+    result = site.run("build")
+    assert result.exit_code == 2 and "contains control characters" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+@pytest.mark.parametrize("output", ["static/site", "templates/out", "static"])
+def test_an_output_inside_static_or_templates_is_refused(site, output):
+    site.write("dumps/a.txt", DUMP)
+    site.write("static/extra.css", "body {}")
+    site.write("templates/.keep", "")
+    site.write("site.yaml", HEAD + f"output: {output}\n")
+    result = site.run("build")
+    assert result.exit_code == 2 and "site.yaml:5:" in result.output
+    assert (site.root / "static/extra.css").read_text() == "body {}"
+
+
+def test_a_config_that_is_not_a_file_is_refused_without_waiting(site):
+    os.mkfifo(site.root / "pipe.yaml")
+    result = site.run("check", "-c", "pipe.yaml")
+    assert result.exit_code == 2 and "pipe.yaml is not a file" in result.output
+
+
+def test_init_into_a_folder_that_cannot_be_written_is_a_message(tmp_path):
+    from click.testing import CliRunner
+    from sitegen.cli import main
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "file" / "digest")])
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_build_the_file_system_refuses_is_a_message_not_a_traceback(site, tmp_path):
+    site.write("dumps/a.txt", DUMP)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    result = site.run("build", "-o", str(tmp_path / "blocked" / "site"))
+    assert result.exit_code in (1, 2) and "blocked" in result.output
+    assert (tmp_path / "blocked").read_text() == "a file where a folder should be"
