@@ -97,7 +97,7 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
         except OSError as error:
             problems.append(warning(source.display, None, f"cannot read the dump: "
                                                           f"{error.strerror or error}; skipped"))
-    contents = [(source.display, data) for source, data in readable]
+    contents = [(source.display, data, source.format) for source, data in readable]
     matcher = matcher_for(tuple(config.topics))
     if cache is not None:
         matcher.remember_matches(cache.topic_matches)

@@ -94,10 +94,10 @@ class BuildCache:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "paper_fingerprints": PageKeys.storable(self.paper_fingerprints)}
 
-    def parsed_dumps(self, sources: list[tuple[str, bytes]], parse_all) -> list[Dump]:
-        """Each (path shown, content) as parsed before, or parsed now with `parse_all`
-        (given a list of them, returns their dumps); forgets the others."""
-        keys = [(display, hashlib.sha256(data).hexdigest()) for display, data in sources]
+    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
+        """Each (path shown, content, forced shape) as parsed before, or parsed now with
+        `parse_all` (given a list of them, returns their dumps); forgets the others."""
+        keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
         missing = [index for index, key in enumerate(keys) if key not in self.parsed]
         parsed = dict(zip(missing, parse_all([sources[index] for index in missing])))
         dumps = [parsed[index] if index in parsed else self.parsed[key]

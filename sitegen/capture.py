@@ -139,6 +139,8 @@ def iso_date(text: str) -> dt.date | None:
 
 def clean_text(line: str) -> str:
     """One line of prose: NFC, no control or invisible characters, single spaces."""
+    if line.isascii() and line.isprintable():  # most lines: nothing but the spaces to fold
+        return line.strip() if "  " not in line else " ".join(line.split())
     line = CONTROL_CHARACTERS.sub(" ", line)
     line = INVISIBLE_CHARACTERS.sub("", line)
     return " ".join(unicodedata.normalize("NFC", line).split())
@@ -146,13 +148,16 @@ def clean_text(line: str) -> str:
 
 def word_count(text: str) -> int:
     """Words, counting each CJK character as one: a Chinese abstract has no spaces."""
-    return len(text.split()) + len(CJK.findall(text))
+    words = len(text.split())
+    return words if text.isascii() else words + len(CJK.findall(text))
 
 
 def is_abstract_like(text: str) -> bool:
     """Abstracts are paragraphs of prose; titles are short and rarely end a sentence."""
+    if len(text) >= 300:
+        return True
     words = word_count(text)
-    return len(text) >= 300 or words >= 80 or (words >= 30 and text.endswith(SENTENCE_END))
+    return words >= 80 or (words >= 30 and text.endswith(SENTENCE_END))
 
 
 def shorten(text: str, width: int = 60) -> str:

@@ -106,6 +106,9 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
         report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     _leave_for_exit(report)
     reporter.warnings(report.warnings)
+    if verbose:
+        for source in report.digest.sources:
+            reporter.done(_source_line(source))
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
 
 

@@ -36,6 +36,7 @@ MAX_TITLE = 200  # the site's title and topics' names: on every page
 MAX_DESCRIPTION = 5_000  # the site's description: in most pages' head
 DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
+CAPTURE_SHAPES = ("text", "markdown", "html", "json")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Source:
     captured: dt.date | None = None
     year: int | None = None
     topics: tuple[str, ...] = ()
+    format: str | None = None  # a capture shape forced by site.yaml; else detected per file
 
 
 @dataclass(frozen=True)
@@ -515,7 +517,7 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
             keys = {"path": item}
         else:
             keys = check.mapping(item, where, {"path": True, "captured": False, "year": False,
-                                               "topics": False})
+                                               "topics": False, "format": False})
             if keys is None:
                 continue
         pattern = check.string(keys.get("path"), f"{where}.path")
@@ -524,6 +526,11 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
         if "year" in keys:
             year = check.integer(keys["year"], f"{where}.year", 0, minimum=1900, maximum=9999) or None
         topics = check.strings(keys.get("topics"), f"{where}.topics")
+        shape = check.string(keys.get("format"), f"{where}.format") if "format" in keys else None
+        if shape is not None and shape not in CAPTURE_SHAPES:
+            check.error(keys["format"], f"{where}.format: {shape!r} is not one of "
+                                        f"{', '.join(CAPTURE_SHAPES)} (leave it out to detect it)")
+            shape = None
         for topic in topics:
             if topic not in known_topics:
                 hint = difflib.get_close_matches(topic, known_topics, n=1) if len(topic) <= 64 else []
@@ -559,7 +566,7 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
                                               "read once"))
                 continue
             claimed[resolved] = where
-            sources.append(Source(resolved, display, captured, year, topics))
+            sources.append(Source(resolved, display, captured, year, topics, shape))
     return sources
 
 

@@ -20,8 +20,8 @@ import codecs
 import json
 import re
 
-from .capture import (Dump, Entry, PartialDate, clean_text, is_abstract_like,  # noqa: F401
-                      parse_date_line, shorten)
+from .capture import (CONTROL_CHARACTERS, Dump, Entry, PartialDate, clean_text,  # noqa: F401
+                      is_abstract_like, parse_date_line, shorten)
 from .errors import Diagnostic, warning
 from .parse_cards import CardReader, entries_of, glued_chrome
 from .parse_html import read_html
@@ -32,7 +32,7 @@ SHAPES = ("text", "markdown", "html", "json")
 MARKDOWN_SIGNS = re.compile(r"\]\((?:https?:|/|#)|\]\[\d{1,4}\]|^\s{0,3}#{1,6}\s+\S|^\s{0,3}\[[^\]\n]+\]:\s*\S",
                             re.MULTILINE)
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
-MAX_JSON_DEPTH = 200
+SNIFFED = 1 << 20  # a capture shows its shape in its first megabyte
 UNREADABLE_SHOWN = 3
 
 
@@ -76,7 +76,7 @@ def detect_shape(text: str) -> str:
     if HTML_START.match(text[:5000]) or (text.count("</div>") + text.count("</a>") > 20
                                          and text.count("<") > len(text.splitlines())):
         return "html"
-    if MARKDOWN_SIGNS.search(text):
+    if MARKDOWN_SIGNS.search(text, 0, SNIFFED):
         return "markdown"
     return "text"
 
@@ -97,10 +97,11 @@ def parse_dump_bytes(data: bytes, path: str, shape: str | None = None) -> Dump:
 
 def parse_dump(text: str, path: str, shape: str | None = None) -> Dump:
     """Parse one capture's text.  Never raises; problems go to `Dump.diagnostics`."""
-    shape = shape or detect_shape(text)
+    data = _json_or_none(text) if shape in (None, "json") and text.lstrip()[:1] in ("[", "{") else None
+    shape = shape or ("json" if data is not None else detect_shape(text))
     dump = Dump(path, shape=shape)
     if shape == "json":
-        _read_json(text, dump)
+        _read_json(text, data, dump)
     elif shape == "html":
         _read_html(text, dump)
     else:
@@ -127,14 +128,14 @@ def _read_cards(lines, dump: Dump, markdown: bool) -> None:
 
 
 def _report_control_characters(text: str, dump: Dump) -> None:
-    from .capture import CONTROL_CHARACTERS
+    if not CONTROL_CHARACTERS.search(text):
+        return
     for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if CONTROL_CHARACTERS.search(line):
             dump.diagnostics.append(warning(dump.path, number, "control characters replaced by spaces"))
 
 
-def _read_json(text: str, dump: Dump) -> None:
-    data = _json_or_none(text)
+def _read_json(text: str, data, dump: Dump) -> None:
     if data is None:
         dump.diagnostics.append(Diagnostic(dump.path, 1, "not valid JSON", "error"))
         return
@@ -144,7 +145,7 @@ def _read_json(text: str, dump: Dump) -> None:
             dump.path, 1, "JSON with no list of papers (objects with `title` and `summary`, or "
                           "`paper: {…}` as the Hub's api/daily_papers serves them)", "error"))
         return
-    lines = _item_lines(text) if items is data else None
+    lines = _item_lines(text) if items is data and "\n" in text.strip() else None
     dump.entries, dump.skipped = entries_from(
         items, lambda index: lines[index] if lines and index < len(lines) else 1)
     dump.lines_read = len(items)
@@ -154,13 +155,16 @@ def _item_lines(text: str) -> list[int]:
     """The line each item of a top-level JSON list starts on."""
     decoder = json.JSONDecoder()
     lines, position = [], text.index("[") + 1
+    line, counted = 1, 0
     try:
         while True:
             while position < len(text) and text[position] in " \t\r\n,":
                 position += 1
             if position >= len(text) or text[position] == "]":
                 return lines
-            lines.append(text.count("\n", 0, position) + 1)
+            line += text.count("\n", counted, position)
+            counted = position
+            lines.append(line)
             _, position = decoder.raw_decode(text, position)
     except (ValueError, RecursionError):
         return lines
@@ -177,6 +181,13 @@ def _read_html(text: str, dump: Dump) -> None:
     _read_cards(lines, dump, markdown=True)
 
 
+def _skipped_among_papers(dump: Dump) -> int:
+    """What was skipped after the first paper: a page's own header before it (a title, a
+    search box, a crawler's notes) is expected, junk between papers is not."""
+    first = min(entry.line for entry in dump.entries)
+    return sum(1 for line, _ in dump.skipped if line > first)
+
+
 def _judge(dump: Dump) -> None:
     """An error when what was read is not a listing: no papers where there was text, most
     lines unreadable, most papers without an abstract, or (Markdown and HTML, which always
@@ -187,7 +198,8 @@ def _judge(dump: Dump) -> None:
     problem = None
     if not entries and skipped:
         problem = "no paper could be read: this does not look like a Daily Papers listing"
-    elif entries and len(skipped) > max(len(entries), 2):
+    elif entries and (_skipped_among_papers(dump) > max(len(entries), 2)
+                      or len(skipped) > 3 * len(entries) + 5):
         problem = f"most of it could not be read ({len(skipped)} things skipped, {len(entries)} papers)"
     elif entries and sum(1 for e in entries if not e.abstract) * 2 > len(entries) and len(entries) > 1:
         missing = sum(1 for e in entries if not e.abstract)

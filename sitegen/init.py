@@ -23,10 +23,13 @@ description: >-
 # so this only matters for local builds.
 base_url: https://example.github.io/{name}/
 
-# Dumps: save a Daily Papers listing page as text (or copy and paste it) into dumps/.
-# A date such as "Jun 12" has no year: give each source the day it was captured.
+# Dumps: save Daily Papers listing or search pages into dumps/ as text (or copy and paste),
+# Markdown (from a reader or crawler), HTML, or the JSON of huggingface.co/api/daily_papers;
+# the shape of each file is detected (`format: markdown` forces one). `sitegen check` shows
+# what was read from each. A date such as "Jun 12" has no year: give each source the day it
+# was captured, unless the capture's own front matter says (`retrieved: 2025-12-09`).
 sources:
-  - path: dumps/*.txt
+  - path: dumps/*
     # captured: 2025-12-09
 
 # Topics: a paper gets every topic whose words or phrases appear in its title or abstract

@@ -13,9 +13,9 @@ fragment) is set aside as skipped.  Pure: lines in, entries out.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
                       parse_date_line, shorten, word_count)
@@ -23,20 +23,27 @@ from .errors import warning
 from .parse_lines import Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
-UPVOTES = re.compile(r"^(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$")
+UPVOTES = re.compile(r"^(?:upvote\s*)?(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$", re.IGNORECASE)
+# A card's row of resource links: `[GitHub 131](…) [arXiv Page](…)`, `[LINK: GitHub 11.3k](…)`.
+RESOURCE_LINKS = re.compile(r"^(?:(?:link:|github|gitlab|arxiv|page|pdf|code|project|website|"
+                            r"paper|demo|dataset|datasets|model|models|space|spaces|hf|·|"
+                            r"\d[\d.,]*k?)\s*)+$", re.IGNORECASE)
 SEPARATORS = {"·", "•", "⋅"}
 SUBMITTED = re.compile(r"^submitted\s+by\b\s*(?P<name>.*)$", re.IGNORECASE)
 ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 PAPER_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/" + ARXIV_ID + r"(?:[/?#].*)?$")
 ARXIV_LINK = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?P<kind>abs|pdf)/" + ARXIV_ID)
 LOGIN_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/login\?next=(?P<next>\S+)$")
+# The upvote button's link names the paper it belongs to: `…/login?next=%2Fpapers%2F2606.00683`.
+LOGIN_PAPER = re.compile(r"next=(?:%2F|/)papers(?:%2F|/)" + ARXIV_ID.replace("/", "(?:%2F|/)"),
+                         re.IGNORECASE)
 CODE_LINK = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$")
 ACCOUNT_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<account>[\w.-]+)/?$")
 NOT_ACCOUNTS = {"models", "datasets", "spaces", "docs", "pricing", "login", "join", "enterprise",
                 "storage", "blog", "posts", "learn", "papers", "collections", "tasks", "chat",
                 "organizations", "settings", "new", "search"}
 URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IGNORECASE)
-MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*=+\s*$)")
+MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*[=-]+\s*$|\*\*)")
 CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
                   r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
 CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
@@ -56,6 +63,7 @@ CHROME = {
     "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
     "web source", "text", "references", "copy link", "share", "sort by", "most recent",
 }
+LONGEST_METADATA = 80
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
 
@@ -66,11 +74,19 @@ class _Kind:
     value: object = None
 
 
+TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
+RESOURCES = _Kind("resources")
+KINDS = ("chrome", "upvotes", "number", "date", "authors", "separator", "comments", "submitted",
+         "resources", "text")
+
+
 def classify(line: Line) -> _Kind:
     text = line.text
-    lowered = text.lower()
     if line.comments is not None and not text:
         return _Kind("comments", line.comments)
+    if len(text) > LONGEST_METADATA and "·" not in text:
+        return TEXT  # prose: no date, count or menu word is this long
+    lowered = text.lower()
     upvotes = UPVOTES.match(text)
     if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
                     or text.startswith("[-]")):
@@ -78,9 +94,9 @@ def classify(line: Line) -> _Kind:
         return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
                      0 if count == "-" else int(count))
     if lowered in CHROME or lowered.startswith("get trending papers"):
-        return _Kind("chrome")
+        return CHROME_LINE
     if text in SEPARATORS:
-        return _Kind("separator")
+        return SEPARATOR
     parts = [part.strip() for part in text.split("·")] if "·" in text else [text]
     for index, part in enumerate(parts):
         date = parse_date_line(part)
@@ -89,26 +105,35 @@ def classify(line: Line) -> _Kind:
             return _Kind("date", (date, " ".join(others) or None))
     if AUTHORS.match(text):
         return _Kind("authors", int(AUTHORS.match(text)["count"]))
+    if line.links and RESOURCE_LINKS.match(text):
+        return RESOURCES
     submitted = SUBMITTED.match(text)
     if submitted:
         return _Kind("submitted", submitted["name"].strip() or None)
     if any(LOGIN_LINK.match(url) for url in line.links) and word_count(text) <= 3:
-        return _Kind("chrome")
-    return _Kind("text")
+        return CHROME_LINE
+    return TEXT
 
 
 def paper_id(links: list[str]) -> str | None:
     """The arXiv id a card's links name: its Hugging Face page, arXiv, or the upvote login link."""
     for url in links:
-        for pattern in (PAPER_LINK, ARXIV_LINK):
-            match = pattern.match(url)
-            if match:
-                return match["id"]
-        login = LOGIN_LINK.match(url)
-        if login:
-            match = PAPER_LINK.match("https://huggingface.co" + unquote(login["next"]))
-            if match:
-                return match["id"]
+        found = _id_in(url)
+        if found:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_in(url: str) -> str | None:
+    for pattern in (PAPER_LINK, ARXIV_LINK):
+        match = pattern.match(url)
+        if match:
+            return match["id"]
+    if LOGIN_LINK.match(url):
+        match = LOGIN_PAPER.search(url)
+        if match:
+            return match["id"]
     return None
 
 
@@ -187,13 +212,18 @@ class CardReader:
     def read(self, lines: list[Line]) -> list[_Card]:
         kinds = [classify(line) for line in lines]
         for index, line in enumerate(lines[1:], start=1):  # "new" is chrome only at the top
-            after = lines[index + 1].text.lower() if index + 1 < len(lines) else ""
-            if line.text.lower() == "new" and not after.startswith("get trending papers"):
-                kinds[index] = _Kind("text")
-        for index, (line, kind) in enumerate(zip(lines, kinds)):
-            following = kinds[index + 1] if index + 1 < len(kinds) else None
-            following_line = lines[index + 1] if index + 1 < len(lines) else None
-            getattr(self, f"_on_{kind.name}")(line, kind, following, following_line)
+            if len(line.text) == 3 and line.text.lower() == "new":
+                after = lines[index + 1].text.lower() if index + 1 < len(lines) else ""
+                if not after.startswith("get trending papers"):
+                    kinds[index] = TEXT
+        handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
+        kinds.append(None)
+        lines.append(None)
+        try:
+            for index, kind in enumerate(kinds[:-1]):
+                handlers[kind.name](lines[index], kind, kinds[index + 1], lines[index + 1])
+        finally:
+            lines.pop()
         return self.cards
 
     # --- each kind of line ---------------------------------------------------------------
@@ -213,7 +243,18 @@ class CardReader:
 
     def _on_upvotes(self, line, kind, following, following_line) -> None:
         self.used += 1
-        self.pending_upvotes = (kind.value, line.number, paper_id(line.links))
+        upvoted = paper_id(line.links)
+        card = self.card
+        if upvoted and card is not None and upvoted == card.entry.arxiv_id and card.entry.upvotes is None:
+            card.entry.upvotes = kind.value  # a layout that puts the button below the card
+            return
+        self.pending_upvotes = (kind.value, line.number, upvoted)
+
+    def _on_resources(self, line, kind, following, following_line) -> None:
+        self.used += 1
+        if self.card is not None:
+            for name, url in paper_links(line.links).items():
+                self.card.entry.links.setdefault(name, url)
 
     def _on_comments(self, line, kind, following, following_line) -> None:
         self.used += 1
@@ -282,6 +323,8 @@ class CardReader:
             self._start(line, strong=True)
         elif linked and card is not None and linked == card.entry.arxiv_id and not card.metadata:
             self._add_abstract(line, join=bool(card.entry.abstract))
+        elif linked and card is not None and linked == card.entry.arxiv_id:
+            self._on_resources(line, kind, following, following_line)  # the card's own links
         elif linked and (card is None or linked != card.entry.arxiv_id):
             self._start(line, strong=True)
         elif card is not None and self._is_organisation(line, following, following_line):
@@ -340,7 +383,8 @@ class CardReader:
 
     def _is_organisation(self, line: Line, following, following_line) -> bool:
         card = self.card
-        if card.entry.org_account is not None or card.entry.date is not None:
+        if card.entry.org_account is not None or card.entry.date is not None or \
+                len(line.text) > LONGEST_METADATA or not card.entry.abstract:
             return False
         if following is None or following.name not in ("separator", "date"):
             return False

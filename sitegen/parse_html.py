@@ -72,7 +72,7 @@ class _ListingHTML(HTMLParser):
         if text:
             links = [_absolute(url) for url in self.links]
             self.lines.append(Line(self.start_line, text, links, heading=self.heading,
-                                   after_blank=True, link_only=False))
+                                   after_blank=True))
         elif self.links and self.lines:
             self.lines[-1].links.extend(_absolute(url) for url in self.links)
         self.text, self.links, self.heading = [], [], False

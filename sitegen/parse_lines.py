@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .capture import clean_text, iso_date
+from .capture import CONTROL_CHARACTERS, clean_text, iso_date
 
 FRONT_MATTER_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "date")
 # A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`).
@@ -27,7 +27,8 @@ IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\]\n]*\
 BRACKET = re.compile(r"\\.|[\[\]]")
 INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
-INNER_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\s]*\)")
+SIMPLE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00]*)\](?:\(\s*<?(?P<url>[^)\s>]*)>?\s*\)|"
+                         r"\[(?P<label>[^\]\n]{0,60})\])")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
 BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
@@ -39,6 +40,8 @@ EMPHASIS = re.compile(r"(\*\*|__|`)")
 BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
 COMMUNITY = re.compile(r"#community$")
 MAX_LINK_SPAN = 20_000
+MARK = "\x00"  # stands where a link was; control characters are gone before it is used
+MARKER = re.compile(r"\x00(\d+)\x00")
 
 
 @dataclass
@@ -52,7 +55,6 @@ class Line:
     alt: str | None = None  # an image's alternative text in front of the text (an account name)
     comments: int | None = None  # a `[6](…#community)` link's count
     after_blank: bool = True  # a blank line (or the start) comes before it
-    link_only: bool = False  # the whole line is one link's text
 
 
 @dataclass
@@ -64,17 +66,20 @@ class FrontMatter:
 
 def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     """The capture's lines as the listing showed them, and the date its front matter gives."""
-    physical = re.split(r"\r\n|\r|\n", text)
+    text = CONTROL_CHARACTERS.sub(" ", text)
+    physical = re.split(r"\r\n|\r|\n", text) if "\r" in text else text.split("\n")
     front = _take_front_matter(physical)
-    refs = _take_reference_definitions(physical) if markdown else {}
-    if markdown:
-        physical = [("" if CODE_FENCE.match(line) else line) for line in physical]
+    refs = _take_reference_definitions(physical) if markdown and "]:" in text else {}
+    if markdown and ("```" in text or "~~~" in text):
+        physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
+                     else line) for line in physical]
     joined = "\n".join(physical)
-    if markdown:
+    if markdown and "![" in joined:
         joined = IMAGE.sub("", joined)
-    raw = _link_lines(joined, refs) if "[" in joined else \
-        [_RawLine(number, line) for number, line in enumerate(physical, start=1)]
-    return _finish(raw, markdown), front
+    links: list[tuple[str, str, int | None]] = []
+    if "[" in joined:
+        joined, links = _mark_links(joined, refs)
+    return _lines(joined.split("\n"), links, markdown), front
 
 
 def _take_front_matter(lines: list[str]) -> FrontMatter:
@@ -114,15 +119,6 @@ def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
     return refs
 
 
-@dataclass
-class _RawLine:
-    number: int
-    text: str
-    links: list[str] = field(default_factory=list)
-    comments: int | None = None
-    link_texts: list[str] = field(default_factory=list)
-
-
 def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, str]]:
     """(start, text end, end, url) of each outermost `[text](url)` or `[text][label]`."""
     found: list[tuple[int, int, int, str]] = []
@@ -152,82 +148,114 @@ def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, st
     return found
 
 
-def _link_lines(text: str, refs: dict[str, str]) -> list[_RawLine]:
-    """Physical lines with each link replaced by its text (a link over many lines becomes
-    part of the line it starts on) and its URL kept with that line."""
-    lines = [_RawLine(1, "")]
-    position, number = 0, 1
+def _mark_links(text: str, refs: dict[str, str]) -> tuple[str, list[tuple[str, str, int | None]]]:
+    """The text with each link replaced by a marker and its text on one line, followed by
+    as many line breaks as the link spanned (so that later lines keep their numbers), and
+    the links as (url, text, comment count of a `#community` link).
 
-    def add_plain(chunk: str) -> None:
-        nonlocal number
-        parts = chunk.split("\n")
-        lines[-1].text += parts[0]
-        for part in parts[1:]:
-            number += 1
-            lines.append(_RawLine(number, part))
+    Links on one line with no brackets inside, nearly all of them, go in one regular
+    expression pass; the bracket scanner reads what is left (links over many lines, links
+    inside links).  Markdown at 30,000 papers parses in a third of the time this way."""
+    links: list[tuple[str, str, int | None]] = []
 
+    def marker(label: str, url: str) -> str:
+        if url[-10:] == "#community" and label.replace(" ", "").isdigit():
+            links.append((url, "", int(label.replace(" ", ""))))
+            return f"{MARK}{len(links) - 1}{MARK}"
+        links.append((url, label, None))
+        return f"{MARK}{len(links) - 1}{MARK}{label}"
+
+    def simple(match: re.Match) -> str:
+        label, url, reference = match.groups()
+        if url is None:
+            url = refs.get((reference.strip() or label.strip()).lower())
+            if url is None:
+                return match.group()
+        return marker(label, url)  # on one line: `_lines` folds its spaces
+
+    text = SIMPLE_LINK.sub(simple, text)
+    if "](" not in text and "][" not in text:  # no link is left
+        return text, links
+    pieces: list[str] = []
+    position = 0
     for start, close, end, url in _find_links(text, refs):
-        add_plain(text[position:start])
+        pieces.append(text[position:start])
         label = text[start + 1:close]
-        label = INNER_LINK.sub(r"\1", re.sub(r"\\+\n", " ", label))
-        label = " ".join(label.split())
-        line = lines[-1]
-        if COMMUNITY.search(url) and label.replace(" ", "").isdigit():
-            line.comments = int(label.replace(" ", ""))
-        else:
-            line.text += label
-            line.links.append(url)
-            line.link_texts.append(label)
-        number += text.count("\n", start, end)
+        if "\\" in label:
+            label = re.sub(r"\\+\n", " ", label)
+        if MARK in label:
+            label = MARKER.sub("", label)
+        pieces.append(marker(" ".join(label.split()), url))
+        spanned = text.count("\n", start, end)
+        if spanned:
+            pieces.append("\n" * spanned)
         position = end
-    add_plain(text[position:])
-    return lines
+    pieces.append(text[position:])
+    return "".join(pieces), links
 
 
-def _finish(raw: list[_RawLine], markdown: bool) -> list[Line]:
+def _lines(physical: list[str], links: list[tuple[str, str, int | None]], markdown: bool) -> list[Line]:
     """Markup stripped, bare URL lines given to the line they belong to, blanks dropped."""
     result: list[Line] = []
     blank = True
-    for item in raw:
-        text = item.text
-        heading = False
-        alt = None
+    for number, text in enumerate(physical, start=1):
+        if not text or text.isspace():
+            blank = True
+            continue
+        urls, comments = [], None
+        if MARK in text:
+            parts = text.split(MARK)  # text, link number, text, link number, …
+            text = "".join(parts[0::2])
+            for index in parts[1::2]:
+                url, _, count = links[int(index)]
+                if count is None:
+                    urls.append(url)
+                elif comments is None:
+                    comments = count
+        heading, alt = False, None
         if markdown:
             text, heading, alt = _strip_markdown(text)
         text = clean_text(text)
-        if not text or text in ("[", "]") or (BULLETS_ONLY.match(text) and not item.links):
-            if item.comments is None:  # a blank, or a link with only an image in it
-                blank = blank or not item.links
+        if not text or text in ("[", "]") or (not urls and BULLETS_ONLY.match(text)):
+            if comments is None:  # a blank, or a link with only an image in it
+                blank = blank or not urls
                 continue
             text = ""
-        url = BARE_URL.match(text) if not item.links else None
-        if url:
-            if result:  # an export that puts each link's URL on the line after its text
-                result[-1].links.append(url["url"])
-                if COMMUNITY.search(url["url"]) and result[-1].text.isdigit():
-                    result[-1].comments, result[-1].text = int(result[-1].text), ""
-            continue
-        link_only = bool(item.links) and len(item.link_texts) == 1 and \
-            clean_text(_strip_markdown(item.link_texts[0])[0]) == text
-        result.append(Line(item.number, text, list(item.links), heading, alt, item.comments,
-                           blank, link_only))
+        if not urls and text[:5] in ("http:", "https", "<http"):
+            url = BARE_URL.match(text)
+            if url:
+                if result:  # an export that puts each link's URL on the line after its text
+                    _attach(result[-1], url["url"])
+                continue
+        result.append(Line(number, text, urls, heading, alt, comments, blank))
         blank = False
     return result
 
 
+def _attach(line: Line, url: str) -> None:
+    line.links.append(url)
+    if COMMUNITY.search(url) and line.text.isdigit():
+        line.comments, line.text = int(line.text), ""
+
+
 def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
-    heading = bool(HEADING.match(text))
+    """Each rule only where its mark is: most lines of a capture are plain prose."""
+    heading = text.lstrip()[:1] == "#" and bool(HEADING.match(text))
     if heading:
         text = HEADING.sub("", text).rstrip("#").strip()
         text = RANK.sub("", text)
-    text = BULLETS.sub("", text)
-    alt = ALT_TEXT.match(text)
+    if text.lstrip()[:1] in ("-", "*", "+", "•", ">"):
+        text = BULLETS.sub("", text)
+    alt = ALT_TEXT.match(text) if text[:1] == "[" else None
     if alt:
         text = text[alt.end():]
-    text = HTML_TAG.sub("", text)
-    text = EMPHASIS.sub("", text)
-    text = re.sub(r"\\\s", " ", text)
-    text = ESCAPE.sub(r"\1", text).rstrip("\\")
+    if "<" in text:
+        text = HTML_TAG.sub("", text)
+    if "*" in text or "_" in text or "`" in text:
+        text = EMPHASIS.sub("", text)
+    if "\\" in text:
+        text = re.sub(r"\\\s", " ", text)
+        text = ESCAPE.sub(r"\1", text).rstrip("\\")
     if heading:
         text = RANK.sub("", text.strip())
     return text, heading, (alt["alt"].strip() or None) if alt else None

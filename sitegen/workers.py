@@ -206,11 +206,11 @@ def _list_in_child(folder: Path, read_ahead: bool, sender) -> None:
                 os.close(handle)
 
 
-def parse_dumps(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> list[Dump]:
+def parse_dumps(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher) -> list[Dump]:
     """Each (path shown, content) parsed, and every entry's text matched against the
     topic rules, the answers left in `matcher` for the model: the later half of a
     large batch in a forked process while this one does the earlier."""
-    total = sum(len(data) for _, data in contents)
+    total = sum(len(data) for _, data, _ in contents)
     if total < PARALLEL_PARSE_BYTES or len(contents) < 2:
         return _parse_and_match(contents, matcher)
     running, split = 0, 0
@@ -240,13 +240,13 @@ def parse_dumps(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> lis
     return earlier + later
 
 
-def _parse_and_match(contents: list[tuple[str, bytes]], matcher: TopicMatcher) -> list[Dump]:
-    dumps = [parse_dump_bytes(data, display) for display, data in contents]
+def _parse_and_match(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher) -> list[Dump]:
+    dumps = [parse_dump_bytes(data, display, shape) for display, data, shape in contents]
     match_topics_ahead(dumps, matcher)
     return dumps
 
 
-def _parse_in_child(contents: list[tuple[str, bytes]], matcher: TopicMatcher, sender) -> None:
+def _parse_in_child(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher, sender) -> None:
     _default_signals()
     try:
         sender.send((_parse_and_match(contents, matcher), matcher.known_matches()))

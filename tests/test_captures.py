@@ -269,3 +269,115 @@ def test_invisible_characters_and_impossible_dates_do_not_make_papers():
 def test_a_huge_one_line_capture_is_refused_not_made_a_page():
     dump = parse_dump("x" * 2_000_000, "huge.txt")
     assert dump.entries == [] and any(d.level == "error" for d in dump.diagnostics)
+
+
+# --- identity across shapes, and what the site shows ----------------------------------------
+
+def test_a_known_arxiv_id_merges_a_text_sighting_with_the_json_and_keeps_namesakes_apart(site):
+    api = json.loads((CAPTURES / "api-daily-papers.json").read_text(encoding="utf-8"))
+    title = "Can Knowledge Editing Really Correct Hallucinations?"
+    site.write("dumps/a.txt", f"{title}\n{ABSTRACT}\n")
+    site.write("dumps/api.json", json.dumps(api))
+    namesake = [{"id": "2601.00009", "title": "Breaking the Memory Barrier: Near Infinite Batch Size "
+                 "Scaling for Contrastive Loss", "summary": ABSTRACT}]
+    site.write("dumps/namesake.json", json.dumps(namesake))
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n  - path: dumps/*\n")
+    site.build()
+    papers = json.loads((site.output / "papers.json").read_text(encoding="utf-8"))
+    merged = [p for p in papers if p["title"] == title]
+    assert len(merged) == 1 and merged[0]["arxiv_id"] == "2410.16251"
+    assert sorted(s.split(":")[0] for s in merged[0]["sources"]) == ["dumps/a.txt", "dumps/api.json"]
+    twins = sorted((p["arxiv_id"], p["url"]) for p in papers if p["title"].startswith("Breaking the Memory"))
+    assert [arxiv for arxiv, _ in twins] == ["2410.17243", "2601.00009"]
+    assert twins[0][1] != twins[1][1]
+    assert twins[0][1] == "papers/breaking-the-memory-barrier-near-infinite-batch-size-scaling-for-282dfb9b/"
+
+
+def test_every_permalink_of_the_seed_digest_is_unchanged(seed_site):
+    papers = json.loads((seed_site.output / "papers.json").read_text(encoding="utf-8"))
+    expected = (Path(__file__).parent / "data/seed-permalinks.txt").read_text().split()
+    assert sorted(p["url"] for p in papers) == expected
+
+
+def test_format_in_site_yaml_forces_a_shape_and_a_wrong_one_is_a_config_error(site):
+    site.write("dumps/page.txt", f"A Title\n\n{ABSTRACT}\n")
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n"
+               "  - path: dumps/page.txt\n")
+    assert "dumps/page.txt: text, 1 paper" in site.run("check").output
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n"
+               "  - path: dumps/page.txt\n    format: json\n")
+    result = site.run("check")
+    assert result.exit_code == 1 and "dumps/page.txt:1: error: not valid JSON" in result.output
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n"
+               "  - path: dumps/page.txt\n    format: pdf\n")
+    result = site.run("check")
+    assert result.exit_code == 2
+    assert "site.yaml:5" in result.output and "'pdf' is not one of text, markdown, html, json" in result.output
+
+
+@pytest.mark.browser
+def test_a_paper_from_the_json_links_to_arxiv_and_its_pdf_and_names_its_authors(captures_site, page):
+    papers = json.loads((captures_site.output / "papers.json").read_text(encoding="utf-8"))
+    paper = next(p for p in papers if p["arxiv_id"] == "2410.17243")
+    page.route("https://arxiv.org/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=f"<title>{route.request.url}</title>"))
+    page.goto((captures_site.output / paper["url"] / "index.html").as_uri())
+    authors = page.eval_on_selector_all('meta[name="citation_author"]', "els => els.map(e => e.content)")
+    assert authors == paper["author_names"] and len(authors) == 9
+    assert page.locator('meta[name="citation_arxiv_id"]').get_attribute("content") == "2410.17243"
+    assert page.locator('meta[name="citation_pdf_url"]').get_attribute("content") == \
+        "https://arxiv.org/pdf/2410.17243"
+    ld = json.loads(page.locator('script[type="application/ld+json"]').inner_text())
+    assert [a["name"] for a in ld["author"]] == authors and "https://arxiv.org/abs/2410.17243" in ld["sameAs"]
+    for name, target in (("arXiv 2410.17243", "https://arxiv.org/abs/2410.17243"),
+                         ("PDF", "https://arxiv.org/pdf/2410.17243")):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_url(target)
+        assert page.title() == target
+        page.go_back()
+    assert page.errors == []
+
+
+def test_a_paper_without_names_says_nothing_false_about_its_authors(captures_site):
+    papers = json.loads((captures_site.output / "papers.json").read_text(encoding="utf-8"))
+    paper = next(p for p in papers if p["arxiv_id"] == "2606.00683")
+    html = (captures_site.output / paper["url"] / "index.html").read_text(encoding="utf-8")
+    assert "citation_author" not in html and '"author"' not in html
+    assert 'href="https://huggingface.co/papers/2606.00683"' in html
+
+
+def test_a_trending_page_with_the_upvote_button_below_each_card_and_resource_links():
+    card = ("Submitted by\n\n[图片：无替代文本]\n\nvvasilev\n\n\n<a id=\"source-section-3\"></a>\n\n"
+            f"### [Kandinsky Video: Synchronized Video and Audio]({URL}/2610.05608)\n\n\n{ABSTRACT}\n\n\n"
+            "[[图片：kandinskylab] Kandinsky Lab](https://huggingface.co/kandinskylab) · Published on Oct 4, 2026\n\n\n"
+            "[Upvote\n\n117](https://huggingface.co/login?next=%2Fpapers%2F2610.05608)\n\n"
+            "[GitHub 131](https://github.com/kandinskylab/kandinsky-6) [arXiv Page](https://arxiv.org/abs/2610.05608)\n\n\n"
+            f"[[图片：无替代文本]]({URL}/2412.20138)\n\n"
+            f"### [TradingAgents: Multi-Agents LLM Financial Trading Framework]({URL}/2412.20138)\n\n\n{ABSTRACT}\n\n\n"
+            "-\n\n-\n\n- [图片：无替代文本]\n\n- 4 authors\n\n· Published on Dec 28, 2024\n\n\n"
+            "[Upvote\n\n149](https://huggingface.co/login?next=%2Fpapers%2F2412.20138)\n\n"
+            "[GitHub 110k](https://github.com/tauricresearch/tradingagents) [arXiv Page](https://arxiv.org/abs/2412.20138)\n")
+    text = ("# Hugging Face - 2026 - Trending Papers\n\n- Source URL: https://huggingface.co/papers/trending\n"
+            "- Extraction: `structured-html-v2` (headings, links)\n\n## Extracted Text\n\nnew\n\n\n"
+            "Get trending papers in your email inbox once a day!\n\n# Trending Papers\n\n" + card)
+    dump = one(text)
+    first, second = dump.entries
+    assert (first.title, first.upvotes, first.org_account, first.org_name, first.date, first.submitted_by) == (
+        "Kandinsky Video: Synchronized Video and Audio", 117, "kandinskylab", "Kandinsky Lab",
+        PartialDate(10, 4, 2026), "vvasilev")
+    assert first.links["code"] == "https://github.com/kandinskylab/kandinsky-6"
+    assert (second.upvotes, second.authors, second.date) == (149, 4, PartialDate(12, 28, 2024))
+
+
+def test_a_listing_whose_titles_are_headings_without_links_and_whose_links_say_link():
+    text = ("# What is it?\n**URL:** https://paperswithcode.com\n**Page Title:** Trending Papers - Hugging Face\n"
+            "--------------------\n\nGet trending papers in your email inbox once a day!\n\n## Trending Papers\n\n"
+            "### SmolDocling: An ultra-compact vision-language model for end-to-end\n  multi-modal document conversion\n\n"
+            f"{ABSTRACT}\n- 8 authors\n[LINK: GitHub 50.8k](https://github.com/docling-project/docling)\n\n"
+            f"### ShapeR: Robust Conditional 3D Shape Generation\n\n{ABSTRACT}\n"
+            "[LINK: GitHub 476](https://github.com/facebookresearch/ShapeR)\n")
+    dump = one(text)
+    assert [(e.title, e.authors, e.links.get("code")) for e in dump.entries] == [
+        ("SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion",
+         8, "https://github.com/docling-project/docling"),
+        ("ShapeR: Robust Conditional 3D Shape Generation", None, "https://github.com/facebookresearch/ShapeR")]
