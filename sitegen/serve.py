@@ -138,7 +138,7 @@ class Preview:
                            on_laid_out=functools.partial(self._publish, config, started),
                            superseded=lambda: self.changed_at is not None)
             self.config = config
-            self.mount = config.base_path
+            self.mount = unquote(config.base_path)  # as request paths are compared: decoded
             served_model = (report.digest, self.cache.search_tokens)
             for diagnostic in report.warnings:
                 self.echo(str(diagnostic), err=True)
@@ -340,7 +340,7 @@ def make_handler(preview: Preview):
             if path == mount + SPECIAL + "events":
                 return self.events()
             if path == mount + SPECIAL + "livereload.js":
-                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
+                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
                 return self.send(200, TYPES[".js"], script.encode(), head)
             relative = path[len(mount):]
             if relative in ON_REQUEST:
@@ -386,7 +386,7 @@ def make_handler(preview: Preview):
             """`version`: the page's build; a later one reloads it at once."""
             if suffix != ".html":
                 return body
-            source = html.escape(f"{preview.mount}{SPECIAL}livereload.js", quote=True)
+            source = html.escape(_url_path(f"{preview.mount}{SPECIAL}livereload.js"), quote=True)
             tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
             position = body.rfind(b"</body>")
             return body[:position] + tag + body[position:] if position >= 0 else body + tag
@@ -402,7 +402,7 @@ def make_handler(preview: Preview):
 
         def redirect(self, location: str) -> None:
             self.send_response(302)
-            self.send_header("Location", quote(location, safe="/%:@!$&'()*+,;=-._~"))
+            self.send_header("Location", _url_path(location))
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -505,6 +505,11 @@ def host_is_ours(value: str, server) -> bool:
     return False
 
 
+def _url_path(path: str) -> str:
+    """A decoded URL path encoded again, to be written into a header, a page or a script."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
 def _is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -563,7 +568,7 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
                                f"choose another with --port {port + 1}") from None
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    url = f"http://{host}:{server.server_address[1]}{preview.mount}"
+    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = _watch(preview)
     echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")

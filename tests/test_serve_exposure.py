@@ -131,3 +131,18 @@ def test_a_base_url_that_would_break_out_of_html_is_refused_before_serving(site,
     assert result.returncode == 2, result.stdout + result.stderr
     assert "site.yaml:2:" in result.stderr and "base_url" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_base_url_with_an_encoded_path_is_served_at_that_path(site):
+    site.write("site.yaml", CONFIG.replace("https://user.github.io/repo/", "https://user.github.io/my%20repo/"))
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    server = Server(site.root)
+    try:
+        assert server.mount == "/my%20repo/"
+        response, body = server.get("/my%20repo/")
+        assert response.status == 200 and b"Spiking Paper One" in body
+        assert b'<script src="/my%20repo/__sitegen__/livereload.js"' in body
+        response, _ = server.get("/my%20repo")
+        assert response.status == 302 and response.getheader("Location") == "/my%20repo/"
+    finally:
+        server.stop()
