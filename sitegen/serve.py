@@ -571,14 +571,14 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = _watch(preview)
-    echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+    collector = _IdleCollector()
     if not _is_loopback(server.server_address[0]):
         echo(f"Note: listening on {host}, not only on this computer: others on the network can see "
              "the preview", err=True)
-    if open_browser:
-        webbrowser.open(url)
-    collector = _IdleCollector()
-    try:
+    try:  # (from the moment it says so, Ctrl-C stops it cleanly)
+        echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
+        if open_browser:
+            webbrowser.open(url)
         while not stopping.is_set():
             changed_at = preview.changed_at
             if changed_at is None:  # wait for a change, or a while to do idle work
