@@ -170,7 +170,7 @@ def serve_reload_seconds(corpus: Path) -> float:
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
         port, mount = re.search(r":(\d+)(/\S*)", line).groups()
         events = socket.create_connection(("127.0.0.1", int(port)), timeout=600)
-        events.sendall(f"GET {mount}__sitegen__/events HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        events.sendall(f"GET {mount}__sitegen__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         events.recv(4096)  # the response headers
         time.sleep(0.5)
         try:

@@ -25,8 +25,9 @@ from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
 from .model import Digest, build_digest
-from .output import (BUILD_MARKER, OutputWriter, claim_paths, github_pages_problems, remove_folder,
-                     remove_leftovers, safe_relative_path)
+from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, build_lock, check_replaceable, claim_paths,
+                     github_pages_problems, is_site_folder, recover_interrupted_swap, remove_empty_folders,
+                     remove_folder, remove_leftovers, safe_relative_path)
 from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
@@ -199,8 +200,23 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
 
     The search index needs only the model, so it is built in a process of its own from
     then on, while this one finds similar papers, lays out the pages and renders them."""
-    with collector_paused():
+    with collector_paused(), _output_claimed(config.output, options.get("private_output", False)):
         return _build(config, BuildOptions(strict=strict, **options), progress, cache)
+
+
+@contextlib.contextmanager
+def _output_claimed(output: Path, private_output: bool):
+    """The output folder, this build's alone until it is done (`build_lock`), checked
+    before any work that it may be replaced, and as a killed build left it: a site it
+    had swapped out put back, its leftovers beside the folder deleted."""
+    if private_output:
+        yield
+        return
+    with build_lock(output):
+        recover_interrupted_swap(output)
+        check_replaceable(output)
+        remove_leftovers(output)
+        yield
 
 
 @contextlib.contextmanager
@@ -226,7 +242,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     pages -> render -> write."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    earlier_build = not options.private_output and (config.output / BUILD_MARKER).is_file()
+    earlier_build = not options.private_output and is_site_folder(config.output)
     digest = read_digest(config, progress, timings, cache)
     link_history(digest, config, options.history, read_output=earlier_build)
     run = _Run(config, options, progress, cache, BuildReport(digest, timings=timings))
@@ -260,11 +276,14 @@ def _previous_output(run: _Run) -> tuple[OutputRecord | None, bool]:
     (then page keys tell what to render; else what is rendered is compared with what is
     there)."""
     config, cache = run.config, run.cache
-    earlier_build = not run.options.private_output and (config.output / BUILD_MARKER).is_file()
+    earlier_build = not run.options.private_output and is_site_folder(config.output)
     listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, run.options.private_output, listed) \
         if cache is not None else None
-    return trusted or (found_output(config.output, listed) if earlier_build else None), trusted is not None
+    previous = trusted or (found_output(config.output, listed) if earlier_build else None)
+    if previous is not None and trusted is None:  # as found: maybe as a killed build left it
+        remove_empty_folders(config.output)
+    return previous, trusted is not None
 
 
 def _lay_out(run: _Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
@@ -339,6 +358,8 @@ def _update_in_place(run: _Run, pages: Callable[[InBackground], list[OutputFile]
     search.found = {relative: output / relative for relative in previous.files if in_search_folder(relative)}
     scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
     remove_leftovers(output)
+    scratch.mkdir(exist_ok=True)
+    (scratch / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # (says it is ours)
     new_index = False
     try:
         files, stale, outcome = _render_changes(run, pages, search, previous, scratch)
@@ -386,7 +407,7 @@ def _move_changes_in(run: _Run, previous: OutputRecord, scratch: Path, files: li
             OutputWriter.put(scratch / relative, data)
     changes = {relative: key for relative, key in file_keys.items()
                if previous.files.get(relative, _NO_RECORD).key != key and relative not in outcome.unchanged}
-    wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys)
+    wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys) | {BUILD_MARKER}
     if new_index:
         report.index_bytes = outcome.index_bytes
     else:

@@ -6,6 +6,7 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -17,7 +18,8 @@ from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
-from .config import load_config
+from .children import EndOnSignals
+from .config import load_config, source_date_epoch
 from .errors import SitegenError, painted
 
 LONG_BUILD_SECONDS = 2.0
@@ -103,6 +105,7 @@ def main() -> None:
       sitegen build     write the site to _site/
       sitegen serve     preview at http://127.0.0.1:8000/ with live reload
     """
+    source_date_epoch()  # checked first: a bad value would fail deep inside a library
 
 
 @main.command()
@@ -124,7 +127,8 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     """
     reporter = Reporter(quiet, verbose)
     config = load_config(config_path, base_url, output)
-    report = _cached_build(config, strict, reporter, use_cache=not no_cache)
+    with _file_system_errors_reported():
+        report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     reporter.warnings(report.warnings)
     if verbose:
         for source in report.digest.sources:
@@ -145,9 +149,29 @@ def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = Tr
     return report
 
 
+@contextlib.contextmanager
+def _file_system_errors_reported():
+    """A file system that refuses a write (full, read-only, permissions) ends the build
+    with a message naming the file, not a traceback; the previous site is left as it was."""
+    try:
+        yield
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise SitegenError(f"{where}{error.strerror or error}; the build stopped and the previous "
+                           "site is left as it was") from None
+
+
 def run() -> None:
-    """The `sitegen` program."""
-    main()
+    """The `sitegen` program.  SIGTERM ends it as Ctrl-C does: helpers ended, half-built
+    folders deleted, exit code 128 + the signal."""
+    signals = EndOnSignals()
+    signals.install()
+    try:
+        main()
+    except SystemExit:
+        if signals.exit_code is not None:
+            raise SystemExit(signals.exit_code) from None
+        raise
 
 
 @main.command()
@@ -187,14 +211,15 @@ def check(config_path: Path, base_url: str | None, previous: str | None, explain
 def _check_against(previous: str, digest, config, reporter: Reporter) -> None:
     """Which paper URLs of the build that published `previous` (its papers.json) the
     next build would break, and which it redirects of its own accord."""
-    from .links import load_previous_history, plan_for
+    from .links import load_previous_history, plan_for, terminal_safe
     history = load_previous_history(previous)
     plan = plan_for(digest, config, history)
     manual = {f"papers/{old}/" for old, _, _ in config.redirects}
     for gone in plan.gone:
-        title = f" ({gone.title})" if gone.title else ""
-        click.echo(f"{previous}: {gone.url}{title} would break; add `{gone.url.split('/')[1]}: <new slug>` "
-                   "under redirects in site.yaml", err=True)
+        title = f" ({terminal_safe(gone.title, 120)})" if gone.title else ""
+        click.echo(f"{terminal_safe(previous)}: {terminal_safe(gone.url)}{title} would break; add "
+                   f"`{terminal_safe(gone.url.split('/')[1])}: <new slug>` under redirects in site.yaml",
+                   err=True)
     for old, new in sorted(plan.redirects.items()):
         if old in history.urls and old not in manual:
             reporter.done(f"{old} moved to {new}: the build redirects it")
@@ -290,7 +315,8 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
     repo = repository_root(config.root)
     target = prepare(repo, remote, branch, push=not no_push, force=force)
     published = published_history(target)
-    report = _cached_build(config, strict, reporter, history=published)
+    with _file_system_errors_reported():
+        report = _cached_build(config, strict, reporter, history=published)
     reporter.warnings(report.warnings)
     broken = broken_urls(published, report.digest)
     if broken and not allow_broken:

@@ -17,6 +17,7 @@ import hashlib
 import os
 
 from .config import SiteConfig
+from .config import source_date_epoch
 from .model import Paper
 from .prose import plain_text
 
@@ -59,5 +60,5 @@ def _feed_updated(times: dict[str, tuple[str, str]]) -> str:
     """The newest entry's `updated`; no build timestamp, so builds stay byte-identical."""
     if times:
         return max(updated for _, updated in times.values())
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    epoch = source_date_epoch() or 0
     return _stamp(dt.datetime.fromtimestamp(epoch, dt.timezone.utc))

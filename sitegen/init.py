@@ -9,10 +9,12 @@ Existing files are never overwritten unless `force`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 from . import DISTRIBUTION, __version__
+from .config import MAX_TITLE
 from .errors import ConfigError
 
 DEFAULT_BRANCH = "main"
@@ -66,6 +68,10 @@ per_page: 50
 # `sitegen deploy` (GitHub Pages from a branch). With the GitHub Actions workflow, set the
 # domain in the repository's Settings > Pages > Custom domain instead.
 # custom_domain: papers.example.org
+
+# sitegen reads nothing outside this folder: sources outside it, and links in static/ or
+# templates/ that lead out of it, are refused. Set this to read and publish them anyway.
+# allow_outside: true
 """
 
 SAMPLE_DUMP = """\
@@ -90,7 +96,7 @@ Dec 8, 2025 12
 
 GITIGNORE = """\
 _site/
-._site.*/
+._site.*
 __pycache__/
 """
 
@@ -177,14 +183,34 @@ def trigger_branch(folder: Path) -> str:
 
 
 def starter_files(name: str, branch: str = DEFAULT_BRANCH) -> dict[str, str]:
-    title = " ".join(word.capitalize() for word in name.replace("-", " ").replace("_", " ").split())
+    title = " ".join(word.capitalize() for word in name.replace("-", " ").replace("_", " ").split()
+                     if word.isprintable())
+    if not re.search(r"\bdigest$", title, re.IGNORECASE):
+        title = f"{title or 'My'} Digest"
+    path = "-".join(re.findall(r"[A-Za-z0-9._~]+", name)).strip(".") or "digest"
     return {
-        "site.yaml": SITE_YAML.format(title=f"{title or 'My'} Digest", name=name or "digest"),
+        "site.yaml": SITE_YAML.format(title=yaml_string(title[:MAX_TITLE]), name=path),
         "dumps/sample.txt": SAMPLE_DUMP,
         ".gitignore": GITIGNORE,
         ".github/workflows/pages.yml": WORKFLOW.format(branch=branch, distribution=DISTRIBUTION,
                                                        version=__version__),
     }
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar, whatever it holds (`#`, `: `, `!`, `*`,
+    `[`, quotes, control characters): escaped so that it loads back as itself."""
+    escaped = []
+    for char in text:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif " " <= char <= "~":
+            escaped.append(char)
+        elif ord(char) <= 0xFFFF:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(escaped) + '"'
 
 
 def init_site(folder: Path, force: bool = False) -> list[Path]:
@@ -198,7 +224,10 @@ def init_site(folder: Path, force: bool = False) -> list[Path]:
     if existing and not force:
         names = ", ".join(str(path) for path in existing)
         raise ConfigError(f"refusing to overwrite {names} (use --force to replace them)")
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot write {error.filename or folder}: {error.strerror or error}") from None
     return list(files)

@@ -23,6 +23,9 @@ from .redirects import Gone, History, Plan, Sighting, parse_history, plan_redire
 HISTORY_FILES = ("papers.json", "redirects.json")
 
 
+MAX_PAPERS_JSON_BYTES = 200 << 20  # 100,000 papers' records fit in far less
+
+
 def read_history(folder: Path, served: set[str] | None = None) -> tuple[History | None, Diagnostic | None]:
     """What the site in `folder` served, if it is a site sitegen built; with `served` (this
     build's paper URLs), only the papers whose URL it lacks, which is all a plan needs."""
@@ -40,7 +43,7 @@ def read_history(folder: Path, served: set[str] | None = None) -> tuple[History 
     where = _shown(folder / "papers.json")
     try:
         return parse_history(*texts, origin=where, served_too=served_too), None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         return None, warning(where, None,
                              f"cannot tell the URLs of the previous build ({error}); no redirects "
                              "are carried forward from it")
@@ -113,7 +116,7 @@ def _shown(path: Path) -> str:
 def gone_message(gone: Gone) -> str:
     title = f" ({gone.title})" if gone.title else ""
     slug = gone.url.removeprefix("papers/").rstrip("/")
-    return (f"{gone.url}{title} was published but is in no dump now, so its link breaks; if the "
+    return (f"{terminal_safe(gone.url)}{terminal_safe(title, 120)} was published but is in no dump now, so its link breaks; if the "
             f"paper is there under another title, add `{slug}: <its slug>` under redirects in site.yaml")
 
 
@@ -135,18 +138,34 @@ def load_previous_history(source: str) -> History:
     try:
         return parse_history(papers, _read(beside, remote, required=False))
     except ValueError as error:
-        raise ConfigError(f"--against {source}: {error}") from None
+        raise ConfigError(f"--against {terminal_safe(source)}: {terminal_safe(str(error))}") from None
+    except RecursionError:
+        raise ConfigError(f"--against {terminal_safe(source)}: not a papers.json (nested too deeply)") from None
 
 
 def _read(source: str, remote: bool, required: bool) -> bytes | None:
     try:
         if remote:
             with urllib.request.urlopen(source, timeout=30) as response:
-                return response.read()
-        return Path(source).read_bytes()
+                data = response.read(MAX_PAPERS_JSON_BYTES + 1)
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_PAPERS_JSON_BYTES + 1)
     except (OSError, ValueError) as error:
         missing = isinstance(error, FileNotFoundError) or \
             isinstance(error, urllib.error.HTTPError) and error.code == 404
         if missing and not required:
             return None
-        raise ConfigError(f"--against {source}: cannot read {source}: {error}") from None
+        problem = getattr(error, "strerror", None) or str(error)
+        raise ConfigError(f"--against {terminal_safe(source)}: cannot read it: {terminal_safe(problem)}") from None
+    if len(data) > MAX_PAPERS_JSON_BYTES:
+        raise ConfigError(f"--against {terminal_safe(source)}: larger than {MAX_PAPERS_JSON_BYTES >> 20} MB; "
+                          "not a papers.json")
+    return data
+
+
+def terminal_safe(text: str, limit: int = 200) -> str:
+    """Text from elsewhere, fit to print: control characters (terminal escapes, line
+    breaks that could fake a line of output) shown escaped, at most `limit` characters."""
+    shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text[:limit + 1])
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"

@@ -3,25 +3,37 @@
 A failed build leaves the previous site as it was.  The writer refuses to
 write one path twice (two pages wanting one URL is a bug or a slug clash, never
 something to resolve silently) and refuses paths that would leave the folder.
-It only ever replaces a folder that is empty or was written by sitegen, so a
-mistyped `--output` cannot wipe a folder of the user's.
+It only ever replaces or updates a folder that is empty or holds the marker file
+sitegen writes into each site it builds (`BUILD_MARKER`), so a mistyped `--output`,
+or a hand-made `docs/` folder, is never wiped; one build at a time writes a folder
+(`build_lock`); what a killed build left beside it is recognised by exact name and
+marker, never by prefix (`remove_leftovers`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Container, Iterable
 from pathlib import Path
 
-from .errors import BuildError, Diagnostic, warning
+from .errors import BuildError, ConfigError, Diagnostic, warning
 
-# Every sitegen build writes this file (GitHub Pages needs it); its presence is
-# how an existing folder is recognised as a previous build that may be replaced.
-BUILD_MARKER = ".nojekyll"
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked against each other
+    fcntl = None
+
+# Every site sitegen builds holds this file, with this text: an existing folder is
+# replaced or updated only if it holds it (or is empty).  (`.nojekyll` is no sign:
+# many hand-made GitHub Pages folders have one.)
+BUILD_MARKER = ".sitegen-site"
+MARKER_TEXT = ("This folder is a site built by sitegen, which replaces everything in it\n"
+               "on each build: keep nothing of your own here.\n")
 # A replaced site at least this large is deleted in the background (`remove_folder`).
 BACKGROUND_REMOVAL_FILES = 2000
 
@@ -100,18 +112,190 @@ def remove_folder(folder: Path, in_background: bool = False) -> None:
 _DELETING = ".deleting-"
 
 
+def _leftover_pattern(destination: Path) -> re.Pattern:
+    """The exact names of the folders a build makes beside `destination`: its staging
+    folder, the previous site while it is swapped out, a rebuild's scratch folder, and
+    a replaced site being deleted; each with the id of the process that made it."""
+    return re.compile(rf"\.{re.escape(destination.name)}\.(building|old|updating)-([0-9]+)"
+                      rf"(?:{re.escape(_DELETING)}([0-9]+))?")
+
+
+def _leftovers(destination: Path) -> list[tuple[Path, str, str | None]]:
+    """(folder, kind, deleting process) of every folder beside `destination` that a build
+    made and no live process owns any more: named exactly as a build names them, and
+    holding the marker (or nothing, made just before the build was killed).  A folder
+    being deleted (`.deleting-<pid>`) may have lost its marker already."""
+    pattern = _leftover_pattern(destination)
+    try:
+        names = sorted(os.listdir(destination.parent))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        match = pattern.fullmatch(name)
+        folder = destination.parent / name
+        if match is None or folder.is_symlink() or not folder.is_dir():
+            continue
+        kind, owner, deleter = match.groups()
+        if _alive(deleter if deleter is not None else owner):
+            continue
+        if deleter is None and not (is_site_folder(folder) or not any(folder.iterdir())):
+            continue
+        found.append((folder, kind, deleter))
+    return found
+
+
 def remove_leftovers(destination: Path) -> None:
-    """Folders that killed builds left beside the output (ours by name), but not those a
-    live process is deleting (the build before this one may have just handed one over).
-    Older versions kept replaced files in a `spare` folder there: it goes too."""
-    prefix = f".{destination.name}."
-    for leftover in destination.parent.glob(f"{prefix}*"):
-        suffix = leftover.name[len(prefix):]
-        if not leftover.is_dir() or suffix.split("-")[0] not in ("building", "old", "updating", "spare"):
-            continue
-        if _DELETING in suffix and _alive(suffix.rsplit(_DELETING, 1)[1]):
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Delete what killed builds left beside the output (`_leftovers`), but not a folder a
+    live process is deleting (the build before this one may have just handed one over),
+    nor anything else that merely starts with the output's name."""
+    for folder, _, _ in _leftovers(destination):
+        shutil.rmtree(folder, ignore_errors=True)
+    spare = destination.parent / f".{destination.name}.spare"  # what versions before 0.1 kept
+    if spare.is_dir() and not spare.is_symlink():
+        shutil.rmtree(spare, ignore_errors=True)
+
+
+def recover_interrupted_swap(destination: Path) -> Path | None:
+    """A build killed between moving the previous site away and moving the new one in
+    leaves no `destination`, only `.<name>.old-<pid>`: that site is put back (the newest,
+    should there be several), before anything else happens.  Returns it, if any."""
+    if destination.exists() or destination.is_symlink():
+        return None
+    swapped_out = [folder for folder, kind, deleter in _leftovers(destination)
+                   if kind == "old" and deleter is None and is_site_folder(folder)]
+    if not swapped_out:
+        return None
+    newest = max(swapped_out, key=lambda folder: folder.stat().st_mtime_ns)
+    try:
+        os.rename(newest, destination)
+    except OSError:
+        return None
+    return destination
+
+
+def is_site_folder(folder: Path) -> bool:
+    """Whether `folder` is a site sitegen built: it holds the marker file, as sitegen
+    writes it."""
+    try:
+        handle = os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        return os.read(handle, len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+
+
+def check_replaceable(destination: Path, option: str = "output") -> None:
+    """Refuse (ConfigError) to build into `destination` unless it is absent, empty or a
+    site sitegen built: the message names a file the user would lose."""
+    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+        raise ConfigError(f"{option} {destination} exists and is not a folder; refusing to replace it")
+    if not destination.exists() or is_site_folder(destination):
+        return
+    try:
+        mine = _some_files(destination)
+    except OSError as error:
+        raise ConfigError(f"cannot look into the {option} folder {destination}: "
+                          f"{error.strerror or error}") from None
+    if not mine:
+        return
+    first, more = mine[0], len(mine) - 1
+    others = f" and {more}{'+' if more >= _NAMED_FILES - 1 else ''} other{'s' if more != 1 else ''}" \
+        if more else ""
+    raise ConfigError(
+        f"{option} folder {destination} was not written by sitegen (it has no {BUILD_MARKER}) and "
+        f"holds files: building into it would delete {first}{others}. Refusing to replace it: "
+        f"move them away, or choose another folder with -o.")
+
+
+_NAMED_FILES = 1000  # enough to say "and N others" without walking a whole disk
+
+
+def _some_files(folder: Path) -> list[Path]:
+    """Up to `_NAMED_FILES` entries found in `folder` (files first, in sorted order, then
+    empty folders), shown relative to the current folder where they can be."""
+    found: list[Path] = []
+    empty: list[Path] = []
+    for parent, folders, files in os.walk(folder, onerror=_raise):
+        folders.sort()
+        found.extend(Path(parent, name) for name in sorted(files))
+        if not files and not folders and Path(parent) != folder:
+            empty.append(Path(parent))
+        if len(found) >= _NAMED_FILES:
+            break
+    found.sort(key=lambda path: path.name.startswith("."))  # the user's own files first
+    return [_shown(path) for path in (found + empty)[:_NAMED_FILES]]
+
+
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@contextlib.contextmanager
+def build_lock(destination: Path):
+    """Held while a build writes `destination`: a second build of the same folder stops
+    at once with a message saying so.  The lock is the kernel's (POSIX record locks,
+    which die with their process and are not inherited by forked ones), on a file
+    beside the folder that exists only while a build runs: a build that was killed
+    leaves at most the file, which the next takes over."""
+    path = destination.parent / f".{destination.name}.lock"
+    if fcntl is None:
+        yield
+        return
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        handle = _locked_file(path, destination)
+    except OSError as error:
+        raise BuildError(f"cannot lock {path} for the build: {error.strerror or error}") from None
+    try:
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(handle)  # (after the unlink: a build that opened the file meanwhile retries)
+
+
+def _locked_file(path: Path, destination: Path) -> int:
+    for _ in range(100):  # each turn another build released the lock and removed the file
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(handle, 32).decode("ascii", "replace").strip()
+            os.close(handle)
+            process = f" (process {holder})" if holder.isdigit() else ""
+            raise BuildError(f"another build is running into {destination}{process}; wait for it "
+                             "to finish, then build again") from None
+        try:
+            same = os.fstat(handle).st_ino == os.stat(path, follow_symlinks=False).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle
+        os.close(handle)
+    raise OSError("the lock file keeps changing")
+
+
+def remove_empty_folders(folder: Path) -> None:
+    """Remove every empty folder below `folder` (a build killed while it moved a gone
+    page out leaves its folder behind)."""
+    for parent, folders, files in os.walk(folder, topdown=False):
+        if not files and Path(parent) != folder:
+            with contextlib.suppress(OSError):
+                os.rmdir(parent)  # (fails, as it should, if a subfolder was kept)
 
 
 def _alive(pid: str) -> bool:
@@ -184,9 +368,10 @@ class OutputWriter:
         self.stats: dict[str, os.stat_result] = {}  # relative path -> as written by `write`
 
     def __enter__(self) -> "OutputWriter":
-        self._check_destination_is_replaceable()
+        check_replaceable(self.destination)
         remove_leftovers(self.destination)
         self.staging.mkdir(parents=True)
+        self.write(BUILD_MARKER, MARKER_TEXT)
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
@@ -256,15 +441,6 @@ class OutputWriter:
     def write(self, relative: str, content: str | bytes) -> None:
         stat = self.stats[relative] = self.put(self.claim(relative), content)
         self.bytes_written += stat.st_size
-
-    def _check_destination_is_replaceable(self) -> None:
-        target = self.destination
-        if target.is_symlink() or (target.exists() and not target.is_dir()):
-            raise BuildError(f"output {target} exists and is not a folder; refusing to replace it")
-        if target.is_dir() and any(target.iterdir()) and not (target / BUILD_MARKER).exists():
-            raise BuildError(f"output folder {target} is not empty and was not written by sitegen "
-                             f"(no {BUILD_MARKER}); refusing to replace it. Remove it or choose "
-                             "another folder with -o.")
 
     def _swap_in(self) -> None:
         old = self.destination.parent / f".{self.destination.name}.old-{os.getpid()}"

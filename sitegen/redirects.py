@@ -103,7 +103,7 @@ def parse_history(papers_json: str | bytes | None, redirects_json: str | bytes |
     if papers_json is not None:
         records = json.loads(papers_json)
         if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("url"), str)
-                                                    for r in records):
+                                                    and r["url"].strip() for r in records):
             raise ValueError("not a sitegen papers.json (a list of papers with urls)")
         for record in records:
             if PAPER_URL.match(record["url"]):

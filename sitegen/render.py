@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .errors import BuildError
+from .errors import BuildError, ConfigError
 from .escaping import search_query
 from .feeds import entry_times, feed_context
 from .keys import PageKeys
@@ -57,11 +57,16 @@ def template_dirs(config: SiteConfig) -> list[Path]:
 def static_files(config: SiteConfig) -> dict[str, Path]:
     """Relative name -> file; the site's static/ overrides the theme's file by file."""
     files: dict[str, Path] = {}
+    root = config.root.resolve()
     for folder in (theme_dir() / "static", config.root / "static"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     files[path.relative_to(folder).as_posix()] = path
+                    if folder.parent == config.root and not config.allow_outside and \
+                            root not in path.resolve().parents:  # (a link made since site.yaml was read)
+                        raise ConfigError(f"{path}: leads outside the project folder; refusing to "
+                                          "publish it (`allow_outside: true` in site.yaml allows it)")
     return dict(sorted(files.items()))
 
 

@@ -24,18 +24,21 @@ import errno
 import functools
 import html
 import http.server
+import ipaddress
 import json
 import mimetypes
 import os
+import re
 import shutil
 import signal
 import tempfile
+import sys
 import threading
 import time
 import webbrowser
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import click
 
@@ -144,7 +147,7 @@ class Preview:
                            superseded=lambda: self.changed_at is not None, history=self._history,
                            **({"progress": self.progress} if self.progress else {}))
             self.config = config
-            self.mount = config.base_path
+            self.mount = unquote(config.base_path)  # as request paths are compared: decoded
             served_model = (report.digest, self.cache.search_tokens)
             for diagnostic in report.warnings:
                 self.echo(str(diagnostic), err=True)
@@ -153,6 +156,7 @@ class Preview:
             given_up = True
         except SitegenError as failure:
             error = failure.format_message()
+            self.failure = failure
         except Exception as failure:  # a bug must not take the preview down with it
             error = f"{type(failure).__name__}: {failure}"
         if self._served_digest is not None:  # (not before the pages are served: 0.02 s at 10,000 papers)
@@ -166,7 +170,8 @@ class Preview:
                 self._served_model, self._made = served_model, {}
             self.condition.notify_all()
         if error:
-            self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
+            if self._good is not None:  # (else the error ends `serve`, and says so)
+                self.echo(f"Build failed; still serving the last good site:\n{error}", err=True)
         elif given_up:
             self.echo(f"Changed again: rebuilding (pages were served after {self._laid_out_after:.2f} s)")
         else:
@@ -365,6 +370,7 @@ def make_handler(preview: Preview):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "sitegen"
+        timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
 
         def log_message(self, *args) -> None:
             pass
@@ -373,6 +379,9 @@ def make_handler(preview: Preview):
             self.do_GET(head=True)
 
         def do_GET(self, head: bool = False) -> None:
+            if not self.addressed_to_us():
+                return self.send(400, TYPES[".txt"], b"unknown host: this preview answers only at its "
+                                                     b"own address\n", head)
             path = unquote(urlsplit(self.path).path)
             mount = preview.mount
             if not path.startswith(mount):
@@ -382,7 +391,7 @@ def make_handler(preview: Preview):
             if path == mount + SPECIAL + "events":
                 return self.events()
             if path == mount + SPECIAL + "livereload.js":
-                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(mount + SPECIAL + "events")}
+                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
                 return self.send(200, TYPES[".js"], script.encode(), head)
             relative = path[len(mount):]
             if relative in ON_REQUEST:
@@ -404,6 +413,19 @@ def make_handler(preview: Preview):
             suffix = Path(name).suffix
             self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
 
+        def addressed_to_us(self) -> bool:
+            """The Host header (and the host of an absolute-form request line) names this
+            server: a page of another site that a DNS rebinding points here is refused."""
+            hosts = self.headers.get_all("Host") or []
+            target = urlsplit(self.path)
+            if target.scheme or target.netloc or not self.path.startswith("/"):
+                if target.scheme != "http" or not target.netloc:
+                    return False
+                hosts = [target.netloc]
+            if not hosts:
+                return self.request_version == "HTTP/1.0"
+            return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
+
         def from_output(self, path: str, head: bool) -> None:
             state = preview.wait_for_build()
             target, redirect = preview.resolve(path)
@@ -418,8 +440,8 @@ def make_handler(preview: Preview):
             """`version`: the page's build; a later one reloads it at once."""
             if suffix != ".html" or not preview.livereload:
                 return body
-            tag = (f'<script src="{preview.mount}{SPECIAL}livereload.js" '
-                   f'data-version="{version}"></script>').encode()
+            source = html.escape(_url_path(f"{preview.mount}{SPECIAL}livereload.js"), quote=True)
+            tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
             position = body.rfind(b"</body>")
             return body[:position] + tag + body[position:] if position >= 0 else body + tag
 
@@ -438,7 +460,7 @@ def make_handler(preview: Preview):
 
         def redirect(self, location: str) -> None:
             self.send_response(302)
-            self.send_header("Location", location)
+            self.send_header("Location", _url_path(location))
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -453,6 +475,8 @@ def make_handler(preview: Preview):
 
         def events(self) -> None:
             """Server-sent events: `reload` after each good build, `failed` with the error."""
+            if _page_version(urlsplit(self.path).query, 0) is None:
+                return self.send(400, TYPES[".txt"], b"v must be a build number\n")
             with preview.condition:
                 if preview.streams >= MAX_EVENT_STREAMS:
                     return self.send(503, TYPES[".txt"], b"too many open pages\n")
@@ -464,8 +488,7 @@ def make_handler(preview: Preview):
                 self.end_headers()
                 self.close_connection = True
                 seen = preview.wait_for_pages()
-                query = dict(part.partition("=")[::2] for part in urlsplit(self.path).query.split("&"))
-                page_version = int(query["v"]) if query.get("v", "").isdigit() else seen.version
+                page_version = _page_version(urlsplit(self.path).query, seen.version)
                 if seen.error:
                     self.event("failed", json.dumps(seen.error))
                 elif page_version != seen.version:
@@ -496,13 +519,78 @@ def make_handler(preview: Preview):
     return Handler
 
 
+def _page_version(query: str, default: int) -> int | None:
+    """The build number `v` of the page that opened the event stream (`default` if it
+    gives none); None if it is not a number."""
+    values = parse_qs(query, keep_blank_values=True).get("v")
+    if not values:
+        return default
+    return int(values[-1]) if re.fullmatch(r"[0-9]{1,15}", values[-1]) else None
+
+
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+def host_is_ours(value: str, server) -> bool:
+    """A Host header naming the server: its port, and the address given with --host (or
+    the address it listens on, or, listening on loopback, `localhost`); listening on
+    every address, any IP address (a name could be another site's, rebound)."""
+    parts = urlsplit(f"//{value}")
+    try:
+        name, port = (parts.hostname or "").rstrip("."), parts.port or 80
+    except ValueError:
+        return False
+    address, listening = server.server_address[:2]
+    if port != listening or parts.username is not None or parts.password is not None \
+            or parts.path or parts.query or parts.fragment:
+        return False
+    given = str(getattr(server, "given_host", address)).strip("[]").lower()
+    names = {given, str(address).lower()}
+    try:
+        if ipaddress.ip_address(address).is_loopback:
+            names |= LOOPBACK_NAMES
+        every_address = ipaddress.ip_address(address).is_unspecified
+    except ValueError:
+        every_address = False
+    if name in names:
+        return True
+    if every_address:
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def _url_path(path: str) -> str:
+    """A decoded URL path encoded again, to be written into a header, a page or a script."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def _content_type(name: str) -> str:
     return TYPES.get(Path(name).suffix) or mimetypes.guess_type(name)[0] or TYPES[""]
 
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False
+    allow_reuse_address = True  # a preview stopped and started again gets its port back at once
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away mid-answer is no error; anything else is one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)) or \
+                (isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET)):
+            return
+        sys.stderr.write(f"serve: a request from {client_address[0]} failed: "
+                         f"{type(error).__name__}: {error}\n")
 
 
 def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: bool,
@@ -523,18 +611,24 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
     preview.rebuild()
     if preview.config is None:  # no good build yet: a config error is final here
         shutil.rmtree(preview.output.parent, ignore_errors=True)
-        raise SitegenError(preview.state.error or "the first build failed")
+        failure = getattr(preview, "failure", None)  # (a config error exits with 2)
+        raise failure if failure is not None else SitegenError(preview.state.error or
+                                                               "the first build failed")
     try:
         server = _Server((host, port), make_handler(preview))
+        server.given_host = host
     except OSError as error:
         shutil.rmtree(preview.output.parent, ignore_errors=True)
         if error.errno == errno.EADDRINUSE:
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
                                f"choose another with --port {port + 1}") from None
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    url = f"http://{host}:{server.server_address[1]}{preview.mount}"
+    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = None
+    if not _is_loopback(server.server_address[0]):
+        echo(f"Note: listening on {host}, not only on this computer: others on the network can see "
+             "the preview", err=True)
     try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
         observer = _watch(preview)
         echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")

@@ -28,13 +28,23 @@ def title_hash(key: str, length: int = HASH_LENGTH) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:length]
 
 
+# A slug that ends as a hashed one does (`-` and HASH_LENGTH hex digits) could be another
+# title's hashed slug ("Paper e84c538e" and "!!!"): such a title is hashed too, so that no
+# title's slug can be another's, whichever came first.
+_LOOKS_HASHED = re.compile(rf"(^|-)[0-9a-f]{{{HASH_LENGTH}}}$")
+
+
 def slugify(title: str) -> str:
-    """Readable ASCII slug: lowercase words joined by hyphens, at most 80 characters."""
+    """Readable ASCII slug: lowercase words joined by hyphens, at most 80 characters.
+    Where it cannot spell the title's key exactly, or its last word is shaped like a
+    hash, a hash of the key is appended: no two keys ever share a slug (but for a
+    collision of the hash itself)."""
     key = title_key(title)
     ascii_text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", title))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     base = "-".join(re.findall(r"[a-z0-9]+", ascii_text))
-    if base and base == key.replace(" ", "-") and len(base) <= MAX_SLUG_LENGTH:
+    if base and base == key.replace(" ", "-") and len(base) <= MAX_SLUG_LENGTH \
+            and not _LOOKS_HASHED.search(base):
         return base  # the slug spells the key exactly, so it cannot collide
     room = MAX_SLUG_LENGTH - HASH_LENGTH - 1
     if len(base) > room:

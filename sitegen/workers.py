@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .children import die_with_parent
 from .dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
 from .model import Digest, match_topics_ahead
@@ -294,9 +295,10 @@ def _start_worker() -> None:
 def _default_signals() -> None:
     """A forked worker inherits `serve`'s handlers, which turn SIGTERM into
     KeyboardInterrupt: the pool's SIGTERM at its end would print a traceback.  Ctrl-C
-    is the parent's to handle."""
+    is the parent's to handle.  It ends with its parent (`die_with_parent`)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def _search_in_child(job: SearchJob, folder: Path, sender) -> None:

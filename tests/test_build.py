@@ -449,10 +449,11 @@ def test_check_against_reads_the_deployed_papers_json_over_http(site):
 
 def test_symbolic_link_in_static_is_published_as_the_file_it_points_to(site, tmp_path):
     # GitHub Pages refuses sites that contain symbolic links: the output never has one.
+    # (A link out of the project folder is refused: test_outside.py.)
     site.write("dumps/a.txt", full_dump(("Spiking Networks", ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
-    (tmp_path / "shared.css").write_text("body { color: teal }")
+    site.write("styles/shared.css", "body { color: teal }")
     (site.root / "static").mkdir()
-    (site.root / "static" / "extra.css").symlink_to(tmp_path / "shared.css")
+    (site.root / "static" / "extra.css").symlink_to(site.root / "styles" / "shared.css")
     site.build()
     published = site.output / "static" / "extra.css"
     assert not published.is_symlink() and published.read_text() == "body { color: teal }"
@@ -476,7 +477,6 @@ def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monk
         with OutputWriter(destination) as out:
             for n in range(30):
                 out.write(f"papers/{n}/index.html", f"{generation} {n}")
-            out.write(".nojekyll", "")
         monkeypatch.setattr(output, "BACKGROUND_REMOVAL_FILES", 10)
         monkeypatch.setattr(output.shutil, "rmtree", None)  # this process must not delete it
     assert (destination / "papers/7/index.html").read_text() == "second 7"
@@ -489,14 +489,17 @@ def test_a_large_replaced_site_is_deleted_after_the_build_returns(tmp_path, monk
 def test_the_next_build_leaves_a_folder_to_the_live_process_deleting_it(tmp_path):
     import subprocess
     import sys
-    from sitegen.output import remove_leftovers
+    from sitegen.output import BUILD_MARKER, MARKER_TEXT, remove_leftovers
 
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process id no live process has
     deleter = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         being_deleted = tmp_path / f"._site.old-11.deleting-{deleter.pid}"
-        killed_build = tmp_path / "._site.building-12"
+        killed_build = tmp_path / f"._site.building-{ended.pid}"
         for folder in (being_deleted, killed_build):
             (folder / "papers").mkdir(parents=True)
+        (killed_build / BUILD_MARKER).write_text(MARKER_TEXT)
         remove_leftovers(tmp_path / "_site")
         assert being_deleted.is_dir() and not killed_build.exists()
     finally:

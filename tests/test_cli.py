@@ -56,9 +56,9 @@ def test_config_errors_name_the_file_once(site):
     assert last == "Error: site.yaml: 2 problems in the configuration"
     assert sorted(problems) == [
         "site.yaml:1: error: missing required key 'base_url'",
-        "site.yaml:3: error: unknown key 'sorces' (did you mean 'sources'?); known keys: base_url, "
-        "catch_all, custom_domain, description, feed_size, language, max_topics, output, per_page, "
-        "redirects, sources, title, topics"]
+        "site.yaml:3: error: unknown key 'sorces' (did you mean 'sources'?); known keys: allow_outside, "
+        "base_url, catch_all, custom_domain, description, feed_size, language, max_topics, output, "
+        "per_page, redirects, sources, title, topics"]
 
 
 def test_quiet_prints_only_warnings_and_errors_and_verbose_every_stage(site):

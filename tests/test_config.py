@@ -87,8 +87,9 @@ def test_existing_folder_not_written_by_sitegen_is_never_replaced(site):
     site.write("dumps/a.txt", GOOD_DUMP)
     site.write("precious/notes.md", "my notes")
     result = site.run("build", "-o", "precious")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "was not written by sitegen" in result.output
+    assert "would delete precious/notes.md" in result.output
     assert (site.root / "precious/notes.md").read_text() == "my notes"
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import REPO, SEEDS, Site
 from helpers import ABSTRACT, full_dump
+from sitegen.output import BUILD_MARKER
 
 
 def tree(folder) -> dict[str, bytes]:
@@ -25,7 +26,7 @@ def assert_same_as_full_build(site: Site) -> None:
     fresh = site.root / "_fresh"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
-    for name in ("papers.json", "redirects.json", ".nojekyll"):
+    for name in ("papers.json", "redirects.json", ".nojekyll", ".sitegen-site"):
         shutil.copy(site.output / name, fresh / name)
     site.build("--quiet", "--no-cache", "-o", str(fresh))
     rebuilt, expected = tree(site.output), tree(fresh)
@@ -321,8 +322,9 @@ def test_removed_dump_and_template_override_and_stylesheet(seed_copy):
 
 
 def rendered_files(folder) -> int:
-    """The files a build renders: all but static assets and the search job's files."""
-    return sum(1 for path in tree(folder) if not path.startswith("static/")
+    """The files a build renders: all but static assets, the search job's files and the
+    folder's marker."""
+    return sum(1 for path in tree(folder) if not path.startswith("static/") and path != BUILD_MARKER
                and not (path.startswith("search/") and path != "search/index.html"))
 
 

@@ -32,10 +32,10 @@ topics:
 
 
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, port: int = 0):
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sitegen", "serve", "--port", "0"], cwd=root,
+            [sys.executable, "-m", "sitegen", "serve", "--port", str(port)], cwd=root,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.lines: list[str] = []
         self.ready = threading.Event()
@@ -90,7 +90,8 @@ def events_reader(server: Server, version: int | None = None):
     """Open the event stream and collect its events on a thread."""
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
     query = f"?v={version}" if version is not None else ""
-    sock.sendall(f"GET {server.mount}__sitegen__/events{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock.sendall(f"GET {server.mount}__sitegen__/events{query} HTTP/1.1\r\n"
+                 f"Host: 127.0.0.1:{server.port}\r\n\r\n".encode())
     received: list[str] = []
 
     def read():

@@ -1,0 +1,143 @@
+"""Process lifetime: whatever ends a build (SIGTERM, Ctrl-C, SIGKILL), the processes it
+forked end with it.  Processes are found by process group in /proc; every wait is bounded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ABSTRACT, full_dump
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+
+def group_members(group: int) -> list[int]:
+    """Live processes (not zombies) of a process group."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, pgrp, ...
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.fixture
+def large_site(site):
+    """Enough papers for the search index to be built in a process of its own and the
+    pages to be rendered by a pool of them."""
+    papers = [(f"Spiking Study Number {n} of Cortex {n * 7919 % 10007}", ABSTRACT, "• 2 authors",
+               f"Jun {n % 28 + 1}, 2025 {n % 50}") for n in range(2200)]
+    site.write("dumps/a.txt", full_dump(*papers))
+    return site
+
+
+def start_build(site) -> subprocess.Popen:
+    """The program, in a process group of its own; stderr to a file (a stray helper would
+    hold a pipe open for ever)."""
+    errors = open(site.root.parent / "stderr.txt", "w+")
+    build = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--no-cache"], cwd=site.root,
+                             stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+    build.errors = errors
+    return build
+
+
+def end_with(build: subprocess.Popen, number: int) -> str:
+    """Send `number` to the build (the parent alone) once it has forked a helper; its stderr."""
+    try:
+        assert wait_until(lambda: children_of(build.pid) or build.poll() is not None, 120)
+        assert build.poll() is None, "the build ended before it forked a helper"
+        os.kill(build.pid, number)
+        build.wait(timeout=60)
+        assert wait_until(lambda: not group_members(build.pid), 15), \
+            f"left running: {group_members(build.pid)}"
+        build.errors.seek(0)
+        return build.errors.read()
+    finally:
+        for pid in group_members(build.pid):
+            os.kill(pid, signal.SIGKILL)
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        build.errors.close()
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_ends_the_whole_build_and_leaves_no_half_built_folder(large_site, number):
+    build = start_build(large_site)
+    errors = end_with(build, number)
+    assert build.returncode == 128 + number
+    assert "Traceback" not in errors
+    assert not any(path.name.startswith("._site.") for path in large_site.root.iterdir())
+    assert not large_site.output.exists()
+
+
+def test_helpers_of_a_killed_build_die_with_it(large_site):
+    build = start_build(large_site)
+    end_with(build, signal.SIGKILL)
+    assert build.returncode == -signal.SIGKILL
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", "--quiet"], cwd=large_site.root,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr  # the next build cleans up after it
+    assert not any(path.name.startswith("._site.building") for path in large_site.root.iterdir())
+
+
+def test_die_with_parent_asks_the_kernel_to_end_a_forked_child_with_its_parent(tmp_path):
+    script = tmp_path / "tree.py"
+    script.write_text(
+        "import multiprocessing, os, sys, time\n"
+        "from sitegen.children import die_with_parent\n"
+        "def child():\n"
+        "    die_with_parent()\n"
+        "    time.sleep(60)\n"
+        "if __name__ == '__main__':\n"
+        "    process = multiprocessing.get_context('fork').Process(target=child)\n"
+        "    process.start()\n"
+        "    print(process.pid, flush=True)\n"
+        "    time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert wait_until(lambda: child in group_members(parent.pid), 10)
+        time.sleep(0.3)  # the child has asked by now
+        parent.kill()
+        parent.wait()
+        assert wait_until(lambda: child not in group_members(parent.pid), 10)
+    finally:
+        for pid in group_members(parent.pid):
+            os.kill(pid, signal.SIGKILL)
+        parent.stdout.close()
