@@ -110,8 +110,9 @@ def classify(line: Line) -> _Kind:
         if date:
             others = [p for i, p in enumerate(parts) if i != index and p]
             return _Kind("date", (date, " ".join(others) or None))
-    if AUTHORS.match(text):
-        return _Kind("authors", int(AUTHORS.match(text)["count"]))
+    authors = AUTHORS.match(text)
+    if authors:
+        return _Kind("authors", int(authors["count"]))
     if line.links and RESOURCE_LINKS.match(text):
         return RESOURCES
     submitted = SUBMITTED.match(text)
