@@ -104,9 +104,7 @@ class Dump:
     shape: str = "text"  # "text", "markdown", "html" or "json"
     captured: dt.date | None = None  # from the capture's own front matter
     captured_from: str | None = None  # e.g. "front matter `retrieved:`"
-    captured_line: int | None = None
     skipped: list[tuple[int, str]] = field(default_factory=list)  # lines that could not be read
-    lines_read: int = 0  # lines with text, chrome included
 
 
 def parse_date_line(text: str) -> tuple[PartialDate, int | None] | None:

@@ -24,6 +24,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .dumps import SHAPES
 from .errors import ConfigError, Diagnostic, warning
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -38,7 +39,6 @@ DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
 DEFAULT_MAX_TOPICS = 3  # measured on hand-labelled seed papers: see tests/topic_quality.py
 TOPIC_RULE_KEYS = ("match", "strong", "weak", "requires", "exclude")
-CAPTURE_SHAPES = ("text", "markdown", "html", "json")
 
 
 @dataclass(frozen=True)
@@ -561,9 +561,9 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
             year = check.integer(keys["year"], f"{where}.year", 0, minimum=1900, maximum=9999) or None
         topics = check.strings(keys.get("topics"), f"{where}.topics")
         shape = check.string(keys.get("format"), f"{where}.format") if "format" in keys else None
-        if shape is not None and shape not in CAPTURE_SHAPES:
+        if shape is not None and shape not in SHAPES:
             check.error(keys["format"], f"{where}.format: {shape!r} is not one of "
-                                        f"{', '.join(CAPTURE_SHAPES)} (leave it out to detect it)")
+                                        f"{', '.join(SHAPES)} (leave it out to detect it)")
             shape = None
         for topic in topics:
             if topic not in known_topics:

@@ -117,7 +117,7 @@ def _read_lines(text: str, dump: Dump, markdown: bool) -> None:
         text = CONTROL_CHARACTERS.sub(" ", text)
     lines, front = logical_lines(text, markdown)
     if front.date is not None:
-        dump.captured, dump.captured_line = front.date, front.line
+        dump.captured = front.date
         dump.captured_from = f"front matter `{front.key}:`"
     glued_chrome(lines)
     _read_cards(lines, dump, markdown)
@@ -127,7 +127,6 @@ def _read_cards(lines, dump: Dump, markdown: bool) -> None:
     reader = CardReader(dump, markdown)
     cards = reader.read(lines)
     dump.entries = entries_of(cards, dump)
-    dump.lines_read = len(lines)
 
 
 def _report_control_characters(text: str, dump: Dump) -> None:
@@ -149,7 +148,6 @@ def _read_json(text: str, data, dump: Dump) -> None:
     lines = _item_lines(text) if items is data and "\n" in text.strip() else None
     dump.entries, dump.skipped = entries_from(
         items, lambda index: lines[index] if lines and index < len(lines) else 1)
-    dump.lines_read = len(items)
 
 
 def _item_lines(text: str) -> list[int]:
@@ -177,7 +175,6 @@ def _read_html(text: str, dump: Dump) -> None:
         items = find_papers(data)
         if items:
             dump.entries, dump.skipped = entries_from(items, lambda index: 1)
-            dump.lines_read = len(items)
             return
     _read_cards(lines, dump, markdown=True)
 

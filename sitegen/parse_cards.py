@@ -203,7 +203,6 @@ class _Card:
     strong: bool  # started by an upvote count, a heading or a paper link
     metadata: bool = False
     title_lines: list[int] = field(default_factory=list)
-    abstract_lines: int = 0
 
 
 class CardReader:
@@ -216,7 +215,6 @@ class CardReader:
         self.pending_upvotes: tuple[int, int, str | None] | None = None  # (count, line, id)
         self.pending_submitter: str | None = None
         self.expect_submitter = False
-        self.used = 0
 
     def warn(self, line: int | None, message: str) -> None:
         self.dump.diagnostics.append(warning(self.dump.path, line, message))
@@ -241,7 +239,7 @@ class CardReader:
     # --- each kind of line ---------------------------------------------------------------
 
     def _on_chrome(self, line, kind, following, following_line) -> None:
-        self.used += 1
+        """The page's own menus and banners: nothing of a paper's."""
 
     def _on_number(self, line, kind, following, following_line) -> None:
         card = self.card
@@ -250,12 +248,10 @@ class CardReader:
                 self.pending_upvotes is None and \
                 (following is None or following.name in ("number", "upvotes", "submitted")):
             card.entry.comments = kind.value
-            self.used += 1
             return
         self._on_upvotes(line, kind, following, following_line)
 
     def _on_upvotes(self, line, kind, following, following_line) -> None:
-        self.used += 1
         upvoted = paper_id(line.links)
         card = self.card
         if upvoted and card is not None and upvoted == card.entry.arxiv_id and card.entry.upvotes is None:
@@ -264,30 +260,25 @@ class CardReader:
         self.pending_upvotes = (kind.value, line.number, upvoted)
 
     def _on_resources(self, line, kind, following, following_line) -> None:
-        self.used += 1
         if self.card is not None:
             for name, url in paper_links(line.links).items():
                 self.card.entry.links.setdefault(name, url)
 
     def _on_comments(self, line, kind, following, following_line) -> None:
-        self.used += 1
         if self.card and self.card.entry.comments is None:
             self.card.entry.comments = kind.value
 
     def _on_submitted(self, line, kind, following, following_line) -> None:
-        self.used += 1
         self.pending_submitter = kind.value
         self.expect_submitter = kind.value is None
 
     def _on_separator(self, line, kind, following, following_line) -> None:
-        self.used += 1
         if self.card is None:
             self.warn(line.number, "metadata separator '·' comes before any paper; ignored")
         else:
             self.card.metadata = True
 
     def _on_authors(self, line, kind, following, following_line) -> None:
-        self.used += 1
         if self.card is None:
             self.warn(line.number, f"{line.text!r} comes before any paper; ignored")
             return
@@ -298,7 +289,6 @@ class CardReader:
         self.card.metadata = True
 
     def _on_date(self, line, kind, following, following_line) -> None:
-        self.used += 1
         (date, number), other = kind.value
         card = self.card
         if card is None or self.pending_upvotes is not None:
@@ -329,7 +319,6 @@ class CardReader:
     def _on_text(self, line, kind, following, following_line) -> None:
         if self.expect_submitter and word_count(line.text) == 1:
             self.pending_submitter, self.expect_submitter = line.text, False
-            self.used += 1
             return
         self.expect_submitter = False
         card = self.card
@@ -354,12 +343,10 @@ class CardReader:
                 account, name = account or line.alt or line.text, line.text
             entry.org_account, entry.org_name = account, name
             card.metadata = True
-            self.used += 1
         elif card is not None and not card.metadata and not card.entry.abstract:
             if self._continues_title(line, following, following_line):
                 card.entry.title = f"{card.entry.title} {line.text}"
                 card.title_lines.append(line.number)
-                self.used += 1
             elif is_abstract_like(line.text) or line.text.endswith(SENTENCE_END) or \
                     (card.strong and word_count(line.text) >= 12) or \
                     self._wraps_on(line, following, following_line):
@@ -382,8 +369,6 @@ class CardReader:
             entry.upvotes = count
             entry.arxiv_id = entry.arxiv_id or upvoted_id
             self.pending_upvotes = None
-        if entry.arxiv_id and "huggingface" not in entry.links:
-            entry.links["huggingface"] = f"https://huggingface.co/papers/{entry.arxiv_id}"
         entry.submitted_by, self.pending_submitter = self.pending_submitter, None
         self.card = _Card(entry, strong=strong, title_lines=[line.number])
         self.cards.append(self.card)
@@ -396,7 +381,6 @@ class CardReader:
             entry.abstract.append(line.text)
         for name, url in paper_links(line.links).items():
             entry.links.setdefault(name, url)
-        self.card.abstract_lines += 1
 
     def _is_organisation(self, line: Line, following, following_line) -> bool:
         card = self.card

@@ -121,9 +121,6 @@ def _read_links(entry, paper: dict) -> None:
     identifier = paper.get("id")
     if isinstance(identifier, str) and ID.match(identifier.strip()):
         entry.arxiv_id = ID.match(identifier.strip())["id"]
-        entry.links["huggingface"] = f"https://huggingface.co/papers/{entry.arxiv_id}"
-        entry.links["arxiv"] = f"https://arxiv.org/abs/{entry.arxiv_id}"
-        entry.links["pdf"] = f"https://arxiv.org/pdf/{entry.arxiv_id}"
     repository = paper.get("githubRepo")
     if isinstance(repository, str) and CODE_LINK.match(repository.strip()):
         entry.links["code"] = repository.strip()

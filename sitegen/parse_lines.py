@@ -40,7 +40,6 @@ HTML_TAG = re.compile(r"</?(?:a|b|i|u|em|strong|br|span|div|p|sup|sub|img|code|s
                       r"(?:\s[^>\n]{0,200})?/?>", re.IGNORECASE)
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
-COMMUNITY = re.compile(r"#community$")
 MAX_LINK_SPAN = 20_000
 # Where a link was: MARK url LABEL_START text LABEL_END (control characters are gone by then).
 MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
@@ -197,7 +196,7 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
     for part in parts[1:]:
         url, _, rest = part.partition(LABEL_START)
         label, _, tail = rest.partition(LABEL_END)
-        if url[-10:] == "#community" and label.replace(" ", "").isdigit():
+        if url.endswith("#community") and label.replace(" ", "").isdigit():
             comments = int(label.replace(" ", "")) if comments is None else comments
         else:
             urls.append(url)
@@ -239,7 +238,7 @@ def _lines(physical: list[str], markdown: bool) -> list[Line]:
 
 def _attach(line: Line, url: str) -> None:
     line.links.append(url)
-    if COMMUNITY.search(url) and line.text.isdigit():
+    if url.endswith("#community") and line.text.isdigit():
         line.comments, line.text = int(line.text), ""
 
 
