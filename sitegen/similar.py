@@ -351,7 +351,7 @@ def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
     rank[marker] = -2
     ranks = np.fromiter(map(rank.__getitem__, found), dtype=np.int64, count=len(found))
     is_marker = ranks == -2
-    text_of_word = np.cumsum(is_marker) - is_marker
+    text_of_word = np.cumsum(is_marker, dtype=np.int64) - is_marker
     kept = ranks >= 0
     ranks, text_of_word = ranks[kept], text_of_word[kept]
     width = max(len(names), 1)
