@@ -186,10 +186,12 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
         capture, capture_year, problems = resolve_capture_date(dump, source)
         diagnostics.extend(problems)
         dated = 0
+        cut_short = _cut_short(dump.entries)
         for entry in dump.entries:
             date = _entry_date(entry, capture, capture_year, dump.path, diagnostics)
             dated += date is not None
-            sightings.append((entry, date, f"{dump.path}:{entry.line}", source, capture))
+            sightings.append((entry, date, f"{dump.path}:{entry.line}", source,
+                              None if entry is cut_short else capture))
         summaries.append(_summary(dump, source, capture, dated))
     papers = _merge_sightings(sightings, diagnostics)
     entry_count = len(sightings)
@@ -231,6 +233,18 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
         entry_count=entry_count,
         sources=summaries,
     )
+
+
+def _cut_short(entries: list[Entry]) -> Entry | None:
+    """The last card of a capture cut off before its metadata (`[Content truncated]`), in a
+    listing whose cards print their own dates: its date is unknown, not the capture's."""
+    if len(entries) < 2:
+        return None
+    last = entries[-1]
+    if last.date is not None or last.authors is not None or last.org_account is not None:
+        return None
+    dated = sum(1 for entry in entries[:-1] if entry.date is not None)
+    return last if dated * 2 > len(entries) - 1 else None
 
 
 def _entry_date(entry: Entry, capture: dt.date | None, capture_year: int | None, path: str,

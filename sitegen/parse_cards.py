@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
                       parse_date_line, shorten, word_count)
 from .errors import warning
-from .parse_lines import Line
+from .parse_lines import UNKNOWN_TARGET, Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
 UPVOTES = re.compile(r"^(?:upvote\s*)?(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$", re.IGNORECASE)
@@ -96,7 +96,7 @@ def classify(line: Line) -> _Kind:
     lowered = text.lower()
     upvotes = UPVOTES.match(text)
     if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
-                    or text.startswith("[-]")):
+                    or text.startswith("[-]") or line.links == [UNKNOWN_TARGET]):
         count = upvotes["count"]
         return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
                      0 if count == "-" else int(count))

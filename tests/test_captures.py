@@ -458,3 +458,48 @@ def test_authors_and_date_on_one_line_and_a_wrapped_abstract_before_an_organisat
 def test_runs_of_unclosed_links_parse_in_passing(unit):
     dump = parse_dump(unit * 50_000, "brackets.md")  # quadratic backtracking would take hours
     assert dump.entries == []
+
+
+# --- families an adversarial tester found (tests/captures/written/<case>/) ----------------------
+#
+# Each folder holds one capture in the shape a tool writes it, a site.yaml where the case needs
+# one, and truth.json: what the capture really holds, paper by paper.
+
+CASES = sorted(path.parent.name for path in WRITTEN.glob("*/truth.json"))
+FIELDS = ("title", "date", "upvotes", "authors", "arxiv_id", "organization")
+
+
+def built_papers(tmp_path: Path, case: str) -> list[dict]:
+    from conftest import Site
+    site = Site(tmp_path)
+    folder = WRITTEN / case
+    captures = [p for p in folder.iterdir() if p.name not in ("truth.json", "site.yaml")]
+    for path in [*captures, folder / "site.yaml"]:
+        if path.exists():
+            site.write(path.name, path.read_bytes())
+    if not (folder / "site.yaml").exists():
+        site.write("site.yaml", "title: Case\nbase_url: https://example.org/case/\nsources:\n"
+                   + "".join(f"  - path: {p.name}\n" for p in captures))
+    site.build()
+    papers = json.loads((site.output / "papers.json").read_text(encoding="utf-8"))
+    return papers["papers"] if isinstance(papers, dict) else papers
+
+
+def as_truth(paper: dict, expected: dict) -> dict:
+    organization = paper["organization"]["name"] if paper.get("organization") else None
+    got = {**paper, "organization": organization}
+    return {key: got.get(key) for key in FIELDS if key in expected}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_capture_of_each_family_is_read_as_it_really_is(tmp_path, case):
+    truth = json.loads((WRITTEN / case / "truth.json").read_text(encoding="utf-8"))
+    papers = built_papers(tmp_path, case)
+    assert len(papers) == len(truth), [p["title"] for p in papers]  # no other pages
+    by_id = {p["arxiv_id"]: p for p in papers if p.get("arxiv_id")}
+    by_title = {p["title"]: p for p in papers}
+    for expected in truth:
+        paper = by_id.get(expected.get("arxiv_id")) or by_title.get(expected["title"])
+        assert paper is not None, f"missing {expected['title']!r} in {sorted(by_title)}"
+        assert as_truth(paper, expected) == {key: expected[key] for key in FIELDS if key in expected}
+        assert paper["abstract"].startswith(expected["abstract_starts"])
