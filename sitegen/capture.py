@@ -38,6 +38,13 @@ DATE_LINE = re.compile(
 DATE_LIKE = re.compile(r"^(?:published\s+on\s+)?[A-Za-z]{3,9}\.?\s+\d{1,2}(?:,\s*\d{1,4})?(?:\s+\d+)?$",
                        re.IGNORECASE)
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# How tools write a day in words or with slashes: `Jan 15, 2025`, `Wednesday, January 15th 2025`,
+# `15 Jan 2025` (and RFC 2822's `Wed, 15 Jan 2025 09:12:44 GMT`), `2025/01/15`.
+MONTH_DAY_YEAR = re.compile(r"\b(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+                            r"(?P<year>\d{4})\b")
+DAY_MONTH_YEAR = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+"
+                            r"(?P<year>\d{4})\b")
+SLASHED_DATE = re.compile(r"\b(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})\b")
 
 # Control characters are invalid in XML and HTML; bidi controls and invisible format
 # characters (soft hyphen, zero-width space) change how a title reads or compares, not what it says.
@@ -133,6 +140,25 @@ def iso_date(text: str) -> dt.date | None:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+def loose_date(text: str) -> dt.date | None:
+    """The day a front matter value names, however the tool wrote it: ISO (with a time and
+    zone after it or not), `2025/01/15`, `Jan 15, 2025` or `15 January 2025`."""
+    date = iso_date(text)
+    if date is not None:
+        return date
+    for pattern in (MONTH_DAY_YEAR, DAY_MONTH_YEAR, SLASHED_DATE):
+        match = pattern.search(text or "")
+        if not match:
+            continue
+        month = match["month"]
+        month = int(month) if month.isdigit() else MONTHS.get(month.lower())
+        try:
+            return dt.date(int(match["year"]), month, int(match["day"])) if month else None
+        except ValueError:
+            return None
+    return None
 
 
 def clean_text(line: str) -> str:

@@ -118,7 +118,7 @@ def _read_lines(text: str, dump: Dump, markdown: bool) -> None:
     lines, front = logical_lines(text, markdown)
     if front.date is not None:
         dump.captured = front.date
-        dump.captured_from = f"front matter `{front.key}:`"
+        dump.captured_from = front.source
     glued_chrome(lines)
     _read_cards(lines, dump, markdown)
 

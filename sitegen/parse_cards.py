@@ -23,7 +23,8 @@ from .errors import warning
 from .parse_lines import UNKNOWN_TARGET, Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
-UPVOTES = re.compile(r"^(?:upvote\s*)?(?:\[-\]\s*)?(?P<count>\d{1,7}|-)$", re.IGNORECASE)
+# `12`, `[-] 12`, `Upvote 12`, and the button's checkbox as readers write it: `- [ ] 12`, `[x] 12`.
+UPVOTES = re.compile(r"^(?:(?:upvote|\[[ x-]?\])\s*)*(?P<count>\d{1,7}|-)$", re.IGNORECASE)
 # A card's row of resource links: `[GitHub 131](…) [arXiv Page](…)`, `[LINK: GitHub 11.3k](…)`.
 RESOURCE_LINKS = re.compile(r"^(?:(?:link:|github|gitlab|arxiv|page|pdf|code|project|website|"
                             r"paper|demo|dataset|datasets|model|models|space|spaces|hf|·|"
@@ -69,7 +70,16 @@ CHROME = {
     "hugging face pro", "enterprise support", "inference providers", "inference endpoints",
     "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
     "web source", "text", "references", "copy link", "share", "sort by", "most recent",
+    "system theme", "company",
 }
+# A footer or menu row, its words run together or not: "TOS Privacy About Careers",
+# "ModelsDatasetsSpacesPricingDocs", "PreviousNext".
+MENU_ROW = re.compile(r"^(?:(?:models|datasets|spaces|pricing|docs|tos|privacy|about|careers|jobs|"
+                      r"company|website|previous|next|system theme|enterprise|posts|blog|learn|"
+                      r"community|solutions|log in|sign up)\s*){2,}$", re.IGNORECASE)
+# The page's banners: "Get trending papers in your email inbox!", "Trending Papers ranked by
+# GitHub stars activity".
+BANNERS = ("get trending papers", "trending papers ranked by")
 LONGEST_METADATA = 80
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
@@ -100,7 +110,7 @@ def classify(line: Line) -> _Kind:
         count = upvotes["count"]
         return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
                      0 if count == "-" else int(count))
-    if lowered in CHROME or lowered.startswith("get trending papers"):
+    if is_chrome(lowered):
         return CHROME_LINE
     if text in SEPARATORS:
         return SEPARATOR
@@ -121,6 +131,11 @@ def classify(line: Line) -> _Kind:
     if any(LOGIN_LINK.match(url) for url in line.links) and word_count(text) <= 3:
         return CHROME_LINE
     return TEXT
+
+
+def is_chrome(lowered: str) -> bool:
+    """A menu word, a banner or a footer row of the page (`lowered`: the line in lower case)."""
+    return lowered in CHROME or lowered.startswith(BANNERS) or bool(MENU_ROW.match(lowered))
 
 
 def paper_id(links: list[str]) -> str | None:
@@ -185,7 +200,7 @@ def junk_reason(title: str) -> str | None:
         return "a number or punctuation"
     if DATE_LIKE.match(title):
         return "a date"
-    if (lowered in CHROME and lowered != "new") or lowered.startswith("get trending papers"):
+    if lowered != "new" and is_chrome(lowered):
         return "a menu word"
     words = title.split()
     if title[0].islower() and (len(words) == 1 and ":" not in title or words[0] in CONNECTORS

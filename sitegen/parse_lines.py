@@ -14,12 +14,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .capture import clean_text, iso_date
+from .capture import clean_text, iso_date, loose_date
 
-FRONT_MATTER_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "date")
-# A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`).
-HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>url|title|source|type|retrieved|exported|captured|"
-                          r"saved|date)(?:\s*\(utc\))?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+# Fields that say when a capture was made, as tools name them: firecrawl `retrieved:`, NotebookLM
+# `exported:`, Obsidian Web Clipper and MarkDownload `created:` (or `clipped:`), `- Captured (UTC):`.
+CAPTURE_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "created", "clipped", "date")
+ADDRESS_KEYS = ("url", "source", "url source")  # the page's address (Jina reader: `URL Source:`)
+PUBLISHED_KEYS = ("published time",)  # Jina reader: when the page says it was published
+# A daily listing's address names its day: `…/papers/date/2025-01-15`, `…/papers?date=2025-01-15`.
+LISTING_ADDRESS = re.compile(r"huggingface\.co/papers(?:/date/|/?\?(?:[^#\s]*&)?date=)"
+                             r"(?P<date>\d{4}-\d{2}-\d{2})")
+FRONT_MATTER_FIELD = re.compile(r"^\s*(?P<key>[\w ()-]{1,40}?)\s*:\s*(?P<value>.*)$")
+# A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`,
+# Jina reader's `Title:`, `URL Source:`, `Published Time:`, `Markdown Content:`).
+HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>url\s+source|published\s+time|markdown\s+content|url|"
+                          r"title|source|type|retrieved|exported|captured|saved|created|clipped|date)"
+                          r"(?:\s*\(utc\))?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?P<url>\S+?)>?"
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -34,6 +44,7 @@ WRAPPED_HEADING = re.compile(r"\n[ \t]{0,3}#{1,6}[ \t]+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
 BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
 BULLETS_ONLY = re.compile(r"^\s*[-*+•]\s*$")
+RULE = re.compile(r"^(?:={3,}|(?:[-*_]\s*){3,})$")  # a heading's underline or a thematic break
 ALT_TEXT = re.compile(r"^\[(?P<alt>[^\[\]]{0,80}[^\W\d_][^\[\]]{0,80}|)\]\s*")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 HTML_TAG = re.compile(r"</?(?:a|b|i|u|em|strong|br|span|div|p|sup|sub|img|code|small|mark|s|del|"
@@ -64,7 +75,7 @@ class Line:
 @dataclass
 class FrontMatter:
     date: object = None  # datetime.date
-    key: str | None = None
+    source: str | None = None  # where it came from: "front matter `created:`"
     line: int | None = None
     blanked: int = 0  # lines of front matter or header fields taken out of the text
 
@@ -96,22 +107,40 @@ def _take_front_matter(lines: list[str]) -> FrontMatter:
         end = next((i for i in range(first + 1, min(len(lines), first + 80))
                     if lines[i].strip() in ("---", "...")), None)
     block = range(first, end + 1) if end is not None else range(min(len(lines), 12))
+    found: dict[str, tuple[object, str, int]] = {}  # rank -> (date, key, line)
     for index in block:
-        line = lines[index]
-        match = re.match(r"^\s*(?P<key>[\w ()-]{1,40}?)\s*:\s*(?P<value>.*)$", line) \
-            if end is not None else HEADER_FIELD.match(line)
+        match = FRONT_MATTER_FIELD.match(lines[index]) if end is not None else HEADER_FIELD.match(lines[index])
         if end is None and not match:
             continue
         if match:
-            key = match["key"].strip().lower().split(" ")[0]
-            if key in FRONT_MATTER_DATE_KEYS and front.date is None:
-                value = match["value"].strip().strip("'\"")
-                date = iso_date(value)
-                if date is not None:
-                    front.date, front.key, front.line = date, key, index + 1
+            key = " ".join(re.sub(r"\(utc\)", "", match["key"], flags=re.IGNORECASE).split())
+            _note_date(found, key, match["value"].strip().strip("'\""), index + 1)
         lines[index] = ""
         front.blanked += 1
+    if found:
+        front.date, key, front.line = found[min(found)]
+        where = "front matter" if end is not None else "header"
+        front.source = (f"the listing's address in {where} `{key}:`" if key.lower() in ADDRESS_KEYS
+                        else f"{where} `{key}:`")
     return front
+
+
+def _note_date(found: dict, key: str, value: str, line: int) -> None:
+    """Keep the first date each kind of field gives: the listing's own address (a daily
+    page's `…/papers/date/2025-01-15`) first, then when the capture was made, then when the
+    page says it was published."""
+    kind = key.lower()
+    if kind in ADDRESS_KEYS:
+        address = LISTING_ADDRESS.search(value)
+        date, rank = (iso_date(address["date"]) if address else None), 0
+    elif kind in CAPTURE_DATE_KEYS:
+        date, rank = loose_date(value), 1
+    elif kind in PUBLISHED_KEYS:
+        date, rank = loose_date(value), 2
+    else:
+        return
+    if date is not None and rank not in found:
+        found[rank] = (date, key, line)
 
 
 def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
@@ -232,7 +261,8 @@ def _lines(physical: list[str], markdown: bool) -> list[Line]:
         if markdown:
             text, heading, alt = _strip_markdown(text)
         text = clean_text(text)
-        if not text or text in ("[", "]") or (not urls and BULLETS_ONLY.match(text)):
+        if not text or text in ("[", "]") or (not urls and BULLETS_ONLY.match(text)) or \
+                (markdown and text[:1] in "=-*_" and RULE.match(text)):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
                 continue

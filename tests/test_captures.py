@@ -503,3 +503,41 @@ def test_a_capture_of_each_family_is_read_as_it_really_is(tmp_path, case):
         assert paper is not None, f"missing {expected['title']!r} in {sorted(by_title)}"
         assert as_truth(paper, expected) == {key: expected[key] for key in FIELDS if key in expected}
         assert paper["abstract"].startswith(expected["abstract_starts"])
+
+
+@pytest.mark.parametrize("front, date, where", [
+    ("---\ncreated: 2025-01-15\n---", "2025-01-15", "front matter `created:`"),  # Obsidian Web Clipper
+    ("---\ncreated: 2025-01-15T10:11:12 (UTC +01:00)\ntags: []\n---", "2025-01-15",
+     "front matter `created:`"),  # MarkDownload
+    ("---\nclipped: 2025-01-15\n---", "2025-01-15", "front matter `clipped:`"),
+    ("---\nsaved: 2025/01/15\n---", "2025-01-15", "front matter `saved:`"),
+    ("---\nexported: Jan 15, 2025\n---", "2025-01-15", "front matter `exported:`"),
+    ("---\ndate: Wednesday, 15 January 2025\n---", "2025-01-15", "front matter `date:`"),
+    ("Title: Daily Papers\n\nURL Source: https://huggingface.co/papers\n\n"
+     "Published Time: 2025-01-15T09:12:44.000Z\n\nMarkdown Content:", "2025-01-15",
+     "header `Published Time:`"),  # Jina reader
+    ("Title: Daily Papers\n\nURL Source: https://huggingface.co/papers/date/2024-10-25\n\n"
+     "Published Time: 2025-01-15T09:12:44.000Z\n\nMarkdown Content:", "2024-10-25",
+     "the listing's address in header `URL Source:`"),
+    ("---\nsource: \"https://huggingface.co/papers?date=2024-10-25\"\ncreated: 2025-01-15\n---",
+     "2024-10-25", "the listing's address in front matter `source:`"),
+])
+def test_the_capture_date_is_read_from_what_each_tool_writes(front, date, where):
+    dump = one(f"{front}\n\n### [A Paper Title]({URL}/2501.00001)\n\n{ABSTRACT}\n")
+    assert (str(dump.captured), dump.captured_from) == (date, where)
+    assert [e.title for e in dump.entries] == ["A Paper Title"]
+
+
+def test_a_daily_listing_is_dated_by_its_address_when_nothing_else_gives_the_year(tmp_path):
+    from conftest import Site
+    capture = (WRITTEN / "fm-url-only" / "fc.md").read_text(encoding="utf-8").replace(", 2024", "")
+    site = Site(tmp_path)
+    site.write("fc.md", capture)
+    site.write("site.yaml", "title: Case\nbase_url: https://example.org/case/\nsources:\n  - path: fc.md\n")
+    result = site.run("check")
+    assert result.exit_code == 0, result.output
+    assert "captured 2024-10-25 (the listing's address in front matter `url:`)" in result.output
+    assert "warning:" not in result.output
+    site.build()
+    papers = json.loads((site.output / "papers.json").read_text(encoding="utf-8"))
+    assert sorted(p["date"] for p in papers) == ["2024-10-21", "2024-10-22", "2024-10-23"]
