@@ -70,7 +70,7 @@ CHROME = {
     "hugging face pro", "enterprise support", "inference providers", "inference endpoints",
     "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
     "web source", "text", "references", "copy link", "share", "sort by", "most recent",
-    "system theme", "company",
+    "system theme", "company", "hugging face's logo", "hugging face's logo hugging face",
 }
 # A footer or menu row, its words run together or not: "TOS Privacy About Careers",
 # "ModelsDatasetsSpacesPricingDocs", "PreviousNext".
@@ -79,8 +79,12 @@ MENU_ROW = re.compile(r"^(?:(?:models|datasets|spaces|pricing|docs|tos|privacy|a
                       r"community|solutions|log in|sign up)\s*){2,}$", re.IGNORECASE)
 # The page's banners: "Get trending papers in your email inbox!", "Trending Papers ranked by
 # GitHub stars activity".
-BANNERS = ("get trending papers", "trending papers ranked by")
+BANNERS = ("get trending papers", "new get trending papers", "trending papers ranked by")
+# A page heading a text dump put on the line of the listing's date: `Trending Papers Oct 2 101`.
+GLUED_HEADER = re.compile(r"^(?:trending papers|daily papers|previous|next|daily|weekly|monthly)\s+"
+                          r"(?=[A-Za-z]{3,9}\.?\s+\d{1,2}\b)", re.IGNORECASE)
 LONGEST_METADATA = 80
+MAX_WRAP_WIDTH = 160  # wider than any terminal or text export wraps
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
 
@@ -101,9 +105,10 @@ def classify(line: Line) -> _Kind:
     text = line.text
     if line.comments is not None and not text:
         return _Kind("comments", line.comments)
-    if len(text) > LONGEST_METADATA and "·" not in text:
-        return TEXT  # prose: no date, count or menu word is this long
     lowered = text.lower()
+    if len(text) > LONGEST_METADATA and "·" not in text:
+        # prose: no date, count or menu word is this long; a banner run together may be
+        return CHROME_LINE if lowered.startswith(BANNERS) else TEXT
     upvotes = UPVOTES.match(text)
     if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
                     or text.startswith("[-]") or line.links == [UNKNOWN_TARGET]):
@@ -114,6 +119,8 @@ def classify(line: Line) -> _Kind:
         return CHROME_LINE
     if text in SEPARATORS:
         return SEPARATOR
+    if text[:1] in "TDPNWMtdpnwm" and GLUED_HEADER.match(text):  # `Trending Papers Oct 2 101`
+        text = GLUED_HEADER.sub("", text)
     parts = [part.strip() for part in text.split("·")] if "·" in text else [text]
     for index, part in enumerate(parts):
         date = parse_date_line(part)
@@ -230,6 +237,8 @@ class CardReader:
         self.pending_upvotes: tuple[int, int, str | None] | None = None  # (count, line, id)
         self.pending_submitter: str | None = None
         self.expect_submitter = False
+        self.width: int | None = None  # the column a hard-wrapped plain-text capture wraps at
+        self.previous: Line | None = None  # the line read before this one
 
     def warn(self, line: int | None, message: str) -> None:
         self.dump.diagnostics.append(warning(self.dump.path, line, message))
@@ -242,11 +251,17 @@ class CardReader:
                 if not after.startswith("get trending papers"):
                     kinds[index] = TEXT
         handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
+        self.width = None if self.markdown else wrap_width(lines)
+        for index, line in enumerate(lines[:-1]):  # a banner wrapped over two lines
+            if kinds[index] is CHROME_LINE and not lines[index + 1].after_blank and \
+                    kinds[index + 1] is TEXT and fills(line, lines[index + 1], self.width):
+                kinds[index + 1] = CHROME_LINE
         kinds.append(None)
         lines.append(None)
         try:
             for index, kind in enumerate(kinds[:-1]):
                 handlers[kind.name](lines[index], kind, kinds[index + 1], lines[index + 1])
+                self.previous = lines[index]
         finally:
             lines.pop()
         return self.cards
@@ -309,6 +324,8 @@ class CardReader:
         if card is None or self.pending_upvotes is not None:
             if self.dump.header_date is None:
                 self.dump.header_date, self.dump.header_line = date, line.number
+                if number is not None and card is None:  # `Oct 2 101`: the first card's count
+                    self.pending_upvotes = (number, line.number, None)
             else:
                 self.warn(line.number, f"second capture date {line.text!r} ignored")
             return
@@ -360,7 +377,7 @@ class CardReader:
             card.metadata = True
         elif card is not None and not card.metadata and not card.entry.abstract:
             if self._continues_title(line, following, following_line):
-                card.entry.title = f"{card.entry.title} {line.text}"
+                card.entry.title = joined(card.entry.title, line.text)
                 card.title_lines.append(line.number)
             elif is_abstract_like(line.text) or line.text.endswith(SENTENCE_END) or \
                     (card.strong and word_count(line.text) >= 12) or \
@@ -391,7 +408,7 @@ class CardReader:
     def _add_abstract(self, line: Line, join: bool) -> None:
         entry = self.card.entry
         if join and entry.abstract:
-            entry.abstract[-1] = f"{entry.abstract[-1]} {line.text}"
+            entry.abstract[-1] = joined(entry.abstract[-1], line.text)
         else:
             entry.abstract.append(line.text)
         for name, url in paper_links(line.links).items():
@@ -408,21 +425,27 @@ class CardReader:
         return following.name == "separator" or bool(account_of(line.links)) or card.strong
 
     def _continues_title(self, line: Line, following, following_line) -> bool:
-        """A title wrapped over two lines, in a card whose start is certain."""
+        """A title wrapped over two lines, in a card whose start is certain or in a capture
+        hard-wrapped at a known column whose title line was full."""
         card = self.card
-        if not (card.strong or self.markdown) or line.after_blank or is_abstract_like(line.text):
+        if line.after_blank or is_abstract_like(line.text):
+            return False
+        if self.width is not None:
+            if not fills(self.previous, line, self.width):
+                return False
+        elif not (card.strong or self.markdown):
             return False
         if line.links and paper_id(line.links) not in (None, card.entry.arxiv_id):
             return False
         return word_count(line.text) < 12 and len(card.title_lines) < 3 and \
             not card.entry.title.endswith(SENTENCE_END)
 
-    @staticmethod
-    def _wraps_on(line: Line, following, following_line) -> bool:
-        """The first line of a hard-wrapped abstract: long, and the next goes on mid-sentence."""
+    def _wraps_on(self, line: Line, following, following_line) -> bool:
+        """The first line of a hard-wrapped abstract: long, and the next goes on mid-sentence
+        or would not have fitted on it."""
         return following is not None and following.name == "text" and \
             not following_line.after_blank and len(line.text) >= 40 and \
-            following_line.text[0].islower()
+            (following_line.text[0].islower() or fills(line, following_line, self.width))
 
     def _continues_abstract(self, line: Line) -> bool:
         """A paragraph of the abstract, or a hard-wrapped line of it."""
@@ -432,8 +455,35 @@ class CardReader:
             return self.card.strong and word_count(line.text) >= 12
         last = self.card.entry.abstract[-1]
         # Plain text puts a title right under an abstract (cut short, often mid-word); a line
-        # wrapped out of the abstract goes on mid-sentence.
-        return self.markdown or line.text[0].islower() or last.endswith(("-", ",", ";", ":"))
+        # wrapped out of the abstract goes on mid-sentence, or did not fit on the line before.
+        return self.markdown or line.text[0].islower() or last.endswith(("-", ",", ";", ":")) or \
+            fills(self.previous, line, self.width)
+
+
+def wrap_width(lines: list[Line]) -> int | None:
+    """The column a hard-wrapped plain-text capture (w3m, lynx, pandoc's plain text, a
+    browser's "save as text") was wrapped at; None when each paragraph is a line of its own.
+    Wrapped prose fills its lines to nearly the same length, and no longer."""
+    lengths = sorted(len(line.text) for line in lines if len(line.text) >= 30)
+    if len(lengths) < 5:
+        return None
+    width = lengths[(len(lengths) - 1) * 95 // 100]  # a few unbreakable lines run past it
+    near = sum(1 for length in lengths if width - 20 < length <= width)
+    return width if width <= MAX_WRAP_WIDTH and near * 5 >= len(lengths) * 2 else None
+
+
+def fills(line: Line | None, following: Line, width: int | None) -> bool:
+    """`line` was broken by wrapping: the first word of `following` would not have fitted."""
+    if width is None or line is None:
+        return False
+    return len(line.text) + 1 + len(following.text.split(" ", 1)[0]) > width
+
+
+def joined(text: str, wrapped: str) -> str:
+    """Two lines of one paragraph as one: a word broken at its hyphen (`OCC-` / `RAG`) is one."""
+    if text.endswith("-") and len(text) > 1 and text[-2].isalnum() and wrapped[:1].isalnum():
+        return text + wrapped
+    return f"{text} {wrapped}"
 
 
 def glued_chrome(lines: list[Line]) -> None:

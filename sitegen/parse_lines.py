@@ -44,6 +44,8 @@ WRAPPED_HEADING = re.compile(r"\n[ \t]{0,3}#{1,6}[ \t]+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
 BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
 BULLETS_ONLY = re.compile(r"^\s*[-*+•]\s*$")
+TEXT_BULLETS = "•*‣◦-"
+TEXT_BULLET = re.compile(r"^\s*[•*‣◦-]\s+(?=\S)")  # a list bullet as w3m, lynx or a browser writes it
 RULE = re.compile(r"^(?:={3,}|(?:[-*_]\s*){3,})$")  # a heading's underline or a thematic break
 ALT_TEXT = re.compile(r"^\[(?P<alt>[^\[\]]{0,80}[^\W\d_][^\[\]]{0,80}|)\]\s*")
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -260,9 +262,10 @@ def _lines(physical: list[str], markdown: bool) -> list[Line]:
         heading, alt = False, None
         if markdown:
             text, heading, alt = _strip_markdown(text)
+        elif text.lstrip()[:1] in TEXT_BULLETS:
+            text = TEXT_BULLET.sub("", text)
         text = clean_text(text)
-        if not text or text in ("[", "]") or (not urls and BULLETS_ONLY.match(text)) or \
-                (markdown and text[:1] in "=-*_" and RULE.match(text)):
+        if _shows_nothing(text, urls, markdown):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
                 continue
@@ -276,6 +279,16 @@ def _lines(physical: list[str], markdown: bool) -> list[Line]:
         result.append(Line(number, text, urls, heading, alt, comments, blank))
         blank = False
     return result
+
+
+def _shows_nothing(text: str, urls: list[str], markdown: bool) -> bool:
+    """A line with nothing of the listing's on it: empty, a lone bracket or bullet, a
+    heading's underline.  A `-` alone in plain text is an upvote count of none."""
+    if not text or text in ("[", "]"):
+        return True
+    if not urls and BULLETS_ONLY.match(text):
+        return markdown or text != "-"
+    return markdown and text[:1] in "=-*_" and bool(RULE.match(text))
 
 
 def _attach(line: Line, url: str) -> None:

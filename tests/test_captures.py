@@ -541,3 +541,13 @@ def test_a_daily_listing_is_dated_by_its_address_when_nothing_else_gives_the_yea
     site.build()
     papers = json.loads((site.output / "papers.json").read_text(encoding="utf-8"))
     assert sorted(p["date"] for p in papers) == ["2024-10-21", "2024-10-22", "2024-10-23"]
+
+
+def test_a_heading_run_onto_the_listing_date_and_a_dash_for_no_upvotes_in_plain_text():
+    text = (f"Daily Papers\n\nTrending Papers Oct 2 101\n\nFirst Paper Title\n\n{ABSTRACT}\n\n"
+            f"  • 3 authors\n\n·\n\nMay 29 6\n\n-\n\nSecond Paper Title\n\n{ABSTRACT}\n\nOCC\n\n·\n\nMay 8\n")
+    dump = one(text, "w3m.txt")
+    assert dump.header_date == PartialDate(10, 2)
+    assert [(e.title, e.upvotes, e.authors, e.comments, e.date) for e in dump.entries] == [
+        ("First Paper Title", 101, 3, 6, PartialDate(5, 29)),
+        ("Second Paper Title", 0, None, None, PartialDate(5, 8))]
