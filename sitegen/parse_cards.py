@@ -97,7 +97,7 @@ class _Kind:
 
 TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
 RESOURCES = _Kind("resources")
-KINDS = ("chrome", "upvotes", "number", "date", "authors", "separator", "comments", "submitted",
+KINDS = ("chrome", "upvotes", "button", "number", "date", "authors", "separator", "comments", "submitted",
          "resources", "text")
 
 
@@ -113,8 +113,9 @@ def classify(line: Line) -> _Kind:
     if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
                     or text.startswith("[-]") or line.links == [UNKNOWN_TARGET]):
         count = upvotes["count"]
-        return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
-                     0 if count == "-" else int(count))
+        name = "upvotes" if line.links or text.startswith("[-]") else \
+            "button" if lowered.startswith("upvote") else "number"
+        return _Kind(name, 0 if count == "-" else int(count))
     if is_chrome(lowered):
         return CHROME_LINE
     if text in SEPARATORS:
@@ -130,8 +131,8 @@ def classify(line: Line) -> _Kind:
     authors = AUTHORS.match(text)
     if authors:
         return _Kind("authors", int(authors["count"]))
-    if line.links and RESOURCE_LINKS.match(text):
-        return RESOURCES
+    if RESOURCE_LINKS.match(text) and (line.links or LETTER.search(text)):
+        return RESOURCES  # `GitHub 131`, `arXiv Page`: a card's resource row, linked or copied
     submitted = SUBMITTED.match(text)
     if submitted:
         return _Kind("submitted", submitted["name"].strip() or None)
@@ -252,10 +253,15 @@ class CardReader:
                     kinds[index] = TEXT
         handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
         self.width = None if self.markdown else wrap_width(lines)
-        for index, line in enumerate(lines[:-1]):  # a banner wrapped over two lines
-            if kinds[index] is CHROME_LINE and not lines[index + 1].after_blank and \
-                    kinds[index + 1] is TEXT and fills(line, lines[index + 1], self.width):
+        for index, line in enumerate(lines[:-1]):
+            if kinds[index] is not CHROME_LINE:
+                continue
+            following = kinds[index + 1]
+            if following is TEXT and not lines[index + 1].after_blank and \
+                    fills(line, lines[index + 1], self.width):  # a banner wrapped over two lines
                 kinds[index + 1] = CHROME_LINE
+            elif following.name == "number" and line.text.lower() == "upvote":
+                kinds[index + 1] = _Kind("button", following.value)  # `Upvote` / `117`
         kinds.append(None)
         lines.append(None)
         try:
@@ -278,6 +284,16 @@ class CardReader:
                 self.pending_upvotes is None and \
                 (following is None or following.name in ("number", "upvotes", "submitted")):
             card.entry.comments = kind.value
+            return
+        self._on_button(line, kind, following, following_line)
+
+    def _on_button(self, line, kind, following, following_line) -> None:
+        """A count under a card that has none yet is its own (the trending page puts its
+        `Upvote 117` button below the card); otherwise it is the next card's."""
+        card = self.card
+        if card and card.entry.date_line and card.entry.abstract and card.entry.upvotes is None and \
+                self.pending_upvotes is None:
+            card.entry.upvotes = kind.value
             return
         self._on_upvotes(line, kind, following, following_line)
 
@@ -357,13 +373,8 @@ class CardReader:
         linked = paper_id(line.links)
         if self.pending_upvotes is not None or line.heading:
             self._start(line, strong=True)
-        elif linked and card is not None and linked == card.entry.arxiv_id and \
-                (not card.metadata or not card.entry.abstract and word_count(line.text) >= 12):
-            self._add_abstract(line, join=bool(card.entry.abstract))
-        elif linked and card is not None and linked == card.entry.arxiv_id:
-            self._on_resources(line, kind, following, following_line)  # the card's own links
-        elif linked and (card is None or linked != card.entry.arxiv_id):
-            self._start(line, strong=True)
+        elif linked:
+            self._on_linked_text(line, linked, kind, following, following_line)
         elif card is not None and self._is_organisation(line, following, following_line):
             entry = card.entry
             account = account_of(line.links)
@@ -389,6 +400,18 @@ class CardReader:
             self._add_abstract(line, join=not is_abstract_like(line.text))
         else:
             self._start(line, strong=False)
+
+    def _on_linked_text(self, line, linked: str, kind, following, following_line) -> None:
+        """Text that links to a paper: a new card's title, or the current card's own text."""
+        card = self.card
+        if card is None or linked != card.entry.arxiv_id:
+            self._start(line, strong=True)
+        elif not card.metadata or not card.entry.abstract and word_count(line.text) >= 12:
+            self._add_abstract(line, join=bool(card.entry.abstract))
+        elif line.text == card.entry.title:  # the card shown again (a page's second layout)
+            self._start(line, strong=True)
+        else:
+            self._on_resources(line, kind, following, following_line)  # the card's own links
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -422,7 +445,8 @@ class CardReader:
             return False
         if following is None or following.name not in ("separator", "date"):
             return False
-        return following.name == "separator" or bool(account_of(line.links)) or card.strong
+        return following.name == "separator" or following_line.text.startswith("·") or \
+            bool(account_of(line.links)) or card.strong
 
     def _continues_title(self, line: Line, following, following_line) -> bool:
         """A title wrapped over two lines, in a card whose start is certain or in a capture
@@ -496,6 +520,23 @@ def glued_chrome(lines: list[Line]) -> None:
                 return
 
 
+def _repeats(entries: list[Entry], entry: Entry) -> bool:
+    """A card the page showed twice (two layouts of one list) is one paper: the first keeps
+    what it has and takes what only the second shows."""
+    if not entry.arxiv_id:
+        return False
+    first = next((e for e in entries if e.arxiv_id == entry.arxiv_id and e.title == entry.title), None)
+    if first is None:
+        return False
+    for name in ("abstract", "authors", "org_account", "org_name", "date", "date_line", "upvotes",
+                 "comments", "submitted_by"):
+        if getattr(first, name) in (None, []):
+            setattr(first, name, getattr(entry, name))
+    for name, url in entry.links.items():
+        first.links.setdefault(name, url)
+    return True
+
+
 def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
     """The cards that are papers; the rest recorded as skipped lines, each with why."""
     entries = []
@@ -520,6 +561,8 @@ def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
             dump.skipped.append((entry.line, f"{shorten(entry.title)} ({reason})"))
             continue
         seen_paper = True
+        if _repeats(entries, entry):
+            continue
         entries.append(entry)
         if not entry.abstract:
             dump.diagnostics.append(warning(dump.path, entry.line,
