@@ -180,9 +180,10 @@ def _read_html(text: str, dump: Dump) -> None:
 
 
 def _bare(entries: list[Entry]) -> int:
-    """Papers with nothing but a title: no abstract, no arXiv id, no date, count or organisation
-    (a listing may show cards without abstracts; then they carry the rest)."""
-    return sum(1 for e in entries if not e.abstract and not e.arxiv_id and not e.has_metadata)
+    """Papers with nothing but a title (and perhaps a link to it): no abstract, date, count or
+    organisation.  A listing may show cards without abstracts, but then they carry the rest;
+    a README's list of paper links carries nothing else."""
+    return sum(1 for e in entries if not e.abstract and not e.has_metadata)
 
 
 def _skipped_among_papers(dump: Dump) -> int:

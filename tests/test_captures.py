@@ -228,6 +228,13 @@ def test_a_file_that_is_not_a_listing_is_refused(name):
     assert errors and errors[0].startswith(f"{name}:") and "error: read as" in errors[0]
 
 
+@pytest.mark.parametrize("name", ["digest-list.md", "blogpost.md"])
+def test_a_readme_that_lists_or_discusses_papers_is_refused(name):
+    dump = parse_dump_bytes((WRITTEN / "not-listings" / name).read_bytes(), name)
+    errors = [str(d) for d in dump.diagnostics if d.level == "error"]
+    assert errors and errors[0].startswith(f"{name}:") and "error: read as markdown" in errors[0]
+
+
 def test_a_build_from_a_file_that_is_not_a_listing_fails_and_writes_nothing(site):
     site.write("notes.md", (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"))
     site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n  - path: notes.md\n")
