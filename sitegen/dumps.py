@@ -25,7 +25,7 @@ from .capture import (CONTROL_CHARACTERS, Dump, Entry, PartialDate, clean_text, 
 from .errors import Diagnostic, warning
 from .parse_cards import CardReader, entries_of, glued_chrome
 from .parse_html import read_html
-from .parse_json import entries_from, find_papers
+from .parse_json import entries_from, find_paper_lists, find_papers
 from .parse_lines import logical_lines
 
 SHAPES = ("text", "markdown", "html", "json")
@@ -99,6 +99,8 @@ def parse_dump_bytes(data: bytes, path: str, shape: str | None = None) -> Dump:
 def parse_dump(text: str, path: str, shape: str | None = None) -> Dump:
     """Parse one capture's text.  Never raises; problems go to `Dump.diagnostics`."""
     data = _json_or_none(text) if shape in (None, "json") and text.lstrip()[:1] in ("[", "{") else None
+    if data is None and shape in (None, "json") and text.lstrip()[:1] in ("[", "{"):
+        data = _json_lines_or_none(text)
     shape = shape or ("json" if data is not None else detect_shape(text))
     dump = Dump(path, shape=shape)
     if shape == "json":
@@ -139,15 +141,40 @@ def _read_json(text: str, data, dump: Dump) -> None:
     if data is None:
         dump.diagnostics.append(Diagnostic(dump.path, 1, "not valid JSON", "error"))
         return
-    items = find_papers(data)
-    if items is None:
+    data, item_lines = data if isinstance(data, JsonLines) else (data, None)
+    lists = find_paper_lists(data)
+    if not lists:
         dump.diagnostics.append(Diagnostic(
             dump.path, 1, "JSON with no list of papers (objects with `title` and `summary`, or "
                           "`paper: {…}` as the Hub's api/daily_papers serves them)", "error"))
         return
-    lines = _item_lines(text) if items is data and "\n" in text.strip() else None
-    dump.entries, dump.skipped = entries_from(
-        items, lambda index: lines[index] if lines and index < len(lines) else 1)
+    for items in lists:
+        lines = [1] * len(items)
+        if items is data:
+            lines = item_lines or (_item_lines(text) if "\n" in text.strip() else lines)
+        entries, skipped = entries_from(items, lambda index: lines[index] if index < len(lines) else 1)
+        dump.entries.extend(entries)
+        dump.skipped.extend(skipped)
+
+
+class JsonLines(tuple):
+    """JSON Lines: (the values, one per line, as a list; the line each is on)."""
+
+
+def _json_lines_or_none(text: str) -> JsonLines | None:
+    """A JSON value per line (`.jsonl`, as tools export one API object per line)."""
+    values, lines = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.lstrip()[:1] not in ("{", "["):
+            return None
+        value = _json_or_none(line)
+        if value is None:
+            return None
+        values.append(value)
+        lines.append(number)
+    return JsonLines((values, lines)) if len(values) > 1 else None
 
 
 def _item_lines(text: str) -> list[int]:

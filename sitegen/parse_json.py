@@ -18,24 +18,46 @@ from .parse_cards import ARXIV_ID, CODE_LINK
 
 ID = re.compile(r"^" + ARXIV_ID + r"$")
 MAX_DEPTH = 12
+MAX_SEARCHED = 10_000  # items of a list that is not papers looked into for lists of papers
 
 
-def find_papers(data, depth: int = 0) -> list[dict] | None:
-    """The longest list of paper-like objects in `data` (searched a few levels deep)."""
+def find_paper_lists(data) -> list[list]:
+    """Every list of papers in `data`: the Hub's listing, each day of a by-date archive
+    (`{"2025-01-15": [...], ...}`, `[{"date": ..., "papers": [...]}, ...]`), or a single paper
+    object as `api/papers/<id>` serves it.  Where some lists hold papers with abstracts, the
+    lists of other titled things (a page's collections, its menus) are left out."""
+    found: list[list] = []
+    _collect(data, 0, found)
+    if not found:
+        return [[data]] if _paper_of(data) is not None and isinstance(data, dict) else []
+    if max(_paperness(items)[0] for items in found) == 0:
+        return [max(found, key=_paperness)]
+    return [items for items in found if _paperness(items)[0] > 0]
+
+
+def _collect(data, depth: int, found: list[list]) -> None:
+    """The lists of paper-like objects in `data`, searched a few levels deep, in order."""
     if depth > MAX_DEPTH:
-        return None
+        return
     if isinstance(data, list):
-        papers = [item for item in data if _paper_of(item) is not None]
-        if papers and len(papers) * 2 >= len(data):
-            return data
-        candidates = [find_papers(item, depth + 1) for item in data[:50]]
+        papers = sum(1 for item in data if _paper_of(item) is not None)
+        if papers and papers * 2 >= len(data):
+            found.append(data)
+            return
+        children = data[:MAX_SEARCHED]
     elif isinstance(data, dict):
-        candidates = [find_papers(value, depth + 1) for value in data.values()
-                      if isinstance(value, (list, dict))]
+        children = data.values()
     else:
-        return None
-    candidates = [found for found in candidates if found]
-    return max(candidates, key=_paperness) if candidates else None
+        return
+    for child in children:
+        if isinstance(child, (list, dict)):
+            _collect(child, depth + 1, found)
+
+
+def find_papers(data) -> list[dict] | None:
+    """The one list of papers in `data` that matters most (a page's embedded data)."""
+    lists = find_paper_lists(data)
+    return max(lists, key=_paperness) if lists else None
 
 
 def _paperness(items: list) -> tuple[int, int]:
