@@ -376,16 +376,7 @@ class CardReader:
         elif linked:
             self._on_linked_text(line, linked, kind, following, following_line)
         elif card is not None and self._is_organisation(line, following, following_line):
-            entry = card.entry
-            account = account_of(line.links)
-            handle, _, rest = line.text.partition(" ")
-            if account is None and line.alt is None and rest and not line.links and \
-                    handle[:3].lower() == rest.replace(" ", "")[:3].lower():
-                account, name = handle, rest.strip()  # the seeds: `pathwaycom Pathway`
-            else:
-                account, name = account or line.alt or line.text, line.text
-            entry.org_account, entry.org_name = account, name
-            card.metadata = True
+            self._set_organisation(line)
         elif card is not None and not card.metadata and not card.entry.abstract:
             if self._continues_title(line, following, following_line):
                 card.entry.title = joined(card.entry.title, line.text)
@@ -406,6 +397,9 @@ class CardReader:
         card = self.card
         if card is None or linked != card.entry.arxiv_id:
             self._start(line, strong=True)
+        elif card.entry.abstract and card.entry.org_account is None and account_of(line.links) and \
+                len(line.text) <= LONGEST_METADATA and not line.text.endswith(SENTENCE_END):
+            self._set_organisation(line)  # a daily card's organisation, inside its paper link
         elif not card.metadata or not card.entry.abstract and word_count(line.text) >= 12:
             self._add_abstract(line, join=bool(card.entry.abstract))
         elif line.text == card.entry.title:  # the card shown again (a page's second layout)
@@ -414,6 +408,18 @@ class CardReader:
             self._on_resources(line, kind, following, following_line)  # the card's own links
 
     # --- helpers --------------------------------------------------------------------------
+
+    def _set_organisation(self, line: Line) -> None:
+        entry = self.card.entry
+        account = account_of(line.links)
+        handle, _, rest = line.text.partition(" ")
+        if account is None and line.alt is None and rest and not line.links and \
+                handle[:3].lower() == rest.replace(" ", "")[:3].lower():
+            account, name = handle, rest.strip()  # the seeds: `pathwaycom Pathway`
+        else:
+            account, name = account or line.alt or line.text, line.text
+        entry.org_account, entry.org_name = account, name
+        self.card.metadata = True
 
     def _start(self, line: Line, strong: bool) -> None:
         entry = Entry(title=line.text, line=line.number)
@@ -548,9 +554,12 @@ def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
         entry = card.entry
         entry.title = entry.title.strip()
         reason = junk_reason(entry.title)
-        if entry.arxiv_id and (reason in ("code", "a sentence fragment") or reason == "markup"
-                               and not LINK_SYNTAX.search(entry.title)):
-            reason = None  # `#InsTag: …`, `$\\pi_0$: …`: a card with its paper's id is a paper
+        # `#InsTag: …`, `"Give Me BF16 …"`, `$\\pi_0$: …`: a card with its paper's id, or with
+        # an abstract and the card's metadata, is a paper
+        whole = entry.abstract and entry.has_metadata
+        if (entry.arxiv_id and reason in ("code", "a sentence fragment") or whole and reason == "code"
+                or (entry.arxiv_id or whole) and reason == "markup" and not LINK_SYNTAX.search(entry.title)):
+            reason = None
         if reason is None and not seen_paper and not entry.abstract and not entry.arxiv_id and \
                 entry.authors is None and entry.upvotes is None and entry.org_account is None:
             reason = "no abstract, before the first paper"

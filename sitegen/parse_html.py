@@ -35,6 +35,8 @@ class _ListingHTML(HTMLParser):
         self.links: list[str] = []
         self.heading = False
         self.start_line = 1
+        self.comments: int | None = None  # the count a `…#community` link shows
+        self.community_start: int | None = None  # where that link's text starts in `text`
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -46,6 +48,8 @@ class _ListingHTML(HTMLParser):
         elif tag in BLOCK_TAGS:
             self._flush()
             self.heading = tag in HEADING_TAGS
+        elif tag == "a" and (attributes.get("href") or "").endswith("#community"):
+            self.community_start = len(self.text)  # a comment count, kept apart from the date
         elif tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
 
@@ -55,6 +59,12 @@ class _ListingHTML(HTMLParser):
             self.skipping -= 1
 
     def handle_endtag(self, tag):
+        if tag == "a" and self.community_start is not None:
+            count = "".join(self.text[self.community_start:]).strip()
+            if count.isdigit():
+                self.comments = int(count)
+                del self.text[self.community_start:]
+            self.community_start = None
         if tag in SKIPPED_TAGS:
             self.skipping = max(0, self.skipping - 1)
         elif tag in BLOCK_TAGS:
@@ -72,10 +82,12 @@ class _ListingHTML(HTMLParser):
         if text:
             links = [_absolute(url) for url in self.links]
             self.lines.append(Line(self.start_line, text, links, heading=self.heading,
-                                   after_blank=True))
+                                   comments=self.comments, after_blank=True))
+        elif self.comments is not None:
+            self.lines.append(Line(self.start_line, "", comments=self.comments))
         elif self.links and self.lines:
             self.lines[-1].links.extend(_absolute(url) for url in self.links)
-        self.text, self.links, self.heading = [], [], False
+        self.text, self.links, self.heading, self.comments = [], [], False, None
 
 
 def _absolute(url: str) -> str:
