@@ -494,7 +494,7 @@ def wrap_width(lines: list[Line]) -> int | None:
     """The column a hard-wrapped plain-text capture (w3m, lynx, pandoc's plain text, a
     browser's "save as text") was wrapped at; None when each paragraph is a line of its own.
     Wrapped prose fills its lines to nearly the same length, and no longer."""
-    lengths = sorted(len(line.text) for line in lines if len(line.text) >= 30)
+    lengths = sorted(line.columns or len(line.text) for line in lines if len(line.text) >= 30)
     if len(lengths) < 5:
         return None
     width = lengths[(len(lengths) - 1) * 95 // 100]  # a few unbreakable lines run past it
@@ -506,7 +506,7 @@ def fills(line: Line | None, following: Line, width: int | None) -> bool:
     """`line` was broken by wrapping: the first word of `following` would not have fitted."""
     if width is None or line is None:
         return False
-    return len(line.text) + 1 + len(following.text.split(" ", 1)[0]) > width
+    return (line.columns or len(line.text)) + 1 + len(following.text.split(" ", 1)[0]) > width
 
 
 def joined(text: str, wrapped: str) -> str:

@@ -58,6 +58,8 @@ MAX_LINK_SPAN = 20_000
 # Where a link was: MARK url LABEL_START text LABEL_END (control characters are gone by then).
 MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
+NUMBERED_MARK = re.compile(r"\[(\d{1,5})\]")  # lynx's `[12]` before a link's text
+NUMBERED_REFERENCE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>[a-zA-Z][\w+.-]*:\S+)\s*$")
 UNKNOWN_TARGET = ""  # the URL of a link whose target the capture lost
 
 
@@ -72,6 +74,7 @@ class Line:
     alt: str | None = None  # an image's alternative text in front of the text (an account name)
     comments: int | None = None  # a `[6](…#community)` link's count
     after_blank: bool = True  # a blank line (or the start) comes before it
+    columns: int | None = None  # how wide it was in a plain-text capture, indent and marks included
 
 
 @dataclass
@@ -92,12 +95,18 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     if fenced:
         physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
                      else line) for line in physical]
-    joined = "\n".join(physical) if front.blanked or refs or fenced or "\r" in text else text
+    columns = None if markdown else [len(line.rstrip()) for line in physical]
+    numbered = not markdown and "References" in text and _mark_numbered_links(physical)
+    joined = "\n".join(physical) if front.blanked or refs or fenced or numbered or "\r" in text else text
     if markdown and "![" in joined:
         joined = IMAGE.sub("", joined)
     if "[" in joined:
         joined = _mark_links(joined, refs)
-    return _lines(joined.split("\n"), markdown), front
+    lines = _lines(joined.split("\n"), markdown)
+    if columns is not None:
+        for line in lines:
+            line.columns = columns[line.number - 1]
+    return lines, front
 
 
 def _take_front_matter(lines: list[str]) -> FrontMatter:
@@ -143,6 +152,43 @@ def _note_date(found: dict, key: str, value: str, line: int) -> None:
         return
     if date is not None and rank not in found:
         found[rank] = (date, key, line)
+
+
+def _mark_numbered_links(lines: list[str]) -> bool:
+    """`lynx -dump`: each link's text starts with `[n]` and its URL is the `n.` line of the
+    `References` list at the end.  The list is taken out and each `[n]text` marked as a link
+    whose text runs to the next mark or the end of the line.  False if there is no list."""
+    refs = _take_numbered_references(lines)
+    if not refs:
+        return False
+    for index, line in enumerate(lines):
+        if "[" not in line:
+            continue
+        pieces = NUMBERED_MARK.split(line)  # text, number, text, number, text …
+        marked = [pieces[0]]
+        for number, label in zip(pieces[1::2], pieces[2::2]):
+            url = refs.get(number)
+            marked.append(f"[{number}]{label}" if url is None else f"{MARK}{url}{LABEL_START}{label}{LABEL_END}")
+        lines[index] = "".join(marked)
+    return True
+
+
+def _take_numbered_references(lines: list[str]) -> dict[str, str]:
+    """The `References` list at the end of a `lynx -dump`, blanked out of `lines`."""
+    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip() == "References"), None)
+    if start is None:
+        return {}
+    refs: dict[str, str] = {}
+    for index in range(start + 1, len(lines)):
+        match = NUMBERED_REFERENCE.match(lines[index])
+        if match:
+            refs[match["number"]] = match["url"]
+        elif lines[index].strip().rstrip(":") not in ("", "Visible links", "Hidden links"):
+            return {}  # prose after the list: not lynx's list of links
+        lines[index] = ""
+    if refs:
+        lines[start] = ""
+    return refs
 
 
 def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
