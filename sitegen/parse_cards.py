@@ -97,6 +97,7 @@ class _Kind:
 
 TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
 RESOURCES = _Kind("resources")
+METADATA_KINDS = ("upvotes", "button", "number", "date", "authors", "separator")
 KINDS = ("chrome", "upvotes", "button", "number", "date", "authors", "separator", "comments", "submitted",
          "resources", "text")
 
@@ -240,6 +241,7 @@ class CardReader:
         self.expect_submitter = False
         self.width: int | None = None  # the column a hard-wrapped plain-text capture wraps at
         self.previous: Line | None = None  # the line read before this one
+        self.blocks = True
 
     def warn(self, line: int | None, message: str) -> None:
         self.dump.diagnostics.append(warning(self.dump.path, line, message))
@@ -253,6 +255,8 @@ class CardReader:
                     kinds[index] = TEXT
         handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
         self.width = None if self.markdown else wrap_width(lines)
+        metadata = [line.after_blank for line, kind in zip(lines, kinds) if kind.name in METADATA_KINDS]
+        self.blocks = sum(metadata) * 2 > len(metadata)  # blank lines part a card's blocks
         for index, line in enumerate(lines[:-1]):
             if kinds[index] is not CHROME_LINE:
                 continue
@@ -461,8 +465,10 @@ class CardReader:
         if line.after_blank or is_abstract_like(line.text):
             return False
         if self.width is not None:
-            if not fills(self.previous, line, self.width):
-                return False
+            if not fills(self.previous, line, self.width) or not self.blocks and \
+                    following is not None and following.name == "text" and \
+                    not following_line.after_blank and fills(line, following_line, self.width):
+                return False  # in a capture without blank lines, a full line here starts the abstract
         elif not (card.strong or self.markdown):
             return False
         if line.links and paper_id(line.links) not in (None, card.entry.arxiv_id):

@@ -558,3 +558,17 @@ def test_a_heading_run_onto_the_listing_date_and_a_dash_for_no_upvotes_in_plain_
     assert [(e.title, e.upvotes, e.authors, e.comments, e.date) for e in dump.entries] == [
         ("First Paper Title", 101, 3, 6, PartialDate(5, 29)),
         ("Second Paper Title", 0, None, None, PartialDate(5, 8))]
+
+
+@pytest.mark.parametrize("width", [60, 72, 80, 100])
+@pytest.mark.parametrize("blank_lines", [True, False])
+def test_hard_wrapping_a_copy_paste_at_any_width_reads_the_same_papers(width, blank_lines):
+    import textwrap
+    lines = (WRITTEN / "chrome-copy" / "search.txt").read_text(encoding="utf-8").splitlines()
+    wrapped = [textwrap.wrap(line, width) or [line] for line in lines]
+    text = ("\n\n" if blank_lines else "\n").join("\n".join(block) for block in wrapped)
+
+    def cards(dump):
+        return [(e.title, e.abstract[0][:60], e.upvotes, e.authors, e.org_name, e.date, e.comments)
+                for e in dump.entries]
+    assert cards(one(text, "wrapped.txt")) == cards(one("\n".join(lines), "copy.txt"))
