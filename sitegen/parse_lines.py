@@ -27,9 +27,9 @@ LISTING_ADDRESS = re.compile(r"huggingface\.co/papers(?:/date/|/?\?(?:[^#\s]*&)?
 FRONT_MATTER_FIELD = re.compile(r"^\s*(?P<key>[\w ()-]{1,40}?)\s*:\s*(?P<value>.*)$")
 # A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`,
 # Jina reader's `Title:`, `URL Source:`, `Published Time:`, `Markdown Content:`).
-HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>url\s+source|published\s+time|markdown\s+content|url|"
+HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>(?:url\s+source|published\s+time|markdown\s+content|url|"
                           r"title|source|type|retrieved|exported|captured|saved|created|clipped|date)"
-                          r"(?:\s*\(utc\))?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+                          r"(?:\s*\(utc\))?)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?P<url>\S+?)>?"
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -124,7 +124,7 @@ def _take_front_matter(lines: list[str]) -> FrontMatter:
         if end is None and not match:
             continue
         if match:
-            key = " ".join(re.sub(r"\(utc\)", "", match["key"], flags=re.IGNORECASE).split())
+            key = " ".join(match["key"].split())
             _note_date(found, key, match["value"].strip().strip("'\""), index + 1)
         lines[index] = ""
         front.blanked += 1
@@ -140,7 +140,7 @@ def _note_date(found: dict, key: str, value: str, line: int) -> None:
     """Keep the first date each kind of field gives: the listing's own address (a daily
     page's `…/papers/date/2025-01-15`) first, then when the capture was made, then when the
     page says it was published."""
-    kind = key.lower()
+    kind = key.lower().replace("(utc)", "").strip()
     if kind in ADDRESS_KEYS:
         address = LISTING_ADDRESS.search(value)
         date, rank = (iso_date(address["date"]) if address else None), 0

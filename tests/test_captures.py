@@ -572,3 +572,14 @@ def test_hard_wrapping_a_copy_paste_at_any_width_reads_the_same_papers(width, bl
         return [(e.title, e.abstract[0][:60], e.upvotes, e.authors, e.org_name, e.date, e.comments)
                 for e in dump.entries]
     assert cards(one(text, "wrapped.txt")) == cards(one("\n".join(lines), "copy.txt"))
+
+
+@pytest.mark.parametrize("kept", [0, 20, 60, 120])
+def test_a_scrape_cut_off_inside_its_link_definitions_reads_the_same_cards(kept):
+    text = (WRITTEN / "refstyle-defs" / "hf-long-context-asr.md").read_text(encoding="utf-8")
+    body, _, definitions = text.partition("\n[1]: ")
+    cut = "\n".join(("[1]: " + definitions).splitlines()[:kept])
+
+    def cards(dump):
+        return [(e.title, e.abstract[0][:60], e.upvotes, e.authors, e.org_name, e.date) for e in dump.entries]
+    assert cards(one(f"{body}\n{cut}\n[Content truncated]\n")) == cards(one(text))
