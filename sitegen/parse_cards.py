@@ -228,7 +228,7 @@ class CardReader:
         self.dump, self.markdown = dump, markdown
         self.cards: list[_Card] = []
         self.card: _Card | None = None
-        self.pending_upvotes: tuple[int, int, str | None] | None = None  # (count, line, id)
+        self.pending_upvotes: tuple[int, int, list[str]] | None = None  # (count, line, links)
         self.pending_submitter: str | None = None
         self.expect_submitter = False
 
@@ -268,12 +268,13 @@ class CardReader:
         self._on_upvotes(line, kind, following, following_line)
 
     def _on_upvotes(self, line, kind, following, following_line) -> None:
-        upvoted = paper_id(line.links)
         card = self.card
-        if upvoted and card is not None and upvoted == card.entry.arxiv_id and card.entry.upvotes is None:
+        if card is not None and card.entry.upvotes is None and card.entry.arxiv_id is not None \
+                and paper_id(line.links) == card.entry.arxiv_id:
             card.entry.upvotes = kind.value  # a layout that puts the button below the card
             return
-        self.pending_upvotes = (kind.value, line.number, upvoted)
+        # The paper the button names is read only if the card names none itself.
+        self.pending_upvotes = (kind.value, line.number, line.links)
 
     def _on_resources(self, line, kind, following, following_line) -> None:
         if self.card is not None:
@@ -340,14 +341,14 @@ class CardReader:
         card = self.card
         linked = paper_id(line.links)
         if self.pending_upvotes is not None or line.heading:
-            self._start(line, strong=True)
+            self._start(line, linked, strong=True)
         elif linked and card is not None and linked == card.entry.arxiv_id and \
                 (not card.metadata or not card.entry.abstract and word_count(line.text) >= 12):
             self._add_abstract(line, join=bool(card.entry.abstract))
         elif linked and card is not None and linked == card.entry.arxiv_id:
             self._on_resources(line, kind, following, following_line)  # the card's own links
         elif linked and (card is None or linked != card.entry.arxiv_id):
-            self._start(line, strong=True)
+            self._start(line, linked, strong=True)
         elif card is not None and self._is_organisation(line, following, following_line):
             entry = card.entry
             account = account_of(line.links)
@@ -368,22 +369,23 @@ class CardReader:
                     self._wraps_on(line, following, following_line):
                 self._add_abstract(line, join=False)
             else:
-                self._start(line, strong=False)
+                self._start(line, linked, strong=False)
         elif card is not None and not card.metadata and self._continues_abstract(line):
             self._add_abstract(line, join=not is_abstract_like(line.text))
         else:
-            self._start(line, strong=False)
+            self._start(line, linked, strong=False)
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _start(self, line: Line, strong: bool) -> None:
+    def _start(self, line: Line, linked: str | None, strong: bool) -> None:
+        """A new card titled by `line`, whose links name the paper `linked`."""
         entry = Entry(title=line.text, line=line.number)
-        entry.arxiv_id = paper_id(line.links)
+        entry.arxiv_id = linked
         entry.links.update(paper_links(line.links))
         if self.pending_upvotes is not None:
-            count, _, upvoted_id = self.pending_upvotes
+            count, _, upvote_links = self.pending_upvotes
             entry.upvotes = count
-            entry.arxiv_id = entry.arxiv_id or upvoted_id
+            entry.arxiv_id = entry.arxiv_id or paper_id(upvote_links)
             self.pending_upvotes = None
         entry.submitted_by, self.pending_submitter = self.pending_submitter, None
         self.card = _Card(entry, strong=strong, title_lines=[line.number])
