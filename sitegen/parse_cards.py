@@ -163,7 +163,8 @@ def paper_links(links: list[str]) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4096)
 def _link_name(url: str) -> str | None:
-    """What a link of a card is: a card links its paper from several lines."""
+    """Which of a paper's links `url` is, if any (remembered: a card links its paper from
+    several of its lines)."""
     if PAPER_LINK.match(url) and "#" not in url:
         return "huggingface"
     arxiv = ARXIV_LINK.match(url)
@@ -187,8 +188,7 @@ def junk_reason(title: str) -> str | None:
     lowered = title.lower()
     # Each pattern is looked for only where the characters it needs are there: most titles
     # have none, and a search over every position of every title is most of the check.  The
-    # characters are looked for by a character class, not by a set of the title's characters
-    # (which made the check three times as slow).
+    # characters are looked for by a character class, not by building a set of the title's.
     if ("/" in title or "www." in lowered) and URL_OR_DOMAIN.search(title):
         return "a URL"
     if (MARKUP_CHARACTERS.search(title) or title[:2] in ("- ", "+ ") or

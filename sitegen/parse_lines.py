@@ -129,9 +129,9 @@ def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
 
 def _brackets(text: str):
     """(position, "[" or "]") of every bracket, in order.  Found with `str.find`, which skips
-    to the next one at memory speed: by now a capture has a few hundred brackets left in
-    millions of characters, and a character-class search steps through every character
-    (a quarter of a second at 30,000 papers)."""
+    to the next one at memory speed: by now a large capture has a few hundred brackets left
+    in millions of characters, and a character-class search, which steps through every
+    character, was most of the scanner's time (benchmarks/README.md)."""
     opening, closing = text.find("["), text.find("]")
     while opening >= 0 or closing >= 0:
         if closing < 0 or 0 <= opening < closing:
