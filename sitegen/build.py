@@ -24,15 +24,15 @@ from .config import SiteConfig
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
-from .model import Digest, build_digest
+from .content.model import Digest, build_digest
 from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, build_lock, check_replaceable, claim_paths,
                      github_pages_problems, is_site_folder, recover_interrupted_swap, remove_empty_folders,
                      remove_folder, remove_leftovers, safe_relative_path)
 from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
-from .similar import similar_papers
-from .topics import matcher_for
+from .content.similar import similar_papers
+from .content.topics import matcher_for
 from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
                       render_and_write)
 

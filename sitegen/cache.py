@@ -30,11 +30,11 @@ from stat import S_ISREG
 from typing import NamedTuple
 
 from . import __version__
-from .dumps import Dump
+from .content.dumps import Dump
 from .errors import BuildError
 from .output import BUILD_MARKER
 from .search import Tokenised
-from .similar import Similarity
+from .content.similar import Similarity
 
 
 

@@ -197,8 +197,8 @@ def check(config_path: Path, base_url: str | None, previous: str | None, explain
                 reporter.done(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
     if explain_topics:
-        from .topic_report import topic_report
-        from .topics import matcher_for
+        from .content.topic_report import topic_report
+        from .content.topics import matcher_for
         click.echo(topic_report(report.digest, config, matcher_for(tuple(config.topics))), nl=False)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .errors import ConfigError, Diagnostic, warning
-from .model import Digest, Paper
+from .content.model import Digest, Paper
 from .redirects import Gone, History, Plan, Sighting, parse_history, plan_redirects, sighting
 
 HISTORY_FILES = ("papers.json", "redirects.json")

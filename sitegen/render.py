@@ -27,7 +27,7 @@ from .errors import BuildError, ConfigError
 from .escaping import search_query
 from .feeds import entry_times, feed_context
 from .keys import PageKeys
-from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
+from .content.model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 from .prose import markdown_html, plain_text
 from .redirects import redirects_json
 

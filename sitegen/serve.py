@@ -48,7 +48,7 @@ from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
 from .links import broken_urls, history_of
-from .model import Digest
+from .content.model import Digest
 from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
 from .workers import RENDER_LOCK
 

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Callable
 
 from .children import die_with_parent
-from .dumps import Dump, parse_dump_bytes
+from .content.dumps import Dump, parse_dump_bytes
 from .errors import BuildError, Superseded
-from .model import Digest, match_topics_ahead
+from .content.model import Digest, match_topics_ahead
 from .output import OutputWriter, open_to_read
 from .render import OutputFile
 from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
-from .topics import TopicMatcher
+from .content.topics import TopicMatcher
 
 Progress = Callable[[str], None]
 

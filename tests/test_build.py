@@ -228,7 +228,7 @@ def test_dumps_parsed_in_two_processes_make_the_digest_one_process_does(seed_sit
     from sitegen import workers
     from sitegen.build import build
     from sitegen.config import load_config
-    from sitegen.topics import matcher_for
+    from sitegen.content.topics import matcher_for
     from multiprocessing import context
     monkeypatch.setattr(workers, "PARALLEL_PARSE_BYTES", 1000)
     children, make_process = [], context.ForkProcess

@@ -274,7 +274,7 @@ def test_a_page_key_counts_every_field_of_every_paper_in_its_view():
     import dataclasses
     import datetime as dt
     from sitegen.keys import PageKeys
-    from sitegen.model import Paper
+    from sitegen.content.model import Paper
 
     paper = Paper("k", "slug", "Title", ["An abstract."], date=dt.date(2024, 5, 1),
                   capture_dates=[dt.date(2024, 5, 1)])

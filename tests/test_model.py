@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from helpers import ABSTRACT, full_dump
 from sitegen.config import SiteConfig, Source, Topic
-from sitegen.dumps import PartialDate, parse_dump
-from sitegen.model import Paper, build_digest, resolve_date
-from sitegen.topics import TopicMatcher
-from sitegen.slugs import MAX_SLUG_LENGTH, slugify, title_key
+from sitegen.content.dumps import PartialDate, parse_dump
+from sitegen.content.model import Paper, build_digest, resolve_date
+from sitegen.content.topics import TopicMatcher
+from sitegen.content.slugs import MAX_SLUG_LENGTH, slugify, title_key
 
 
 def make_config(*topics: Topic, catch_all: Topic | None = None) -> SiteConfig:
@@ -216,7 +216,7 @@ def test_shipped_topics_give_nine_in_ten_seed_papers_a_specific_topic(seed_site)
 
 
 def test_similar_papers_with_none_one_and_texts_that_contain_the_marker_word():
-    from sitegen.similar import similar_papers
+    from sitegen.content.similar import similar_papers
     assert similar_papers({}).nearest == {}
     assert similar_papers({"a": ("Spiking", "spiking")}).nearest == {"a": []}
     found = similar_papers({
@@ -245,7 +245,7 @@ def _texts(seed: int, count: int) -> dict[str, tuple[str, str]]:
 
 def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the_first_build_answer():
     from unittest import mock
-    from sitegen import similar
+    from sitegen.content import similar
 
     rows = []
     products = similar._products
@@ -274,7 +274,7 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
 def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digits(texts):
     import re
     import unicodedata
-    from sitegen.similar import _words
+    from sitegen.content.similar import _words
     words, marker = _words(texts)
     joined = f" {marker} ".join(texts) + f" {marker}"
     folded = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode().lower()
@@ -284,7 +284,7 @@ def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digit
 @given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
 def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
     import re
-    from sitegen.topics import words_of
+    from sitegen.content.topics import words_of
     assert words_of(text) == re.findall(r"\w+", text.casefold())
 
 
@@ -294,7 +294,7 @@ def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
 def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
     import random
     from unittest import mock
-    from sitegen import similar
+    from sitegen.content import similar
 
     papers = _texts(0, 40)
     # A low cap moves words in and out of the vocabulary; no full redo however much changes.

@@ -14,9 +14,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .config import SiteConfig, Source, Topic
+from ..config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
-from .errors import Diagnostic, warning
+from ..errors import Diagnostic, warning
 from .slugs import slugify, title_hash, title_key
 from .topics import TopicMatcher, choose_topics, matcher_for
 
