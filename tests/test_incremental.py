@@ -520,3 +520,17 @@ def test_the_summary_counts_only_the_files_that_really_changed(seed_copy):
     mended = seed_copy.build("--no-cache")
     assert re.search(r"re-rendered, 1 changed, 0 removed\)", mended.output), mended.output
     assert "edited in the output" not in stylesheet.read_text()
+
+
+def test_a_cache_is_made_void_by_a_change_to_any_of_sitegens_code_the_content_package_included(monkeypatch):
+    from pathlib import Path
+
+    from sitegen import cache
+
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path) or original(path))
+    cache._code_fingerprint()
+    package = Path(cache.__file__).parent
+    assert {path.relative_to(package).as_posix() for path in read} >= {
+        "build.py", "content/model.py", "content/similar.py", "content/topics.py"}
