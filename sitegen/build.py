@@ -11,6 +11,7 @@ anything is written.  The parallel work itself is in `workers.py`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import os
@@ -31,7 +32,7 @@ from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, build_lock, check_
 from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
-from .content.similar import similar_papers
+from .content.similar import Similarity, similar_papers
 from .content.topics import matcher_for
 from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
                       render_and_write)
@@ -106,7 +107,7 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
 
     started = time.perf_counter()
-    digest = build_digest(config, parsed)
+    digest = build_digest(config, parsed, matcher)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()
     digest.diagnostics[:0] = problems
@@ -116,30 +117,32 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     return digest
 
 
+def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> tuple[Digest, Similarity]:
+    """The model with each paper's nearest papers (`Digest.similar`), and the answer they
+    came from, which the next build starts from (`previous`: after an edit to templates,
+    metadata or styles it is the answer)."""
+    similarity = similar_papers({p.slug: (p.title, p.abstract) for p in digest.papers}, previous)
+    return dataclasses.replace(digest, similar=similarity.nearest), similarity
+
+
 def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
                        timings: dict[str, float] | None = None,
-                       cache: BuildCache | None = None) -> None:
-    """Each paper's nearest papers; the cache keeps the last answer, which a rebuild
-    starts from (after an edit to templates, metadata or styles it is the answer)."""
+                       cache: BuildCache | None = None) -> Digest:
+    """`with_similar_papers`, timed, from and into the cache's last answer."""
     started = time.perf_counter()
-    documents = {p.slug: (p.title, p.abstract) for p in digest.papers}
-    similarity = similar_papers(documents, cache.similar if cache is not None else None)
+    digest, similarity = with_similar_papers(digest, cache.similar if cache is not None else None)
     if cache is not None:
         cache.similar = similarity
-    nearest = similarity.nearest
-    for paper in digest.papers:
-        paper.similar = list(nearest[paper.slug])
     if timings is not None:
         timings["similar"] = time.perf_counter() - started
     progress(f"found similar papers in {time.perf_counter() - started:.2f} s")
+    return digest
 
 
 def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
                 timings: dict[str, float] | None = None) -> Digest:
     """The whole content model, similar papers included (what `check` and tests want)."""
-    digest = read_digest(config, progress, timings)
-    add_similar_papers(digest, progress, timings)
-    return digest
+    return add_similar_papers(read_digest(config, progress, timings), progress, timings)
 
 
 def check(config: SiteConfig, progress: Progress = lambda message: None) -> BuildReport:
@@ -244,7 +247,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     timings: dict[str, float] = {}
     earlier_build = not options.private_output and is_site_folder(config.output)
     digest = read_digest(config, progress, timings, cache)
-    link_history(digest, config, options.history, read_output=earlier_build)
+    digest = link_history(digest, config, options.history, read_output=earlier_build)
     run = _Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
     if options.strict and digest.diagnostics:
@@ -288,7 +291,7 @@ def _previous_output(run: _Run) -> tuple[OutputRecord | None, bool]:
 
 def _lay_out(run: _Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
     """Similar papers, then every file of the site laid out, able to render itself."""
-    add_similar_papers(digest, run.progress, run.report.timings, run.cache)
+    digest = run.report.digest = add_similar_papers(digest, run.progress, run.report.timings, run.cache)
     env = make_environment(run.config)
     keys = None
     if run.cache is not None:

@@ -56,7 +56,7 @@ def test_papers_json_from_the_last_builds_records_is_what_encoding_afresh_gives(
     memo: dict = {}
     assert papers_json(digest, memo) == papers_json(digest) and len(memo) == len(digest.papers)
     digest.papers[3] = dataclasses.replace(digest.papers[3], title="A </script> title, corrected")
-    digest.papers[5] = dataclasses.replace(digest.papers[5], similar=[])
+    digest = dataclasses.replace(digest, similar={**digest.similar, digest.papers[5].slug: []})
     digest.papers[7:8] = []
     assert papers_json(digest, memo) == papers_json(digest)
     assert len(memo) == len(digest.papers) and "<\\/script>" in papers_json(digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
@@ -329,25 +330,35 @@ def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules(
 
 
 def test_similar_papers_come_from_the_cache_only_for_the_same_texts():
-    from types import SimpleNamespace
     from sitegen.build import add_similar_papers
     from sitegen.cache import BuildCache
+    from sitegen.content.model import Digest
 
-    def papers(third_abstract: str) -> SimpleNamespace:
+    def papers(third_abstract: str) -> Digest:
         texts = [("a", "Spiking neurons in cortex", "Spiking neurons fire in cortex columns."),
                  ("b", "Spiking cortex columns", "Columns of cortex with spiking neurons."),
                  ("c", "Language model tokens", third_abstract)]
-        return SimpleNamespace(papers=[Paper(key=slug, slug=slug, title=title, abstract=[abstract])
-                                       for slug, title, abstract in texts])
+        return Digest(papers=[Paper(key=slug, slug=slug, title=title, abstract=[abstract])
+                              for slug, title, abstract in texts],
+                      topics=[], days={}, undated=[], diagnostics=[])
 
     cache = BuildCache()
-    before = papers("Tokens of a language model predict tokens.")
-    add_similar_papers(before, cache=cache)
-    after, fresh = papers("Cortex columns of spiking neurons."), papers("Cortex columns of spiking neurons.")
-    add_similar_papers(after, cache=cache)
-    add_similar_papers(fresh)
-    assert [p.similar for p in after.papers] == [p.similar for p in fresh.papers]
-    assert [p.similar for p in after.papers] != [p.similar for p in before.papers]
-    again = papers("Cortex columns of spiking neurons.")
-    add_similar_papers(again, cache=cache)
-    assert [p.similar for p in again.papers] == [p.similar for p in fresh.papers]
+    before = add_similar_papers(papers("Tokens of a language model predict tokens."), cache=cache)
+    after = add_similar_papers(papers("Cortex columns of spiking neurons."), cache=cache)
+    fresh = add_similar_papers(papers("Cortex columns of spiking neurons."))
+    assert after.similar == fresh.similar
+    assert after.similar != before.similar
+    again = add_similar_papers(papers("Cortex columns of spiking neurons."), cache=cache)
+    assert again.similar == fresh.similar
+
+
+def test_finding_similar_papers_leaves_the_model_it_was_given_as_it_was(seed_site):
+    from sitegen.build import read_digest, with_similar_papers
+    from sitegen.config import load_config
+
+    digest = read_digest(load_config(seed_site.config))
+    before = copy.deepcopy(digest)
+    with_similar, _ = with_similar_papers(digest)
+    assert digest == before and digest.similar == {}
+    assert with_similar.papers is digest.papers
+    assert set(with_similar.similar) == {paper.slug for paper in digest.papers}
