@@ -5,7 +5,7 @@ This is where I/O happens: reading the dump files and writing the output.
 all the way, either afresh (a new folder swapped in) or, with a build cache that
 trusts the output, by updating only what changed (`_update_in_place`).  Warnings
 are collected in the report; under `strict` any warning fails the build before
-anything is written.  The parallel work itself is in `workers.py`.
+anything is written.  Work in forked processes is run by `parallel.py`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Callable
 
 from .cache import BuildCache, FileRecord, OutputRecord, found_output, list_output
-from .config import SiteConfig
+from .config import SiteConfig, Source
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
-from .content.model import Digest, build_digest
+from .content.dumps import Dump, parse_dump_bytes
+from .content.model import Digest, build_digest, match_topics_ahead
 from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, build_lock, check_replaceable, claim_paths,
                      github_pages_problems, is_site_folder, recover_interrupted_swap, remove_empty_folders,
                      remove_folder, remove_leftovers, safe_relative_path)
@@ -33,9 +34,14 @@ from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .content.similar import Similarity, similar_papers
-from .content.topics import matcher_for
-from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
-                      render_and_write)
+from .content.topics import TopicMatcher, matcher_for
+from .parallel import Child, ChildFailed
+from .search_job import InBackground, SearchJob
+from .writing import Progress, content_key, render_and_write
+
+# Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
+# other idles: past this many bytes to parse, half go to a forked process.
+PARALLEL_PARSE_BYTES = 4 << 20
 
 
 
@@ -83,12 +89,9 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
-def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
-                timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
-    """Read and parse every source (a dump the cache has seen is not parsed again), then
-    build the content model, all but similar papers."""
-    timings = timings if timings is not None else {}
-    started = time.perf_counter()
+def read_sources(config: SiteConfig) -> tuple[list[tuple[Source, bytes]], list[Diagnostic]]:
+    """Every source that can be read, with its bytes; the configuration's warnings and one
+    for each source that cannot."""
     readable, problems = [], list(config.warnings)
     for source in config.sources:
         try:
@@ -96,6 +99,16 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
         except OSError as error:
             problems.append(warning(source.display, None, f"cannot read the dump: "
                                                           f"{error.strerror or error}; skipped"))
+    return readable, problems
+
+
+def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
+                timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
+    """Read and parse every source (a dump the cache has seen is not parsed again), then
+    build the content model, all but similar papers."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    readable, problems = read_sources(config)
     contents = [(source.display, data, source.format) for source, data in readable]
     matcher = matcher_for(tuple(config.topics))
     if cache is not None:
@@ -110,8 +123,8 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     digest = build_digest(config, parsed, matcher)
     if cache is not None:
         cache.topic_matches = matcher.known_matches()
-    digest.diagnostics[:0] = problems
-    digest.source_count = len(config.sources)
+    digest = dataclasses.replace(digest, diagnostics=problems + digest.diagnostics,
+                                 source_count=len(config.sources))
     timings["model"] = time.perf_counter() - started
     progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
     return digest
@@ -123,6 +136,35 @@ def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> t
     metadata or styles it is the answer)."""
     similarity = similar_papers({p.slug: (p.title, p.abstract) for p in digest.papers}, previous)
     return dataclasses.replace(digest, similar=similarity.nearest), similarity
+
+
+def parse_dumps(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher) -> list[Dump]:
+    """Each (path shown, content, forced shape) parsed, and every entry's text matched
+    against the topic rules, the answers left in `matcher` for the model: the later half
+    of a large batch in a forked process while this one does the earlier."""
+    total = sum(len(data) for _, data, _ in contents)
+    if total < PARALLEL_PARSE_BYTES or len(contents) < 2:
+        return _parse_and_match(contents, matcher)
+    running, split = 0, 0
+    while split < len(contents) - 1 and running < total / 2:
+        running += len(contents[split][1])
+        split += 1
+    with Child(_parse_and_match, contents[split:], matcher, True).start() as later_half:
+        earlier = _parse_and_match(contents[:split], matcher)
+        try:
+            later, matches = later_half.result()
+        except ChildFailed:  # parsed here, where what fails is reported
+            return earlier + _parse_and_match(contents[split:], matcher)
+    matcher.remember_matches(matches)
+    return earlier + later
+
+
+def _parse_and_match(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher,
+                     with_matches: bool = False):
+    """The dumps (and, `with_matches`, what `matcher` learnt, to hand back to the parent)."""
+    dumps = [parse_dump_bytes(data, display, shape) for display, data, shape in contents]
+    match_topics_ahead(dumps, matcher)
+    return (dumps, matcher.known_matches()) if with_matches else dumps
 
 
 def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
@@ -316,7 +358,9 @@ def _build_afresh(run: _Run, pages: Callable[[InBackground], list[OutputFile]],
     # Forked, the search job's process costs this one a copy of every page of memory it
     # writes to: a build whose files are wanted as soon as they are laid out forks it after.
     deferred = run.options.on_laid_out is not None
-    with OutputWriter(config.output) as out, InBackground(search, out.staging, deferred=deferred) as indexing:
+    with OutputWriter(config.output) as out, InBackground(search, out.staging) as indexing:
+        if not deferred:
+            indexing.start()
         files = pages(indexing)
         targets = [out.claim(file.path) for file in files]
         outcome = render_and_write(files, targets, run.progress, superseded=run.options.superseded)
@@ -377,7 +421,9 @@ def _render_changes(run: _Run, pages: Callable[[InBackground], list[OutputFile]]
     """Lay out every file and render those whose keys changed into `scratch`, with the
     search job's files: (every file, those rendered, their outcome)."""
     output = run.config.output
-    with InBackground(search, scratch, deferred=run.options.on_laid_out is not None) as indexing:
+    with InBackground(search, scratch) as indexing:
+        if run.options.on_laid_out is None:
+            indexing.start()
         files = pages(indexing)
         claim_paths([file.path for file in files], previous.files)
         stale = [file for file in files

@@ -18,7 +18,7 @@ from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
-from .children import EndOnSignals
+from .parallel import EndOnSignals
 from .config import load_config, source_date_epoch
 from .errors import SitegenError, painted
 

@@ -50,7 +50,7 @@ from .errors import SitegenError, Superseded
 from .links import broken_urls, history_of
 from .content.model import Digest
 from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
-from .workers import RENDER_LOCK
+from .parallel import FORK_LOCK
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
@@ -289,7 +289,7 @@ class Preview:
             except OSError:
                 return None
         try:
-            with RENDER_LOCK:
+            with FORK_LOCK:  # (no child forked while Jinja may hold a lock)
                 text = source.render()
         except SitegenError as failure:
             with self.condition:  # (the build, rendering it too, fails and tells)

@@ -119,7 +119,7 @@ def test_die_with_parent_asks_the_kernel_to_end_a_forked_child_with_its_parent(t
     script = tmp_path / "tree.py"
     script.write_text(
         "import multiprocessing, os, sys, time\n"
-        "from sitegen.children import die_with_parent\n"
+        "from sitegen.parallel import die_with_parent\n"
         "def child():\n"
         "    die_with_parent()\n"
         "    time.sleep(60)\n"
