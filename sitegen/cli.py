@@ -264,10 +264,11 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     (rendering only the pages whose inputs changed) and reload open pages; a
     failed rebuild keeps the last good site and shows the error over them.
     """
-    from .serve import serve as run_serve
+    from .serve import Preview, serve as run_serve
     reporter = Reporter(quiet, verbose)
-    run_serve(config_path, host, port, open_browser, poll, base_url, echo=reporter.echo,
-              livereload=not no_livereload, progress=reporter if verbose else None)
+    preview = Preview(config_path, base_url, poll, echo=reporter.echo, livereload=not no_livereload,
+                      progress=reporter if verbose else None)
+    run_serve(preview, host, port, open_browser)
 
 
 @main.command()

@@ -481,7 +481,7 @@ def with_woken(self, *args, **kwargs):
     make_preview(self, *args, **kwargs)
     self.woken = Woken()
 serve.Preview.__init__ = with_woken
-serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
+serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True,
                             text=True, timeout=60)
