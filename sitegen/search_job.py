@@ -20,7 +20,7 @@ from .errors import BuildError
 from .output import OutputWriter
 from .parallel import Child, ChildFailed
 from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
-from .writing import Outcome
+from .rendering import Outcome
 
 BACKGROUND_THRESHOLD = 100  # papers: fewer are indexed in this process
 

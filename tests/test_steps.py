@@ -18,7 +18,7 @@ from sitegen.content.topics import TopicMatcher
 from sitegen.output import BUILD_MARKER
 from sitegen.render import output_files, topic_names
 from sitegen.search_job import SearchJob
-from sitegen.writing import render_and_write
+from sitegen.rendering import render_and_write
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Rendering the laid-out files and writing them: in this process, or past
-`PARALLEL_THRESHOLD` files shared among forked workers (`parallel.fork_map`), which
+"""The render step: every laid-out file rendered and written, in this process or, past
+`PARALLEL_THRESHOLD` files, shared among forked workers (`parallel.fork_map`), which
 inherit the model, the templates and the pages' views for free.
 
 A file the output already holds byte for byte is not written but reported unchanged:
