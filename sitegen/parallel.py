@@ -51,21 +51,22 @@ class Child:
 
     def _run(self, sender) -> None:
         as_child()
+        self.receiver.close()  # (else a send nobody reads any more waits for ever)
         try:
             sender.send(("ok", self.function(*self.args)))
         except BaseException as error:  # reported by the parent, which owns the work
             sender.send(("error", f"{type(error).__name__}: {error}"))
 
     def result(self):
-        """The job's return value; `ChildFailed` if it raised or its process died."""
+        """The job's return value; `ChildFailed` if it raised or its process died.  What
+        interrupts the wait (Ctrl-C) leaves the child to `stop`."""
         try:
             kind, value = self.receiver.recv()
         except EOFError:
             kind, value = "error", "the process ended unexpectedly"
-        finally:
-            self.receiver.close()
-            self.process.join()
-            self.process = None
+        self.receiver.close()
+        self.process.join()
+        self.process = None
         if kind == "error":
             raise ChildFailed(value)
         return value

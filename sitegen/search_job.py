@@ -102,8 +102,6 @@ class InBackground:
             outcome = self.child.result() if self.child is not None else self.job.run(self.folder)
         except ChildFailed as failure:
             raise BuildError(f"building the search index failed: {failure}") from None
-        finally:
-            self.child = None
         self.job.tokenised = outcome.search_tokens or self.job.tokenised  # for the next build
         return outcome
 
