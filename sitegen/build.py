@@ -238,6 +238,8 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
         cache.output = record
         cache.search_tokens = search.tokenised
     timings["render"] = time.perf_counter() - render_started
+    if "search index" in timings:
+        progress(f"built the search index in {timings['search index']:.2f} s, beside the pages")
     progress(f"rendered {run.report.rendered} files, wrote {run.report.files}, "
              f"in {timings['render']:.2f} s")
     run.report.output = config.output
@@ -263,6 +265,7 @@ def _previous_output(run: Run) -> tuple[OutputRecord | None, bool]:
 def _lay_out(run: Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
     """Similar papers, then every file of the site laid out, able to render itself."""
     digest = run.report.digest = add_similar_papers(digest, run.progress, run.report.timings, run.cache)
+    started = time.perf_counter()
     env = make_environment(run.config)
     keys = None
     if run.cache is not None:
@@ -277,6 +280,8 @@ def _lay_out(run: Run, digest: Digest, keyed_up_front: bool, indexing: InBackgro
         for file in files:  # (None for a page no key can describe: keyed by its content)
             file.key, file.key_of = file.key_of() if file.key_of else None, None
     run.report.pages = sum(1 for file in files if file.is_page)
+    run.report.timings["pages"] = time.perf_counter() - started
+    run.progress(f"laid out {len(files)} files in {run.report.timings['pages']:.2f} s")
     return files
 
 

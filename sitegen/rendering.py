@@ -43,6 +43,7 @@ class Outcome:
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
     search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)
+    index_seconds: float | None = None  # how long the search job took to make its files
 
     def add(self, other: Outcome) -> None:
         self.bytes_written += other.bytes_written
@@ -53,6 +54,7 @@ class Outcome:
         self.index_bytes = self.index_bytes or other.index_bytes
         self.search_tokens = self.search_tokens or other.search_tokens
         self.search_key = self.search_key or other.search_key
+        self.index_seconds = self.index_seconds or other.index_seconds
 
 
 def render_and_write(files: list[OutputFile], targets: list[Path], progress: Progress,

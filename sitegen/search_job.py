@@ -11,6 +11,7 @@ file, not made again.
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class SearchJob:
         """Write search/ under `folder` (its paths are its own: pages only ever write
         search/index.html), unless the output's were made from the same inputs
         (`previous_key`)."""
+        started = time.perf_counter()
         outcome = Outcome(search_key=search_fingerprint(self.digest, self.topic_names))
         if outcome.search_key == self.previous_key:
             return outcome
@@ -62,6 +64,7 @@ class SearchJob:
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
+        outcome.index_seconds = time.perf_counter() - started
         return outcome
 
 

@@ -19,7 +19,7 @@ from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, githu
 from .render import OutputFile, static_files
 from .report import BuildReport, Run
 from .search_job import InBackground, SearchJob
-from .rendering import content_key, render_and_write
+from .rendering import Outcome, content_key, render_and_write
 
 
 def write_afresh(run: Run, pages: Callable[[InBackground], list[OutputFile]],
@@ -36,6 +36,7 @@ def write_afresh(run: Run, pages: Callable[[InBackground], list[OutputFile]],
         targets = [out.claim(file.path) for file in files]
         outcome = render_and_write(files, targets, run.progress, superseded=run.options.superseded)
         outcome.add(indexing.outcome())
+        _time_index(report, outcome)
         file_keys = {file.path: file.key for file in files}
         file_keys.update(outcome.keys)
         file_keys.update(outcome.search_keys)
@@ -105,6 +106,7 @@ def _render_changes(run: Run, pages: Callable[[InBackground], list[OutputFile]],
                  for file in stale if file.path in previous.files}
         outcome = render_and_write(stale, targets, run.progress, found, run.options.superseded)
         outcome.add(indexing.outcome())
+        _time_index(run.report, outcome)
     return files, stale, outcome
 
 
@@ -200,6 +202,11 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
 
 
 _NO_RECORD = FileRecord("", -1, -1)
+
+
+def _time_index(report: BuildReport, outcome: Outcome) -> None:
+    if outcome.index_seconds is not None:  # (made in a process of its own, beside the pages)
+        report.timings["search index"] = outcome.index_seconds
 
 
 def _holds(path: Path, data: bytes) -> bool:

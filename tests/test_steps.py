@@ -140,3 +140,14 @@ def test_write_swaps_a_whole_site_in_then_updates_it_in_place(seed_site, tmp_pat
 def tree(folder) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*")
             if path.is_file()}
+
+
+def test_a_build_tells_each_steps_time_as_it_goes(seed_site, tmp_path):
+    said = []
+    config = dataclasses.replace(load_config(seed_site.config), output=tmp_path / "out")
+    report = build(config, progress=said.append)
+    steps = ["parsed 3 dumps in", "modelled 208 papers in", "found similar papers in", "laid out",
+             "built the search index in", "rendered"]
+    shown = [next((n for n, line in enumerate(said) if line.startswith(step)), None) for step in steps]
+    assert None not in shown and shown[:4] == sorted(shown[:4]), said
+    assert set(report.timings) == {"parse", "model", "similar", "pages", "search index", "render"}
