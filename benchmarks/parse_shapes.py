@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from make_corpus import make_papers  # noqa: E402
 from sitegen.build import collector_paused  # noqa: E402
-from sitegen.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

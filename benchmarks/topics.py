@@ -25,8 +25,8 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
-from sitegen.dumps import parse_dump_bytes  # noqa: E402
-from sitegen.topics import TopicRules, choose_topics, words_of  # noqa: E402
+from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.content.topics import TopicRules, choose_topics, words_of  # noqa: E402
 
 
 def texts_of(corpus: Path) -> list[tuple[str, str]]:

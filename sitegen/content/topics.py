@@ -30,7 +30,7 @@ from collections import defaultdict
 from itertools import compress, count, repeat
 from typing import Iterable, NamedTuple
 
-from .config import Topic
+from ..config import Topic
 
 MATCH_SCORE = 2
 RUNNER_UP_SHARE = 0.5  # a paper's other topics need half the score of its best one

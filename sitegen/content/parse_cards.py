@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
                       parse_date_line, shorten, word_count)
-from .errors import warning
+from ..errors import warning
 from .parse_lines import Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
