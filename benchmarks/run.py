@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 import peers  # noqa: E402
-from sitegen.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
 
 
 def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
@@ -156,7 +156,7 @@ def serve_reload_seconds(corpus: Path) -> float:
 
     from markupsafe import escape
 
-    from sitegen.slugs import slugify
+    from sitegen.content.slugs import slugify
 
     process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", "0", "-c",
                                 str(corpus / "site.yaml")], stdout=subprocess.PIPE,

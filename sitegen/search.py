@@ -38,7 +38,7 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
 
-from .model import Digest, Paper
+from .content.model import Digest, Paper
 
 if TYPE_CHECKING:  # NumPy itself is imported where it is used: `check` and `--help` skip it
     import numpy as np

@@ -19,6 +19,7 @@ from .capture import clean_text, iso_date, loose_date
 # Fields that say when a capture was made, as tools name them: firecrawl `retrieved:`, NotebookLM
 # `exported:`, Obsidian Web Clipper and MarkDownload `created:` (or `clipped:`), `- Captured (UTC):`.
 CAPTURE_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "created", "clipped", "date")
+FRONT_MATTER_LINES = 85  # the most `_take_front_matter` reads: a block opened in the first 5, 80 long
 ADDRESS_KEYS = ("url", "source", "url source")  # the page's address (Jina reader: `URL Source:`)
 PUBLISHED_KEYS = ("published time",)  # Jina reader: when the page says it was published
 # A daily listing's address names its day: `…/papers/date/2025-01-15`, `…/papers?date=2025-01-15`.
@@ -34,7 +35,6 @@ REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 IMAGE = re.compile(r"!\[[^\[\]\n]*\](?:\([^()\[\]\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\[\]\n]*\])")
-BRACKET = re.compile(r"[\[\]]")
 INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^()\[\]\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
 INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^()\[\]\s>\x00-\x02]*)>?\s*\)")
@@ -63,7 +63,7 @@ NUMBERED_REFERENCE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>[a-zA-Z][\
 UNKNOWN_TARGET = ""  # the URL of a link whose target the capture lost
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One thing the listing showed, as plain text, with the URLs it linked to."""
 
@@ -88,25 +88,25 @@ class FrontMatter:
 def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     """The capture's lines as the listing showed them, and the date its front matter gives.
     `text` holds no control characters (the caller reports and replaces them)."""
-    physical = re.split(r"\r\n|\r|\n", text) if "\r" in text else text.split("\n")
-    front = _take_front_matter(physical)
-    refs = _take_reference_definitions(physical) if markdown and "]:" in text else {}
+    if "\r" in text:
+        text = re.sub(r"\r\n?", "\n", text)
+    with_refs = markdown and "]:" in text
     fenced = markdown and ("```" in text or "~~~" in text)
+    numbered = not markdown and "References" in text
+    # Front matter is in the first lines: the rest is split into lines once, after the links.
+    physical = text.split("\n") if with_refs or fenced or numbered else text.split("\n", FRONT_MATTER_LINES)
+    front = _take_front_matter(physical)
+    refs = _take_reference_definitions(physical) if with_refs else {}
     if fenced:
         physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
                      else line) for line in physical]
-    columns = None if markdown else [len(line.rstrip()) for line in physical]
-    numbered = not markdown and "References" in text and _mark_numbered_links(physical)
-    joined = "\n".join(physical) if front.blanked or refs or fenced or numbered or "\r" in text else text
+    widths = _mark_numbered_links(physical) if numbered else None
+    joined = "\n".join(physical) if front.blanked or refs or fenced or widths is not None else text
     if markdown and "![" in joined:
         joined = IMAGE.sub("", joined)
     if "[" in joined:
         joined = _mark_links(joined, refs)
-    lines = _lines(joined.split("\n"), markdown)
-    if columns is not None:
-        for line in lines:
-            line.columns = columns[line.number - 1]
-    return lines, front
+    return _lines(joined.split("\n"), markdown, widths or {}), front
 
 
 def _take_front_matter(lines: list[str]) -> FrontMatter:
@@ -154,23 +154,26 @@ def _note_date(found: dict, key: str, value: str, line: int) -> None:
         found[rank] = (date, key, line)
 
 
-def _mark_numbered_links(lines: list[str]) -> bool:
+def _mark_numbered_links(lines: list[str]) -> dict[int, int] | None:
     """`lynx -dump`: each link's text starts with `[n]` and its URL is the `n.` line of the
     `References` list at the end.  The list is taken out and each `[n]text` marked as a link
-    whose text runs to the next mark or the end of the line.  False if there is no list."""
+    whose text runs to the next mark or the end of the line.  Returns how wide each marked
+    line was (by index), or None if there is no list."""
     refs = _take_numbered_references(lines)
     if not refs:
-        return False
+        return None
+    widths: dict[int, int] = {}
     for index, line in enumerate(lines):
         if "[" not in line:
             continue
+        widths[index] = len(line.rstrip())
         pieces = NUMBERED_MARK.split(line)  # text, number, text, number, text …
         marked = [pieces[0]]
         for number, label in zip(pieces[1::2], pieces[2::2]):
             url = refs.get(number)
             marked.append(f"[{number}]{label}" if url is None else f"{MARK}{url}{LABEL_START}{label}{LABEL_END}")
         lines[index] = "".join(marked)
-    return True
+    return widths
 
 
 def _take_numbered_references(lines: list[str]) -> dict[str, str]:
@@ -202,20 +205,34 @@ def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
     return refs
 
 
+def _brackets(text: str):
+    """(position, "[" or "]") of every bracket, in order.  Found with `str.find`, which skips
+    to the next one at memory speed: by now a large capture has a few hundred brackets left
+    in millions of characters, and a character-class search, which steps through every
+    character, was most of the scanner's time (benchmarks/README.md)."""
+    opening, closing = text.find("["), text.find("]")
+    while opening >= 0 or closing >= 0:
+        if closing < 0 or 0 <= opening < closing:
+            yield opening, "["
+            opening = text.find("[", opening + 1)
+        else:
+            yield closing, "]"
+            closing = text.find("]", closing + 1)
+
+
 def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, str]]:
     """(start, text end, end, url) of each outermost `[text](url)` or `[text][label]`."""
     found: list[tuple[int, int, int, str]] = []
     opened: list[int] = []
-    for match in BRACKET.finditer(text):
-        token = match.group()
-        if match.start() and text[match.start() - 1] == "\\":  # an escaped bracket
+    for position, token in _brackets(text):
+        if position and text[position - 1] == "\\":  # an escaped bracket
             continue
         if token == "[":
-            opened.append(match.start())
+            opened.append(position)
             continue
-        if token != "]" or not opened:
+        if not opened:
             continue
-        start, close = opened.pop(), match.start()
+        start, close = opened.pop(), position
         if close - start > MAX_LINK_SPAN:
             continue
         target = INLINE_TARGET.match(text, close + 1)
@@ -280,6 +297,13 @@ def _mark_links(text: str, refs: dict[str, str]) -> str:
 
 def _unmark(text: str) -> tuple[str, list[str], int | None]:
     """A marked line's text, the URLs it links to, and a `[6](…#community)` comment count."""
+    before, _, rest = text.partition(MARK)
+    if MARK not in rest:  # one link, most lines: no loop
+        url, _, rest = rest.partition(LABEL_START)
+        label, _, tail = rest.partition(LABEL_END)
+        if url.endswith("#community") and label.replace(" ", "").isdigit():
+            return before + tail, [], int(label.replace(" ", ""))
+        return before + label + tail, [url], None
     parts = text.split(MARK)
     kept, urls, comments = [parts[0]], [], None
     for part in parts[1:]:
@@ -294,14 +318,18 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
     return "".join(kept), urls, comments
 
 
-def _lines(physical: list[str], markdown: bool) -> list[Line]:
-    """Markup stripped, bare URL lines given to the line they belong to, blanks dropped."""
+def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[Line]:
+    """Markup stripped, bare URL lines given to the line they belong to, blanks dropped; in
+    plain text, each line's width as the capture had it (`widths`: of lines since marked)."""
     result: list[Line] = []
     blank = True
+    columns = None
     for number, text in enumerate(physical, start=1):
         if not text or text.isspace():
             blank = True
             continue
+        if not markdown:
+            columns = widths.get(number - 1) or len(text.rstrip())
         urls, comments = [], None
         if MARK in text:
             text, urls, comments = _unmark(text)
@@ -322,7 +350,7 @@ def _lines(physical: list[str], markdown: bool) -> list[Line]:
                 if result:  # an export that puts each link's URL on the line after its text
                     _attach(result[-1], url["url"])
                 continue
-        result.append(Line(number, text, urls, heading, alt, comments, blank))
+        result.append(Line(number, text, urls, heading, alt, comments, blank, columns))
         blank = False
     return result
 
@@ -344,19 +372,20 @@ def _attach(line: Line, url: str) -> None:
 
 
 def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
-    """Each rule only where its mark is: most lines of a capture are plain prose."""
+    """Each rule only where its mark is: most lines of a capture are plain prose.  The
+    patterns that mark a line's start are matched once and cut off, not substituted."""
     first = text[:1]
     if first.isspace():
         first = text.lstrip()[:1]
-    heading = first == "#" and bool(HEADING.match(text))
+    heading = HEADING.match(text) if first == "#" else None
     if heading:
-        text = HEADING.sub("", text).rstrip("#").strip()
-        text = RANK.sub("", text)
+        text = _without_rank(text[heading.end():].rstrip("#").strip())
         first = text[:1]
     if first in ("-", "*", "+", "•", ">"):
-        text = BULLETS.sub("", text)
-    elif text[:1].isdigit() and RANK.match(text):  # `1. [Title](…)`: a rank, not the title's
-        text = RANK.sub("", text)
+        bullets = BULLETS.match(text)
+        text = text[bullets.end():] if bullets else text
+    elif text[:1].isdigit():  # `1. [Title](…)`: a rank, not the title's
+        text = _without_rank(text)
     alt = ALT_TEXT.match(text) if text[:1] == "[" and not heading else None
     if alt:
         text = text[alt.end():]
@@ -368,5 +397,10 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
         text = re.sub(r"\\\s", " ", text)
         text = ESCAPE.sub(r"\1", text).rstrip("\\")
     if heading:
-        text = RANK.sub("", text.strip())
-    return text, heading, (alt["alt"].strip() or None) if alt else None
+        text = _without_rank(text.strip())
+    return text, heading is not None, (alt["alt"].strip() or None) if alt else None
+
+
+def _without_rank(text: str) -> str:
+    rank = RANK.match(text) if text[:1].isdigit() else None
+    return text[rank.end():] if rank else text
