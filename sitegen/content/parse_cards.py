@@ -550,13 +550,13 @@ def glued_chrome(lines: list[Line]) -> None:
                 return
 
 
-def _repeats(entries: list[Entry], entry: Entry) -> bool:
+def _repeats(seen: dict[tuple[str, str], Entry], entry: Entry) -> bool:
     """A card the page showed twice (two layouts of one list) is one paper: the first keeps
-    what it has and takes what only the second shows."""
+    what it has and takes what only the second shows.  `seen`: the first of each (id, title)."""
     if not entry.arxiv_id:
         return False
-    first = next((e for e in entries if e.arxiv_id == entry.arxiv_id and e.title == entry.title), None)
-    if first is None:
+    first = seen.setdefault((entry.arxiv_id, entry.title), entry)
+    if first is entry:
         return False
     for name in ("abstract", "authors", "org_account", "org_name", "date", "date_line", "upvotes",
                  "comments", "submitted_by"):
@@ -570,6 +570,7 @@ def _repeats(entries: list[Entry], entry: Entry) -> bool:
 def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
     """The cards that are papers; the rest recorded as skipped lines, each with why."""
     entries = []
+    seen: dict[tuple[str, str], Entry] = {}
     # In a listing whose cards are marked (upvotes, headings, links), text before the first
     # paper is the page's own (a search query, a menu); in plain text it may be a paper.
     marked = any(card.strong for card in cards)
@@ -594,7 +595,7 @@ def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
             dump.skipped.append((entry.line, f"{shorten(entry.title)} ({reason})"))
             continue
         seen_paper = True
-        if _repeats(entries, entry):
+        if _repeats(seen, entry):
             continue
         entries.append(entry)
         if not entry.abstract:
