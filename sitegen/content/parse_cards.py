@@ -74,15 +74,19 @@ CHROME = {
 }
 # A footer or menu row, its words run together or not: "TOS Privacy About Careers",
 # "ModelsDatasetsSpacesPricingDocs", "PreviousNext".
-MENU_ROW = re.compile(r"^(?:(?:models|datasets|spaces|pricing|docs|tos|privacy|about|careers|jobs|"
-                      r"company|website|previous|next|system theme|enterprise|posts|blog|learn|"
-                      r"community|solutions|log in|sign up)\s*){2,}$", re.IGNORECASE)
+MENU_WORDS = ("models", "datasets", "spaces", "pricing", "docs", "tos", "privacy", "about", "careers",
+              "jobs", "company", "website", "previous", "next", "system theme", "enterprise", "posts",
+              "blog", "learn", "community", "solutions", "log in", "sign up")
+MENU_ROW = re.compile(r"^(?:(?:" + "|".join(MENU_WORDS) + r")\s*){2,}$", re.IGNORECASE)
+MENU_ROW_STARTS = {word[:3] for word in MENU_WORDS}  # looked up before the pattern is tried
 # The page's banners: "Get trending papers in your email inbox!", "Trending Papers ranked by
 # GitHub stars activity".
 BANNERS = ("get trending papers", "new get trending papers", "trending papers ranked by")
 # A page heading a text dump put on the line of the listing's date: `Trending Papers Oct 2 101`.
-GLUED_HEADER = re.compile(r"^(?:trending papers|daily papers|previous|next|daily|weekly|monthly)\s+"
-                          r"(?=[A-Za-z]{3,9}\.?\s+\d{1,2}\b)", re.IGNORECASE)
+GLUED_HEADINGS = ("trending papers", "daily papers", "previous", "next", "daily", "weekly", "monthly")
+GLUED_HEADER = re.compile(r"^(?:" + "|".join(GLUED_HEADINGS) + r")\s+(?=[A-Za-z]{3,9}\.?\s+\d{1,2}\b)",
+                          re.IGNORECASE)
+GLUED_HEADER_STARTS = {heading[:3] for heading in GLUED_HEADINGS}
 LONGEST_METADATA = 80
 MAX_WRAP_WIDTH = 160  # wider than any terminal or text export wraps
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
@@ -106,10 +110,10 @@ def classify(line: Line) -> _Kind:
     text = line.text
     if line.comments is not None and not text:
         return _Kind("comments", line.comments)
-    lowered = text.lower()
     if len(text) > LONGEST_METADATA and "·" not in text:
         # prose: no date, count or menu word is this long; a banner run together may be
-        return CHROME_LINE if lowered.startswith(BANNERS) else TEXT
+        return CHROME_LINE if text[:1] in "GgNnTt" and text.lower().startswith(BANNERS) else TEXT
+    lowered = text.lower()
     upvotes = UPVOTES.match(text)
     if upvotes and (not line.links or _links_to_login(line.links)
                     or text.startswith("[-]") or line.links == [UNKNOWN_TARGET]):
@@ -121,7 +125,7 @@ def classify(line: Line) -> _Kind:
         return CHROME_LINE
     if text in SEPARATORS:
         return SEPARATOR
-    if text[:1] in "TDPNWMtdpnwm" and GLUED_HEADER.match(text):  # `Trending Papers Oct 2 101`
+    if lowered[:3] in GLUED_HEADER_STARTS and GLUED_HEADER.match(text):  # `Trending Papers Oct 2 101`
         text = GLUED_HEADER.sub("", text)
     parts = [part.strip() for part in text.split("·")] if "·" in text else [text]
     for index, part in enumerate(parts):
@@ -132,7 +136,7 @@ def classify(line: Line) -> _Kind:
     authors = AUTHORS.match(text)
     if authors:
         return _Kind("authors", int(authors["count"]))
-    if RESOURCE_LINKS.match(text) and (line.links or LETTER.search(text)):
+    if (line.links or len(text) <= 40 and LETTER.search(text)) and RESOURCE_LINKS.match(text):
         return RESOURCES  # `GitHub 131`, `arXiv Page`: a card's resource row, linked or copied
     submitted = SUBMITTED.match(text)
     if submitted:
@@ -144,7 +148,8 @@ def classify(line: Line) -> _Kind:
 
 def is_chrome(lowered: str) -> bool:
     """A menu word, a banner or a footer row of the page (`lowered`: the line in lower case)."""
-    return lowered in CHROME or lowered.startswith(BANNERS) or bool(MENU_ROW.match(lowered))
+    return lowered in CHROME or lowered.startswith(BANNERS) or \
+        lowered[:3] in MENU_ROW_STARTS and bool(MENU_ROW.match(lowered))
 
 
 def _links_to_login(links: list[str]) -> bool:
@@ -264,24 +269,14 @@ class CardReader:
 
     def read(self, lines: list[Line]) -> list[_Card]:
         kinds = [classify(line) for line in lines]
-        for index, line in enumerate(lines[1:], start=1):  # "new" is chrome only at the top
-            if len(line.text) == 3 and line.text.lower() == "new":
-                after = lines[index + 1].text.lower() if index + 1 < len(lines) else ""
-                if not after.startswith("get trending papers"):
-                    kinds[index] = TEXT
-        handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
         self.width = None if self.markdown else wrap_width(lines)
-        metadata = [line.after_blank for line, kind in zip(lines, kinds) if kind.name in METADATA_KINDS]
-        self.blocks = sum(metadata) * 2 > len(metadata)  # blank lines part a card's blocks
-        for index, line in enumerate(lines[:-1]):
-            if kinds[index] is not CHROME_LINE:
-                continue
-            following = kinds[index + 1]
-            if following is TEXT and not lines[index + 1].after_blank and \
-                    fills(line, lines[index + 1], self.width):  # a banner wrapped over two lines
-                kinds[index + 1] = CHROME_LINE
-            elif following.name == "number" and line.text.lower() == "upvote":
-                kinds[index + 1] = _Kind("button", following.value)  # `Upvote` / `117`
+        if self.width is not None:
+            metadata = [line.after_blank for line, kind in zip(lines, kinds) if kind.name in METADATA_KINDS]
+            self.blocks = sum(metadata) * 2 > len(metadata)  # blank lines part a card's blocks
+        for index, kind in enumerate(kinds):
+            if kind is CHROME_LINE:
+                self._reclassify_after_chrome(lines, kinds, index)
+        handlers = {name: getattr(self, f"_on_{name}") for name in KINDS}
         kinds.append(None)
         lines.append(None)
         try:
@@ -291,6 +286,22 @@ class CardReader:
         finally:
             lines.pop()
         return self.cards
+
+    def _reclassify_after_chrome(self, lines: list[Line], kinds: list[_Kind], index: int) -> None:
+        """What a line of chrome changes about its neighbours: "new" is chrome only at the top
+        (over the banner); a banner wrapped over two lines is chrome on both; the number
+        under an `Upvote` button is its count."""
+        line = lines[index]
+        following = kinds[index + 1] if index + 1 < len(lines) else None
+        if index and len(line.text) == 3 and line.text.lower() == "new":
+            after = lines[index + 1].text.lower() if following else ""
+            if not after.startswith("get trending papers"):
+                kinds[index] = TEXT
+        elif following is TEXT and not lines[index + 1].after_blank and \
+                fills(line, lines[index + 1], self.width):
+            kinds[index + 1] = CHROME_LINE
+        elif following is not None and following.name == "number" and line.text.lower() == "upvote":
+            kinds[index + 1] = _Kind("button", following.value)
 
     # --- each kind of line ---------------------------------------------------------------
 
@@ -550,6 +561,15 @@ def glued_chrome(lines: list[Line]) -> None:
                 return
 
 
+def _vouched_for(entry: Entry, reason: str) -> bool:
+    """`#InsTag: …`, `"Give Me BF16 …"`, `$\\pi_0$: …`: a card with its paper's id is a paper,
+    and so is a whole card (an abstract and the card's metadata) whose title looks like code."""
+    whole = entry.abstract and entry.has_metadata
+    if reason == "markup":
+        return bool(entry.arxiv_id or whole) and not LINK_SYNTAX.search(entry.title)
+    return bool(entry.arxiv_id or whole and reason == "code")
+
+
 def _repeats(seen: dict[tuple[str, str], Entry], entry: Entry) -> bool:
     """A card the page showed twice (two layouts of one list) is one paper: the first keeps
     what it has and takes what only the second shows.  `seen`: the first of each (id, title)."""
@@ -579,11 +599,7 @@ def entries_of(cards: list[_Card], dump: Dump) -> list[Entry]:
         entry = card.entry
         entry.title = entry.title.strip()
         reason = junk_reason(entry.title)
-        # `#InsTag: …`, `"Give Me BF16 …"`, `$\\pi_0$: …`: a card with its paper's id, or with
-        # an abstract and the card's metadata, is a paper
-        whole = entry.abstract and entry.has_metadata
-        if (entry.arxiv_id and reason in ("code", "a sentence fragment") or whole and reason == "code"
-                or (entry.arxiv_id or whole) and reason == "markup" and not LINK_SYNTAX.search(entry.title)):
+        if reason in ("code", "a sentence fragment", "markup") and _vouched_for(entry, reason):
             reason = None
         if reason is None and not seen_paper and not entry.abstract and not entry.arxiv_id and \
                 entry.authors is None and entry.upvotes is None and entry.org_account is None:

@@ -44,7 +44,7 @@ WRAPPED_HEADING = re.compile(r"\n[ \t]{0,3}#{1,6}[ \t]+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
 BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
 BULLETS_ONLY = re.compile(r"^\s*[-*+•]\s*$")
-TEXT_BULLETS = "•*‣◦-"
+TEXT_BULLETS = " \t•*‣◦-"  # what a line with a bullet starts with
 TEXT_BULLET = re.compile(r"^\s*[•*‣◦-]\s+(?=\S)")  # a list bullet as w3m, lynx or a browser writes it
 RULE = re.compile(r"^(?:={3,}|(?:[-*_]\s*){3,})$")  # a heading's underline or a thematic break
 ALT_TEXT = re.compile(r"^\[(?P<alt>[^\[\]]{0,80}[^\W\d_][^\[\]]{0,80}|)\]\s*")
@@ -74,7 +74,7 @@ class Line:
     alt: str | None = None  # an image's alternative text in front of the text (an account name)
     comments: int | None = None  # a `[6](…#community)` link's count
     after_blank: bool = True  # a blank line (or the start) comes before it
-    columns: int | None = None  # how wide it was in a plain-text capture, indent and marks included
+    columns: int | None = None  # how wide it was in the capture, where marks were taken out of it
 
 
 @dataclass
@@ -92,7 +92,7 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
         text = re.sub(r"\r\n?", "\n", text)
     with_refs = markdown and "]:" in text
     fenced = markdown and ("```" in text or "~~~" in text)
-    numbered = not markdown and "References" in text
+    numbered = not markdown and _ends_in_numbered_references(text)
     # Front matter is in the first lines: the rest is split into lines once, after the links.
     physical = text.split("\n") if with_refs or fenced or numbered else text.split("\n", FRONT_MATTER_LINES)
     front = _take_front_matter(physical)
@@ -174,6 +174,13 @@ def _mark_numbered_links(lines: list[str]) -> dict[int, int] | None:
             marked.append(f"[{number}]{label}" if url is None else f"{MARK}{url}{LABEL_START}{label}{LABEL_END}")
         lines[index] = "".join(marked)
     return widths
+
+
+def _ends_in_numbered_references(text: str) -> bool:
+    """The capture's last line is a `12. https://…` of lynx's list (looked for at the end only:
+    a search of the whole text for `References` would cost a pass over every capture)."""
+    tail = text[-400:].rstrip().rpartition("\n")[2]
+    return bool(NUMBERED_REFERENCE.match(tail)) and "\nReferences" in text
 
 
 def _take_numbered_references(lines: list[str]) -> dict[str, str]:
@@ -319,8 +326,8 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
 
 
 def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[Line]:
-    """Markup stripped, bare URL lines given to the line they belong to, blanks dropped; in
-    plain text, each line's width as the capture had it (`widths`: of lines since marked)."""
+    """Markup stripped, bare URL lines given to the line they belong to, blanks dropped; the
+    width a line had before its links were marked (`widths`, by index) is kept with it."""
     result: list[Line] = []
     blank = True
     columns = None
@@ -328,18 +335,18 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         if not text or text.isspace():
             blank = True
             continue
-        if not markdown:
-            columns = widths.get(number - 1) or len(text.rstrip())
+        if widths:
+            columns = widths.get(number - 1)
         urls, comments = [], None
         if MARK in text:
             text, urls, comments = _unmark(text)
         heading, alt = False, None
         if markdown:
             text, heading, alt = _strip_markdown(text)
-        elif text.lstrip()[:1] in TEXT_BULLETS:
-            text = TEXT_BULLET.sub("", text)
+        elif text[:1] in TEXT_BULLETS and TEXT_BULLET.match(text):
+            text = TEXT_BULLET.sub("", text, count=1)
         text = clean_text(text)
-        if _shows_nothing(text, urls, markdown):
+        if not text or (len(text) == 1 or text[0] in "=-*_") and _shows_nothing(text, urls, markdown):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
                 continue
