@@ -55,7 +55,7 @@ def split_all(texts: list[tuple[str, str]]) -> float:
 
 def look_up_all(topics, texts: list[tuple[str, str]]) -> float:
     from itertools import compress, count
-    from sitegen.topics import rule_words, rules_of
+    from sitegen.content.topics import rule_words, rules_of
     first_words = {rule_words(rule)[0].rstrip("*"): True for topic in topics
                    for _, rule in rules_of(topic) if rule_words(rule)}
     cpu = time.process_time()
