@@ -240,12 +240,14 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
 
 
 def _cut_short(entries: list[Entry]) -> Entry | None:
-    """The last card of a capture cut off before its metadata (`[Content truncated]`), in a
-    listing whose cards print their own dates: its date is unknown, not the capture's."""
+    """The last card of a capture cut off after its abstract, before its metadata (`[Content
+    truncated]`), in a listing whose cards print their own dates: its date is unknown, not the
+    capture's."""
     if len(entries) < 2:
         return None
     last = entries[-1]
-    if last.date is not None or last.authors is not None or last.org_account is not None:
+    if not last.abstract or last.date is not None or last.authors is not None or \
+            last.org_account is not None:
         return None
     dated = sum(1 for entry in entries[:-1] if entry.date is not None)
     return last if dated * 2 > len(entries) - 1 else None
