@@ -189,14 +189,9 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
         diagnostics.extend(dump.diagnostics)
         capture, capture_year, problems = resolve_capture_date(dump, source)
         diagnostics.extend(problems)
-        dated = 0
-        cut_short = _cut_short(dump.entries)
-        for entry in dump.entries:
-            date = _entry_date(entry, capture, capture_year, dump.path, diagnostics)
-            dated += date is not None
-            sightings.append((entry, date, f"{dump.path}:{entry.line}", source,
-                              None if entry is cut_short else capture))
-        summaries.append(_summary(dump, source, capture, dated))
+        found = _sightings(dump, source, capture, capture_year, diagnostics)
+        sightings.extend(found)
+        summaries.append(_summary(dump, source, capture, sum(1 for _, date, *_ in found if date)))
     papers = _merge_sightings(sightings, diagnostics)
     entry_count = len(sightings)
 
@@ -237,6 +232,15 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
         entry_count=entry_count,
         sources=summaries,
     )
+
+
+def _sightings(dump: Dump, source: Source, capture: dt.date | None, capture_year: int | None,
+               diagnostics: list[Diagnostic]) -> list[tuple]:
+    """(entry, its date, its place, its source, its capture's date) for each entry of `dump`."""
+    cut_short = _cut_short(dump.entries)
+    return [(entry, _entry_date(entry, capture, capture_year, dump.path, diagnostics),
+             f"{dump.path}:{entry.line}", source, None if entry is cut_short else capture)
+            for entry in dump.entries]
 
 
 def _cut_short(entries: list[Entry]) -> Entry | None:
