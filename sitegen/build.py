@@ -26,13 +26,14 @@ from .keys import PageKeys, template_sources_key
 from .links import link_history
 from .model import Digest, build_digest
 from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, build_lock, check_replaceable, claim_paths,
-                     github_pages_problems, is_site_folder, recover_interrupted_swap, remove_empty_folders,
+                     is_site_folder, recover_interrupted_swap, remove_empty_folders,
                      remove_folder, remove_leftovers, safe_relative_path)
 from .redirects import History
 from .render import (CompiledTemplates, OutputFile, load_templates, make_environment,
                      output_files, static_files, topic_names)
 from .similar import similar_papers
 from .topics import matcher_for
+from .weight import weight_problems
 from .workers import (InBackground, Progress, SearchJob, content_key, parse_dumps,
                       render_and_write)
 
@@ -514,8 +515,8 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 
 def _check_limits(sizes: dict[str, int], config: SiteConfig, report: BuildReport,
                   strict: bool) -> None:
-    limits = github_pages_problems(sizes, config.output.name)
+    limits = weight_problems(sizes, config.output.name)
     report.digest.diagnostics.extend(limits)
     if strict and limits:
-        raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
+        raise BuildError("the site is too heavy for GitHub Pages and --strict: the previous "
                          "site is left as it was", limits)

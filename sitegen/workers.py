@@ -24,7 +24,8 @@ from .errors import BuildError, Superseded
 from .model import Digest, match_topics_ahead
 from .output import OutputWriter, open_to_read
 from .render import OutputFile
-from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
+from . import pieces
+from .search import WHOLE_INDEX, SearchFile, Tokenised, search_files, search_fingerprint
 from .topics import TopicMatcher
 
 Progress = Callable[[str], None]
@@ -96,21 +97,51 @@ class SearchJob:
             return outcome
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
         for file in files:
-            if file.path == WHOLE_INDEX and not self.whole_index:
-                continue
             key = file.key or f"search:{outcome.search_key}"
+            if file.path == WHOLE_INDEX:
+                if self.whole_index:
+                    self._write_in_pieces(folder, file, key, outcome)
+                continue
             target = folder.joinpath(*file.path.split("/"))
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None
             if stat is None:
                 stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
-                if file.path == WHOLE_INDEX:
-                    gzipped = gzip_size_estimate(target) if self.estimate_gzip else None
-                    outcome.index_bytes = (stat.st_size, gzipped)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
         return outcome
+
+    def _write_in_pieces(self, folder: Path, file: SearchFile, key: str, outcome: Outcome) -> None:
+        """The whole index, written as it is made: whole, or past `pieces.PIECE_BYTES`
+        in pieces with a pointer in its place (see pieces.py)."""
+        def write(relative: str, chunks: list[bytes]) -> int:
+            stat = OutputWriter.put_chunks(folder.joinpath(*relative.split("/")), chunks,
+                                           self.found.get(relative))
+            outcome.bytes_written += stat.st_size
+            outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
+            outcome.search_keys[relative] = key
+            return stat.st_size
+
+        groups = pieces.grouped(file.chunks(min(1 << 20, pieces.PIECE_BYTES // 8)))
+        first = next(groups)
+        written, count, size = [], 0, 0
+        for group in groups:
+            if not written:
+                count += 1
+                written.append(f"{file.path}.{count:03d}")
+                size += write(written[-1], first)
+            count += 1
+            written.append(f"{file.path}.{count:03d}")
+            size += write(written[-1], group)
+        if written:
+            write(file.path, [pieces.pointer(file.path, count, size)])
+        else:
+            size = write(file.path, first)
+            written = [file.path]
+        gzipped = sum(gzip_size_estimate(folder.joinpath(*relative.split("/"))) for relative in written) \
+            if self.estimate_gzip else None
+        outcome.index_bytes = (size, gzipped)
 
 
 def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) -> int:
@@ -230,6 +261,10 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         if file.key is None:  # the key of its inputs (worked out here, beside the main
             # process), else that of its content
             outcome.keys[file.path] = (file.key_of and file.key_of()) or content_key(data)
+        if file.pieced_by is not None and len(data) > pieces.PIECE_BYTES:
+            data = _write_pieces(file, targets[index], data, outcome)
+            if file.key is None:  # the key of what is written in its place
+                outcome.keys[file.path] = content_key(data)
         existing, size = found.get(file.path, (None, -1))
         if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
@@ -240,6 +275,18 @@ def _render_job(job: tuple[int, int]) -> Outcome:
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
+
+
+def _write_pieces(file: OutputFile, target: Path, data: bytes, outcome: Outcome) -> bytes:
+    """Write a file too large for one in pieces beside `target` (see pieces.py); returns
+    the pointer to write at `target` in its place."""
+    cut = pieces.split_records(data, file.pieced_by)
+    for name, piece in zip(pieces.piece_names(file.path, len(cut)), cut):
+        stat = OutputWriter.put(target.with_name(name.rsplit("/", 1)[-1]), piece)
+        outcome.keys[name] = content_key(piece)
+        outcome.bytes_written += stat.st_size
+        outcome.written[name] = (stat.st_size, stat.st_mtime_ns)
+    return pieces.pointer(file.path, len(cut), len(data))
 
 
 class InBackground:

@@ -60,7 +60,7 @@
     var count = 2000, made = [];
     ["warma", "warmb"].forEach(function (term, t) {
       var scored = [];
-      for (var d = 0; d < count; d++) scored.push(d, 1 + (d % 7) / 10);
+      for (var d = 0; d < count; d++) scored.push(d ? 1 : 0, 1000 + (d % 7) * 100);
       made.push([term, t, state.manifest.fields.map(function (_, f) { return f < 2 ? scored : []; })]);
     });
     state.parts.warmup = made;
@@ -118,21 +118,24 @@
     var key = numbers.join(",");
     if (state.index && state.indexKey === key) return state.index;
     // Expand the parts' compact form into lunr's serialised one; document n is ref "d" + n.
-    // Each term lists, per field, its documents with their scores: the field vectors are
-    // rebuilt from those scores, each sorted by term index as lunr.Vector requires.
+    // Each term lists, per field, its documents (each as the step from the one before)
+    // with their scores in thousandths: the field vectors are rebuilt from those scores,
+    // each sorted by term index as lunr.Vector requires.
     var fields = state.manifest.fields, terms = [], vectors = Object.create(null), unsorted = {};
     numbers.forEach(function (n) {
       state.parts[n].forEach(function (entry) {
         var termIndex = entry[1], posting = { _index: termIndex };
         fields.forEach(function (field, f) {
-          var documents = {}, scored = entry[2][f];
+          var documents = {}, scored = entry[2][f], document = 0;
           for (var i = 0; i < scored.length; i += 2) {
-            var ref = "d" + scored[i], vectorRef = field + "/" + ref, vector = vectors[vectorRef];
+            document += scored[i];
+            var score = scored[i + 1] / 1000;
+            var ref = "d" + document, vectorRef = field + "/" + ref, vector = vectors[vectorRef];
             documents[ref] = NO_METADATA;
-            if (vector === undefined) vectors[vectorRef] = [termIndex, scored[i + 1]];
+            if (vector === undefined) vectors[vectorRef] = [termIndex, score];
             else {
               if (vector[vector.length - 2] > termIndex) unsorted[vectorRef] = true;
-              vector.push(termIndex, scored[i + 1]);
+              vector.push(termIndex, score);
             }
           }
           posting[field] = documents;
@@ -191,9 +194,16 @@
   }
 
   // --- result details -----------------------------------------------------------------
-  function chunkOf(n) { return lastAtOrBefore(state.manifest.chunkStarts, n); }
+  function chunkStarts() {
+    if (!state.chunkStarts) {
+      var start = 0;
+      state.chunkStarts = state.manifest.chunkSizes.map(function (size) { start += size; return start - size; });
+    }
+    return state.chunkStarts;
+  }
+  function chunkOf(n) { return lastAtOrBefore(chunkStarts(), n); }
   function details(refs, terms) {
-    var names = state.manifest.chunkNames, starts = state.manifest.chunkStarts, chunks = {};
+    var names = state.manifest.chunkNames, starts = chunkStarts(), chunks = {};
     var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
     numbers.forEach(function (n) { chunks[names[chunkOf(n)]] = true; });
     return Promise.all(Object.keys(chunks).map(function (name) {
@@ -201,8 +211,8 @@
     })).then(function () {
       return numbers.map(function (n, i) {
         var chunk = chunkOf(n), d = state.docs[names[chunk]][n - starts[chunk]];
-        return { ref: refs[i], slug: d[0], title: d[1], url: d[2], date: d[3],
-                 topics: d[4].map(topicName), passage: passage(d[5], terms || []) };
+        return { ref: refs[i], slug: d[0], title: d[1], url: "papers/" + d[0] + "/", date: d[2],
+                 topics: d[3].map(topicName), passage: passage(d[4], terms || []) };
       });
     });
   }
