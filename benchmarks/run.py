@@ -111,7 +111,7 @@ FIRST_QUERY = "spiking neural networks"
 
 def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     """KiB (gzip) a browser fetches for its first search: lunr.js, manifest, the parts of the
-    query's terms and the document chunks of the first 8 results."""
+    query's terms, the files naming the first 8 results' document chunks and those chunks."""
     manifest_path = out / "search" / "manifest.js"
     if not manifest_path.exists():
         return None
@@ -127,13 +127,17 @@ def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     parts = {max(0, bisect_right(manifest["parts"], term) - 1) for term in terms}
     index = Index.load(json.loads(read_whole(out, "search/lunr.json")))
     position = {paper["id"]: n for n, paper in enumerate(json.loads(read_whole(out, "papers.json")))}
-    names, starts = manifest["chunkNames"], [0]
+    starts, per_file = [0], manifest["namesPerFile"]
     for size in manifest["chunkSizes"][:-1]:
         starts.append(starts[-1] + size)
-    chunks = {names[bisect_right(starts, position[result["ref"]]) - 1] for result in index.search(query)[:8]}
+    chunks = {bisect_right(starts, position[result["ref"]]) - 1 for result in index.search(query)[:8]}
+    name_files = {chunk // per_file for chunk in chunks}
+    names = {number: json.loads(text[text.index(",") + 1: text.rindex(")")]) for number in name_files
+             for text in [(out / "search/chunks" / f"{number}.js").read_text(encoding="utf-8")]}
     files = [REPO / "static/vendor/lunr-2.3.9/lunr.min.js", manifest_path,
              *(out / "search/parts" / f"{n}.js" for n in parts),
-             *(out / "search/docs" / f"{n}.js" for n in chunks)]
+             *(out / "search/chunks" / f"{n}.js" for n in name_files),
+             *(out / "search/docs" / f"{names[chunk // per_file][chunk % per_file]}.js" for chunk in chunks)]
     return sum(len(gzip.compress(path.read_bytes(), 6)) for path in files) / 1024
 
 

@@ -16,7 +16,8 @@ parts its range spans), the page merges them into one small serialised index
 and lets lunr.js load and search it.  Result details (title, date, topics,
 abstract) come from a document store cut into chunks of consecutive documents, where
 the papers' ids say (`document_chunks`), so that a new day's papers leave the
-other chunks as they were.
+other chunks as they were; the manifest gives each chunk's size, and the files under
+search/chunks/ their names.
 
 Refs are short ids (`ids.py`), not slugs: lunr's format names a document once per
 word it holds, and at 10,000 papers the slugs made the whole index 107 MB, ids 28 MB.
@@ -56,6 +57,10 @@ K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
 PART_TARGET_BYTES = 32_000
 DOCS_PER_CHUNK = 16
+# The chunks' names (each its first paper's id) are listed this many to a file, which a
+# search loads as its results need: in the manifest, which every search loads, the
+# names of 100,000 papers' chunks were 40 KB of gzip.
+NAMES_PER_FILE = 256
 WHOLE_INDEX = "search/lunr.json"
 
 
@@ -183,22 +188,57 @@ def _document_key(document: dict, field_names: list[str]) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+TOKENISE_BATCH = 5000  # documents
+
+
 def _tokenise(documents: list[dict], field_names: list[str],
               terms: dict[str, int]) -> tuple[Tokenised, list[int]]:
     """The documents tokenised (rows 0 to n-1; no spans) and where each one's entries
-    end; new terms are numbered into `terms`.  The per-token work runs in C (a split, dictionary lookups
-    through `map`, NumPy)."""
+    end; new terms are numbered into `terms`.  TOKENISE_BATCH documents at a time: every
+    token is a Python string while its batch is split, and 100,000 papers' tokens at
+    once took 2.3 GB."""
+    import numpy as np
+
+    known: dict[str, int] = {"": -1}  # raw token -> term number (-1: dropped), for every batch
+    batches = [_tokenise_batch(documents[start:start + TOKENISE_BATCH], field_names, terms, known)
+               for start in range(0, len(documents), TOKENISE_BATCH)]
+    if len(batches) == 1:
+        return batches[0]
+    if not batches:
+        return _tokenise_batch([], field_names, terms, known)
+    ends, offset = [], 0
+    for tokenised, batch_ends in batches:
+        ends.extend(end + offset for end in batch_ends)
+        offset += len(tokenised.term_of_entry)
+    return Tokenised(terms, {}, *(np.concatenate([getattr(tokenised, name) for tokenised, _ in batches])
+                                  for name in ("term_of_entry", "count_of_entry", "field_of_entry",
+                                               "lengths"))), ends
+
+
+def _tokenise_batch(documents: list[dict], field_names: list[str], terms: dict[str, int],
+                    known: dict[str, int]) -> tuple[Tokenised, list[int]]:
+    """`_tokenise` for one batch (`known`: the batches' raw tokens so far, numbered).  The
+    per-token work runs in C (a split, dictionary lookups through `map`, NumPy)."""
     import numpy as np
 
     field_count = len(field_names)
     texts = [document[name] for document in documents for name in field_names]
     tokens, joiner, segment_of_token = _tokens(texts)
     terms_of = _pipeline()
-    number_of_token: dict[str, int] = {"": -1, joiner: JOINER} if joiner else {"": -1}
+    number_of_token = known
+    unset = object()
+    was = number_of_token.get(joiner, unset) if joiner else unset  # (another batch's text may hold it)
+    if joiner:
+        number_of_token[joiner] = JOINER
     for raw in set(tokens).difference(number_of_token):
         term = terms_of(raw)
         number_of_token[raw] = -1 if term is None else terms.setdefault(term, len(terms))
     numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    if joiner:
+        if was is unset:
+            del number_of_token[joiner]
+        else:
+            number_of_token[joiner] = was
     if segment_of_token is None:  # text n's tokens follow the n-th joiner
         segment_of_token = np.cumsum(numbers == JOINER)
     kept = numbers >= 0
@@ -425,7 +465,8 @@ def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
     """A fingerprint of everything `search_files` reads: equal fingerprints, equal files.
     (marshal's version 2 writes plain values the same way each time, without the
     back-references later versions add for shared objects; three times faster than repr.)"""
-    inputs = marshal.dumps((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK, pieces.PIECE_BYTES,
+    inputs = marshal.dumps((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK, NAMES_PER_FILE,
+                            pieces.PIECE_BYTES,
                             list(topic_names.items()),
                             [(p.slug, p.title, p.url, p.date.toordinal() if p.date else None,
                               p.topics, p.abstract, p.org_name, p.org_account)
@@ -497,10 +538,15 @@ def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
         key = "docs:" + hashlib.blake2b(marshal.dumps((name, entries), 2), digest_size=16).hexdigest()
         yield SearchFile(f"search/docs/{name}.js", key, functools.partial(_docs_script, name, entries))
 
+    names = [name for _, name in chunks]
+    for number, start in enumerate(range(0, len(names), NAMES_PER_FILE)):
+        yield SearchFile(f"search/chunks/{number}.js", None, functools.partial(
+            _one_piece, "sitegenSearch.names({},{});\n", number, _json(names[start:start + NAMES_PER_FILE])))
+
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
     manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
                 "parts": starts, "chunkSizes": [end - start for (start, _), end in zip(chunks, ends)],
-                "chunkNames": [name for _, name in chunks], "count": len(documents),
+                "namesPerFile": NAMES_PER_FILE, "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
     yield SearchFile("search/manifest.js", None,
                      functools.partial(_one_piece, "sitegenSearch.manifest({});\n", _json(manifest)))

@@ -5,7 +5,7 @@
   "use strict";
   var inWorker = typeof importScripts === "function" && typeof document === "undefined";
   var root = scope.sitegenSearchRoot || "./";
-  var state = { manifest: null, parts: {}, docs: {}, waiting: {}, index: null, indexKey: "" };
+  var state = { manifest: null, parts: {}, docs: {}, names: {}, waiting: {}, index: null, indexKey: "" };
 
   // --- loading parts -----------------------------------------------------------------
   function arrived(key) {
@@ -15,7 +15,8 @@
   scope.sitegenSearch = {
     manifest: function (manifest) { state.manifest = manifest; arrived("manifest"); },
     part: function (number, part) { state.parts[number] = part; arrived("part" + number); },
-    docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); }
+    docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); },
+    names: function (number, names) { state.names[number] = names; arrived("names" + number); }
   };
   var loadedScripts = {};
   function loadScript(key, src, isLoaded) {
@@ -202,15 +203,31 @@
     return state.chunkStarts;
   }
   function chunkOf(n) { return lastAtOrBefore(chunkStarts(), n); }
+  // A chunk's name (its first paper's id) is in the file of names that lists it.
+  function nameOf(chunk) {
+    var per = state.manifest.namesPerFile;
+    return state.names[Math.floor(chunk / per)][chunk % per];
+  }
+  function loadNames(chunks) {
+    var files = {}, per = state.manifest.namesPerFile;
+    chunks.forEach(function (chunk) { files[Math.floor(chunk / per)] = true; });
+    return Promise.all(Object.keys(files).map(function (n) {
+      return loadScript("names" + n, "search/chunks/" + n + ".js", function () { return !!state.names[n]; });
+    }));
+  }
   function details(refs, terms) {
-    var names = state.manifest.chunkNames, starts = chunkStarts(), chunks = {};
+    var starts = chunkStarts();
     var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
-    numbers.forEach(function (n) { chunks[names[chunkOf(n)]] = true; });
-    return Promise.all(Object.keys(chunks).map(function (name) {
-      return loadScript("docs" + name, "search/docs/" + name + ".js", function () { return !!state.docs[name]; });
-    })).then(function () {
+    var chunkNumbers = numbers.map(chunkOf);
+    return loadNames(chunkNumbers).then(function () {
+      var chunks = {};
+      chunkNumbers.forEach(function (chunk) { chunks[nameOf(chunk)] = true; });
+      return Promise.all(Object.keys(chunks).map(function (name) {
+        return loadScript("docs" + name, "search/docs/" + name + ".js", function () { return !!state.docs[name]; });
+      }));
+    }).then(function () {
       return numbers.map(function (n, i) {
-        var chunk = chunkOf(n), d = state.docs[names[chunk]][n - starts[chunk]];
+        var chunk = chunkNumbers[i], d = state.docs[nameOf(chunk)][n - starts[chunk]];
         return { ref: refs[i], slug: d[0], title: d[1], url: "papers/" + d[0] + "/", date: d[2],
                  topics: d[3].map(topicName), passage: passage(d[4], terms || []) };
       });

@@ -374,3 +374,22 @@ def test_document_chunks_are_cut_where_the_ids_say_and_never_past_their_cap():
     names = {name for _, name in chunks}
     for changed in (["paper-new", *slugs], slugs[:1500] + slugs[1501:], [*slugs[:10], "paper-x", *slugs[11:]]):
         assert len(names - {name for _, name in document_chunks(changed)}) <= 2
+
+
+def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monkeypatch):
+    """Large digests are tokenised a batch at a time (memory); the index is the same,
+    also where one batch's text holds the character another batch joins its texts by."""
+    from sitegen import search
+    from sitegen.search import _JOINERS, _collect, _whole_index
+    from sitegen.build import load_digest
+    from sitegen.config import load_config
+    from sitegen.render import topic_names
+    digest = load_digest(load_config(seed_site.config))
+    documents = search._documents(digest, topic_names(digest))
+    documents[5] = dict(documents[5], abstract=documents[5]["abstract"] + f" x{_JOINERS[0]}y {_JOINERS[0]}")
+    at_once = _whole_index(_collect(documents)[0])
+    monkeypatch.setattr(search, "TOKENISE_BATCH", 7)
+    assert _whole_index(_collect(documents)[0]) == at_once
+    reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
+                          documents=documents).serialize()
+    assert json.loads(at_once) == json.loads(json.dumps(reference))
