@@ -265,14 +265,13 @@ def _summary(dump: Dump, source: Source, capture: dt.date | None, dated: int) ->
 def _merge_sightings(sightings, diagnostics: list[Diagnostic]) -> dict[str, Paper]:
     """One `Paper` per paper: sightings with one arXiv id are one paper; a sighting without
     an id joins the paper with its title (and that title's id, where the title has one)."""
+    keys = [title_key(entry.title) for entry, *_ in sightings]
     ids_of_title: dict[str, list[str]] = defaultdict(list)
-    for entry, *_ in sightings:
-        key = title_key(entry.title)
+    for (entry, *_), key in zip(sightings, keys):
         if entry.arxiv_id and entry.arxiv_id not in ids_of_title[key]:
             ids_of_title[key].append(entry.arxiv_id)
     papers: dict[str, Paper] = {}
-    for entry, date, place, source, capture in sightings:
-        key = title_key(entry.title)
+    for (entry, date, place, source, capture), key in zip(sightings, keys):
         arxiv_id = entry.arxiv_id
         if arxiv_id is None and ids_of_title.get(key):
             arxiv_id = ids_of_title[key][0]
@@ -283,7 +282,7 @@ def _merge_sightings(sightings, diagnostics: list[Diagnostic]) -> dict[str, Pape
         merge_key = f"arxiv:{arxiv_id}" if arxiv_id else key
         paper = papers.get(merge_key)
         if paper is None:
-            paper = papers[merge_key] = Paper(key=key, slug=slugify(entry.title), title=entry.title,
+            paper = papers[merge_key] = Paper(key=key, slug=slugify(entry.title, key), title=entry.title,
                                               abstract=list(entry.abstract), arxiv_id=arxiv_id)
         _merge(paper, entry, date, place, source, diagnostics)
         if capture:

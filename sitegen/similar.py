@@ -5,9 +5,9 @@ The vocabulary is every term (stopwords aside) found in at most
 nothing about which two belong together, and leaving such terms out keeps the
 work linear in the number of papers.  Vectors are L2-normalised over that
 vocabulary and multiplied as a sparse matrix, with NumPy: each term is in at
-most `MAX_DOCUMENT_FREQUENCY` papers, so a block of papers' scores against all the
-others is a sum over the pairs of papers that share a term (`_products`).  Ties break on the slug, so the result is
-deterministic.
+most `MAX_DOCUMENT_FREQUENCY` papers, so a paper's scores are sums over the few
+papers that share a term with it (`_pair_scores`), never a row of every paper.
+Ties break on the slug, so the result is deterministic.
 
 A term's weight is log(N / df) + 1 with two roundings that change it little
 and let a rebuild start from the last answer: N is the number of papers rounded
@@ -41,10 +41,11 @@ paper propose proposed show shows using use used based approach new method metho
 TITLE_WEIGHT = 2
 MAX_DOCUMENT_FREQUENCY = 200
 ROWS_PER_BLOCK = 2048
-BLOCK_SCORES = 1 << 23  # at most this many scores (rows x papers) in memory at once
+BLOCK_CELLS = 1 << 20  # rows x papers of a block: the size of `_distinct`'s scratch
 # Past this share of papers to work out again, all are (the bookkeeping would cost more).
 INCREMENTAL_SHARE = 0.5
 NEAREST = 5
+PARTS = 32  # of a row's pairs, to rule out most of them before sorting (`_best`)
 
 # Byte -> itself for ASCII letters and digits, else a space: after folding and lower
 # casing, splitting the translated text gives the runs of [a-z0-9], as a regular
@@ -209,16 +210,19 @@ class Similarity:
         import numpy as np
 
         offers = []  # (paper, changed paper, score) of the papers not worked out again
-        for rows, block in _products(matrix, np.flatnonzero(redo)):
-            for offset, row in enumerate(rows):
-                others = np.flatnonzero(block[offset])
-                others, scores = _positive(row, others, block[offset][others])
-                chosen = _best(others, scores)
-                self.nearest[slugs[row]] = [slugs[other] for other in others[chosen]]
-                self.scores[slugs[row]] = scores[chosen].tolist()
-                if affected[row]:
-                    offered = ~redo[others]
-                    offers.append((others[offered], np.full(offered.sum(), row), scores[offered]))
+        worked_out = np.flatnonzero(redo)
+        for row in worked_out.tolist():
+            self.nearest[slugs[row]], self.scores[slugs[row]] = [], []
+        for rows, others, scores in _pair_scores(matrix, worked_out):
+            keep = (others != rows) & (scores > 1e-12)
+            # (the last bits of a sum are noise that must not decide an order)
+            rows, others, scores = rows[keep], others[keep], np.round(scores[keep], 12)
+            offered = affected[rows] & ~redo[others]
+            if offered.any():
+                offers.append((others[offered], rows[offered], scores[offered]))
+            for row, other, score in zip(*(values.tolist() for values in _best(rows, others, scores))):
+                self.nearest[slugs[row]].append(slugs[other])
+                self.scores[slugs[row]].append(score)
         for slug in slugs:
             if slug not in self.nearest:
                 self.nearest[slug], self.scores[slug] = previous.nearest[slug], previous.scores[slug]
@@ -256,11 +260,11 @@ class _Vectors:
     columns: int  # words in the vocabulary
 
 
-def _products(vectors: _Vectors, rows: "np.ndarray"):
-    """(rows, their scores against every paper, as a dense block) a few rows at a time.
-    Every pair of papers that share a word adds the product of its two weights; a
-    pair's products are added in the order of the row's words (as a sparse product
-    does), so its score is the same float from either row."""
+def _pair_scores(vectors: _Vectors, rows: "np.ndarray"):
+    """(row, other paper, score) of every pair of papers that share a word, for a few
+    of `rows` at a time, grouped by row.  A pair's score adds the products of its
+    shared words' weights in the order of the row's words (as a sparse product does),
+    so it is the same float from either paper of the pair."""
     import numpy as np
 
     papers = len(vectors.starts) - 1
@@ -268,7 +272,8 @@ def _products(vectors: _Vectors, rows: "np.ndarray"):
     order = np.argsort(vectors.words, kind="stable")  # the postings of each word, by paper
     posting_papers, posting_weights = paper_of_entry[order], vectors.weights[order]
     word_starts = np.concatenate(([0], np.cumsum(np.bincount(vectors.words, minlength=vectors.columns))))
-    size = max(1, min(ROWS_PER_BLOCK, BLOCK_SCORES // max(papers, 1)))
+    size = max(1, min(ROWS_PER_BLOCK, BLOCK_CELLS // max(papers, 1)))
+    place_of_cell = np.empty(size * papers, dtype=np.int32)
     for start in range(0, len(rows), size):
         chosen = rows[start:start + size]
         lengths = vectors.starts[chosen + 1] - vectors.starts[chosen]
@@ -276,10 +281,25 @@ def _products(vectors: _Vectors, rows: "np.ndarray"):
         words = vectors.words[entries]
         counts = word_starts[words + 1] - word_starts[words]
         postings = _ranges(word_starts[words], counts)
-        cells = np.repeat(np.repeat(np.arange(len(chosen)), lengths), counts) * papers + posting_papers[postings]
+        row_of_product = np.repeat(np.repeat(np.arange(len(chosen)), lengths), counts)
+        cells = row_of_product * papers + posting_papers[postings]
         products = np.repeat(vectors.weights[entries], counts) * posting_weights[postings]
-        block = np.bincount(cells, weights=products, minlength=len(chosen) * papers)
-        yield chosen.tolist(), block.reshape(len(chosen), papers)
+        firsts, pair_of_product = _distinct(cells, place_of_cell)
+        scores = np.bincount(pair_of_product, weights=products, minlength=len(firsts))
+        yield chosen[row_of_product[firsts]], posting_papers[postings[firsts]], scores
+
+
+def _distinct(cells: "np.ndarray", place_of_cell: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+    """Where each distinct cell first appears in `cells`, and the number of each cell's
+    distinct cell, in order of first appearance; in time linear in `cells` (no sort),
+    with `place_of_cell` as scratch (any one write of a repeated cell may win)."""
+    import numpy as np
+
+    places = np.arange(len(cells))
+    place_of_cell[cells] = places
+    owner = place_of_cell[cells]
+    first = owner == places
+    return np.flatnonzero(first), (first.cumsum(dtype=np.int32) - 1)[owner]
 
 
 def _ranges(starts: "np.ndarray", lengths: "np.ndarray") -> "np.ndarray":
@@ -290,26 +310,29 @@ def _ranges(starts: "np.ndarray", lengths: "np.ndarray") -> "np.ndarray":
     return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
-def _positive(row: int, others: "np.ndarray", scores: "np.ndarray"):
-    """The other papers a paper scores with, and their scores rounded to 12 places (the
-    last bits of a sum are noise that must not decide an order)."""
+def _best(rows: "np.ndarray", others: "np.ndarray", scores: "np.ndarray"):
+    """(row, other, score) of each row's NEAREST best scores, best first, ties broken by
+    the lower paper number; the pairs come grouped by row."""
     import numpy as np
 
-    keep = (others != row) & (scores > 1e-12)
-    return others[keep], np.round(scores[keep], 12)
-
-
-def _best(others: "np.ndarray", scores: "np.ndarray") -> "np.ndarray":
-    """Positions of the NEAREST best scores, ties broken by the lower paper number."""
-    import numpy as np
-
-    if len(others) > NEAREST:  # cheap pre-selection, then an exact ordered pick
-        threshold = np.partition(scores, len(scores) - NEAREST)[len(scores) - NEAREST]
-        candidates = np.flatnonzero(scores >= threshold)
-    else:
-        candidates = np.arange(len(others))
-    order = np.lexsort((others[candidates], -scores[candidates]))[:NEAREST]
-    return candidates[order]
+    if len(rows) == 0:
+        return rows, others, scores
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    lengths = np.diff(np.append(starts, len(rows)))
+    # A row's pairs cut into PARTS parts: the NEAREST-th best of the parts' best scores
+    # is at most the row's NEAREST-th best, so only pairs scoring that much are sorted.
+    cuts = (starts[:, None] + lengths[:, None] * np.arange(PARTS) // PARTS).ravel()
+    best_of_parts = np.maximum.reduceat(scores, cuts).reshape(-1, PARTS)
+    floor = np.partition(best_of_parts, PARTS - NEAREST, axis=1)[:, PARTS - NEAREST]
+    floor[lengths < PARTS] = -np.inf
+    candidate = scores >= np.repeat(floor, lengths)
+    rows, others, scores = rows[candidate], others[candidate], scores[candidate]
+    order = np.lexsort((others, -scores, rows))
+    rows, others, scores = rows[order], others[order], scores[order]
+    first_of_row = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    rank = np.arange(len(rows)) - np.repeat(first_of_row, np.diff(np.append(first_of_row, len(rows))))
+    chosen = rank < NEAREST
+    return rows[chosen], others[chosen], scores[chosen]
 
 
 def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
@@ -328,7 +351,7 @@ def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
     rank[marker] = -2
     ranks = np.fromiter(map(rank.__getitem__, found), dtype=np.int64, count=len(found))
     is_marker = ranks == -2
-    text_of_word = np.cumsum(is_marker) - is_marker
+    text_of_word = np.cumsum(is_marker, dtype=np.int64) - is_marker
     kept = ranks >= 0
     ranks, text_of_word = ranks[kept], text_of_word[kept]
     width = max(len(names), 1)

@@ -34,12 +34,12 @@ def title_hash(key: str, length: int = HASH_LENGTH) -> str:
 _LOOKS_HASHED = re.compile(rf"(^|-)[0-9a-f]{{{HASH_LENGTH}}}$")
 
 
-def slugify(title: str) -> str:
+def slugify(title: str, key: str | None = None) -> str:
     """Readable ASCII slug: lowercase words joined by hyphens, at most 80 characters.
     Where it cannot spell the title's key exactly, or its last word is shaped like a
     hash, a hash of the key is appended: no two keys ever share a slug (but for a
-    collision of the hash itself)."""
-    key = title_key(title)
+    collision of the hash itself).  `key`: the title's `title_key`, if known."""
+    key = title_key(title) if key is None else key
     ascii_text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", title))
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     base = "-".join(re.findall(r"[a-z0-9]+", ascii_text))

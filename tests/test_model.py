@@ -248,10 +248,10 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
     from sitegen import similar
 
     rows = []
-    products = similar._products
+    pair_scores = similar._pair_scores
     def counting(vectors, chosen):
         rows.append(len(chosen))
-        return products(vectors, chosen)
+        return pair_scores(vectors, chosen)
 
     # Groups of six papers share a word; paper x shares nothing, until its corrected
     # title names group 3's word: x then leads the lists of group 3, whose papers are
@@ -263,7 +263,7 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
     before = similar.similar_papers(papers)
     assert "x" not in before.nearest["g3-m2"] and before.nearest["x"] == []
     papers["x"] = ("topic3 topic3 lonely", "stranger topic3")
-    with mock.patch.object(similar, "_products", counting):
+    with mock.patch.object(similar, "_pair_scores", counting):
         after = similar.similar_papers(papers, before)
     assert after.nearest == similar.similar_papers(papers).nearest
     assert all(after.nearest[f"g3-m{member}"][0] == "x" for member in range(6))
@@ -351,3 +351,17 @@ def test_similar_papers_come_from_the_cache_only_for_the_same_texts():
     again = papers("Cortex columns of spiking neurons.")
     add_similar_papers(again, cache=cache)
     assert [p.similar for p in again.papers] == [p.similar for p in fresh.papers]
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60), st.sampled_from([0.5, 0.25, 0.125, 1.0])),
+                unique_by=lambda pair: pair[:2], max_size=300))
+def test_the_nearest_of_each_paper_are_its_best_scores_with_ties_to_the_lower_paper(pairs):
+    import numpy as np
+    from sitegen.similar import NEAREST, _best
+    pairs.sort(key=lambda pair: pair[0])  # grouped by row, as `_pair_scores` gives them
+    rows, others, scores = (np.array(values) for values in zip(*pairs)) if pairs else \
+        (np.zeros(0, int), np.zeros(0, int), np.zeros(0))
+    chosen = list(zip(*(values.tolist() for values in _best(rows, others, scores))))
+    expected = [(row, other, score) for row in sorted({row for row, _, _ in pairs})
+                for score, other in sorted((-score, other) for r, other, score in pairs if r == row)[:NEAREST]]
+    assert chosen == [(row, other, -score) for row, other, score in expected]
