@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                       # 200, 10000 and 30000 papers
     python benchmarks/run.py --papers 200,10000 --peers --runs 3
-    python benchmarks/run.py --papers 10000,30000,100000 --peers --runs 1 --no-rebuilds
+    python benchmarks/run.py --papers 10000,30000,100000 --peers --no-mkdocs --runs 1 --no-rebuilds
 
 For each size it also reports the output's kilobytes per paper, the whole index's, and
 the largest file, and (below the table) where each paper's bytes go, by part of the
@@ -295,7 +295,8 @@ def ensure_corpus(size: int, work: Path) -> Path:
     return corpus
 
 
-def measure(size: int, runs: int, with_peers: bool, work: Path, rebuilds: bool = True) -> dict:
+def measure(size: int, runs: int, with_peers: bool, work: Path, rebuilds: bool = True,
+            mkdocs: bool = True) -> dict:
     corpus = ensure_corpus(size, work)
     out = work / f"site-{size}"
     row: dict = {"papers": size}
@@ -312,12 +313,13 @@ def measure(size: int, runs: int, with_peers: bool, work: Path, rebuilds: bool =
         papers = json.loads(read_whole(out, "papers.json"))
         per_page = 50
         peers.write_hugo_site(papers, work / f"hugo-{size}", per_page)
-        if size <= MKDOCS_MAX_PAPERS:
+        mkdocs = mkdocs and size <= MKDOCS_MAX_PAPERS
+        if mkdocs:
             peers.write_mkdocs_site(papers, work / f"mkdocs-{size}")
         hugo_out = work / f"hugo-{size}-out"
         contenders["hugo"] = (peers.hugo_command(work / f"hugo-{size}", hugo_out), None)
         contenders["hugo_fresh"] = (peers.hugo_command(work / f"hugo-{size}", hugo_out), hugo_out)
-        if size <= MKDOCS_MAX_PAPERS:
+        if mkdocs:
             contenders["mkdocs"] = (peers.mkdocs_command(work / f"mkdocs-{size}", work / f"mkdocs-{size}-out"),
                                     None)  # it empties its output folder itself
 
@@ -422,6 +424,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write results here as JSON")
     parser.add_argument("--no-rebuilds", dest="rebuilds", action="store_false",
                         help="skip the rebuild figures (incr. s, reload s), which take three more builds")
+    parser.add_argument("--no-mkdocs", dest="mkdocs", action="store_false",
+                        help="with --peers, build with Hugo only")
     args = parser.parse_args()
     sizes = [int(size) for size in args.papers.split(",") if size.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -430,8 +434,9 @@ def main() -> None:
     versions = {"python": platform.python_version(), "cores": os.cpu_count()}
     if args.peers:
         versions["hugo"] = peers.ensure_hugo()
-        versions["mkdocs"] = peers.ensure_mkdocs()
-    rows = [measure(size, max(1, args.runs), args.peers, args.work, args.rebuilds) for size in sizes]
+        if args.mkdocs:
+            versions["mkdocs"] = peers.ensure_mkdocs()
+    rows = [measure(size, max(1, args.runs), args.peers, args.work, args.rebuilds, args.mkdocs) for size in sizes]
     seed_reload = None
     if args.rebuilds:
         seeds = seed_digest(args.work)
