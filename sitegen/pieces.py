@@ -48,10 +48,12 @@ def grouped(chunks: Iterable[bytes], limit: int | None = None) -> Iterator[list[
         yield group
 
 
-def split_records(data: bytes, boundary: bytes, limit: int | None = None) -> list[bytes]:
+def split_records(data: bytes, boundary: bytes, limit: int | None = None) -> list[memoryview]:
     """`data` cut into pieces of at most `limit` bytes (PIECE_BYTES unless given), each
-    cut just before a `boundary` (which starts every record); one piece when it fits."""
+    cut just before a `boundary` (which starts every record); one piece when it fits.
+    The pieces are views of `data`, not copies."""
     limit = limit or PIECE_BYTES
+    view = memoryview(data)
     pieces, start = [], 0
     while len(data) - start > limit:
         cut = data.rfind(boundary, start + 1, start + limit + 1)
@@ -59,13 +61,14 @@ def split_records(data: bytes, boundary: bytes, limit: int | None = None) -> lis
             cut = data.find(boundary, start + 1)
             if cut == -1:
                 break
-        pieces.append(data[start:cut])
+        pieces.append(view[start:cut])
         start = cut
-    pieces.append(data[start:])
+    pieces.append(view[start:])
     return pieces
 
 
-def join_pieces(read: Callable[[str], bytes | None], name: str, limit: int | None = None) -> bytes | None:
+def join_pieces(read: Callable[[str], bytes | None], name: str,
+                limit: int | None = None) -> bytes | bytearray | None:
     """The whole text of NAME as `read(name)` gives it, its pieces joined when it was
     written in pieces (`read` is given the pieces' names beside NAME's, and returns None
     for a missing file).  ValueError for a pointer whose pieces are missing, or whose
@@ -84,10 +87,10 @@ def join_pieces(read: Callable[[str], bytes | None], name: str, limit: int | Non
         raise ValueError(f"{name} lists pieces that are not its own")
     if limit is not None and isinstance(size, int) and size > limit:
         raise ValueError(f"{name} says it is {size >> 20} MB, more than {limit >> 20} MB")
-    joined = []
+    joined = bytearray()  # (read into one buffer: 100,000 papers' records are 180 MB)
     for piece in names:
         text = read(folder + piece)
         if text is None:
             raise ValueError(f"{name} is written in pieces and {piece} is missing")
-        joined.append(text)
-    return b"".join(joined)
+        joined += text
+    return joined

@@ -258,6 +258,7 @@ def _render_job(job: tuple[int, int]) -> Outcome:
         file = files[index]
         content = file.render()
         data = content.encode("utf-8") if isinstance(content, str) else content
+        del content  # (papers.json of 100,000 papers is 180 MB as text, and again as bytes)
         if file.key is None:  # the key of its inputs (worked out here, beside the main
             # process), else that of its content
             outcome.keys[file.path] = (file.key_of and file.key_of()) or content_key(data)
