@@ -23,8 +23,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.dumps import parse_dump_bytes  # noqa: E402
-from sitegen.slugs import title_key  # noqa: E402
+from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.content.slugs import title_key  # noqa: E402
 
 PAPERS_PER_DUMP = 50
 REPEATED_SHARE = 0.15

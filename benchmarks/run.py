@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 import peers  # noqa: E402
-from sitegen.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
 from sitegen.pieces import join_pieces  # noqa: E402
 
 MKDOCS_MAX_PAPERS = 50_000  # MkDocs takes many minutes past this: only sitegen and Hugo run
@@ -196,7 +196,7 @@ def serve_reload_seconds(corpus: Path) -> float:
 
     from markupsafe import escape
 
-    from sitegen.slugs import slugify
+    from sitegen.content.slugs import slugify
 
     process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", "0", "-c",
                                 str(corpus / "site.yaml")], stdout=subprocess.PIPE,

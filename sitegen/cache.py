@@ -30,11 +30,11 @@ from stat import S_ISREG
 from typing import NamedTuple
 
 from . import __version__
-from .dumps import Dump
+from .content.dumps import Dump
 from .errors import BuildError
 from .output import BUILD_MARKER
 from .search import Tokenised
-from .similar import Similarity
+from .content.similar import Similarity
 
 
 
@@ -43,8 +43,8 @@ def _code_fingerprint() -> str:
     checkout) may hold keys that meant something else, so it is not used."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

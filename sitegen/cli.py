@@ -18,7 +18,7 @@ from . import cache as build_cache
 from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
-from .children import EndOnSignals
+from .parallel import EndOnSignals
 from .config import load_config, source_date_epoch
 from .errors import SitegenError, painted
 
@@ -197,8 +197,8 @@ def check(config_path: Path, base_url: str | None, previous: str | None, explain
                 reporter.done(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
     if explain_topics:
-        from .topic_report import topic_report
-        from .topics import matcher_for
+        from .content.topic_report import topic_report
+        from .content.topics import matcher_for
         click.echo(topic_report(report.digest, config, matcher_for(tuple(config.topics))), nl=False)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
@@ -264,10 +264,11 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     (rendering only the pages whose inputs changed) and reload open pages; a
     failed rebuild keeps the last good site and shows the error over them.
     """
-    from .serve import serve as run_serve
+    from .serve import Preview, serve as run_serve
     reporter = Reporter(quiet, verbose)
-    run_serve(config_path, host, port, open_browser, poll, base_url, echo=reporter.echo,
-              livereload=not no_livereload, progress=reporter if verbose else None)
+    preview = Preview(config_path, base_url, poll, echo=reporter.echo, livereload=not no_livereload,
+                      progress=reporter if verbose else None)
+    run_serve(preview, host, port, open_browser)
 
 
 @main.command()

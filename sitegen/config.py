@@ -24,7 +24,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .dumps import SHAPES
+from .content.dumps import SHAPES
 from .errors import ConfigError, Diagnostic, warning
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -545,63 +545,80 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
              output: Path, allow_outside: bool = False) -> list[Source]:
     sources: list[Source] = []
     claimed: dict[Path, str] = {}
+    root = base.resolve()
     for index, item in enumerate(check.sequence(node, "sources")):
         where = f"sources[{index}]"
-        if isinstance(item, ScalarNode):  # a bare path is shorthand for {path: …}
-            keys = {"path": item}
-        else:
-            keys = check.mapping(item, where, {"path": True, "captured": False, "year": False,
-                                               "topics": False, "format": False})
-            if keys is None:
-                continue
-        pattern = check.string(keys.get("path"), f"{where}.path")
-        captured = _date(check, keys.get("captured"), f"{where}.captured")
-        year = None
-        if "year" in keys:
-            year = check.integer(keys["year"], f"{where}.year", 0, minimum=1900, maximum=9999) or None
-        topics = check.strings(keys.get("topics"), f"{where}.topics")
-        shape = check.string(keys.get("format"), f"{where}.format") if "format" in keys else None
-        if shape is not None and shape not in SHAPES:
-            check.error(keys["format"], f"{where}.format: {shape!r} is not one of "
-                                        f"{', '.join(SHAPES)} (leave it out to detect it)")
-            shape = None
-        for topic in topics:
-            if topic not in known_topics:
-                hint = difflib.get_close_matches(topic, known_topics, n=1) if len(topic) <= 64 else []
-                check.error(keys["topics"], f"{where}.topics: unknown topic {_shown(topic)}"
-                            + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-        if pattern is None:
+        entry = _source_entry(check, item, where, known_topics)
+        if entry is None:
             continue
+        path_node, pattern, settings = entry
         problem = _unusable_path(pattern)
         if problem is None and not allow_outside and _leaves(pattern):
             problem = f"is outside the project folder ({base}); {OUTSIDE_HINT}"
         if problem is not None:
-            check.error(keys["path"], f"{where}.path {_shown(pattern)} {problem}")
+            check.error(path_node, f"{where}.path {_shown(pattern)} {problem}")
             continue
-        matches = sorted(glob.glob(pattern, root_dir=base, recursive=True))
-        files = [base / match for match in matches if (base / match).is_file()]
-        if glob.has_magic(pattern):  # a glob that reaches into the output: not its files
-            files = [file for file in files if not _inside(file.resolve(), output)]
+        files = _matching_files(pattern, base, output)
         if not files:
-            check.error(keys["path"], f"{where}.path {_shown(pattern)} matches no file "
-                                      f"(paths are relative to {base})")
-        root = base.resolve()
+            check.error(path_node, f"{where}.path {_shown(pattern)} matches no file "
+                                   f"(paths are relative to {base})")
         for file in files:
             resolved = file.resolve()
             if not allow_outside and not _inside(resolved, root):
-                check.error(keys["path"], f"{where}.path: {file.relative_to(base).as_posix()} leads to "
-                                          f"{_shown_text(str(resolved))}, outside the project folder; "
-                                          f"{OUTSIDE_HINT}")
+                check.error(path_node, f"{where}.path: {file.relative_to(base).as_posix()} leads to "
+                                       f"{_shown_text(str(resolved))}, outside the project folder; "
+                                       f"{OUTSIDE_HINT}")
                 continue
             display = Path(file).relative_to(base).as_posix() if file.is_relative_to(base) else str(file)
             if resolved in claimed:
-                check.warnings.append(warning(check.path, keys["path"].start_mark.line + 1,
+                check.warnings.append(warning(check.path, path_node.start_mark.line + 1,
                                               f"{display} is already listed by {claimed[resolved]}; "
                                               "read once"))
                 continue
             claimed[resolved] = where
-            sources.append(Source(resolved, display, captured, year, topics, shape))
+            sources.append(Source(resolved, display, *settings))
     return sources
+
+
+def _source_entry(check: _Checker, item: Node, where: str, known_topics: set[str]) -> tuple | None:
+    """One entry of `sources`, checked: (its path's node, the path or pattern, (captured,
+    year, topics, format)); None when it names no path that can be used."""
+    if isinstance(item, ScalarNode):  # a bare path is shorthand for {path: …}
+        keys = {"path": item}
+    else:
+        keys = check.mapping(item, where, {"path": True, "captured": False, "year": False,
+                                           "topics": False, "format": False})
+        if keys is None:
+            return None
+    pattern = check.string(keys.get("path"), f"{where}.path")
+    captured = _date(check, keys.get("captured"), f"{where}.captured")
+    year = None
+    if "year" in keys:
+        year = check.integer(keys["year"], f"{where}.year", 0, minimum=1900, maximum=9999) or None
+    topics = check.strings(keys.get("topics"), f"{where}.topics")
+    shape = check.string(keys.get("format"), f"{where}.format") if "format" in keys else None
+    if shape is not None and shape not in SHAPES:
+        check.error(keys["format"], f"{where}.format: {shape!r} is not one of "
+                                    f"{', '.join(SHAPES)} (leave it out to detect it)")
+        shape = None
+    for topic in topics:
+        if topic not in known_topics:
+            hint = difflib.get_close_matches(topic, known_topics, n=1) if len(topic) <= 64 else []
+            check.error(keys["topics"], f"{where}.topics: unknown topic {_shown(topic)}"
+                        + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    if pattern is None:
+        return None
+    return keys["path"], pattern, (captured, year, topics, shape)
+
+
+def _matching_files(pattern: str, base: Path, output: Path) -> list[Path]:
+    """The files a path or glob names, relative to `base`, sorted; a glob's, not the
+    output's."""
+    matches = sorted(glob.glob(pattern, root_dir=base, recursive=True))
+    files = [base / match for match in matches if (base / match).is_file()]
+    if glob.has_magic(pattern):  # a glob that reaches into the output: not its files
+        files = [file for file in files if not _inside(file.resolve(), output)]
+    return files
 
 
 def _redirects(check: _Checker, node: Node | None) -> tuple[tuple[str, str, int], ...]:

@@ -18,7 +18,7 @@ import os
 
 from .config import SiteConfig
 from .config import source_date_epoch
-from .model import Paper
+from .content.model import Paper
 from .prose import plain_text
 
 SECONDS_PER_DAY = 86_400

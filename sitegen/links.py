@@ -9,6 +9,7 @@ earlier URL that now leads nowhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import urllib.error
 import urllib.parse
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .errors import ConfigError, Diagnostic, warning
-from .model import Digest, Paper
+from .content.model import Digest, Paper
 from .pieces import join_pieces
 from .redirects import Gone, History, Plan, Sighting, parse_history, plan_redirects, sighting
 
@@ -95,10 +96,10 @@ def plan_for(digest: Digest, config: SiteConfig, history: History | None) -> Pla
 
 
 def link_history(digest: Digest, config: SiteConfig, given: History | None = None,
-                 read_output: bool = True) -> Plan:
-    """The build's hook: give `digest` its redirects, from what the previous output
-    served (unless not `read_output`) and what `given` says was published; warn about
-    each earlier URL that leads nowhere now."""
+                 read_output: bool = True) -> Digest:
+    """The build's hook: `digest` with its redirects, from what the previous output
+    served (unless not `read_output`) and what `given` says was published; a warning
+    about each earlier URL that leads nowhere now."""
     served = {paper.url for paper in digest.papers}
     history, problem = read_history(config.output, served) if read_output else (None, None)
     if problem is not None:
@@ -106,10 +107,9 @@ def link_history(digest: Digest, config: SiteConfig, given: History | None = Non
     if given is not None:
         history = given.merged(history)
     plan = plan_for(digest, config, history)
-    digest.redirects = plan.redirects
     where = history.origin if history is not None else ""
     digest.diagnostics.extend(warning(where, None, gone_message(gone)) for gone in plan.gone)
-    return plan
+    return dataclasses.replace(digest, redirects=plan.redirects)
 
 
 def _shown(path: Path) -> str:

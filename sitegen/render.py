@@ -29,7 +29,7 @@ from .escaping import search_query
 from .feeds import entry_times, feed_context
 from .ids import paper_ids
 from .keys import PageKeys
-from .model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
+from .content.model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 from .prose import markdown_html, plain_text
 from .redirects import redirects_json
 
@@ -194,11 +194,11 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
         for index, paper in enumerate(papers):
             previous = papers[index - 1] if index > 0 else None
             following = papers[index + 1] if index + 1 < len(papers) else None
-            yield _paper_page(paper, by_slug, previous, following)
+            yield _paper_page(paper, by_slug, previous, following, digest.similar)
     for index, paper in enumerate(digest.undated):
         previous = digest.undated[index - 1] if index > 0 else None
         following = digest.undated[index + 1] if index + 1 < len(digest.undated) else None
-        yield _paper_page(paper, by_slug, previous, following)
+        yield _paper_page(paper, by_slug, previous, following, digest.similar)
 
     yield "topics/index.html", "topics.html", dict(digest=digest)
     for group in digest.topics:
@@ -235,10 +235,10 @@ def redirects_of(digest: Digest, config: SiteConfig) -> dict[str, str]:
 
 
 def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
-                following: Paper | None) -> tuple[str, str, dict]:
+                following: Paper | None, similar: dict[str, list[str]]) -> tuple[str, str, dict]:
     return f"{paper.url}index.html", "paper.html", dict(
         paper=paper, previous=previous, next=following,
-        similar=[by_slug[slug] for slug in paper.similar])
+        similar=[by_slug[slug] for slug in similar.get(paper.slug, ())])
 
 
 def scholarly_article(paper: Paper, base_url: str, topic_names: dict[str, str]) -> dict:
@@ -436,23 +436,23 @@ def topic_names(digest: Digest) -> dict[str, str]:
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
-def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str, str]] | None = None) -> str:
+def papers_json(digest: Digest, memo: dict[str, tuple[tuple, str]] | None = None) -> str:
     """Every paper's record.  With `memo` (serve's, from the last time it was asked for:
-    slug -> (paper, its id, its record's JSON)), a paper equal to the last one of its slug
-    is not encoded again (comparing costs a tenth of encoding), and `memo` is left
-    holding this build's papers."""
+    slug -> ((paper, its similar papers, its id), its record's JSON)), a paper equal to
+    the last one of its slug is not encoded again (comparing costs a tenth of encoding),
+    and `memo` is left holding this build's papers."""
     known = memo if memo is not None else {}
     ids = paper_ids([paper.slug for paper in digest.papers])
-    made: dict[str, tuple[Paper, str, str]] = {}
+    made: dict[str, tuple[tuple, str]] = {}
     pieces = []
     for paper in digest.papers:
         before = known.get(paper.slug)
-        paper_id = ids[paper.slug]
-        if before is not None and before[1] == paper_id and before[0] == paper:
-            text = before[2]
+        shown = (paper, digest.similar.get(paper.slug, []), ids[paper.slug])
+        if before is not None and before[0] == shown:
+            text = before[1]
         else:
-            text = _record_json(paper, paper_id)
-        made[paper.slug] = (paper, paper_id, text)
+            text = _record_json(*shown)
+        made[paper.slug] = (shown, text)
         pieces.append(text)
     if memo is not None:
         memo.clear()
@@ -464,11 +464,11 @@ def papers_json(digest: Digest, memo: dict[str, tuple[Paper, str, str]] | None =
 PAPERS_JSON_RECORD = b',{"slug":"'
 
 
-def _record_json(paper: Paper, paper_id: str) -> str:
-    return _RECORD_JSON(paper_record(paper, paper_id)).replace("</", "<\\/")
+def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
+    return _RECORD_JSON(paper_record(paper, similar, paper_id)).replace("</", "<\\/")
 
 
-def paper_record(paper: Paper, paper_id: str) -> dict:
+def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
     """A paper as papers.json gives it (README, "papers.json"): slug and url first, which
     `links.unserved_records` relies on, then the id the search index names it by."""
     return {
@@ -484,7 +484,7 @@ def paper_record(paper: Paper, paper_id: str) -> dict:
                          if paper.org_account else None),
         "upvotes": paper.upvotes,
         "topics": paper.topics,
-        "similar": paper.similar,
+        "similar": similar,
         "sources": paper.sources,
         "arxiv_id": paper.arxiv_id,
         "author_names": list(paper.author_names),

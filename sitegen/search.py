@@ -44,8 +44,8 @@ from lunr.token import Token
 from lunr.trimmer import trimmer
 
 from . import pieces
+from .content.model import Digest, Paper
 from .ids import paper_ids
-from .model import Digest, Paper
 
 if TYPE_CHECKING:  # NumPy itself is imported where it is used: `check` and `--help` skip it
     import numpy as np

@@ -48,9 +48,9 @@ from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
 from .links import broken_urls, history_of
-from .model import Digest
+from .content.model import Digest
 from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
-from .workers import RENDER_LOCK
+from .parallel import FORK_LOCK
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
@@ -110,6 +110,7 @@ class Preview:
         self.config: SiteConfig | None = None
         self.built_site: Path | None = None  # where `sitegen build` writes: not watched
         self.streams = 0
+        self.observer = None  # the file watcher, while `serve` runs
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
         # The files no page loads, search/lunr.json and papers.json, are made from the
         # last good build's model when first asked for, not by every rebuild (a second
@@ -289,7 +290,7 @@ class Preview:
             except OSError:
                 return None
         try:
-            with RENDER_LOCK:
+            with FORK_LOCK:  # (no child forked while Jinja may hold a lock)
                 text = source.render()
         except SitegenError as failure:
             with self.condition:  # (the build, rendering it too, fails and tells)
@@ -366,157 +367,170 @@ LIVE_RELOAD_SCRIPT = r"""(function () {
 """
 
 
-def make_handler(preview: Preview):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "sitegen"
-        timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
+class Handler(http.server.BaseHTTPRequestHandler):
+    """The preview's answers: the published site's files (each page rendered when first
+    asked for), the reload script and its event stream, redirects and 404s."""
 
-        def log_message(self, *args) -> None:
-            pass
+    preview: Preview  # given by `make_handler`
+    protocol_version = "HTTP/1.1"
+    server_version = "sitegen"
+    timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
 
-        def do_HEAD(self) -> None:
-            self.do_GET(head=True)
+    def log_message(self, *args) -> None:
+        pass
 
-        def do_GET(self, head: bool = False) -> None:
-            if not self.addressed_to_us():
-                return self.send(400, TYPES[".txt"], b"unknown host: this preview answers only at its "
-                                                     b"own address\n", head)
-            path = unquote(urlsplit(self.path).path)
-            mount = preview.mount
-            if not path.startswith(mount):
-                if path in ("/", "") or path + "/" == mount:
-                    return self.redirect(mount)
-                return self.not_found(head)
-            if path == mount + SPECIAL + "events":
-                return self.events()
-            if path == mount + SPECIAL + "livereload.js":
-                script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
-                return self.send(200, TYPES[".js"], script.encode(), head)
-            relative = path[len(mount):]
-            if relative in ON_REQUEST:
-                return self.send(200, TYPES[".json"], preview.made_on_request(relative), head)
-            if in_search_folder(relative):  # the search job's: ready when the build is
-                return self.from_output(path, head)
-            moved = preview.moved_to(relative) if relative.startswith("papers/") else None
-            if moved is not None:  # what the redirect page would do, at once
-                return self.redirect(mount + moved)
-            try:
-                found = preview.file(relative)
-            except SitegenError as failure:
-                return self.send(500, TYPES[".txt"], failure.format_message().encode(), head)
-            if found is None:
-                if preview.is_folder(relative):
-                    return self.redirect(path + "/")
-                return self.not_found(head, preview.gone_note(relative))
-            name, body, version = found
-            suffix = Path(name).suffix
-            self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
 
-        def addressed_to_us(self) -> bool:
-            """The Host header (and the host of an absolute-form request line) names this
-            server: a page of another site that a DNS rebinding points here is refused."""
-            hosts = self.headers.get_all("Host") or []
-            target = urlsplit(self.path)
-            if target.scheme or target.netloc or not self.path.startswith("/"):
-                if target.scheme != "http" or not target.netloc:
-                    return False
-                hosts = [target.netloc]
-            if not hosts:
-                return self.request_version == "HTTP/1.0"
-            return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
+    def do_GET(self, head: bool = False) -> None:
+        if not self.addressed_to_us():
+            return self.send(400, TYPES[".txt"], b"unknown host: this preview answers only at its "
+                                                 b"own address\n", head)
+        path = unquote(urlsplit(self.path).path)
+        mount = self.preview.mount
+        if not path.startswith(mount):
+            if path in ("/", "") or path + "/" == mount:
+                return self.redirect(mount)
+            return self.not_found(head)
+        if path == mount + SPECIAL + "events":
+            return self.events()
+        if path == mount + SPECIAL + "livereload.js":
+            script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
+            return self.send(200, TYPES[".js"], script.encode(), head)
+        self.site_file(path, path[len(mount):], head)
 
-        def from_output(self, path: str, head: bool) -> None:
-            state = preview.wait_for_build()
-            target, redirect = preview.resolve(path)
-            if redirect:
-                return self.redirect(redirect)
-            if target is None:
-                return self.not_found(head)
-            self.send(200, _content_type(target.name),
-                      self.with_reload(target.read_bytes(), target.suffix, state.version), head)
+    def site_file(self, path: str, relative: str, head: bool) -> None:
+        """A file of the site at `relative` (below the mount), or what stands for it."""
+        mount = self.preview.mount
+        if relative in ON_REQUEST:
+            return self.send(200, TYPES[".json"], self.preview.made_on_request(relative), head)
+        if in_search_folder(relative):  # the search job's: ready when the build is
+            return self.from_output(path, head)
+        moved = self.preview.moved_to(relative) if relative.startswith("papers/") else None
+        if moved is not None:  # what the redirect page would do, at once
+            return self.redirect(mount + moved)
+        try:
+            found = self.preview.file(relative)
+        except SitegenError as failure:
+            return self.send(500, TYPES[".txt"], failure.format_message().encode(), head)
+        if found is None:
+            if self.preview.is_folder(relative):
+                return self.redirect(path + "/")
+            return self.not_found(head, self.preview.gone_note(relative))
+        name, body, version = found
+        suffix = Path(name).suffix
+        self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
 
-        def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
-            """`version`: the page's build; a later one reloads it at once."""
-            if suffix != ".html" or not preview.livereload:
-                return body
-            source = html.escape(_url_path(f"{preview.mount}{SPECIAL}livereload.js"), quote=True)
-            tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
-            position = body.rfind(b"</body>")
-            return body[:position] + tag + body[position:] if position >= 0 else body + tag
+    def addressed_to_us(self) -> bool:
+        """The Host header (and the host of an absolute-form request line) names this
+        server: a page of another site that a DNS rebinding points here is refused."""
+        hosts = self.headers.get_all("Host") or []
+        target = urlsplit(self.path)
+        if target.scheme or target.netloc or not self.path.startswith("/"):
+            if target.scheme != "http" or not target.netloc:
+                return False
+            hosts = [target.netloc]
+        if not hosts:
+            return self.request_version == "HTTP/1.0"
+        return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
 
-        def not_found(self, head: bool, note: str | None = None) -> None:
-            try:
-                found = preview.file("404.html")
-            except SitegenError:
-                found = None
-            body = found[1] if found else b"<!DOCTYPE html><title>Not found</title>Not found"
-            if note is not None:
-                position = body.rfind(b"</main>")
-                position = position if position >= 0 else len(body)
-                body = body[:position] + note.encode() + body[position:]
-            version = found[2] if found else preview.state.version
-            self.send(404, TYPES[".html"], self.with_reload(body, ".html", version), head)
+    def from_output(self, path: str, head: bool) -> None:
+        state = self.preview.wait_for_build()
+        target, redirect = self.preview.resolve(path)
+        if redirect:
+            return self.redirect(redirect)
+        if target is None:
+            return self.not_found(head)
+        self.send(200, _content_type(target.name),
+                  self.with_reload(target.read_bytes(), target.suffix, state.version), head)
 
-        def redirect(self, location: str) -> None:
-            self.send_response(302)
-            self.send_header("Location", _url_path(location))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
+        """`version`: the page's build; a later one reloads it at once."""
+        if suffix != ".html" or not self.preview.livereload:
+            return body
+        source = html.escape(_url_path(f"{self.preview.mount}{SPECIAL}livereload.js"), quote=True)
+        tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
+        position = body.rfind(b"</body>")
+        return body[:position] + tag + body[position:] if position >= 0 else body + tag
 
-        def send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+    def not_found(self, head: bool, note: str | None = None) -> None:
+        try:
+            found = self.preview.file("404.html")
+        except SitegenError:
+            found = None
+        body = found[1] if found else b"<!DOCTYPE html><title>Not found</title>Not found"
+        if note is not None:
+            position = body.rfind(b"</main>")
+            position = position if position >= 0 else len(body)
+            body = body[:position] + note.encode() + body[position:]
+        version = found[2] if found else self.preview.state.version
+        self.send(404, TYPES[".html"], self.with_reload(body, ".html", version), head)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", _url_path(location))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def events(self) -> None:
+        """Server-sent events: `reload` after each good build, `failed` with the error."""
+        if _page_version(urlsplit(self.path).query, 0) is None:
+            return self.send(400, TYPES[".txt"], b"v must be a build number\n")
+        with self.preview.condition:
+            if self.preview.streams >= MAX_EVENT_STREAMS:
+                return self.send(503, TYPES[".txt"], b"too many open pages\n")
+            self.preview.streams += 1
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            if not head:
-                self.wfile.write(body)
+            self.close_connection = True
+            seen = self.preview.wait_for_pages()
+            page_version = _page_version(urlsplit(self.path).query, seen.version)
+            if seen.error:
+                self.event("failed", json.dumps(seen.error))
+            elif page_version != seen.version:
+                self.event("reload", str(seen.version))
+            self.stream_changes((seen.version, seen.error))
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            with self.preview.condition:
+                self.preview.streams -= 1
 
-        def events(self) -> None:
-            """Server-sent events: `reload` after each good build, `failed` with the error."""
-            if _page_version(urlsplit(self.path).query, 0) is None:
-                return self.send(400, TYPES[".txt"], b"v must be a build number\n")
-            with preview.condition:
-                if preview.streams >= MAX_EVENT_STREAMS:
-                    return self.send(503, TYPES[".txt"], b"too many open pages\n")
-                preview.streams += 1
-            try:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.close_connection = True
-                seen = preview.wait_for_pages()
-                page_version = _page_version(urlsplit(self.path).query, seen.version)
-                if seen.error:
-                    self.event("failed", json.dumps(seen.error))
-                elif page_version != seen.version:
-                    self.event("reload", str(seen.version))
-                seen_key = (seen.version, seen.error)
-                while True:
-                    state = preview.wait_for_change(seen_key, HEARTBEAT_SECONDS)
-                    key = (state.version, state.error)
-                    if key == seen_key:
-                        self.wfile.write(b": still here\n\n")  # a gone page fails this write
-                        self.wfile.flush()
-                        continue
-                    if state.error:
-                        self.event("failed", json.dumps(state.error))
-                    elif state.version != seen_key[0]:
-                        self.event("reload", str(state.version))
-                    seen_key = key
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                pass
-            finally:
-                with preview.condition:
-                    preview.streams -= 1
+    def stream_changes(self, seen_key: tuple[int, str | None]) -> None:
+        """An event for each build after the one `seen_key` names; a heartbeat between."""
+        while True:
+            state = self.preview.wait_for_change(seen_key, HEARTBEAT_SECONDS)
+            key = (state.version, state.error)
+            if key == seen_key:
+                self.wfile.write(b": still here\n\n")  # a gone page fails this write
+                self.wfile.flush()
+                continue
+            if state.error:
+                self.event("failed", json.dumps(state.error))
+            elif state.version != seen_key[0]:
+                self.event("reload", str(state.version))
+            seen_key = key
 
-        def event(self, name: str, data: str) -> None:
-            self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
-            self.wfile.flush()
+    def event(self, name: str, data: str) -> None:
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+        self.wfile.flush()
 
-    return Handler
+
+def make_handler(preview: Preview) -> type[Handler]:
+    """The request handler class of a server showing `preview`."""
+    return type("PreviewHandler", (Handler,), {"preview": preview})
 
 
 def _page_version(query: str, default: int) -> int | None:
@@ -593,12 +607,45 @@ class _Server(http.server.ThreadingHTTPServer):
                          f"{type(error).__name__}: {error}\n")
 
 
-def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: bool,
-          base_url: str | None, echo=click.echo, livereload: bool = True, progress=None) -> None:
-    # Ctrl-C and SIGTERM stop the server even when started from a script that ignores
-    # SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
-    # The handler raises it at once, mid-build too; should a finalizer (`__del__`) be
-    # running just then, Python swallows what it raises, and the flag stops the loop.
+def serve(preview: Preview, host: str, port: int, open_browser: bool = False) -> None:
+    """Build, then serve `preview` at host:port and rebuild on every change until Ctrl-C
+    or SIGTERM."""
+    stopping = _stop_on_signals()
+    preview.rebuild()
+    if preview.config is None:  # no good build yet: a config error is final here
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
+        failure = getattr(preview, "failure", None)  # (a config error exits with 2)
+        raise failure if failure is not None else SitegenError(preview.state.error or
+                                                               "the first build failed")
+    server = _listen(preview, host, port)
+    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if not _is_loopback(server.server_address[0]):
+        preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
+                     "can see the preview", err=True)
+    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
+        preview.observer = _watch(preview)
+        preview.echo(f"Serving {url} (Ctrl-C to stop); watching "
+                     f"{', '.join(map(str, preview.watched_folders()))}")
+        if open_browser:
+            webbrowser.open(url)
+        _rebuild_on_changes(preview, stopping)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if preview.observer is not None:
+            preview.observer.stop()
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(preview.output.parent, ignore_errors=True)
+    preview.echo("Stopped.")
+
+
+def _stop_on_signals() -> threading.Event:
+    """Ctrl-C and SIGTERM stop the server even when started from a script that ignores
+    SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
+    The handler raises it at once, mid-build too; should a finalizer (`__del__`) be
+    running just then, Python swallows what it raises, and the event (set) stops the loop."""
     stopping = threading.Event()
 
     def stop(signum, frame):
@@ -607,53 +654,36 @@ def serve(config_path: Path, host: str, port: int, open_browser: bool, poll: boo
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    preview = Preview(config_path, base_url, poll, echo, livereload, progress)
-    preview.rebuild()
-    if preview.config is None:  # no good build yet: a config error is final here
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
-        failure = getattr(preview, "failure", None)  # (a config error exits with 2)
-        raise failure if failure is not None else SitegenError(preview.state.error or
-                                                               "the first build failed")
+    return stopping
+
+
+def _listen(preview: Preview, host: str, port: int) -> _Server:
     try:
         server = _Server((host, port), make_handler(preview))
-        server.given_host = host
     except OSError as error:
         shutil.rmtree(preview.output.parent, ignore_errors=True)
         if error.errno == errno.EADDRINUSE:
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
                                f"choose another with --port {port + 1}") from None
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    observer = None
-    if not _is_loopback(server.server_address[0]):
-        echo(f"Note: listening on {host}, not only on this computer: others on the network can see "
-             "the preview", err=True)
-    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
-        observer = _watch(preview)
-        echo(f"Serving {url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched_folders()))}")
-        if open_browser:
-            webbrowser.open(url)
-        while not stopping.is_set():
-            changed_at = preview.changed_at
-            if changed_at is None:  # wait for a change
-                preview.woken.wait(0.5)
-                preview.woken.clear()
-            elif (quiet := time.monotonic() - changed_at) < QUIET_SECONDS:
-                time.sleep(QUIET_SECONDS - quiet)  # then look again: more may have changed
-            else:
-                preview.changed_at = None
-                preview.rebuild()
-                observer = _rewatch(preview, observer)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if observer is not None:
-            observer.stop()
-        server.shutdown()
-        server.server_close()
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
-    echo("Stopped.")
+    server.given_host = host
+    return server
+
+
+def _rebuild_on_changes(preview: Preview, stopping: threading.Event) -> None:
+    """The main loop: once a change is followed by a quiet moment, rebuild (and watch any
+    folder the new configuration names)."""
+    while not stopping.is_set():
+        changed_at = preview.changed_at
+        if changed_at is None:  # wait for a change
+            preview.woken.wait(0.5)
+            preview.woken.clear()
+        elif (quiet := time.monotonic() - changed_at) < QUIET_SECONDS:
+            time.sleep(QUIET_SECONDS - quiet)  # then look again: more may have changed
+        else:
+            preview.changed_at = None
+            preview.rebuild()
+            preview.observer = _rewatch(preview, preview.observer)
 
 
 def _watch(preview: Preview):

@@ -39,3 +39,13 @@ def test_topic_matching_benchmark_runs_at_a_tiny_size(tmp_path):
                              "--work", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "(60 papers), 10 topics" in result.stdout and "s CPU" in result.stdout
+
+
+def test_capture_shapes_benchmark_runs_at_a_tiny_size():
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks/parse_shapes.py"), "40", "--runs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [row[0] for row in rows] == ["json", "markdown", "text"]
+    assert all(row[1] == "40" and "CPU" in row and row[-1] == "json" for row in rows)
+    assert rows[0][-2] == "1.00x"

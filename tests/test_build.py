@@ -56,7 +56,7 @@ def test_papers_json_from_the_last_builds_records_is_what_encoding_afresh_gives(
     memo: dict = {}
     assert papers_json(digest, memo) == papers_json(digest) and len(memo) == len(digest.papers)
     digest.papers[3] = dataclasses.replace(digest.papers[3], title="A </script> title, corrected")
-    digest.papers[5] = dataclasses.replace(digest.papers[5], similar=[])
+    digest = dataclasses.replace(digest, similar={**digest.similar, digest.papers[5].slug: []})
     digest.papers[7:8] = []
     assert papers_json(digest, memo) == papers_json(digest)
     assert len(memo) == len(digest.papers) and "<\\/script>" in papers_json(digest)
@@ -206,11 +206,11 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
                                                                     monkeypatch):
     # The seed digest renders in this process; large sites render in forked workers.
     from dataclasses import replace
-    from sitegen import workers
+    from sitegen import rendering
     from sitegen.build import build
     from sitegen.config import load_config
     from multiprocessing import context
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 50)
     pools, make_pool = [], context.ForkContext.Pool
     monkeypatch.setattr(context.ForkContext, "Pool",
                         lambda self, *args, **kwargs: pools.append(args) or make_pool(self, *args, **kwargs))
@@ -225,18 +225,19 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
 def test_dumps_parsed_in_two_processes_make_the_digest_one_process_does(seed_site, tmp_path,
                                                                           monkeypatch):
     from dataclasses import replace
-    from sitegen import workers
+    import sitegen.build
     from sitegen.build import build
     from sitegen.config import load_config
-    from sitegen.topics import matcher_for
+    from sitegen.content.topics import matcher_for
     from multiprocessing import context
-    monkeypatch.setattr(workers, "PARALLEL_PARSE_BYTES", 1000)
+    monkeypatch.setattr(sitegen.build, "PARALLEL_PARSE_BYTES", 1000)
     children, make_process = [], context.ForkProcess
     monkeypatch.setattr(context.ForkContext, "Process",
                         lambda self, *args, **kwargs: children.append(kwargs) or make_process(*args, **kwargs))
     matcher_for.cache_clear()  # no topic matches remembered from other tests
     report = build(replace(load_config(seed_site.config), output=tmp_path / "two"))
-    assert any(kwargs.get("target") is workers._parse_in_child for kwargs in children)
+    assert any(getattr(getattr(kwargs.get("target"), "__self__", None), "function", None)
+               is sitegen.build._parse_and_match for kwargs in children)  # (a `parallel.Child`)
     assert report.warnings == load_digest_warnings(seed_site)
     for name in ("papers.json", "topics/index.html", "days/index.html"):
         assert (tmp_path / "two" / name).read_bytes() == (seed_site.output / name).read_bytes(), name

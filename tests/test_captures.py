@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import ABSTRACT
-from sitegen.dumps import PartialDate, detect_shape, parse_dump, parse_dump_bytes
+from sitegen.content.dumps import PartialDate, detect_shape, parse_dump, parse_dump_bytes
 
 CAPTURES = Path(__file__).parent / "captures"
 EXPECTED = json.loads((CAPTURES / "expected.json").read_text(encoding="utf-8"))

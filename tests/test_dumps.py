@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from helpers import ABSTRACT, full_dump
 from conftest import SEEDS
-from sitegen.dumps import PartialDate, parse_dump, parse_dump_bytes
+from sitegen.content.dumps import PartialDate, parse_dump, parse_dump_bytes
 
 LONG_ABSTRACT = ABSTRACT + " " + ABSTRACT
 
@@ -159,7 +159,7 @@ def test_an_entry_pickled_for_the_build_cache_keeps_every_field():
     import dataclasses
     import pickle
 
-    from sitegen.dumps import Entry, PartialDate
+    from sitegen.content.dumps import Entry, PartialDate
 
     values = {"title": "T", "line": 3, "abstract": ["A."], "date": PartialDate(5, 1, 2024),
               "org_account": "acct", "org_name": "Org"}

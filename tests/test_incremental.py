@@ -193,12 +193,12 @@ def test_rebuild_with_nothing_changed_renders_almost_nothing(seed_copy):
 
 def test_keys_worked_out_while_rendering_in_workers_are_those_of_this_process(seed_copy, monkeypatch):
     from dataclasses import replace
-    from sitegen import workers
+    from sitegen import rendering
     from sitegen.build import build
     from sitegen.cache import BuildCache
     from sitegen.config import load_config
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 50)
-    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(rendering.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     config = replace(load_config(seed_copy.config), output=seed_copy.root / "_parallel")
     cache = BuildCache()
     build(config, cache=cache)  # a first build: keys worked out as forked workers render
@@ -275,7 +275,7 @@ def test_a_page_key_counts_every_field_of_every_paper_in_its_view():
     import dataclasses
     import datetime as dt
     from sitegen.keys import PageKeys
-    from sitegen.model import Paper
+    from sitegen.content.model import Paper
 
     paper = Paper("k", "slug", "Title", ["An abstract."], date=dt.date(2024, 5, 1),
                   capture_dates=[dt.date(2024, 5, 1)])
@@ -296,9 +296,9 @@ def test_a_page_key_counts_every_field_of_every_paper_in_its_view():
 
 
 def test_papers_json_made_in_a_worker_is_what_a_full_build_makes(seed_copy, monkeypatch):
-    from sitegen import workers
+    from sitegen import rendering
 
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)  # papers.json renders in a forked worker
+    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 1)  # papers.json renders in a forked worker
     edit(seed_copy, "seeds/000", "The Dragon Hatchling", "The Dragon Hatchling (revised)")
     seed_copy.build("--quiet")
     monkeypatch.undo()
@@ -521,3 +521,17 @@ def test_the_summary_counts_only_the_files_that_really_changed(seed_copy):
     mended = seed_copy.build("--no-cache")
     assert re.search(r"re-rendered, 1 changed, 0 removed\)", mended.output), mended.output
     assert "edited in the output" not in stylesheet.read_text()
+
+
+def test_a_cache_is_made_void_by_a_change_to_any_of_sitegens_code_the_content_package_included(monkeypatch):
+    from pathlib import Path
+
+    from sitegen import cache
+
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path) or original(path))
+    cache._code_fingerprint()
+    package = Path(cache.__file__).parent
+    assert {path.relative_to(package).as_posix() for path in read} >= {
+        "build.py", "content/model.py", "content/similar.py", "content/topics.py"}

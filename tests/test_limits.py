@@ -199,7 +199,7 @@ def test_a_custom_domain_is_written_to_cname_as_a_bare_host_name(site):
 
 
 def test_adding_a_paper_never_moves_the_page_of_a_title_without_ascii_letters(site):
-    from sitegen.slugs import title_hash, title_key
+    from sitegen.content.slugs import title_hash, title_key
     title = "深層学習による視覚野のモデル"  # no letter a slug can spell: "paper-<hash>"
     site.write("dumps/a.txt", full_dump((title, ABSTRACT, "• 2 authors", "Jun 12, 2025 3")))
     site.build()
@@ -215,7 +215,7 @@ def test_adding_a_paper_never_moves_the_page_of_a_title_without_ascii_letters(si
 
 
 def test_no_title_can_take_another_titles_hashed_slug():
-    from sitegen.slugs import slugify, title_hash, title_key
+    from sitegen.content.slugs import slugify, title_hash, title_key
     hashed = slugify("Ünïcode Title")
     spelled = "Unicode Title " + title_hash(title_key("Ünïcode Title"))
     assert hashed.endswith(title_hash(title_key("Ünïcode Title")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
@@ -10,10 +11,10 @@ from hypothesis import strategies as st
 
 from helpers import ABSTRACT, full_dump
 from sitegen.config import SiteConfig, Source, Topic
-from sitegen.dumps import PartialDate, parse_dump
-from sitegen.model import Paper, build_digest, resolve_date
-from sitegen.topics import TopicMatcher
-from sitegen.slugs import MAX_SLUG_LENGTH, slugify, title_key
+from sitegen.content.dumps import PartialDate, parse_dump
+from sitegen.content.model import Paper, build_digest, resolve_date
+from sitegen.content.topics import TopicMatcher
+from sitegen.content.slugs import MAX_SLUG_LENGTH, slugify, title_key
 
 
 def make_config(*topics: Topic, catch_all: Topic | None = None) -> SiteConfig:
@@ -216,7 +217,7 @@ def test_shipped_topics_give_nine_in_ten_seed_papers_a_specific_topic(seed_site)
 
 
 def test_similar_papers_with_none_one_and_texts_that_contain_the_marker_word():
-    from sitegen.similar import similar_papers
+    from sitegen.content.similar import similar_papers
     assert similar_papers({}).nearest == {}
     assert similar_papers({"a": ("Spiking", "spiking")}).nearest == {"a": []}
     found = similar_papers({
@@ -245,7 +246,7 @@ def _texts(seed: int, count: int) -> dict[str, tuple[str, str]]:
 
 def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the_first_build_answer():
     from unittest import mock
-    from sitegen import similar
+    from sitegen.content import similar
 
     rows = []
     pair_scores = similar._pair_scores
@@ -274,7 +275,7 @@ def test_a_corrected_title_works_out_again_only_the_papers_near_it_and_gives_the
 def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digits(texts):
     import re
     import unicodedata
-    from sitegen.similar import _words
+    from sitegen.content.similar import _words
     words, marker = _words(texts)
     joined = f" {marker} ".join(texts) + f" {marker}"
     folded = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode().lower()
@@ -284,7 +285,7 @@ def test_words_for_similar_papers_are_the_ascii_folded_runs_of_letters_and_digit
 @given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
 def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
     import re
-    from sitegen.topics import words_of
+    from sitegen.content.topics import words_of
     assert words_of(text) == re.findall(r"\w+", text.casefold())
 
 
@@ -294,7 +295,7 @@ def test_topic_words_are_the_runs_of_word_characters_case_folded(text):
 def test_similar_papers_worked_out_from_the_last_answer_equal_a_first_build(edits):
     import random
     from unittest import mock
-    from sitegen import similar
+    from sitegen.content import similar
 
     papers = _texts(0, 40)
     # A low cap moves words in and out of the vocabulary; no full redo however much changes.
@@ -329,35 +330,45 @@ def test_topic_matches_handed_to_the_next_build_count_only_under_the_same_rules(
 
 
 def test_similar_papers_come_from_the_cache_only_for_the_same_texts():
-    from types import SimpleNamespace
     from sitegen.build import add_similar_papers
     from sitegen.cache import BuildCache
+    from sitegen.content.model import Digest
 
-    def papers(third_abstract: str) -> SimpleNamespace:
+    def papers(third_abstract: str) -> Digest:
         texts = [("a", "Spiking neurons in cortex", "Spiking neurons fire in cortex columns."),
                  ("b", "Spiking cortex columns", "Columns of cortex with spiking neurons."),
                  ("c", "Language model tokens", third_abstract)]
-        return SimpleNamespace(papers=[Paper(key=slug, slug=slug, title=title, abstract=[abstract])
-                                       for slug, title, abstract in texts])
+        return Digest(papers=[Paper(key=slug, slug=slug, title=title, abstract=[abstract])
+                              for slug, title, abstract in texts],
+                      topics=[], days={}, undated=[], diagnostics=[])
 
     cache = BuildCache()
-    before = papers("Tokens of a language model predict tokens.")
-    add_similar_papers(before, cache=cache)
-    after, fresh = papers("Cortex columns of spiking neurons."), papers("Cortex columns of spiking neurons.")
-    add_similar_papers(after, cache=cache)
-    add_similar_papers(fresh)
-    assert [p.similar for p in after.papers] == [p.similar for p in fresh.papers]
-    assert [p.similar for p in after.papers] != [p.similar for p in before.papers]
-    again = papers("Cortex columns of spiking neurons.")
-    add_similar_papers(again, cache=cache)
-    assert [p.similar for p in again.papers] == [p.similar for p in fresh.papers]
+    before = add_similar_papers(papers("Tokens of a language model predict tokens."), cache=cache)
+    after = add_similar_papers(papers("Cortex columns of spiking neurons."), cache=cache)
+    fresh = add_similar_papers(papers("Cortex columns of spiking neurons."))
+    assert after.similar == fresh.similar
+    assert after.similar != before.similar
+    again = add_similar_papers(papers("Cortex columns of spiking neurons."), cache=cache)
+    assert again.similar == fresh.similar
+
+
+def test_finding_similar_papers_leaves_the_model_it_was_given_as_it_was(seed_site):
+    from sitegen.build import read_digest, with_similar_papers
+    from sitegen.config import load_config
+
+    digest = read_digest(load_config(seed_site.config))
+    before = copy.deepcopy(digest)
+    with_similar, _ = with_similar_papers(digest)
+    assert digest == before and digest.similar == {}
+    assert with_similar.papers is digest.papers
+    assert set(with_similar.similar) == {paper.slug for paper in digest.papers}
 
 
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60), st.sampled_from([0.5, 0.25, 0.125, 1.0])),
                 unique_by=lambda pair: pair[:2], max_size=300))
 def test_the_nearest_of_each_paper_are_its_best_scores_with_ties_to_the_lower_paper(pairs):
     import numpy as np
-    from sitegen.similar import NEAREST, _best
+    from sitegen.content.similar import NEAREST, _best
     pairs.sort(key=lambda pair: pair[0])  # grouped by row, as `_pair_scores` gives them
     rows, others, scores = (np.array(values) for values in zip(*pairs)) if pairs else \
         (np.zeros(0, int), np.zeros(0, int), np.zeros(0))

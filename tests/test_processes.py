@@ -119,7 +119,7 @@ def test_die_with_parent_asks_the_kernel_to_end_a_forked_child_with_its_parent(t
     script = tmp_path / "tree.py"
     script.write_text(
         "import multiprocessing, os, sys, time\n"
-        "from sitegen.children import die_with_parent\n"
+        "from sitegen.parallel import die_with_parent\n"
         "def child():\n"
         "    die_with_parent()\n"
         "    time.sleep(60)\n"
@@ -141,3 +141,33 @@ def test_die_with_parent_asks_the_kernel_to_end_a_forked_child_with_its_parent(t
         for pid in group_members(parent.pid):
             os.kill(pid, signal.SIGKILL)
         parent.stdout.close()
+
+
+def test_a_wait_for_a_childs_result_that_is_interrupted_leaves_the_child_to_be_stopped(tmp_path):
+    """Ctrl-C while `serve` waited for the search index used to hang it: the wait joined
+    a child that was blocked sending its answer to nobody."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import signal, time\n"
+        "from sitegen.parallel import Child\n"
+        "def interrupt(signum, frame):\n"
+        "    raise KeyboardInterrupt\n"
+        "signal.signal(signal.SIGALRM, interrupt)\n"
+        "try:\n"
+        "    with Child(lambda: time.sleep(0.5) or b'x' * (8 << 20)).start() as child:\n"
+        "        signal.setitimer(signal.ITIMER_REAL, 0.2)\n"
+        "        child.result()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped' if child.process is None else 'left running')\n")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30)
+    assert result.stdout == "stopped\n", result.stderr
+
+
+def test_a_childs_answer_and_its_failure_reach_the_parent():
+    from sitegen.parallel import Child, ChildFailed, fork_map
+
+    assert Child(sum, [1, 2, 3]).start().result() == 6
+    with pytest.raises(ChildFailed, match="ZeroDivisionError"):
+        Child(lambda: 1 / 0).start().result()
+    assert fork_map(lambda n: (n, os.getpid()), range(6), 2)[3][0] == 3
+    assert os.getpid() not in {pid for _, pid in fork_map(lambda n: (n, os.getpid()), range(6), 2)}

@@ -283,7 +283,7 @@ def test_str_split_splits_where_lunrs_separator_does():
 
 
 def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site, tmp_path):
-    from sitegen.workers import gzip_size_estimate
+    from sitegen.search_job import gzip_size_estimate
     path = seed_site.output / "search" / "lunr.json"
     index = path.read_bytes()
     assert gzip_size_estimate(path) == len(zlib.compress(index, 6))  # small: compressed whole
@@ -351,7 +351,7 @@ def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(s
     from sitegen.build import read_digest
     from sitegen.config import load_config
     from sitegen.render import topic_names
-    from sitegen.workers import SearchJob
+    from sitegen.search_job import SearchJob
 
     digest = read_digest(load_config(seed_site.config))
     first = SearchJob(digest, topic_names(digest)).run(tmp_path / "first")

@@ -273,16 +273,16 @@ def preview(site):
 @contextlib.contextmanager
 def rebuild_held_before_rendering(preview, monkeypatch):
     """A rebuild on a thread, held once its files are laid out, until the block ends."""
-    import sitegen.build
+    import sitegen.write
 
     rendering, go_on = threading.Event(), threading.Event()
-    render_and_write = sitegen.build.render_and_write
+    render_and_write = sitegen.write.render_and_write
 
     def held(*args, **kwargs):
         rendering.set()
         assert go_on.wait(20)
         return render_and_write(*args, **kwargs)
-    monkeypatch.setattr(sitegen.build, "render_and_write", held)
+    monkeypatch.setattr(sitegen.write, "render_and_write", held)
     rebuild = threading.Thread(target=preview.rebuild)
     rebuild.start()
     assert rendering.wait(20)
@@ -439,11 +439,11 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypa
     # printed a traceback whenever its pool ended it.
     import signal
     from sitegen.render import OutputFile
-    from sitegen.workers import render_and_write
+    from sitegen.rendering import render_and_write
 
     def handlers() -> str:
         return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r} {os.getpid()}"
-    monkeypatch.setattr("sitegen.workers.PARALLEL_THRESHOLD", 100)
+    monkeypatch.setattr("sitegen.rendering.PARALLEL_THRESHOLD", 100)
     files = [OutputFile(f"f{n}.txt", handlers, False) for n in range(150)]
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -481,7 +481,7 @@ def with_woken(self, *args, **kwargs):
     make_preview(self, *args, **kwargs)
     self.woken = Woken()
 serve.Preview.__init__ = with_woken
-serve.serve(Path("site.yaml"), "127.0.0.1", 0, False, False, None)
+serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True,
                             text=True, timeout=60)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from sitegen.config import Topic
-from sitegen.topics import Hit, TopicRules, choose_topics
+from sitegen.content.topics import Hit, TopicRules, choose_topics
 
 from test_model import digest_of, make_config
 
@@ -337,7 +337,7 @@ def plain_score(topics, title, abstract):
     """Each rule's mentions found by a regular expression over the words, the title's
     counted three times, a topic's excluded phrases taken out of its text first."""
     import re
-    from sitegen.topics import rule_words, rules_of, words_of
+    from sitegen.content.topics import rule_words, rules_of, words_of
 
     def pattern(rule):
         return " ".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w)

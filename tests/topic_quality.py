@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from sitegen.build import read_digest  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
-from sitegen.slugs import title_key  # noqa: E402
+from sitegen.content.slugs import title_key  # noqa: E402
 
 LABELS = Path(__file__).resolve().parent / "data" / "topic_labels.yaml"
 

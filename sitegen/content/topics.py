@@ -30,7 +30,7 @@ from collections import defaultdict
 from itertools import compress, count, repeat
 from typing import Iterable, NamedTuple
 
-from .config import Topic
+from ..config import Topic
 
 MATCH_SCORE = 2
 RUNNER_UP_SHARE = 0.5  # a paper's other topics need half the score of its best one
@@ -92,15 +92,15 @@ def choose_topics(scores: Iterable[TopicScore], max_topics: int) -> tuple[str, .
     match with at least half the best one's score, the best `max_topics` of them (ties
     go to the earlier topic); failing any, the best near miss (a topic with some score
     and its context); else none."""
-    scores = list(scores)
-    matched = [score for score in scores if score.matches]
-    if matched:
-        best = max(score.score for score in matched)
-        ranked = sorted((score for score in matched if score.score >= RUNNER_UP_SHARE * best),
-                        key=lambda s: -s.score)
-        kept = {score.slug for score in ranked[:max_topics]}
-        return tuple(score.slug for score in matched if score.slug in kept)
     near = [score for score in scores if score.context and score.score > 0]
+    matched = [score for score in near if score.score >= MATCH_SCORE]
+    if matched:
+        least = RUNNER_UP_SHARE * max(score.score for score in matched)
+        kept = [score for score in matched if score.score >= least]
+        if len(kept) > max_topics:
+            best = set(sorted(kept, key=lambda s: -s.score)[:max_topics])  # sorted keeps the order of equals
+            kept = [score for score in kept if score in best]
+        return tuple(score.slug for score in kept)
     if near:
         return (max(near, key=lambda s: s.score).slug,)  # max keeps the first of equals
     return ()

@@ -14,11 +14,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .config import SiteConfig, Source, Topic
+from ..config import SiteConfig, Source, Topic
 from .dumps import Dump, Entry, PartialDate
-from .errors import Diagnostic, warning
+from ..errors import Diagnostic, warning
 from .slugs import slugify, title_hash, title_key
-from .topics import TopicMatcher, choose_topics, matcher_for
+from .topics import TopicMatcher, choose_topics
 
 FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
 MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
@@ -39,7 +39,6 @@ class Paper:
     upvotes: int | None = None
     topics: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # "path:line"
-    similar: list[str] = field(default_factory=list)  # slugs
     # Where each metadata value came from ("path:line"), to name both places in a conflict.
     provenance: dict[str, str] = field(default_factory=dict, repr=False)
     capture_dates: list[dt.date] = field(default_factory=list, repr=False)
@@ -103,6 +102,8 @@ class Digest:
     # Old URL -> paper URL of every redirect page, once the build has compared the
     # papers with what earlier builds published (`links.link_history`); None before.
     redirects: dict[str, str] | None = field(default=None, metadata={"shown": False})
+    # Slug -> the slugs of its nearest papers (`similar`), once the build has found them.
+    similar: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def by_slug(self) -> dict[str, Paper]:
@@ -177,7 +178,10 @@ def resolve_date(date: PartialDate, capture: dt.date | None, capture_year: int |
     return None
 
 
-def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest:
+def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
+                 matcher: TopicMatcher | None = None) -> Digest:
+    """The model of the parsed `dumps`.  `matcher` (one for `config.topics`) may know the
+    answers already (`match_topics_ahead`); without one, a new matcher works them out."""
     diagnostics: list[Diagnostic] = []
     sightings: list[tuple[Entry, dt.date | None, str, Source, dt.date | None]] = []
     summaries: list[SourceSummary] = []
@@ -195,7 +199,7 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]]) -> Digest
     entry_count = len(sightings)
 
     _give_distinct_slugs(papers.values())
-    matcher = matcher_for(tuple(config.topics))
+    matcher = matcher if matcher is not None else TopicMatcher(config.topics)
     for paper in papers.values():
         if paper.date is None and paper.capture_dates:
             paper.date, paper.date_source = min(paper.capture_dates), "captured"

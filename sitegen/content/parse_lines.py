@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .capture import clean_text, iso_date
 
 FRONT_MATTER_DATE_KEYS = ("retrieved", "exported", "captured", "saved", "date")
+FRONT_MATTER_LINES = 85  # the most `_take_front_matter` reads: a block opened in the first 5, 80 long
 # A header of `key: value` lines some tools write instead of front matter (`- Captured (UTC): …`).
 HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>url|title|source|type|retrieved|exported|captured|"
                           r"saved|date)(?:\s*\(utc\))?\s*:\s*(?P<value>.*)$", re.IGNORECASE)
@@ -24,7 +25,6 @@ REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 IMAGE = re.compile(r"!\[[^\[\]\n]*\](?:\([^()\[\]\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\[\]\n]*\])")
-BRACKET = re.compile(r"[\[\]]")
 INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^()\[\]\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
 INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^()\[\]\s>\x00-\x02]*)>?\s*\)")
@@ -46,7 +46,7 @@ MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One thing the listing showed, as plain text, with the URLs it linked to."""
 
@@ -70,14 +70,18 @@ class FrontMatter:
 def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     """The capture's lines as the listing showed them, and the date its front matter gives.
     `text` holds no control characters (the caller reports and replaces them)."""
-    physical = re.split(r"\r\n|\r|\n", text) if "\r" in text else text.split("\n")
-    front = _take_front_matter(physical)
-    refs = _take_reference_definitions(physical) if markdown and "]:" in text else {}
+    if "\r" in text:
+        text = re.sub(r"\r\n?", "\n", text)
+    with_refs = markdown and "]:" in text
     fenced = markdown and ("```" in text or "~~~" in text)
+    # Front matter is in the first lines: the rest is split into lines once, after the links.
+    physical = text.split("\n") if with_refs or fenced else text.split("\n", FRONT_MATTER_LINES)
+    front = _take_front_matter(physical)
+    refs = _take_reference_definitions(physical) if with_refs else {}
     if fenced:
         physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
                      else line) for line in physical]
-    joined = "\n".join(physical) if front.blanked or refs or fenced or "\r" in text else text
+    joined = "\n".join(physical) if front.blanked or refs or fenced else text
     if markdown and "![" in joined:
         joined = IMAGE.sub("", joined)
     if "[" in joined:
@@ -123,20 +127,34 @@ def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
     return refs
 
 
+def _brackets(text: str):
+    """(position, "[" or "]") of every bracket, in order.  Found with `str.find`, which skips
+    to the next one at memory speed: by now a large capture has a few hundred brackets left
+    in millions of characters, and a character-class search, which steps through every
+    character, was most of the scanner's time (benchmarks/README.md)."""
+    opening, closing = text.find("["), text.find("]")
+    while opening >= 0 or closing >= 0:
+        if closing < 0 or 0 <= opening < closing:
+            yield opening, "["
+            opening = text.find("[", opening + 1)
+        else:
+            yield closing, "]"
+            closing = text.find("]", closing + 1)
+
+
 def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, str]]:
     """(start, text end, end, url) of each outermost `[text](url)` or `[text][label]`."""
     found: list[tuple[int, int, int, str]] = []
     opened: list[int] = []
-    for match in BRACKET.finditer(text):
-        token = match.group()
-        if match.start() and text[match.start() - 1] == "\\":  # an escaped bracket
+    for position, token in _brackets(text):
+        if position and text[position - 1] == "\\":  # an escaped bracket
             continue
         if token == "[":
-            opened.append(match.start())
+            opened.append(position)
             continue
-        if token != "]" or not opened:
+        if not opened:
             continue
-        start, close = opened.pop(), match.start()
+        start, close = opened.pop(), position
         if close - start > MAX_LINK_SPAN:
             continue
         target = INLINE_TARGET.match(text, close + 1)
@@ -191,6 +209,13 @@ def _mark_links(text: str, refs: dict[str, str]) -> str:
 
 def _unmark(text: str) -> tuple[str, list[str], int | None]:
     """A marked line's text, the URLs it links to, and a `[6](…#community)` comment count."""
+    before, _, rest = text.partition(MARK)
+    if MARK not in rest:  # one link, most lines: no loop
+        url, _, rest = rest.partition(LABEL_START)
+        label, _, tail = rest.partition(LABEL_END)
+        if url.endswith("#community") and label.replace(" ", "").isdigit():
+            return before + tail, [], int(label.replace(" ", ""))
+        return before + label + tail, [url], None
     parts = text.split(MARK)
     kept, urls, comments = [parts[0]], [], None
     for part in parts[1:]:
@@ -243,19 +268,20 @@ def _attach(line: Line, url: str) -> None:
 
 
 def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
-    """Each rule only where its mark is: most lines of a capture are plain prose."""
+    """Each rule only where its mark is: most lines of a capture are plain prose.  The
+    patterns that mark a line's start are matched once and cut off, not substituted."""
     first = text[:1]
     if first.isspace():
         first = text.lstrip()[:1]
-    heading = first == "#" and bool(HEADING.match(text))
+    heading = HEADING.match(text) if first == "#" else None
     if heading:
-        text = HEADING.sub("", text).rstrip("#").strip()
-        text = RANK.sub("", text)
+        text = _without_rank(text[heading.end():].rstrip("#").strip())
         first = text[:1]
     if first in ("-", "*", "+", "•", ">"):
-        text = BULLETS.sub("", text)
-    elif text[:1].isdigit() and RANK.match(text):  # `1. [Title](…)`: a rank, not the title's
-        text = RANK.sub("", text)
+        bullets = BULLETS.match(text)
+        text = text[bullets.end():] if bullets else text
+    elif text[:1].isdigit():  # `1. [Title](…)`: a rank, not the title's
+        text = _without_rank(text)
     alt = ALT_TEXT.match(text) if text[:1] == "[" and not heading else None
     if alt:
         text = text[alt.end():]
@@ -267,5 +293,10 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
         text = re.sub(r"\\\s", " ", text)
         text = ESCAPE.sub(r"\1", text).rstrip("\\")
     if heading:
-        text = RANK.sub("", text.strip())
-    return text, heading, (alt["alt"].strip() or None) if alt else None
+        text = _without_rank(text.strip())
+    return text, heading is not None, (alt["alt"].strip() or None) if alt else None
+
+
+def _without_rank(text: str) -> str:
+    rank = RANK.match(text) if text[:1].isdigit() else None
+    return text[rank.end():] if rank else text

@@ -22,7 +22,7 @@ import re
 
 from .capture import (CONTROL_CHARACTERS, Dump, Entry, PartialDate, clean_text,  # noqa: F401
                       is_abstract_like, parse_date_line, shorten)
-from .errors import Diagnostic, warning
+from ..errors import Diagnostic, warning
 from .parse_cards import CardReader, entries_of, glued_chrome
 from .parse_html import read_html
 from .parse_json import entries_from, find_papers

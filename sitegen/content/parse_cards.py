@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
                       parse_date_line, shorten, word_count)
-from .errors import warning
+from ..errors import warning
 from .parse_lines import Line
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
@@ -46,10 +46,10 @@ URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IG
 MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*[=-]+\s*$|\*\*)")
 CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
                   r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
-MARKUP_CHARACTERS = frozenset("[]<*#>|`")
+MARKUP_CHARACTERS = re.compile(r"[\[\]<*#>|`]")  # one of them is in any line MARKUP finds
 CODE_WORDS = {"def", "class", "import", "return", "assert", "if", "for", "while", "with", "async",
               "await", "const", "let", "var", "function"}
-CODE_CHARACTERS = frozenset("=;{()@\"'$%")
+CODE_CHARACTERS = re.compile(r"[=;{()@\"'$%]")  # as CODE finds, past its first words
 LINK_SYNTAX = re.compile(r"\]\(|!\[|\]\[|^\s*[=-]*\s*$|</?(?:a|img|script|div|span|p|b|i|br|iframe|svg|"
                          r"style|object|embed)\b", re.IGNORECASE)
 LETTER = re.compile(r"[^\W\d_]")
@@ -75,7 +75,7 @@ LONGEST_METADATA = 80
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Kind:
     name: str  # chrome, upvotes, date, authors, separator, comments, submitted, text
     value: object = None
@@ -95,7 +95,7 @@ def classify(line: Line) -> _Kind:
         return TEXT  # prose: no date, count or menu word is this long
     lowered = text.lower()
     upvotes = UPVOTES.match(text)
-    if upvotes and (not line.links or any(LOGIN_LINK.match(url) for url in line.links)
+    if upvotes and (not line.links or _links_to_login(line.links)
                     or text.startswith("[-]")):
         count = upvotes["count"]
         return _Kind("upvotes" if line.links or text.startswith("[-]") else "number",
@@ -118,9 +118,16 @@ def classify(line: Line) -> _Kind:
     submitted = SUBMITTED.match(text)
     if submitted:
         return _Kind("submitted", submitted["name"].strip() or None)
-    if any(LOGIN_LINK.match(url) for url in line.links) and word_count(text) <= 3:
+    if line.links and _links_to_login(line.links) and word_count(text) <= 3:
         return CHROME_LINE
     return TEXT
+
+
+def _links_to_login(links: list[str]) -> bool:
+    for url in links:
+        if LOGIN_LINK.match(url):
+            return True
+    return False
 
 
 def paper_id(links: list[str]) -> str | None:
@@ -148,14 +155,22 @@ def _id_in(url: str) -> str | None:
 def paper_links(links: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for url in links:
-        if PAPER_LINK.match(url) and "#" not in url:
-            found.setdefault("huggingface", url)
-        arxiv = ARXIV_LINK.match(url)
-        if arxiv:
-            found.setdefault("arxiv" if arxiv["kind"] == "abs" else "pdf", url)
-        if CODE_LINK.match(url):
-            found.setdefault("code", url)
+        name = _link_name(url)
+        if name is not None:
+            found.setdefault(name, url)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _link_name(url: str) -> str | None:
+    """Which of a paper's links `url` is, if any (remembered: a card links its paper from
+    several of its lines)."""
+    if PAPER_LINK.match(url) and "#" not in url:
+        return "huggingface"
+    arxiv = ARXIV_LINK.match(url)
+    if arxiv:
+        return "arxiv" if arxiv["kind"] == "abs" else "pdf"
+    return "code" if CODE_LINK.match(url) else None
 
 
 def account_of(links: list[str]) -> str | None:
@@ -172,13 +187,14 @@ def junk_reason(title: str) -> str | None:
         return "too long for a title"
     lowered = title.lower()
     # Each pattern is looked for only where the characters it needs are there: most titles
-    # have none, and a search over every position of every title is most of the check.
+    # have none, and a search over every position of every title is most of the check.  The
+    # characters are looked for by a character class, not by building a set of the title's.
     if ("/" in title or "www." in lowered) and URL_OR_DOMAIN.search(title):
         return "a URL"
-    if (not MARKUP_CHARACTERS.isdisjoint(title) or title[:2] in ("- ", "+ ") or
-            not set(title) - {"=", "-", " "}) and MARKUP.search(title):
+    if (MARKUP_CHARACTERS.search(title) or title[:2] in ("- ", "+ ") or
+            not title.strip("=- ")) and MARKUP.search(title):
         return "markup"
-    if (not CODE_CHARACTERS.isdisjoint(title) or title.split(" ", 1)[0] in CODE_WORDS
+    if (CODE_CHARACTERS.search(title) or title.split(" ", 1)[0] in CODE_WORDS
             or title.startswith("from ")) and CODE.search(title):
         return "code"
     if not LETTER.search(title):
@@ -212,7 +228,7 @@ class CardReader:
         self.dump, self.markdown = dump, markdown
         self.cards: list[_Card] = []
         self.card: _Card | None = None
-        self.pending_upvotes: tuple[int, int, str | None] | None = None  # (count, line, id)
+        self.pending_upvotes: tuple[int, int, list[str]] | None = None  # (count, line, links)
         self.pending_submitter: str | None = None
         self.expect_submitter = False
 
@@ -252,12 +268,13 @@ class CardReader:
         self._on_upvotes(line, kind, following, following_line)
 
     def _on_upvotes(self, line, kind, following, following_line) -> None:
-        upvoted = paper_id(line.links)
         card = self.card
-        if upvoted and card is not None and upvoted == card.entry.arxiv_id and card.entry.upvotes is None:
+        if card is not None and card.entry.upvotes is None and card.entry.arxiv_id is not None \
+                and paper_id(line.links) == card.entry.arxiv_id:
             card.entry.upvotes = kind.value  # a layout that puts the button below the card
             return
-        self.pending_upvotes = (kind.value, line.number, upvoted)
+        # The paper the button names is read only if the card names none itself.
+        self.pending_upvotes = (kind.value, line.number, line.links)
 
     def _on_resources(self, line, kind, following, following_line) -> None:
         if self.card is not None:
@@ -324,14 +341,14 @@ class CardReader:
         card = self.card
         linked = paper_id(line.links)
         if self.pending_upvotes is not None or line.heading:
-            self._start(line, strong=True)
+            self._start(line, linked, strong=True)
         elif linked and card is not None and linked == card.entry.arxiv_id and \
                 (not card.metadata or not card.entry.abstract and word_count(line.text) >= 12):
             self._add_abstract(line, join=bool(card.entry.abstract))
         elif linked and card is not None and linked == card.entry.arxiv_id:
             self._on_resources(line, kind, following, following_line)  # the card's own links
         elif linked and (card is None or linked != card.entry.arxiv_id):
-            self._start(line, strong=True)
+            self._start(line, linked, strong=True)
         elif card is not None and self._is_organisation(line, following, following_line):
             entry = card.entry
             account = account_of(line.links)
@@ -352,22 +369,23 @@ class CardReader:
                     self._wraps_on(line, following, following_line):
                 self._add_abstract(line, join=False)
             else:
-                self._start(line, strong=False)
+                self._start(line, linked, strong=False)
         elif card is not None and not card.metadata and self._continues_abstract(line):
             self._add_abstract(line, join=not is_abstract_like(line.text))
         else:
-            self._start(line, strong=False)
+            self._start(line, linked, strong=False)
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _start(self, line: Line, strong: bool) -> None:
+    def _start(self, line: Line, linked: str | None, strong: bool) -> None:
+        """A new card titled by `line`, whose links name the paper `linked`."""
         entry = Entry(title=line.text, line=line.number)
-        entry.arxiv_id = paper_id(line.links)
+        entry.arxiv_id = linked
         entry.links.update(paper_links(line.links))
         if self.pending_upvotes is not None:
-            count, _, upvoted_id = self.pending_upvotes
+            count, _, upvote_links = self.pending_upvotes
             entry.upvotes = count
-            entry.arxiv_id = entry.arxiv_id or upvoted_id
+            entry.arxiv_id = entry.arxiv_id or paper_id(upvote_links)
             self.pending_upvotes = None
         entry.submitted_by, self.pending_submitter = self.pending_submitter, None
         self.card = _Card(entry, strong=strong, title_lines=[line.number])

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 MONTHS = {
     name: number

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from .config import SiteConfig
+from ..config import SiteConfig
 from .model import Digest, Paper
 from .topics import MATCH_SCORE, RUNNER_UP_SHARE, TITLE_WEIGHT, WEIGHTS, Hit, TopicMatcher, TopicScore, choose_topics
 

@@ -1,0 +1,164 @@
+"""Work in forked processes, and their lifetime: one way to run a job in a child
+(`Child`), one way to share many jobs among children (`fork_map`).
+
+A forked child inherits the parent's memory as it is: the model, the templates,
+the files laid out, for free; what comes back through a pipe is small beside
+that (keys, sizes, half the parsed dumps).  Every child asks the kernel, as it
+starts, to be killed when its parent ends, however the parent ends (SIGKILL
+included); the parent, on SIGTERM or Ctrl-C, ends its children itself on the way
+out (`EndOnSignals`).  A child that outlived its build would be a stray: blocked
+on a pipe nobody reads, holding memory, for ever.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from typing import Callable, Sequence
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+# A forked process inherits every lock as it was at that moment, held by another
+# thread or not: `serve` renders pages in its request threads while a build runs, and
+# a child forked while one of them held Jinja's template cache lock would wait for it
+# for ever.  Forks take this lock; a thread that renders holds it.
+FORK_LOCK = threading.Lock()
+
+
+class ChildFailed(Exception):
+    """A child's job raised, or the child ended without an answer."""
+
+
+class Child:
+    """`function(*args)` in a forked process, from `start` until `result` is asked for;
+    stopped (killed) on leaving a `with` block before that."""
+
+    def __init__(self, function: Callable, *args):
+        self.function, self.args, self.process = function, args, None
+
+    def start(self) -> Child:
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        with FORK_LOCK:
+            self.process = context.Process(target=self._run, args=(sender,), daemon=True)
+            self.process.start()
+        sender.close()
+        return self
+
+    def _run(self, sender) -> None:
+        as_child()
+        self.receiver.close()  # (else a send nobody reads any more waits for ever)
+        try:
+            sender.send(("ok", self.function(*self.args)))
+        except BaseException as error:  # reported by the parent, which owns the work
+            sender.send(("error", f"{type(error).__name__}: {error}"))
+
+    def result(self):
+        """The job's return value; `ChildFailed` if it raised or its process died.  What
+        interrupts the wait (Ctrl-C) leaves the child to `stop`."""
+        try:
+            kind, value = self.receiver.recv()
+        except EOFError:
+            kind, value = "error", "the process ended unexpectedly"
+        self.receiver.close()
+        self.process.join()
+        self.process = None
+        if kind == "error":
+            raise ChildFailed(value)
+        return value
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join()
+            self.process = None
+
+    def __enter__(self) -> Child:
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.stop()
+
+
+def fork_map(function: Callable, items: Sequence, workers: int,
+             between: Callable[[], None] | None = None) -> list:
+    """`function(item)` for every item, in order, shared among `workers` forked
+    processes (items and results go through pipes; `function` is inherited).
+    `between()` runs before each result is taken: what it raises stops the work, the
+    children with it."""
+    results = []
+    with FORK_LOCK:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
+                                                        initargs=(function,))
+    with pool:
+        for result in pool.imap(_call, items, chunksize=1):
+            if between is not None:
+                between()
+            results.append(result)
+    return results
+
+
+_worker_function: Callable | None = None  # set in each worker of `fork_map` only
+
+
+def _start_worker(function: Callable) -> None:
+    global _worker_function
+    as_child()
+    _worker_function = function
+
+
+def _call(item):
+    return _worker_function(item)
+
+
+def as_child() -> None:
+    """What a forked child does first.  It inherits `serve`'s handlers, which turn
+    SIGTERM into KeyboardInterrupt (a pool's SIGTERM at its end would print a
+    traceback), and Ctrl-C is the parent's to handle; it ends with its parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """In a forked child: be killed (SIGKILL) when the parent ends; end at once if it
+    already has.  (Linux; elsewhere a child is ended by its parent on the way out.)"""
+    parent = multiprocessing.parent_process()
+    expected = parent.pid if parent is not None else None
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if expected is not None and os.getppid() != expected:  # ended before the request
+        os._exit(1)
+
+
+class EndOnSignals:
+    """SIGTERM (what `timeout` and service managers send) ends a command the way Ctrl-C
+    does: as KeyboardInterrupt in the main thread, so that every `with` and `finally`
+    on the way out runs (children ended, a half-built folder deleted, the lock
+    released).  A second signal ends the process at once."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+    def install(self) -> None:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            if signal.getsignal(number) is not signal.SIG_IGN or number == signal.SIGTERM:
+                signal.signal(number, self._handle)
+
+    def _handle(self, number: int, frame) -> None:
+        if self.received is not None:
+            os._exit(128 + number)
+        self.received = number
+        raise KeyboardInterrupt
+
+    @property
+    def exit_code(self) -> int | None:
+        return 128 + self.received if self.received is not None else None

@@ -1,0 +1,85 @@
+"""What a build is asked to do (`BuildOptions`), what it did (`BuildReport`), and the
+two together as the build hands them from step to step (`Run`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .cache import BuildCache
+from .config import SiteConfig
+from .content.model import Digest
+from .errors import Diagnostic
+from .redirects import History
+from .render import OutputFile
+from .rendering import Progress
+
+
+@dataclass
+class BuildReport:
+    digest: Digest
+    output: Path | None = None
+    pages: int = 0
+    rendered: int = 0  # files rendered: all of them, or those whose inputs changed
+    in_place: bool = False  # the previous output updated, not replaced by a fresh folder
+    removed: int = 0
+    files: int = 0
+    bytes_written: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    index_bytes: tuple[int, int | None] | None = None  # search/lunr.json raw and gzip (estimated)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return self.digest.diagnostics
+
+    def summary(self) -> str:
+        digest = self.digest
+        parts = [
+            _count(digest.source_count, "source"),
+            _count(digest.entry_count, "entry", "entries"),
+            _count(len(digest.papers), "paper"),
+            _count(len(digest.topics), "topic"),
+            _count(len(digest.days), "day"),
+        ]
+        if self.output is not None and self.in_place:
+            parts.append(f"{_count(self.pages, 'page')} ({_count(self.rendered, 'file')} re-rendered, "
+                         f"{self.files} changed, {self.removed} removed)")
+        elif self.output is not None:
+            parts.append(f"{_count(self.pages, 'page')} written")
+        if self.index_bytes:
+            raw, compressed = self.index_bytes
+            gzipped = f"≈{compressed / 1e6:.1f} MB gzip, " if compressed is not None else ""
+            parts.append(f"search index {raw / 1e6:.1f} MB ({gzipped}loaded in parts)")
+        parts.append(_count(len(self.warnings), "warning"))
+        return ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+@dataclass
+class BuildOptions:
+    """What a build makes beside the site and how it reports (serve's preview wants less)."""
+
+    strict: bool = False  # any warning fails the build before anything is written
+    private_output: bool = False  # serve's own folder, which nobody else writes to
+    estimate_index_gzip: bool = True  # report the search index's compressed size
+    whole_index: bool = True  # write search/lunr.json
+    papers_json: bool = True  # write papers.json
+    on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None
+    superseded: Callable[[], bool] | None = None
+    history: History | None = None  # what was published besides the previous output
+
+
+@dataclass
+class Run:
+    """One build's settings and report, handed from step to step."""
+
+    config: SiteConfig
+    options: BuildOptions
+    progress: Progress
+    cache: BuildCache | None
+    report: BuildReport
