@@ -2,6 +2,11 @@
 
     python benchmarks/run.py                       # 200, 10000 and 30000 papers
     python benchmarks/run.py --papers 200,10000 --peers --runs 3
+    python benchmarks/run.py --papers 10000,30000,100000 --peers --no-mkdocs --runs 1 --no-rebuilds
+
+For each size it also reports the output's kilobytes per paper, the whole index's, and
+the largest file, and (below the table) where each paper's bytes go, by part of the
+site.  MkDocs is built only up to 50,000 papers (minutes per build beyond).
 
 For each size it prints one row: parse time, full build wall time, pages
 written, pages per second, peak memory, output size, search index size (raw
@@ -36,6 +41,9 @@ sys.path.insert(0, str(HERE))
 import make_corpus  # noqa: E402
 import peers  # noqa: E402
 from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
+from sitegen.pieces import join_pieces  # noqa: E402
+
+MKDOCS_MAX_PAPERS = 50_000  # MkDocs takes many minutes past this: only sitegen and Hugo run
 
 
 def timed_run(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
@@ -63,6 +71,32 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return len(files), sum(path.stat().st_size for path in files)
 
 
+def read_whole(out: Path, name: str) -> str:
+    """A file of the site, its pieces joined if it was written in pieces."""
+    return join_pieces(lambda relative: (out / relative).read_bytes(), name).decode("utf-8")
+
+
+def largest_file(folder: Path) -> tuple[str, int]:
+    size, path = max((path.stat().st_size, path) for path in folder.rglob("*") if path.is_file())
+    return path.relative_to(folder).as_posix(), size
+
+
+def weight_by_part(folder: Path) -> dict[str, int]:
+    """Bytes of the site by part: papers/, search/lunr.json (whole index, its pieces
+    included), the rest of search/, topics/, days/, papers.json (pieces included), the
+    sitemaps, everything else."""
+    parts: dict[str, int] = {}
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(folder).as_posix()
+        part = next((name for name in ("search/lunr.json", "search/parts/", "search/docs/", "papers.json",
+                                       "papers/", "topics/", "days/", "sitemap") if relative.startswith(name)),
+                    "other")
+        parts[part] = parts.get(part, 0) + path.stat().st_size
+    return dict(sorted(parts.items(), key=lambda item: -item[1]))
+
+
 def search_index_size(out: Path) -> tuple[int, int] | None:
     folder = out / "search"
     if not folder.is_dir():
@@ -77,7 +111,7 @@ FIRST_QUERY = "spiking neural networks"
 
 def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     """KiB (gzip) a browser fetches for its first search: lunr.js, manifest, the parts of the
-    query's terms and the document chunks of the first 8 results."""
+    query's terms, the files naming the first 8 results' document chunks and those chunks."""
     manifest_path = out / "search" / "manifest.js"
     if not manifest_path.exists():
         return None
@@ -91,13 +125,19 @@ def first_search_download(out: Path, query: str = FIRST_QUERY) -> float | None:
     manifest = json.loads(text[text.index("(") + 1: text.rindex(")")])
     terms = [str(stemmer(Token(word.lower()))) for word in query.split()]
     parts = {max(0, bisect_right(manifest["parts"], term) - 1) for term in terms}
-    index = Index.load(json.loads((out / "search" / "lunr.json").read_text(encoding="utf-8")))
-    position = {paper["slug"]: n for n, paper in enumerate(json.loads((out / "papers.json").read_text()))}
-    starts, names = manifest["chunkStarts"], manifest["chunkNames"]
-    chunks = {names[bisect_right(starts, position[result["ref"]]) - 1] for result in index.search(query)[:8]}
+    index = Index.load(json.loads(read_whole(out, "search/lunr.json")))
+    position = {paper["id"]: n for n, paper in enumerate(json.loads(read_whole(out, "papers.json")))}
+    starts, per_file = [0], manifest["namesPerFile"]
+    for size in manifest["chunkSizes"][:-1]:
+        starts.append(starts[-1] + size)
+    chunks = {bisect_right(starts, position[result["ref"]]) - 1 for result in index.search(query)[:8]}
+    name_files = {chunk // per_file for chunk in chunks}
+    names = {number: json.loads(text[text.index(",") + 1: text.rindex(")")]) for number in name_files
+             for text in [(out / "search/chunks" / f"{number}.js").read_text(encoding="utf-8")]}
     files = [REPO / "static/vendor/lunr-2.3.9/lunr.min.js", manifest_path,
              *(out / "search/parts" / f"{n}.js" for n in parts),
-             *(out / "search/docs" / f"{n}.js" for n in chunks)]
+             *(out / "search/chunks" / f"{n}.js" for n in name_files),
+             *(out / "search/docs" / f"{names[chunk // per_file][chunk % per_file]}.js" for chunk in chunks)]
     return sum(len(gzip.compress(path.read_bytes(), 6)) for path in files) / 1024
 
 
@@ -239,7 +279,7 @@ def incremental_seconds(corpus: Path, out: Path) -> float:
     timed_run(sitegen_command(corpus, out))
     with edited_dump(corpus):
         wall, _, _ = timed_run(sitegen_command(corpus, out))
-        assert "(revised)" in (out / "papers.json").read_text(encoding="utf-8")
+        assert "(revised)" in read_whole(out, "papers.json")
     return wall
 
 
@@ -255,7 +295,8 @@ def ensure_corpus(size: int, work: Path) -> Path:
     return corpus
 
 
-def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
+def measure(size: int, runs: int, with_peers: bool, work: Path, rebuilds: bool = True,
+            mkdocs: bool = True) -> dict:
     corpus = ensure_corpus(size, work)
     out = work / f"site-{size}"
     row: dict = {"papers": size}
@@ -269,15 +310,18 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
                   "sitegen_fresh": (sitegen_command(corpus, out), out)}
     if with_peers:
         timed_run(sitegen_command(corpus, out))  # papers.json is the peers' input
-        papers = json.loads((out / "papers.json").read_text(encoding="utf-8"))
+        papers = json.loads(read_whole(out, "papers.json"))
         per_page = 50
         peers.write_hugo_site(papers, work / f"hugo-{size}", per_page)
-        peers.write_mkdocs_site(papers, work / f"mkdocs-{size}")
+        mkdocs = mkdocs and size <= MKDOCS_MAX_PAPERS
+        if mkdocs:
+            peers.write_mkdocs_site(papers, work / f"mkdocs-{size}")
         hugo_out = work / f"hugo-{size}-out"
         contenders["hugo"] = (peers.hugo_command(work / f"hugo-{size}", hugo_out), None)
         contenders["hugo_fresh"] = (peers.hugo_command(work / f"hugo-{size}", hugo_out), hugo_out)
-        contenders["mkdocs"] = (peers.mkdocs_command(work / f"mkdocs-{size}", work / f"mkdocs-{size}-out"),
-                                None)  # it empties its output folder itself
+        if mkdocs:
+            contenders["mkdocs"] = (peers.mkdocs_command(work / f"mkdocs-{size}", work / f"mkdocs-{size}-out"),
+                                    None)  # it empties its output folder itself
 
     walls: dict[str, list[float]] = {name: [] for name in contenders}
     peaks: dict[str, list[float]] = {name: [] for name in contenders}
@@ -298,6 +342,12 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
             cpus[name].append(cpu)
 
     pages, total_bytes = folder_size(out)
+    row["largest_file"], row["largest_file_bytes"] = largest_file(out)
+    row["largest_file_mb"] = row["largest_file_bytes"] / 1e6
+    row["output_kb_per_paper"] = total_bytes / 1e3 / size
+    row["output_mb_per_paper"] = total_bytes / 1e6 / size
+    row["bytes_by_part"] = weight_by_part(out)
+    row["whole_index_kb_per_paper"] = row["bytes_by_part"].get("search/lunr.json", 0) / 1e3 / size
     row.update(
         build_s=statistics.median(walls["sitegen"]),
         fresh_s=statistics.median(walls["sitegen_fresh"]),
@@ -313,10 +363,11 @@ def measure(size: int, runs: int, with_peers: bool, work: Path) -> dict:
     row["index_raw_kib"], row["index_gzip_kib"] = (index[0] / 1024, index[1] / 1024) if index else (None, None)
     row["first_search_kib"] = first_search_download(out)
     row["first_result_ms"] = browser_first_result_ms(out)
-    row["incremental_runs_s"] = [incremental_seconds(corpus, out) for _ in range(runs)]
-    row["incremental_s"] = statistics.median(row["incremental_runs_s"])
-    row["serve_reload_runs_s"] = [serve_reload_seconds(corpus) for _ in range(runs)]
-    row["serve_reload_s"] = statistics.median(row["serve_reload_runs_s"])
+    if rebuilds:
+        row["incremental_runs_s"] = [incremental_seconds(corpus, out) for _ in range(runs)]
+        row["incremental_s"] = statistics.median(row["incremental_runs_s"])
+        row["serve_reload_runs_s"] = [serve_reload_seconds(corpus) for _ in range(runs)]
+        row["serve_reload_s"] = statistics.median(row["serve_reload_runs_s"])
     for name in contenders:
         if not name.startswith("sitegen"):
             row[f"{name}_s"] = statistics.median(walls[name])
@@ -342,7 +393,9 @@ def print_table(rows: list[dict]) -> None:
     columns = [("papers", "papers", 0), ("parse_s", "parse s", 2), ("build_s", "build s", 2),
                ("build_cpu_s", "build cpu s", 1), ("fresh_s", "fresh s", 2),
                ("pages", "pages", 0), ("pages_per_s", "pages/s", 0), ("peak_mib", "peak MiB", 0),
-               ("output_mib", "output MiB", 1), ("index_raw_kib", "index KiB", 0),
+               ("output_mib", "output MiB", 1), ("output_kb_per_paper", "KB/paper", 1),
+               ("whole_index_kb_per_paper", "lunr.json KB/paper", 2), ("largest_file_mb", "largest MB", 1),
+               ("index_raw_kib", "index KiB", 0),
                ("index_gzip_kib", "gzip KiB", 0), ("first_search_kib", "1st search KiB", 0),
                ("first_result_ms", "1st result ms", 0), ("incremental_s", "incr. s", 2),
                ("serve_reload_s", "reload s", 2)]
@@ -369,6 +422,10 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true", help="also build with Hugo and MkDocs")
     parser.add_argument("--work", type=Path, default=HERE / "out", help="where corpora and sites go")
     parser.add_argument("--json", type=Path, default=None, help="write results here as JSON")
+    parser.add_argument("--no-rebuilds", dest="rebuilds", action="store_false",
+                        help="skip the rebuild figures (incr. s, reload s), which take three more builds")
+    parser.add_argument("--no-mkdocs", dest="mkdocs", action="store_false",
+                        help="with --peers, build with Hugo only")
     args = parser.parse_args()
     sizes = [int(size) for size in args.papers.split(",") if size.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -377,13 +434,21 @@ def main() -> None:
     versions = {"python": platform.python_version(), "cores": os.cpu_count()}
     if args.peers:
         versions["hugo"] = peers.ensure_hugo()
-        versions["mkdocs"] = peers.ensure_mkdocs()
-    rows = [measure(size, max(1, args.runs), args.peers, args.work) for size in sizes]
-    seeds = seed_digest(args.work)
-    seed_reload = statistics.median(serve_reload_seconds(seeds) for _ in range(max(1, args.runs)))
+        if args.mkdocs:
+            versions["mkdocs"] = peers.ensure_mkdocs()
+    rows = [measure(size, max(1, args.runs), args.peers, args.work, args.rebuilds, args.mkdocs) for size in sizes]
+    seed_reload = None
+    if args.rebuilds:
+        seeds = seed_digest(args.work)
+        seed_reload = statistics.median(serve_reload_seconds(seeds) for _ in range(max(1, args.runs)))
     print_table(rows)
-    print(f"serve, the shipped seed digest: {seed_reload:.2f} s from saving a corrected title to "
-          "the reload event and the paper's page served")
+    for row in rows:
+        parts = ", ".join(f"{part} {size / 1e3 / row['papers']:.1f}" for part, size in row["bytes_by_part"].items())
+        print(f"{row['papers']} papers, KB per paper by part: {parts}; largest file {row['largest_file']} "
+              f"({row['largest_file_mb']:.1f} MB)")
+    if seed_reload is not None:
+        print(f"serve, the shipped seed digest: {seed_reload:.2f} s from saving a corrected title to "
+              "the reload event and the paper's page served")
     print(f"({', '.join(f'{k} {v}' for k, v in versions.items())}; medians of {args.runs} runs)")
     result_path = args.json or args.work / "results.json"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,

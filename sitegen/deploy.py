@@ -14,6 +14,7 @@ push succeeded (compare-and-swap, so nothing that moved meanwhile is overwritten
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import tempfile
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
+from .pieces import join_pieces
 from .redirects import History, parse_history
 
 DEPLOY_GREP = "^Deploy .+ with sitegen$"
@@ -170,9 +172,10 @@ def published_history(target: Target) -> History | None:
     git from the commit prepared (fetched, when pushing), so no network is needed."""
     if target.published is None:
         return None
-    texts = [_published_file(target, name) for name in ("papers.json", "redirects.json")]
     origin = f"{target.remote}/{target.branch}" if target.push else target.branch
     try:
+        texts = [join_pieces(functools.partial(_published_file, target), name)  # (maybe in pieces)
+                 for name in ("papers.json", "redirects.json")]
         return parse_history(*texts, origin=origin)
     except ValueError as error:
         raise BuildError(f"cannot tell which paper URLs {origin} publishes: its papers.json is "

@@ -145,6 +145,10 @@ jobs:
           for file in papers.json redirects.json; do
             curl --fail --silent --show-error --location --output "_site/$file" "$BASE_URL/$file" || rm -f "_site/$file"
           done
+          # A large digest's papers.json lists the pieces it is written in (see the README).
+          for piece in $(python3 -c 'import json; d = json.load(open("_site/papers.json")); print(*d["pieces"])' 2>/dev/null); do
+            curl --fail --silent --show-error --location --output "_site/$piece" "$BASE_URL/$piece"
+          done
           touch _site/.nojekyll
       - name: Build
         # --strict fails on any warning, such as a published paper that is in no dump now

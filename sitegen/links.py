@@ -19,29 +19,35 @@ from pathlib import Path
 from .config import SiteConfig
 from .errors import ConfigError, Diagnostic, warning
 from .content.model import Digest, Paper
+from .pieces import join_pieces
 from .redirects import Gone, History, Plan, Sighting, parse_history, plan_redirects, sighting
 
 HISTORY_FILES = ("papers.json", "redirects.json")
 
 
-MAX_PAPERS_JSON_BYTES = 200 << 20  # 100,000 papers' records fit in far less
+MAX_PAPERS_JSON_BYTES = 512 << 20  # 100,000 papers' records take about 220 MB
 
 
 def read_history(folder: Path, served: set[str] | None = None) -> tuple[History | None, Diagnostic | None]:
     """What the site in `folder` served, if it is a site sitegen built; with `served` (this
     build's paper URLs), only the papers whose URL it lacks, which is all a plan needs."""
-    texts = []
-    for name in HISTORY_FILES:
+    def read(name: str) -> bytes | None:
         try:
-            texts.append((folder / name).read_bytes())
+            return (folder / name).read_bytes()
         except OSError:
-            texts.append(None)
+            return None
+
+    where = _shown(folder / "papers.json")
+    try:
+        texts = [join_pieces(read, name) for name in HISTORY_FILES]  # (papers.json may be in pieces)
+    except ValueError as error:
+        return None, warning(where, None, f"cannot tell the URLs of the previous build ({error}); "
+                                          "no redirects are carried forward from it")
     if texts == [None, None]:
         return None, None
     served_too = frozenset()
     if served is not None and texts[0] is not None:
         texts[0], served_too = unserved_records(texts[0], served)
-    where = _shown(folder / "papers.json")
     try:
         return parse_history(*texts, origin=where, served_too=served_too), None
     except (ValueError, RecursionError) as error:
@@ -132,7 +138,11 @@ def load_previous_history(source: str) -> History:
     """What a previous build served, from its papers.json (a file or an http(s) URL) and
     the redirects.json beside it, if there is one."""
     remote = source.startswith(("http://", "https://"))
-    papers = _read(source, remote, required=True)
+    try:  # a large digest's papers.json lists the pieces it is written in, beside it
+        papers = join_pieces(lambda name: _read(name, remote, required=name == source), source,
+                             MAX_PAPERS_JSON_BYTES)
+    except ValueError as error:
+        raise ConfigError(f"--against {terminal_safe(source)}: {terminal_safe(str(error))}") from None
     beside = urllib.parse.urljoin(source, "redirects.json") if remote else \
         str(Path(source).with_name("redirects.json"))
     try:

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Container, Iterable
 from pathlib import Path
 
-from .errors import BuildError, ConfigError, Diagnostic, warning
+from .errors import BuildError, ConfigError
 
 try:
     import fcntl
@@ -38,10 +38,6 @@ MARKER_TEXT = ("This folder is a site built by sitegen, which replaces everythin
 BACKGROUND_REMOVAL_FILES = 2000
 
 
-GITHUB_PAGES_SITE_LIMIT = 1024**3  # published sites should stay under 1 GB
-GITHUB_PAGES_FILE_LIMIT = 100 * 1024**2  # git hosting refuses larger files
-
-
 def safe_relative_path(relative: str) -> list[str]:
     """The parts of a path inside the output folder; refuses anything else."""
     parts = relative.split("/")
@@ -51,18 +47,6 @@ def safe_relative_path(relative: str) -> list[str]:
         raise BuildError(f"refusing to write {relative!r}: GitHub Pages tooling skips folders "
                          "whose names start with '_'")
     return parts
-
-
-def github_pages_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]:
-    """Warnings for files or a site too large for GitHub Pages, from each file's size."""
-    problems = [warning(f"{label}/{relative}", None, f"{size / 2**20:.0f} MB: GitHub refuses files "
-                                                     "over 100 MB")
-                for relative, size in sorted(sizes.items()) if size > GITHUB_PAGES_FILE_LIMIT]
-    total = sum(sizes.values())
-    if total > GITHUB_PAGES_SITE_LIMIT:
-        problems.append(warning(label, None, f"the site is {total / 2**30:.2f} GB; GitHub Pages "
-                                             "sites should stay under 1 GB"))
-    return problems
 
 
 def claim_paths(relatives: list[str], checked: Container[str] = ()) -> None:

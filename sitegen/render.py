@@ -10,6 +10,7 @@ absolute to the path of `base_url`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -26,6 +27,7 @@ from .config import SiteConfig
 from .errors import BuildError, ConfigError
 from .escaping import search_query
 from .feeds import entry_times, feed_context
+from .ids import paper_ids
 from .keys import PageKeys
 from .content.model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
 from .prose import markdown_html, plain_text
@@ -137,7 +139,7 @@ def _template_file(env: jinja2.Environment, name: str) -> str | None:
 
 def json_for_script(value) -> Markup:
     """JSON that is safe inside a <script> element and in HTML text."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
@@ -241,13 +243,12 @@ def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
 
 def scholarly_article(paper: Paper, base_url: str, topic_names: dict[str, str]) -> dict:
     """A paper page's JSON-LD for search engines and reference managers (`tojson_script`
-    writes it)."""
+    writes it).  No `name` and `description`: the headline is the title, and the page's
+    meta description already says what `description` would."""
     article = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
         "headline": paper.title,
-        "name": paper.title,
-        "description": paper.first_sentence,
         "url": base_url + paper.url,
         "keywords": [topic_names[slug] for slug in paper.topics],
     }
@@ -319,6 +320,7 @@ class OutputFile:
     key: str | None = None  # a fingerprint of every input, once worked out
     key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
     template: str | None = None  # the template it renders, if any
+    pieced_by: bytes | None = None  # written in pieces past pieces.PIECE_BYTES, cut before this
 
 
 def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
@@ -346,11 +348,17 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
     # papers.json, the slowest file to make, comes first: last, it kept one renderer busy
     # after the others had finished.
     if with_papers_json:
-        files.append(OutputFile("papers.json", lambda: papers_json(digest), False))
+        files.append(OutputFile("papers.json", lambda: papers_json(digest), False,
+                                pieced_by=PAPERS_JSON_RECORD))
+    lastmod: dict[str, str] = {}
     for path, template_name, context in _pages(digest, config):
         files.append(page(path, template_name, context))
         if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
-            sitemap.append(path.removesuffix("index.html"))
+            url = path.removesuffix("index.html")
+            sitemap.append(url)
+            date = page_date(context)
+            if date is not None:
+                lastmod[url] = date.isoformat()
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
                    for group in digest.topics]
@@ -359,7 +367,7 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
     files += [
         page("feed.xml", "feed.xml", feed_context(feed_papers, times, config, title=config.title,
                                                   path="feed.xml", page="", description=config.description)),
-        page("sitemap.xml", "sitemap.xml", dict(urls=sitemap)),
+        *(page(path, template_name, context) for path, template_name, context in sitemaps(sitemap, lastmod)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
         _redirects_file(redirects_json(redirects_of(digest, config))),
@@ -372,6 +380,39 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             dated, times, config, title=f"{group.topic.name} · {config.title}", path=f"{base}feed.xml",
             page=base, description=group.topic.description or config.description)))
     return files
+
+
+SITEMAP_URLS = 50_000  # the most URLs sitemaps.org allows in one sitemap
+
+
+def page_date(context: dict) -> dt.date | None:
+    """The date a page has, for its sitemap entry's `lastmod`: a paper's date, a day's,
+    or that of the newest paper a listing shows (None for a page with no date)."""
+    if "paper" in context:
+        return context["paper"].date
+    if "day" in context:
+        return context["day"]
+    dates = [paper.date for paper in context.get("papers", ()) if paper.date]
+    return max(dates) if dates else None
+
+
+def sitemaps(urls: list[str], lastmod: dict[str, str],
+             limit: int | None = None) -> list[tuple[str, str, dict]]:
+    """(path, template, view) of the sitemap: sitemap.xml itself with up to `limit` URLs
+    (SITEMAP_URLS unless given); past that, sitemap.xml is a sitemap index of
+    sitemap-1.xml, sitemap-2.xml, … at the site's top (a sitemap may only list URLs
+    below its own folder), `limit` URLs each."""
+    limit = limit or SITEMAP_URLS
+    if len(urls) <= limit:
+        return [("sitemap.xml", "sitemap.xml", dict(urls=urls, lastmod=lastmod))]
+    made = []
+    for number, start in enumerate(range(0, len(urls), limit), 1):
+        some = urls[start:start + limit]
+        made.append((f"sitemap-{number}.xml", "sitemap.xml",
+                     dict(urls=some, lastmod={url: lastmod[url] for url in some if url in lastmod})))
+    newest = {path: max(view["lastmod"].values(), default=None) for path, _, view in made}
+    return [("sitemap.xml", "sitemap-index.xml", dict(sitemaps=[path for path, _, _ in made],
+                                                       lastmod=newest)), *made]
 
 
 def _redirects_file(text: str) -> OutputFile:
@@ -397,15 +438,16 @@ _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check
 
 def papers_json(digest: Digest, memo: dict[str, tuple[tuple, str]] | None = None) -> str:
     """Every paper's record.  With `memo` (serve's, from the last time it was asked for:
-    slug -> ((paper, its similar papers), its record's JSON)), a paper equal to the last
-    one of its slug is not encoded again (comparing costs a tenth of encoding), and
-    `memo` is left holding this build's papers."""
+    slug -> ((paper, its similar papers, its id), its record's JSON)), a paper equal to
+    the last one of its slug is not encoded again (comparing costs a tenth of encoding),
+    and `memo` is left holding this build's papers."""
     known = memo if memo is not None else {}
+    ids = paper_ids([paper.slug for paper in digest.papers])
     made: dict[str, tuple[tuple, str]] = {}
     pieces = []
     for paper in digest.papers:
         before = known.get(paper.slug)
-        shown = (paper, digest.similar.get(paper.slug, []))
+        shown = (paper, digest.similar.get(paper.slug, []), ids[paper.slug])
         if before is not None and before[0] == shown:
             text = before[1]
         else:
@@ -418,14 +460,21 @@ def papers_json(digest: Digest, memo: dict[str, tuple[tuple, str]] | None = None
     return "[" + ",".join(pieces) + "]\n"
 
 
-def _record_json(paper: Paper, similar: list[str]) -> str:
-    return _RECORD_JSON(paper_record(paper, similar)).replace("</", "<\\/")
+# Where a papers.json written in pieces may be cut: before a record (`pieces.split_records`).
+PAPERS_JSON_RECORD = b',{"slug":"'
 
 
-def paper_record(paper: Paper, similar: list[str]) -> dict:
+def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
+    return _RECORD_JSON(paper_record(paper, similar, paper_id)).replace("</", "<\\/")
+
+
+def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
+    """A paper as papers.json gives it (README, "papers.json"): slug and url first, which
+    `links.unserved_records` relies on, then the id the search index names it by."""
     return {
         "slug": paper.slug,
         "url": paper.url,
+        "id": paper_id,
         "title": paper.title,
         "abstract": "\n\n".join(paper.abstract),
         "date": paper.date.isoformat() if paper.date else None,

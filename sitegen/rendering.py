@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import pieces
 from .errors import Superseded
 from .output import OutputWriter, open_to_read
 from .parallel import fork_map
@@ -100,9 +101,14 @@ def _render_job(files: list[OutputFile], targets: list[Path], progress: Progress
         file = files[index]
         content = file.render()
         data = content.encode("utf-8") if isinstance(content, str) else content
+        del content  # (papers.json of 100,000 papers is 180 MB as text, and again as bytes)
         if file.key is None:  # the key of its inputs (worked out here, beside the main
             # process), else that of its content
             outcome.keys[file.path] = (file.key_of and file.key_of()) or content_key(data)
+        if file.pieced_by is not None and len(data) > pieces.PIECE_BYTES:
+            data = _write_pieces(file, targets[index], data, outcome)
+            if file.key is None:  # the key of what is written in its place
+                outcome.keys[file.path] = content_key(data)
         existing, size = found.get(file.path, (None, -1))
         if size == len(data) and _read(existing, size) == data:
             outcome.unchanged.add(file.path)
@@ -113,6 +119,18 @@ def _render_job(files: list[OutputFile], targets: list[Path], progress: Progress
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
+
+
+def _write_pieces(file: OutputFile, target: Path, data: bytes, outcome: Outcome) -> bytes:
+    """Write a file too large for one in pieces beside `target` (see pieces.py); returns
+    the pointer to write at `target` in its place."""
+    cut = pieces.split_records(data, file.pieced_by)
+    for name, piece in zip(pieces.piece_names(file.path, len(cut)), cut):
+        stat = OutputWriter.put(target.with_name(name.rsplit("/", 1)[-1]), piece)
+        outcome.keys[name] = content_key(piece)
+        outcome.bytes_written += stat.st_size
+        outcome.written[name] = (stat.st_size, stat.st_mtime_ns)
+    return pieces.pointer(file.path, len(cut), len(data))
 
 
 def _read(path: Path, size: int) -> bytes | None:

@@ -15,8 +15,13 @@ a query loads only the parts its terms fall in (a `prefix*` term loads the
 parts its range spans), the page merges them into one small serialised index
 and lets lunr.js load and search it.  Result details (title, date, topics,
 abstract) come from a document store cut into chunks of consecutive documents, where
-the papers' slugs say (`document_chunks`), so that a new day's papers leave the
-other chunks as they were.
+the papers' ids say (`document_chunks`), so that a new day's papers leave the
+other chunks as they were; the manifest gives each chunk's size, and the files under
+search/chunks/ their names.
+
+Refs are short ids (`ids.py`), not slugs: lunr's format names a document once per
+word it holds, and at 10,000 papers the slugs made the whole index 107 MB, ids 28 MB.
+The whole index is written in pieces when it would pass the file limit (`pieces.py`).
 Every part is a script file, so search works from `file://` too.
 """
 
@@ -38,7 +43,9 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
 
+from . import pieces
 from .content.model import Digest, Paper
+from .ids import paper_ids
 
 if TYPE_CHECKING:  # NumPy itself is imported where it is used: `check` and `--help` skip it
     import numpy as np
@@ -50,6 +57,10 @@ K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
 PART_TARGET_BYTES = 32_000
 DOCS_PER_CHUNK = 16
+# The chunks' names (each its first paper's id) are listed this many to a file, which a
+# search loads as its results need: in the manifest, which every search loads, the
+# names of 100,000 papers' chunks were 40 KB of gzip.
+NAMES_PER_FILE = 256
 WHOLE_INDEX = "search/lunr.json"
 
 
@@ -58,9 +69,10 @@ def facet_token(kind: str, value: str) -> str:
     return f"{kind}_{value}".replace("-", "_")
 
 
-def search_document(paper: Paper, topic_names: dict[str, str]) -> dict:
+def search_document(paper: Paper, topic_names: dict[str, str], ref: str) -> dict:
+    """A paper as the index sees it; `ref` is its id (`ids.paper_ids`)."""
     return {
-        "ref": paper.slug,
+        "ref": ref,
         "title": paper.title,
         "abstract": " ".join(paper.abstract),
         "topics": " ".join(topic_names[slug] for slug in paper.topics),
@@ -176,22 +188,57 @@ def _document_key(document: dict, field_names: list[str]) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+TOKENISE_BATCH = 5000  # documents
+
+
 def _tokenise(documents: list[dict], field_names: list[str],
               terms: dict[str, int]) -> tuple[Tokenised, list[int]]:
     """The documents tokenised (rows 0 to n-1; no spans) and where each one's entries
-    end; new terms are numbered into `terms`.  The per-token work runs in C (a split, dictionary lookups
-    through `map`, NumPy)."""
+    end; new terms are numbered into `terms`.  TOKENISE_BATCH documents at a time: every
+    token is a Python string while its batch is split, and 100,000 papers' tokens at
+    once took 2.3 GB."""
+    import numpy as np
+
+    known: dict[str, int] = {"": -1}  # raw token -> term number (-1: dropped), for every batch
+    batches = [_tokenise_batch(documents[start:start + TOKENISE_BATCH], field_names, terms, known)
+               for start in range(0, len(documents), TOKENISE_BATCH)]
+    if len(batches) == 1:
+        return batches[0]
+    if not batches:
+        return _tokenise_batch([], field_names, terms, known)
+    ends, offset = [], 0
+    for tokenised, batch_ends in batches:
+        ends.extend(end + offset for end in batch_ends)
+        offset += len(tokenised.term_of_entry)
+    return Tokenised(terms, {}, *(np.concatenate([getattr(tokenised, name) for tokenised, _ in batches])
+                                  for name in ("term_of_entry", "count_of_entry", "field_of_entry",
+                                               "lengths"))), ends
+
+
+def _tokenise_batch(documents: list[dict], field_names: list[str], terms: dict[str, int],
+                    known: dict[str, int]) -> tuple[Tokenised, list[int]]:
+    """`_tokenise` for one batch (`known`: the batches' raw tokens so far, numbered).  The
+    per-token work runs in C (a split, dictionary lookups through `map`, NumPy)."""
     import numpy as np
 
     field_count = len(field_names)
     texts = [document[name] for document in documents for name in field_names]
     tokens, joiner, segment_of_token = _tokens(texts)
     terms_of = _pipeline()
-    number_of_token: dict[str, int] = {"": -1, joiner: JOINER} if joiner else {"": -1}
+    number_of_token = known
+    unset = object()
+    was = number_of_token.get(joiner, unset) if joiner else unset  # (another batch's text may hold it)
+    if joiner:
+        number_of_token[joiner] = JOINER
     for raw in set(tokens).difference(number_of_token):
         term = terms_of(raw)
         number_of_token[raw] = -1 if term is None else terms.setdefault(term, len(terms))
     numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    if joiner:
+        if was is unset:
+            del number_of_token[joiner]
+        else:
+            number_of_token[joiner] = was
     if segment_of_token is None:  # text n's tokens follow the n-th joiner
         segment_of_token = np.cumsum(numbers == JOINER)
     kept = numbers >= 0
@@ -297,6 +344,7 @@ class _Strings:
 
         values, self.score_of_entry = np.unique(collected.scores, return_inverse=True)
         self.scores = np.array([repr(value) for value in (values / 1000).tolist()], dtype=object)
+        self.thousandths = np.array([str(value) for value in values.tolist()], dtype=object)
         self.numbers = np.array([str(n) for n in range(max(len(collected.terms), len(collected.refs)))],
                                 dtype=object)
 
@@ -365,14 +413,33 @@ def _postings(collected: _Collected, *texts_of_entry: "np.ndarray"):
         yield term_id, groups
 
 
+def _document_steps(collected: _Collected) -> "np.ndarray":
+    """Per entry, its document's number less that of the entry before it in the same
+    (term, field) posting list (the first one's: its number itself)."""
+    import numpy as np
+
+    _, ends, order = collected.posting_order
+    ordered = collected.document_of_entry[order]
+    steps = np.diff(ordered, prepend=0)
+    starts = np.asarray([0, *ends[:-1]], dtype=np.int64)
+    starts = starts[starts < len(ordered)]
+    steps[starts] = ordered[starts]
+    by_entry = np.empty_like(steps)
+    by_entry[order] = steps
+    return by_entry
+
+
 def _parts(collected: _Collected) -> tuple[list[str], list[str]]:
     """The index cut by sorted term into parts of about PART_TARGET_BYTES, in a compact
-    form the page expands: each term is [term, _index, per field [document, score, …]],
-    documents are numbers (the page names them `d<number>`), and the page rebuilds the
-    field vectors from the scores, so one score is sent once."""
+    form the page expands: each term is [term, _index, per field [step, score, …]], where
+    documents are numbers (the page names them `d<number>`), each given as the step from
+    the one before it in the list, and scores are thousandths (integers: the page divides
+    them by 1000, which gives the very number lunr's JSON holds); the page rebuilds the
+    field vectors from the scores, so one score is sent once.  (Steps and thousandths
+    halve what the first search downloads, gzip included.)"""
     strings = collected.strings
-    documents = strings.numbers[collected.document_of_entry]
-    scores = strings.scores[strings.score_of_entry]
+    documents = strings.numbers[_document_steps(collected)]
+    scores = strings.thousandths[strings.score_of_entry]
     starts, parts, current, size = [], [], [], PART_TARGET_BYTES
     for term_id, groups in _postings(collected, documents, scores):
         term = collected.terms[term_id]
@@ -398,7 +465,8 @@ def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
     """A fingerprint of everything `search_files` reads: equal fingerprints, equal files.
     (marshal's version 2 writes plain values the same way each time, without the
     back-references later versions add for shared objects; three times faster than repr.)"""
-    inputs = marshal.dumps((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK,
+    inputs = marshal.dumps((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK, NAMES_PER_FILE,
+                            pieces.PIECE_BYTES,
                             list(topic_names.items()),
                             [(p.slug, p.title, p.url, p.date.toordinal() if p.date else None,
                               p.topics, p.abstract, p.org_name, p.org_account)
@@ -450,7 +518,8 @@ def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised
 
 
 def _documents(digest: Digest, topic_names: dict[str, str]) -> list[dict]:
-    return [search_document(paper, topic_names) for paper in digest.papers]
+    ids = paper_ids([paper.slug for paper in digest.papers])
+    return [search_document(paper, topic_names, ids[paper.slug]) for paper in digest.papers]
 
 
 def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
@@ -461,42 +530,44 @@ def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
         yield SearchFile(f"search/parts/{number}.js", None,
                          functools.partial(_one_piece, "sitegenSearch.part({},{});\n", number, part))
 
-    chunks = document_chunks([paper.slug for paper in digest.papers])
-    for (start, name), (end, _) in zip(chunks, [*chunks[1:], (len(digest.papers), None)]):
-        entries = [[p.slug, p.title, p.url, p.date.isoformat() if p.date else None, p.topics,
+    chunks = document_chunks([document["ref"] for document in documents])
+    ends = [start for start, _ in chunks[1:]] + [len(digest.papers)]
+    for (start, name), end in zip(chunks, ends):
+        entries = [[p.slug, p.title, p.date.isoformat() if p.date else None, p.topics,
                     " ".join(p.abstract)] for p in digest.papers[start:end]]
         key = "docs:" + hashlib.blake2b(marshal.dumps((name, entries), 2), digest_size=16).hexdigest()
         yield SearchFile(f"search/docs/{name}.js", key, functools.partial(_docs_script, name, entries))
 
+    names = [name for _, name in chunks]
+    for number, start in enumerate(range(0, len(names), NAMES_PER_FILE)):
+        yield SearchFile(f"search/chunks/{number}.js", None, functools.partial(
+            _one_piece, "sitegenSearch.names({},{});\n", number, _json(names[start:start + NAMES_PER_FILE])))
+
     years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
     manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
-                "parts": starts, "chunkStarts": [start for start, _ in chunks],
-                "chunkNames": [name for _, name in chunks], "count": len(documents),
+                "parts": starts, "chunkSizes": [end - start for (start, _), end in zip(chunks, ends)],
+                "namesPerFile": NAMES_PER_FILE, "count": len(documents),
                 "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
     yield SearchFile("search/manifest.js", None,
                      functools.partial(_one_piece, "sitegenSearch.manifest({});\n", _json(manifest)))
 
 
-def document_chunks(slugs: list[str]) -> list[tuple[int, str]]:
+def document_chunks(ids: list[str]) -> list[tuple[int, str]]:
     """(first document, name) of each chunk of the document store, named by its first
-    paper's slug.  Once a chunk holds half of DOCS_PER_CHUNK papers, the next paper
-    starts a new one if its slug hashes to one of DOCS_PER_CHUNK / 2 values, or if the
+    paper's id.  Once a chunk holds half of DOCS_PER_CHUNK papers, the next paper
+    starts a new one if its id hashes to one of DOCS_PER_CHUNK / 2 values, or if the
     chunk has one and a half times DOCS_PER_CHUNK: where chunks are cut depends on the
     papers near the cut, so a paper added, removed or edited changes the chunk it is
-    in (and at most the next), not every chunk after it (a day's papers come first)."""
-    chunks, names, length = [], set(), 0
-    for position, slug in enumerate(slugs):
-        digest = hashlib.blake2b(slug.encode("utf-8"), digest_size=6).digest()
+    in and usually at most the next (in one case of six, where a cut moves, two or three
+    more), not every chunk after it (a day's papers come first)."""
+    chunks, length = [], 0
+    for position, paper_id in enumerate(ids):
+        digest = hashlib.blake2b(paper_id.encode("utf-8"), digest_size=1).digest()
         if position and (length < DOCS_PER_CHUNK // 2 or
                          (length < DOCS_PER_CHUNK * 3 // 2 and digest[0] % (DOCS_PER_CHUNK // 2))):
             length += 1
             continue
-        name, attempt = digest.hex(), 0
-        while name in names:  # two slugs of one hash (one chance in 10^14 a pair): still unique
-            attempt += 1
-            name = hashlib.blake2b(f"{slug}\n{attempt}".encode("utf-8"), digest_size=6).hexdigest()
-        names.add(name)
-        chunks.append((position, name))
+        chunks.append((position, paper_id))
         length = 1
     return chunks
 

@@ -10,6 +10,7 @@ file, not made again.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import zlib
@@ -20,7 +21,8 @@ from .content.model import Digest
 from .errors import BuildError
 from .output import OutputWriter
 from .parallel import Child, ChildFailed
-from .search import WHOLE_INDEX, Tokenised, search_files, search_fingerprint
+from . import pieces
+from .search import WHOLE_INDEX, SearchFile, Tokenised, search_files, search_fingerprint
 from .rendering import Outcome
 
 BACKGROUND_THRESHOLD = 100  # papers: fewer are indexed in this process
@@ -50,22 +52,46 @@ class SearchJob:
             return outcome
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
         for file in files:
-            if file.path == WHOLE_INDEX and not self.whole_index:
-                continue
             key = file.key or f"search:{outcome.search_key}"
+            if file.path == WHOLE_INDEX:
+                if self.whole_index:
+                    self._write_in_pieces(folder, file, key, outcome)
+                continue
             target = folder.joinpath(*file.path.split("/"))
             existing, existing_key = self.reusable.get(file.path, (None, None))
             stat = OutputWriter.link(existing, target) if existing_key == key else None
             if stat is None:
                 stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
-                if file.path == WHOLE_INDEX:
-                    gzipped = gzip_size_estimate(target) if self.estimate_gzip else None
-                    outcome.index_bytes = (stat.st_size, gzipped)
             outcome.bytes_written += stat.st_size
             outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
             outcome.search_keys[file.path] = key
         outcome.index_seconds = time.perf_counter() - started
         return outcome
+
+    def _write_in_pieces(self, folder: Path, file: SearchFile, key: str, outcome: Outcome) -> None:
+        """The whole index, written as it is made: whole, or past `pieces.PIECE_BYTES`
+        in pieces with a pointer in its place (see pieces.py)."""
+        def write(relative: str, chunks: list[bytes]) -> int:
+            stat = OutputWriter.put_chunks(folder.joinpath(*relative.split("/")), chunks,
+                                           self.found.get(relative))
+            outcome.bytes_written += stat.st_size
+            outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
+            outcome.search_keys[relative] = key
+            return stat.st_size
+
+        groups = pieces.grouped(file.chunks(min(1 << 20, pieces.PIECE_BYTES // 8)))
+        first, second = next(groups), next(groups, None)
+        if second is None:
+            written, size = [file.path], write(file.path, first)
+        else:
+            written, size = [], 0
+            for number, group in enumerate(itertools.chain([first, second], groups), 1):
+                written.append(pieces.piece_names(file.path, number)[-1])
+                size += write(written[-1], group)
+            write(file.path, [pieces.pointer(file.path, len(written), size)])
+        gzipped = sum(gzip_size_estimate(folder.joinpath(*relative.split("/"))) for relative in written) \
+            if self.estimate_gzip else None
+        outcome.index_bytes = (size, gzipped)
 
 
 def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) -> int:

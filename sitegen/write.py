@@ -14,12 +14,13 @@ from typing import Callable
 from .cache import FileRecord, OutputRecord
 from .config import SiteConfig
 from .errors import BuildError
-from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, github_pages_problems,
-                     remove_folder, remove_leftovers, safe_relative_path)
+from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, remove_folder, remove_leftovers,
+                     safe_relative_path)
 from .render import OutputFile, static_files
 from .report import BuildReport, Run
 from .search_job import InBackground, SearchJob
 from .rendering import Outcome, content_key, render_and_write
+from .weight import weight_problems
 
 
 def write_afresh(run: Run, pages: Callable[[InBackground], list[OutputFile]],
@@ -241,8 +242,8 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 
 def check_limits(sizes: dict[str, int], config: SiteConfig, report: BuildReport,
                   strict: bool) -> None:
-    limits = github_pages_problems(sizes, config.output.name)
+    limits = weight_problems(sizes, config.output.name)
     report.digest.diagnostics.extend(limits)
     if strict and limits:
-        raise BuildError("the site breaks GitHub Pages limits and --strict: the previous "
+        raise BuildError("the site is too heavy for GitHub Pages and --strict: the previous "
                          "site is left as it was", limits)

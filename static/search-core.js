@@ -5,7 +5,7 @@
   "use strict";
   var inWorker = typeof importScripts === "function" && typeof document === "undefined";
   var root = scope.sitegenSearchRoot || "./";
-  var state = { manifest: null, parts: {}, docs: {}, waiting: {}, index: null, indexKey: "" };
+  var state = { manifest: null, parts: {}, docs: {}, names: {}, waiting: {}, index: null, indexKey: "" };
 
   // --- loading parts -----------------------------------------------------------------
   function arrived(key) {
@@ -15,7 +15,8 @@
   scope.sitegenSearch = {
     manifest: function (manifest) { state.manifest = manifest; arrived("manifest"); },
     part: function (number, part) { state.parts[number] = part; arrived("part" + number); },
-    docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); }
+    docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); },
+    names: function (number, names) { state.names[number] = names; arrived("names" + number); }
   };
   var loadedScripts = {};
   function loadScript(key, src, isLoaded) {
@@ -51,7 +52,15 @@
     return warmedUp || (warmedUp = Promise.all([
       loadScript("lunr", "static/vendor/lunr-2.3.9/lunr.min.js", function () { return !!scope.lunr; }),
       loadScript("manifest", "search/manifest.js", function () { return !!state.manifest; })
-    ]).then(inWorker ? warmUp : null, function (error) { warmedUp = null; throw error; }));
+    ]).then(inWorker ? warmUp : null, function (error) { warmedUp = null; throw error; })
+      .then(namesOfASmallDigest));
+  }
+  // Where the chunks' names fit in a few files (up to about 16,000 papers), they load with
+  // the manifest: the first results then wait for one download fewer.
+  function namesOfASmallDigest() {
+    var per = state.manifest.namesPerFile, count = state.manifest.chunkSizes.length, firsts = [];
+    for (var chunk = 0; chunk < count && count <= 4 * per; chunk += per) firsts.push(chunk);
+    return loadNames(firsts).catch(function () { /* loaded again when results need them */ });
   }
   // The first search of a page runs lunr's code cold, which at 10,000 papers costs about
   // as much as the search itself.  In the worker, while the reader is still typing, a few
@@ -60,7 +69,7 @@
     var count = 2000, made = [];
     ["warma", "warmb"].forEach(function (term, t) {
       var scored = [];
-      for (var d = 0; d < count; d++) scored.push(d, 1 + (d % 7) / 10);
+      for (var d = 0; d < count; d++) scored.push(d ? 1 : 0, 1000 + (d % 7) * 100);
       made.push([term, t, state.manifest.fields.map(function (_, f) { return f < 2 ? scored : []; })]);
     });
     state.parts.warmup = made;
@@ -118,21 +127,24 @@
     var key = numbers.join(",");
     if (state.index && state.indexKey === key) return state.index;
     // Expand the parts' compact form into lunr's serialised one; document n is ref "d" + n.
-    // Each term lists, per field, its documents with their scores: the field vectors are
-    // rebuilt from those scores, each sorted by term index as lunr.Vector requires.
+    // Each term lists, per field, its documents (each as the step from the one before)
+    // with their scores in thousandths: the field vectors are rebuilt from those scores,
+    // each sorted by term index as lunr.Vector requires.
     var fields = state.manifest.fields, terms = [], vectors = Object.create(null), unsorted = {};
     numbers.forEach(function (n) {
       state.parts[n].forEach(function (entry) {
         var termIndex = entry[1], posting = { _index: termIndex };
         fields.forEach(function (field, f) {
-          var documents = {}, scored = entry[2][f];
+          var documents = {}, scored = entry[2][f], document = 0;
           for (var i = 0; i < scored.length; i += 2) {
-            var ref = "d" + scored[i], vectorRef = field + "/" + ref, vector = vectors[vectorRef];
+            document += scored[i];
+            var score = scored[i + 1] / 1000;
+            var ref = "d" + document, vectorRef = field + "/" + ref, vector = vectors[vectorRef];
             documents[ref] = NO_METADATA;
-            if (vector === undefined) vectors[vectorRef] = [termIndex, scored[i + 1]];
+            if (vector === undefined) vectors[vectorRef] = [termIndex, score];
             else {
               if (vector[vector.length - 2] > termIndex) unsorted[vectorRef] = true;
-              vector.push(termIndex, scored[i + 1]);
+              vector.push(termIndex, score);
             }
           }
           posting[field] = documents;
@@ -191,18 +203,41 @@
   }
 
   // --- result details -----------------------------------------------------------------
-  function chunkOf(n) { return lastAtOrBefore(state.manifest.chunkStarts, n); }
+  function chunkStarts() {
+    if (!state.chunkStarts) {
+      var start = 0;
+      state.chunkStarts = state.manifest.chunkSizes.map(function (size) { start += size; return start - size; });
+    }
+    return state.chunkStarts;
+  }
+  function chunkOf(n) { return lastAtOrBefore(chunkStarts(), n); }
+  // A chunk's name (its first paper's id) is in the file of names that lists it.
+  function nameOf(chunk) {
+    var per = state.manifest.namesPerFile;
+    return state.names[Math.floor(chunk / per)][chunk % per];
+  }
+  function loadNames(chunks) {
+    var files = {}, per = state.manifest.namesPerFile;
+    chunks.forEach(function (chunk) { files[Math.floor(chunk / per)] = true; });
+    return Promise.all(Object.keys(files).map(function (n) {
+      return loadScript("names" + n, "search/chunks/" + n + ".js", function () { return !!state.names[n]; });
+    }));
+  }
   function details(refs, terms) {
-    var names = state.manifest.chunkNames, starts = state.manifest.chunkStarts, chunks = {};
+    var starts = chunkStarts();
     var numbers = refs.map(function (ref) { return Number(String(ref).slice(1)); });
-    numbers.forEach(function (n) { chunks[names[chunkOf(n)]] = true; });
-    return Promise.all(Object.keys(chunks).map(function (name) {
-      return loadScript("docs" + name, "search/docs/" + name + ".js", function () { return !!state.docs[name]; });
-    })).then(function () {
+    var chunkNumbers = numbers.map(chunkOf);
+    return loadNames(chunkNumbers).then(function () {
+      var chunks = {};
+      chunkNumbers.forEach(function (chunk) { chunks[nameOf(chunk)] = true; });
+      return Promise.all(Object.keys(chunks).map(function (name) {
+        return loadScript("docs" + name, "search/docs/" + name + ".js", function () { return !!state.docs[name]; });
+      }));
+    }).then(function () {
       return numbers.map(function (n, i) {
-        var chunk = chunkOf(n), d = state.docs[names[chunk]][n - starts[chunk]];
-        return { ref: refs[i], slug: d[0], title: d[1], url: d[2], date: d[3],
-                 topics: d[4].map(topicName), passage: passage(d[5], terms || []) };
+        var chunk = chunkNumbers[i], d = state.docs[nameOf(chunk)][n - starts[chunk]];
+        return { ref: refs[i], slug: d[0], title: d[1], url: "papers/" + d[0] + "/", date: d[2],
+                 topics: d[3].map(topicName), passage: passage(d[4], terms || []) };
       });
     });
   }

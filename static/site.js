@@ -22,13 +22,14 @@
     });
   }
 
-  // Left and right arrow keys follow rel=prev / rel=next links (paper pages, paginated lists).
+  // Left and right arrow keys follow rel=prev / rel=next links (paper pages, paginated lists):
+  // a <link> in the head, or the page's own link (paper pages have only that).
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var rel = event.key === "ArrowLeft" ? "prev" : event.key === "ArrowRight" ? "next" : null;
-    var link = rel && document.querySelector('link[rel="' + rel + '"]');
+    var link = rel && document.querySelector('link[rel="' + rel + '"], a[rel="' + rel + '"]');
     if (link) location.href = forDisk(link.href);
   });
 })();

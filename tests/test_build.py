@@ -156,7 +156,7 @@ def test_hostile_titles_are_escaped_everywhere_and_never_evaluated(hostile_site)
     assert "Spikes &amp; &#34;quotes&#34; {{ 7*7 }} {% raw %} when x &lt; y &gt; z" in html
     assert "Abstract with &lt;b&gt;tags&lt;/b&gt; &amp; {{ config }}" in html
     ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
-    assert "</script" not in ld and json.loads(ld)["name"] == HOSTILE_TITLE
+    assert "</script" not in ld and json.loads(ld)["headline"] == HOSTILE_TITLE
     feed = ET.parse(out / "feed.xml").getroot()
     assert feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text == HOSTILE_TITLE
     assert json.loads((out / "papers.json").read_text())[0]["title"] == HOSTILE_TITLE
@@ -367,9 +367,10 @@ def test_oversized_file_is_a_warning_and_fails_under_strict(site):
     with open(big, "wb") as handle:  # sparse: 101 MiB on paper, nothing on disk
         handle.truncate(101 * 2**20)
     result = site.build()
-    assert "_site/static/huge.bin: warning: 101 MB: GitHub refuses files over 100 MB" in result.output
+    assert ("_site/static/huge.bin: warning: 101 MB, over 50 MB: GitHub warns about files over 50 MB "
+            "and refuses them over 100 MB. It is part of the static files (static/)") in result.output
     strict = site.run("build", "--strict")
-    assert strict.exit_code == 1 and "GitHub Pages limits" in strict.output
+    assert strict.exit_code == 1 and "too heavy for GitHub Pages" in strict.output
 
 
 def test_folders_starting_with_underscore_are_never_written(site):
@@ -462,9 +463,9 @@ def test_symbolic_link_in_static_is_published_as_the_file_it_points_to(site, tmp
 
 
 def test_pages_limits_warn_about_large_files_and_sites():
-    from sitegen.output import github_pages_problems
-    assert github_pages_problems({"index.html": 10}, "_site") == []
-    problems = github_pages_problems({"search/lunr.json": 101 * 2**20, "a": 2**30}, "_site")
+    from sitegen.weight import weight_problems
+    assert weight_problems({"index.html": 10}, "_site") == []
+    problems = weight_problems({"search/lunr.json": 101 * 2**20, "a": 2**30}, "_site")
     assert [p.path for p in problems] == ["_site/a", "_site/search/lunr.json", "_site"]
 
 

@@ -116,8 +116,9 @@ def test_a_new_days_papers_leave_the_document_chunks_of_the_others_alone(seed_co
     assert papers[0]["title"].startswith("Dendritic Computation Study")  # newest first
     after = document_chunks(seed_copy)
     kept = [name for name in before if after.get(name) == before[name]]
-    # The chunk they join changes, and the next where that one had been cut at its cap.
-    assert len(kept) >= len(before) - 2 and len(after) - len(kept) <= 2
+    # The chunk they join changes, and the next one or two whose cuts moved with it
+    # (where a chunk is cut depends on the papers near the cut: `search.document_chunks`).
+    assert len(kept) >= len(before) - 3 and len(after) - len(kept) <= 3
     assert_same_as_full_build(seed_copy)
 
 
@@ -474,7 +475,7 @@ def test_a_page_depends_on_what_its_json_ld_reads_even_if_the_template_shows_non
     dump = site.root / "dumps/b.txt"
     dump.write_text(dump.read_text().replace("May 1, 2025", "May 3, 2025"))
     site.build("--quiet")
-    assert '"datePublished": "2025-05-03"' in site.page("papers/spiking-cells-in-may/index.html")
+    assert '"datePublished":"2025-05-03"' in site.page("papers/spiking-cells-in-may/index.html")
     assert_same_as_full_build(site)
 
 

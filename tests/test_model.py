@@ -376,3 +376,13 @@ def test_the_nearest_of_each_paper_are_its_best_scores_with_ties_to_the_lower_pa
     expected = [(row, other, score) for row in sorted({row for row, _, _ in pairs})
                 for score, other in sorted((-score, other) for r, other, score in pairs if r == row)[:NEAREST]]
     assert chosen == [(row, other, -score) for row, other, score in expected]
+
+
+def test_words_counted_a_batch_of_papers_at_a_time_give_the_same_nearest_papers_and_scores():
+    from unittest import mock
+    from sitegen.content import similar
+    papers = _texts(3, 60)
+    whole = similar.similar_papers(papers)
+    with mock.patch.object(similar, "PAPERS_PER_COUNT", 7):
+        batched = similar.similar_papers(papers)
+    assert batched.nearest == whole.nearest and batched.scores == whole.scores

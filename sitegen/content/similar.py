@@ -45,6 +45,9 @@ BLOCK_CELLS = 1 << 20  # rows x papers of a block: the size of `_distinct`'s scr
 # Past this share of papers to work out again, all are (the bookkeeping would cost more).
 INCREMENTAL_SHARE = 0.5
 NEAREST = 5
+# Papers whose words are split and counted together: every word of a batch is a string
+# in memory at once (about 200 a paper).
+PAPERS_PER_COUNT = 5000
 PARTS = 32  # of a row's pairs, to rule out most of them before sorting (`_best`)
 
 # Byte -> itself for ASCII letters and digits, else a space: after folding and lower
@@ -125,8 +128,11 @@ class Similarity:
         band of document frequency."""
         import numpy as np
 
-        counted = _count_words([(self.texts[slug][0], " ".join(self.texts[slug][1])) for slug in changed],
-                               self.words, changed)
+        counted = {}
+        for start in range(0, len(changed), PAPERS_PER_COUNT):  # a batch's words at a time
+            batch = changed[start:start + PAPERS_PER_COUNT]
+            counted.update(_count_words([(self.texts[slug][0], " ".join(self.texts[slug][1]))
+                                         for slug in batch], self.words, batch))
         pieces = [counted[slug] if slug in counted else
                   (previous.word_of_pair[slice(*previous.spans[slug])],
                    previous.tf[slice(*previous.spans[slug])])
