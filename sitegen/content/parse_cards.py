@@ -4,242 +4,28 @@ The seeds print a card as title, abstract, then metadata (`• 3 authors` or an
 organisation line, `·`, and `Jun 12 2`: date and upvotes).  Today's page puts the
 upvote count first (`[101](…login…)`, `[-] 1`, a number alone), then the title,
 the abstract, the authors or organisation, `·`, the date and a comment count.
-Each line is classified (chrome, upvotes, date, authors, …) and a small state
-machine groups them into `Entry`s; links that belong to a paper (its Hugging Face
-page, arXiv, PDF, code) give its arXiv id.  Then whatever is not a paper (a
-"title" that is a URL, markup, a number, a date, a menu word or a sentence
-fragment) is set aside as skipped.  Pure: lines in, entries out.
+Each line is classified (`parse_kinds`: chrome, upvotes, date, authors, …) and a
+small state machine groups them into `Entry`s; links that belong to a paper (its
+Hugging Face page, arXiv, PDF, code) give its arXiv id.  Hard-wrapped plain text
+is read at the column it wraps at, so that a wrapped title or abstract is one.
+Then whatever is not a paper (a "title" that is a URL, markup, a number, a date,
+a menu word or a sentence fragment) is set aside as skipped, and a card shown
+twice is one paper.  Pure: lines in, entries out.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 
-from .capture import (DATE_LIKE, MAX_TITLE_LENGTH, SENTENCE_END, Dump, Entry, is_abstract_like,
-                      parse_date_line, shorten, word_count)
+from .capture import SENTENCE_END, Dump, Entry, is_abstract_like, shorten, word_count
 from ..errors import warning
-from .parse_lines import UNKNOWN_TARGET, Line
+from .parse_kinds import (AUTHORS, CHROME_LINE, KINDS, LINK_SYNTAX, LONGEST_METADATA, METADATA_KINDS,
+                          TEXT, Kind, account_of, classify, junk_reason, paper_id, paper_links)
+from .parse_lines import Line
 
-AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
-# `12`, `[-] 12`, `Upvote 12`, and the button's checkbox as readers write it: `- [ ] 12`, `[x] 12`.
-UPVOTES = re.compile(r"^(?:(?:upvote|\[[ x-]?\])\s*)*(?P<count>\d{1,7}|-)$", re.IGNORECASE)
-# A card's row of resource links: `[GitHub 131](…) [arXiv Page](…)`, `[LINK: GitHub 11.3k](…)`.
-RESOURCE_LINKS = re.compile(r"^(?:(?:link:|github|gitlab|arxiv|page|pdf|code|project|website|"
-                            r"paper|demo|dataset|datasets|model|models|space|spaces|hf|·|"
-                            r"\d[\d.,]*k?)\s*)+$", re.IGNORECASE)
-SEPARATORS = {"·", "•", "⋅"}
-SUBMITTED = re.compile(r"^submitted\s+by\b\s*(?P<name>.*)$", re.IGNORECASE)
-ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
-PAPER_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/papers/" + ARXIV_ID + r"(?:[/?#].*)?$")
-ARXIV_LINK = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?P<kind>abs|pdf)/" + ARXIV_ID)
-LOGIN_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/login\?next=(?P<next>\S+)$")
-# The upvote button's link names the paper it belongs to: `…/login?next=%2Fpapers%2F2606.00683`.
-LOGIN_PAPER = re.compile(r"next=(?:%2F|/)papers(?:%2F|/)" + ARXIV_ID.replace("/", "(?:%2F|/)"),
-                         re.IGNORECASE)
-CODE_LINK = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$")
-ACCOUNT_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?P<account>[\w.-]+)/?$")
-NOT_ACCOUNTS = {"models", "datasets", "spaces", "docs", "pricing", "login", "join", "enterprise",
-                "storage", "blog", "posts", "learn", "papers", "collections", "tasks", "chat",
-                "organizations", "settings", "new", "search"}
-URL_OR_DOMAIN = re.compile(r"(https?://|www\.|\w\.(com|org|io|ai|co)\b/)", re.IGNORECASE)
-MARKUP = re.compile(r"(\]\(|!\[|\]\[|^\[|<[A-Za-z/!]|^[#>|`]|^[-*+] |^\s*[=-]+\s*$|\*\*)")
-CODE = re.compile(r"^(?:def|class|import|return|assert|if|for|while|with|async|await|const|let|var|"
-                  r"function)\b|^from \S+ import\b|^[@\"'$%]|=|;$|\{$|\(\)|\):$|\w\(\w*=")
-MARKUP_CHARACTERS = re.compile(r"[\[\]<*#>|`]")  # one of them is in any line MARKUP finds
-CODE_WORDS = {"def", "class", "import", "return", "assert", "if", "for", "while", "with", "async",
-              "await", "const", "let", "var", "function"}
-CODE_CHARACTERS = re.compile(r"[=;{()@\"'$%]")  # as CODE finds, past its first words
-LINK_SYNTAX = re.compile(r"\]\(|!\[|\]\[|^\s*[=-]*\s*$|</?(?:a|img|script|div|span|p|b|i|br|iframe|svg|"
-                         r"style|object|embed)\b", re.IGNORECASE)
-LETTER = re.compile(r"[^\W\d_]")
-CONNECTORS = {"and", "or", "of", "the", "a", "an", "to", "in", "with", "for", "on", "by", "which",
-              "that", "as", "at", "from", "but", "is", "are", "we", "our", "its"}
-
-# The listing page's chrome, compared case-insensitively after markup is gone.
-CHROME = {
-    "new", "get trending papers in your email inbox!",
-    "get trending papers in your email inbox once a day!", "subscribe", "daily papers",
-    "daily papers - hugging face", "byak and the research community",
-    "by ak and the research community", "and the research community", "by", "ak", "hugging face",
-    "daily", "weekly", "monthly", "trending papers", "trending", "models", "datasets", "spaces",
-    "buckets new", "buckets", "docs", "enterprise", "pricing", "log in", "sign up", "website",
-    "tasks", "huggingchat", "collections", "languages", "organizations", "community", "blog",
-    "posts", "learn", "discord", "forum", "github", "solutions", "team & enterprise",
-    "hugging face pro", "enterprise support", "inference providers", "inference endpoints",
-    "storage buckets", "previous", "next", "load more", "view all", "search", "upvote",
-    "web source", "text", "references", "copy link", "share", "sort by", "most recent",
-    "system theme", "company", "hugging face's logo", "hugging face's logo hugging face",
-}
-# A footer or menu row, its words run together or not: "TOS Privacy About Careers",
-# "ModelsDatasetsSpacesPricingDocs", "PreviousNext".
-MENU_WORDS = ("models", "datasets", "spaces", "pricing", "docs", "tos", "privacy", "about", "careers",
-              "jobs", "company", "website", "previous", "next", "system theme", "enterprise", "posts",
-              "blog", "learn", "community", "solutions", "log in", "sign up")
-MENU_ROW = re.compile(r"^(?:(?:" + "|".join(MENU_WORDS) + r")\s*){2,}$", re.IGNORECASE)
-MENU_ROW_STARTS = {word[:3] for word in MENU_WORDS}  # looked up before the pattern is tried
-# The page's banners: "Get trending papers in your email inbox!", "Trending Papers ranked by
-# GitHub stars activity".
-BANNERS = ("get trending papers", "new get trending papers", "trending papers ranked by")
-# A page heading a text dump put on the line of the listing's date: `Trending Papers Oct 2 101`.
-GLUED_HEADINGS = ("trending papers", "daily papers", "previous", "next", "daily", "weekly", "monthly")
-GLUED_HEADER = re.compile(r"^(?:" + "|".join(GLUED_HEADINGS) + r")\s+(?=[A-Za-z]{3,9}\.?\s+\d{1,2}\b)",
-                          re.IGNORECASE)
-GLUED_HEADER_STARTS = {heading[:3] for heading in GLUED_HEADINGS}
-LONGEST_METADATA = 80
 MAX_WRAP_WIDTH = 160  # wider than any terminal or text export wraps
 # Chrome that a copy-paste may glue to the first title, as in "SubscribeHow do…".
 GLUED_CHROME_PREFIXES = ("Subscribe", "Daily Papers", "byAK and the research community")
-
-
-@dataclass(slots=True)
-class _Kind:
-    name: str  # chrome, upvotes, date, authors, separator, comments, submitted, text
-    value: object = None
-
-
-TEXT, CHROME_LINE, SEPARATOR = _Kind("text"), _Kind("chrome"), _Kind("separator")
-RESOURCES = _Kind("resources")
-METADATA_KINDS = ("upvotes", "button", "number", "date", "authors", "separator")
-KINDS = ("chrome", "upvotes", "button", "number", "date", "authors", "separator", "comments", "submitted",
-         "resources", "text")
-
-
-def classify(line: Line) -> _Kind:
-    text = line.text
-    if line.comments is not None and not text:
-        return _Kind("comments", line.comments)
-    if len(text) > LONGEST_METADATA and "·" not in text:
-        # prose: no date, count or menu word is this long; a banner run together may be
-        return CHROME_LINE if text[:1] in "GgNnTt" and text.lower().startswith(BANNERS) else TEXT
-    lowered = text.lower()
-    upvotes = UPVOTES.match(text)
-    if upvotes and (not line.links or _links_to_login(line.links)
-                    or text.startswith("[-]") or line.links == [UNKNOWN_TARGET]):
-        count = upvotes["count"]
-        name = "upvotes" if line.links or text.startswith("[-]") else \
-            "button" if lowered.startswith("upvote") else "number"
-        return _Kind(name, 0 if count == "-" else int(count))
-    if is_chrome(lowered):
-        return CHROME_LINE
-    if text in SEPARATORS:
-        return SEPARATOR
-    if lowered[:3] in GLUED_HEADER_STARTS and GLUED_HEADER.match(text):  # `Trending Papers Oct 2 101`
-        text = GLUED_HEADER.sub("", text)
-    parts = [part.strip() for part in text.split("·")] if "·" in text else [text]
-    for index, part in enumerate(parts):
-        date = parse_date_line(part)
-        if date:
-            others = [p for i, p in enumerate(parts) if i != index and p]
-            return _Kind("date", (date, " ".join(others) or None))
-    authors = AUTHORS.match(text)
-    if authors:
-        return _Kind("authors", int(authors["count"]))
-    if (line.links or len(text) <= 40 and LETTER.search(text)) and RESOURCE_LINKS.match(text):
-        return RESOURCES  # `GitHub 131`, `arXiv Page`: a card's resource row, linked or copied
-    submitted = SUBMITTED.match(text)
-    if submitted:
-        return _Kind("submitted", submitted["name"].strip() or None)
-    if line.links and _links_to_login(line.links) and word_count(text) <= 3:
-        return CHROME_LINE
-    return TEXT
-
-
-def is_chrome(lowered: str) -> bool:
-    """A menu word, a banner or a footer row of the page (`lowered`: the line in lower case)."""
-    return lowered in CHROME or lowered.startswith(BANNERS) or \
-        lowered[:3] in MENU_ROW_STARTS and bool(MENU_ROW.match(lowered))
-
-
-def _links_to_login(links: list[str]) -> bool:
-    for url in links:
-        if LOGIN_LINK.match(url):
-            return True
-    return False
-
-
-def paper_id(links: list[str]) -> str | None:
-    """The arXiv id a card's links name: its Hugging Face page, arXiv, or the upvote login link."""
-    for url in links:
-        found = _id_in(url)
-        if found:
-            return found
-    return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _id_in(url: str) -> str | None:
-    for pattern in (PAPER_LINK, ARXIV_LINK):
-        match = pattern.match(url)
-        if match:
-            return match["id"]
-    if LOGIN_LINK.match(url):
-        match = LOGIN_PAPER.search(url)
-        if match:
-            return match["id"]
-    return None
-
-
-def paper_links(links: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for url in links:
-        name = _link_name(url)
-        if name is not None:
-            found.setdefault(name, url)
-    return found
-
-
-@functools.lru_cache(maxsize=4096)
-def _link_name(url: str) -> str | None:
-    """Which of a paper's links `url` is, if any (remembered: a card links its paper from
-    several of its lines)."""
-    if PAPER_LINK.match(url) and "#" not in url:
-        return "huggingface"
-    arxiv = ARXIV_LINK.match(url)
-    if arxiv:
-        return "arxiv" if arxiv["kind"] == "abs" else "pdf"
-    return "code" if CODE_LINK.match(url) else None
-
-
-def account_of(links: list[str]) -> str | None:
-    for url in links:
-        match = ACCOUNT_LINK.match(url)
-        if match and match["account"].lower() not in NOT_ACCOUNTS:
-            return match["account"]
-    return None
-
-
-def junk_reason(title: str) -> str | None:
-    """Why `title` cannot be a paper's title, or None if it can."""
-    if len(title) > MAX_TITLE_LENGTH:
-        return "too long for a title"
-    lowered = title.lower()
-    # Each pattern is looked for only where the characters it needs are there: most titles
-    # have none, and a search over every position of every title is most of the check.  The
-    # characters are looked for by a character class, not by building a set of the title's.
-    if ("/" in title or "www." in lowered) and URL_OR_DOMAIN.search(title):
-        return "a URL"
-    if (MARKUP_CHARACTERS.search(title) or title[:2] in ("- ", "+ ") or
-            not title.strip("=- ")) and MARKUP.search(title):
-        return "markup"
-    if (CODE_CHARACTERS.search(title) or title.split(" ", 1)[0] in CODE_WORDS
-            or title.startswith("from ")) and CODE.search(title):
-        return "code"
-    if not LETTER.search(title):
-        return "a number or punctuation"
-    if DATE_LIKE.match(title):
-        return "a date"
-    if lowered != "new" and is_chrome(lowered):
-        return "a menu word"
-    words = title.split()
-    if title[0].islower() and (len(words) == 1 and ":" not in title or words[0] in CONNECTORS
-                               or title.endswith((",", ";", "-")) or words[-1] in CONNECTORS):
-        return "a sentence fragment"
-    if title.endswith((",", ";")) or (len(words) > 2 and words[-1].lower() in CONNECTORS
-                                      and words[-1].lower() not in {"a", "is", "are"}):
-        return "a sentence fragment"
-    return None
 
 
 @dataclass
@@ -287,7 +73,7 @@ class CardReader:
             lines.pop()
         return self.cards
 
-    def _reclassify_after_chrome(self, lines: list[Line], kinds: list[_Kind], index: int) -> None:
+    def _reclassify_after_chrome(self, lines: list[Line], kinds: list[Kind], index: int) -> None:
         """What a line of chrome changes about its neighbours: "new" is chrome only at the top
         (over the banner); a banner wrapped over two lines is chrome on both; the number
         under an `Upvote` button is its count."""
@@ -301,7 +87,7 @@ class CardReader:
                 fills(line, lines[index + 1], self.width):
             kinds[index + 1] = CHROME_LINE
         elif following is not None and following.name == "number" and line.text.lower() == "upvote":
-            kinds[index + 1] = _Kind("button", following.value)
+            kinds[index + 1] = Kind("button", following.value)
 
     # --- each kind of line ---------------------------------------------------------------
 

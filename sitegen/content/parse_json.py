@@ -14,7 +14,7 @@ import datetime as dt
 import re
 
 from .capture import MAX_TITLE_LENGTH, PartialDate, clean_text, iso_date
-from .parse_cards import ARXIV_ID, CODE_LINK
+from .parse_kinds import ARXIV_ID, CODE_LINK
 
 ID = re.compile(r"^" + ARXIV_ID + r"$")
 MAX_DEPTH = 12
