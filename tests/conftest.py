@@ -95,13 +95,23 @@ def site(tmp_path: Path) -> Site:
     return site
 
 
-def _built_seed_copy(tmp_path_factory, name: str, *build_args: str) -> Site:
-    """The shipped digest (site.yaml + seeds/) copied to a temporary folder and built."""
-    root = tmp_path_factory.mktemp(name) / "site"
+def copy_of_seeds(root: Path) -> Site:
+    """The shipped digest (site.yaml + seeds/) copied to `root`, not built."""
     root.mkdir()
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
     shutil.copytree(SEEDS, root / "seeds")
-    site = Site(root)
+    return Site(root)
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Site:
+    """The shipped digest in a folder of the test's own, not built: tests change it."""
+    return copy_of_seeds(tmp_path / "site")
+
+
+def _built_seed_copy(tmp_path_factory, name: str, *build_args: str) -> Site:
+    """The shipped digest copied to a temporary folder and built."""
+    site = copy_of_seeds(tmp_path_factory.mktemp(name) / "site")
     site.build("--quiet", *build_args)
     return site
 

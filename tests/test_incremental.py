@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, SEEDS, Site
+from conftest import REPO, Site, copy_of_seeds
 from helpers import ABSTRACT, full_dump
 from sitegen.output import BUILD_MARKER
 
@@ -48,10 +48,8 @@ def rerendered(result) -> int:
 
 @pytest.fixture
 def seed_copy(tmp_path) -> Site:
-    site = Site(tmp_path / "site")
-    site.root.mkdir()
-    shutil.copy(REPO / "site.yaml", site.root / "site.yaml")
-    shutil.copytree(SEEDS, site.root / "seeds")
+    """The shipped digest in a folder of the test's own, built once."""
+    site = copy_of_seeds(tmp_path / "site")
     site.build("--quiet")
     return site
 

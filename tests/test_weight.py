@@ -4,26 +4,17 @@ that read back whole, and the guard that names the heavy part of a site."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import REPO, SEEDS, Site
+from conftest import REPO
 from helpers import ABSTRACT, full_dump
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 VENDORED_LUNR = REPO / "static" / "vendor" / "lunr-2.3.9" / "lunr.min.js"
 
-
-@pytest.fixture
-def seed_copy(tmp_path) -> Site:
-    site = Site(tmp_path / "site")
-    site.root.mkdir()
-    shutil.copy(REPO / "site.yaml", site.root / "site.yaml")
-    shutil.copytree(SEEDS, site.root / "seeds")
-    return site
 
 
 def sitemap_urls(path) -> tuple[list[str], list[str | None]]:
