@@ -191,12 +191,12 @@ def _distance(these: tuple[str, ...], those: tuple[str, ...]) -> int:
     lines = defaultdict(list)
     for place in those:
         path, _, line = place.rpartition(":")
-        if line.isdigit():
+        if line.isdecimal():
             lines[path].append(int(line))
     best = FAR
     for place in these:
         path, _, line = place.rpartition(":")
-        if line.isdigit():
+        if line.isdecimal():
             for other in lines.get(path, ()):
                 best = min(best, abs(int(line) - other))
     return best

@@ -583,3 +583,14 @@ def test_a_scrape_cut_off_inside_its_link_definitions_reads_the_same_cards(kept)
     def cards(dump):
         return [(e.title, e.abstract[0][:60], e.upvotes, e.authors, e.org_name, e.date) for e in dump.entries]
     assert cards(one(f"{body}\n{cut}\n[Content truncated]\n")) == cards(one(text))
+
+
+@pytest.mark.parametrize("label, comments", [("²", None), ("٣", 3), ("12", 12)])
+def test_a_comment_link_labelled_with_any_digit_is_read_or_left_never_a_crash(label, comments):
+    text = (f"### [Spiking Networks Learn Faster With Dendrites](https://huggingface.co/papers/2505.01234)\n\n"
+            f"{ABSTRACT}\n\n* 3 authors\n\n"
+            f"May 29[{label}](https://huggingface.co/papers/2505.01234#community)\n")
+    for shape in ("markdown", None):  # (None: detected)
+        dump = parse_dump(text, "capture.md", shape)
+        assert [entry.title for entry in dump.entries] == ["Spiking Networks Learn Faster With Dendrites"]
+        assert dump.entries[0].comments == comments

@@ -61,7 +61,7 @@ class _ListingHTML(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "a" and self.community_start is not None:
             count = "".join(self.text[self.community_start:]).strip()
-            if count.isdigit():
+            if count.isdecimal():
                 self.comments = int(count)
                 del self.text[self.community_start:]
             self.community_start = None

@@ -260,7 +260,7 @@ def _reference_url(refs: dict[str, str], label: str) -> str | None:
     """The URL a reference label names; `UNKNOWN_TARGET` for a numbered label whose definition
     is not in the capture (a scrape cut short before its list of links), None for no link."""
     url = refs.get(label.lower())
-    if url is None and label.isdigit() and len(label) <= 4:
+    if url is None and label.isdecimal() and len(label) <= 4:
         return UNKNOWN_TARGET
     return url
 
@@ -308,7 +308,7 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
     if MARK not in rest:  # one link, most lines: no loop
         url, _, rest = rest.partition(LABEL_START)
         label, _, tail = rest.partition(LABEL_END)
-        if url.endswith("#community") and label.replace(" ", "").isdigit():
+        if url.endswith("#community") and label.replace(" ", "").isdecimal():
             return before + tail, [], int(label.replace(" ", ""))
         return before + label + tail, [url], None
     parts = text.split(MARK)
@@ -316,7 +316,7 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
     for part in parts[1:]:
         url, _, rest = part.partition(LABEL_START)
         label, _, tail = rest.partition(LABEL_END)
-        if url.endswith("#community") and label.replace(" ", "").isdigit():
+        if url.endswith("#community") and label.replace(" ", "").isdecimal():
             comments = int(label.replace(" ", "")) if comments is None else comments
         else:
             urls.append(url)
@@ -374,7 +374,7 @@ def _shows_nothing(text: str, urls: list[str], markdown: bool) -> bool:
 
 def _attach(line: Line, url: str) -> None:
     line.links.append(url)
-    if url.endswith("#community") and line.text.isdigit():
+    if url.endswith("#community") and line.text.isdecimal():
         line.comments, line.text = int(line.text), ""
 
 
