@@ -255,13 +255,13 @@ def _tokenise_batch(documents: list[dict], field_names: list[str], terms: dict[s
         np.bincount(segment_of_token, minlength=len(texts)).reshape(-1, field_count)), ends
 
 
-def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[_Collected, Tokenised]:
-    """Every term of every field of every document, counted, numbered and scored, and the
-    documents tokenised for the next time (only those `previous` has not seen are)."""
+def _tokenised(documents: list[dict], previous: Tokenised | None,
+               field_names: list[str]) -> tuple[Tokenised, "np.ndarray"]:
+    """The documents tokenised, in their order (those `previous` has seen taken from it),
+    and each document's number of entries."""
     import numpy as np
 
     previous = previous if previous is not None and previous.term_of_entry is not None else None
-    field_names = [name for name, _ in FIELDS]
     field_count = len(field_names)
     keys = [_document_key(document, field_names) for document in documents]
     known = previous.spans if previous is not None else {}
@@ -289,6 +289,19 @@ def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[
     tokenised = Tokenised(terms, {key: (end - size, end, row) for row, (key, end, size)
                                   in enumerate(zip(keys, ends_of_documents, sizes.tolist()))},
                           term_of_entry, counts, field_of_entry, lengths)
+    return tokenised, sizes
+
+
+def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[_Collected, Tokenised]:
+    """Every term of every field of every document, counted, numbered and scored, and the
+    documents tokenised for the next time (only those `previous` has not seen are)."""
+    import numpy as np
+
+    field_names = [name for name, _ in FIELDS]
+    field_count = len(field_names)
+    tokenised, sizes = _tokenised(documents, previous, field_names)
+    terms, term_of_entry, counts = tokenised.terms, tokenised.term_of_entry, tokenised.count_of_entry
+    field_of_entry, lengths = tokenised.field_of_entry, tokenised.lengths
 
     # lunr numbers terms (`_index`) in the order it first meets them.
     in_index_order = list(dict.fromkeys(term_of_entry.tolist()))
