@@ -12,6 +12,7 @@ on a pipe nobody reads, holding memory, for ever.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -43,7 +44,7 @@ class Child:
     def start(self) -> Child:
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
-        with FORK_LOCK:
+        with _forking():
             self.process = context.Process(target=self._run, args=(sender,), daemon=True)
             self.process.start()
         sender.close()
@@ -91,7 +92,7 @@ def fork_map(function: Callable, items: Sequence, workers: int,
     `between()` runs before each result is taken: what it raises stops the work, the
     children with it."""
     results = []
-    with FORK_LOCK:
+    with _forking():
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
                                                         initargs=(function,))
     with pool:
@@ -115,13 +116,31 @@ def _call(item):
     return _worker_function(item)
 
 
+_ENDING_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+@contextlib.contextmanager
+def _forking():
+    """Around a fork: one at a time (`FORK_LOCK`), and SIGTERM and Ctrl-C held back in
+    this thread, so that a child never runs this process's handlers before `as_child`
+    has set its own (a signal in between printed a child's traceback)."""
+    with FORK_LOCK:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def as_child() -> None:
     """What a forked child does first.  It inherits `serve`'s handlers, which turn
     SIGTERM into KeyboardInterrupt (a pool's SIGTERM at its end would print a
-    traceback), and Ctrl-C is the parent's to handle; it ends with its parent."""
+    traceback), and Ctrl-C is the parent's to handle; it ends with its parent.  The
+    signals `_forking` held back reach it from then on."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
 
 
 def die_with_parent() -> None:
