@@ -323,8 +323,7 @@ def _best(rows: "np.ndarray", others: "np.ndarray", scores: "np.ndarray"):
 
     if len(rows) == 0:
         return rows, others, scores
-    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-    lengths = np.diff(np.append(starts, len(rows)))
+    starts, lengths = _runs(rows)
     # A row's pairs cut into PARTS parts: the NEAREST-th best of the parts' best scores
     # is at most the row's NEAREST-th best, so only pairs scoring that much are sorted.
     cuts = (starts[:, None] + lengths[:, None] * np.arange(PARTS) // PARTS).ravel()
@@ -335,10 +334,17 @@ def _best(rows: "np.ndarray", others: "np.ndarray", scores: "np.ndarray"):
     rows, others, scores = rows[candidate], others[candidate], scores[candidate]
     order = np.lexsort((others, -scores, rows))
     rows, others, scores = rows[order], others[order], scores[order]
-    first_of_row = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-    rank = np.arange(len(rows)) - np.repeat(first_of_row, np.diff(np.append(first_of_row, len(rows))))
+    rank = np.arange(len(rows)) - np.repeat(*_runs(rows))
     chosen = rank < NEAREST
     return rows[chosen], others[chosen], scores[chosen]
+
+
+def _runs(rows: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+    """Where each run of equal values in `rows` starts, and its length."""
+    import numpy as np
+
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    return starts, np.diff(np.append(starts, len(rows)))
 
 
 def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
