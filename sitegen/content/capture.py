@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import Diagnostic
 
@@ -55,16 +56,12 @@ SENTENCE_END = (".", "!", "?", "。", "！", "？", ".)", '."')
 MAX_TITLE_LENGTH = 400
 
 
-@dataclass(frozen=True)
-class PartialDate:
+class PartialDate(NamedTuple):
     """A date as a listing prints it: the year is missing for the capture's own year."""
 
     month: int
     day: int
     year: int | None = None
-
-    def __reduce__(self):  # unpickled by the constructor: the build cache holds thousands
-        return PartialDate, (self.month, self.day, self.year)
 
 
 @dataclass
@@ -161,12 +158,15 @@ def loose_date(text: str) -> dt.date | None:
     return None
 
 
-def clean_text(line: str) -> str:
-    """One line of prose: NFC, no control or invisible characters, single spaces."""
-    if line.isascii() and line.isprintable():  # most lines: nothing but the spaces to fold
+def clean_text(line: str, controls_replaced: bool = False) -> str:
+    """One line of prose: NFC, no control or invisible characters, single spaces.
+    `controls_replaced`: the caller replaced control characters in the whole capture, so an
+    ASCII line is known printable but for tabs (a scan of each character less per line)."""
+    if line.isascii() and ("\t" not in line if controls_replaced else line.isprintable()):
+        # most lines: nothing but the spaces to fold
         return line.strip() if "  " not in line else " ".join(line.split())
-    line = CONTROL_CHARACTERS.sub(" ", line)
-    line = INVISIBLE_CHARACTERS.sub("", line)
+    if not line.isprintable():  # control and invisible characters are all unprintable
+        line = INVISIBLE_CHARACTERS.sub("", CONTROL_CHARACTERS.sub(" ", line))
     return " ".join(unicodedata.normalize("NFC", line).split())
 
 

@@ -345,7 +345,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
             text, heading, alt = _strip_markdown(text)
         elif text[:1] in TEXT_BULLETS and TEXT_BULLET.match(text):
             text = TEXT_BULLET.sub("", text, count=1)
-        text = clean_text(text)
+        text = clean_text(text, controls_replaced=True)
         if not text or (len(text) == 1 or text[0] in "=-*_") and _shows_nothing(text, urls, markdown):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
