@@ -54,7 +54,14 @@ HTML_TAG = re.compile(r"</?(?:a|b|i|u|em|strong|br|span|div|p|sup|sub|img|code|s
                       r"(?:\s[^>\n]{0,200})?/?>", re.IGNORECASE)
 EMPHASIS = re.compile(r"(\*\*|__|`)")
 BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
+# What each pass over the whole text needs, looked for before it runs.  Compiled: `re` finds a
+# literal by skipping to its first character, much faster than `in` where that character is rare,
+# as `]`, `!`, `` ` `` and `~` are in prose (benchmarks/README.md).
+DEFINITION_SIGN, IMAGE_SIGN, REFERENCE_SIGN = re.compile(r"\]:"), re.compile(r"!\["), re.compile(r"\]\[")
+FENCE_SIGNS = (re.compile("```"), re.compile("~~~"))
+LINK_SIGN = re.compile(r"\][(\[]")  # a `](` or `][` the one-line passes left
 MAX_LINK_SPAN = 20_000
+SHORT_LINE = 40
 # Where a link was: MARK url LABEL_START text LABEL_END (control characters are gone by then).
 MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
@@ -90,23 +97,43 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     `text` holds no control characters (the caller reports and replaces them)."""
     if "\r" in text:
         text = re.sub(r"\r\n?", "\n", text)
-    with_refs = markdown and "]:" in text
-    fenced = markdown and ("```" in text or "~~~" in text)
+    with_refs = markdown and DEFINITION_SIGN.search(text) is not None
+    fenced = markdown and any(sign.search(text) for sign in FENCE_SIGNS)
     numbered = not markdown and _ends_in_numbered_references(text)
-    # Front matter is in the first lines: the rest is split into lines once, after the links.
-    physical = text.split("\n") if with_refs or fenced or numbered else text.split("\n", FRONT_MATTER_LINES)
-    front = _take_front_matter(physical)
-    refs = _take_reference_definitions(physical) if with_refs else {}
-    if fenced:
-        physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
-                     else line) for line in physical]
-    widths = _mark_numbered_links(physical) if numbered else None
-    joined = "\n".join(physical) if front.blanked or refs or fenced or widths is not None else text
-    if markdown and "![" in joined:
-        joined = IMAGE.sub("", joined)
-    if "[" in joined:
-        joined = _mark_links(joined, refs)
-    return _lines(joined.split("\n"), markdown, widths or {}), front
+    refs, widths = {}, None
+    if with_refs or fenced or numbered:  # lines to take out or mark all through the capture
+        physical = text.split("\n")
+        front = _take_front_matter(physical)
+        refs = _take_reference_definitions(physical) if with_refs else {}
+        if fenced:
+            physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
+                         else line) for line in physical]
+        widths = _mark_numbered_links(physical) if numbered else None
+        if front.blanked or refs or fenced or widths is not None:
+            text = "\n".join(physical)
+    else:  # the rest is split into lines once, after the links
+        text, front = _without_front_matter(text)
+    if markdown and IMAGE_SIGN.search(text):
+        text = IMAGE.sub("", text)
+    if "[" in text:
+        text = _mark_links(text, refs)
+    return _lines(text.split("\n"), markdown, widths or {}), front
+
+
+def _without_front_matter(text: str) -> tuple[str, FrontMatter]:
+    """The text with its front matter blanked, and what that said.  Only the first lines can
+    be front matter: they alone are split off, and put back in one copy of the text (not the
+    two that splitting off the rest of a large capture and joining it again cost)."""
+    end = -1
+    for _ in range(FRONT_MATTER_LINES):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            end = len(text)
+            break
+    head = text[:end]
+    lines = head.split("\n")
+    front = _take_front_matter(lines)
+    return (text.replace(head, "\n".join(lines), 1) if front.blanked else text), front
 
 
 def _take_front_matter(lines: list[str]) -> FrontMatter:
@@ -275,12 +302,12 @@ def _mark_links(text: str, refs: dict[str, str]) -> str:
     is left (links over many lines, links inside links).  This makes parsing Markdown at
     30,000 papers about twice as fast as the scanner alone."""
     text = INLINE_LINK.sub(lambda link: f"{MARK}{link['url']}{LABEL_START}{link['text']}{LABEL_END}", text)
-    if "][" in text:
+    if REFERENCE_SIGN.search(text):
         def reference(match: re.Match) -> str:
             url = _reference_url(refs, match["label"].strip() or match["text"].strip())
             return match.group() if url is None else f"{MARK}{url}{LABEL_START}{match['text']}{LABEL_END}"
         text = REFERENCE_LINK.sub(reference, text)
-    if "](" not in text and "][" not in text:  # no link is left
+    if not LINK_SIGN.search(text):  # no link is left
         return text
     pieces: list[str] = []
     position = 0
@@ -331,6 +358,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
     result: list[Line] = []
     blank = True
     columns = None
+    plain: dict[str, tuple[str, bool, str | None]] = {}  # each short line's text once stripped
     for number, text in enumerate(physical, start=1):
         if not text or text.isspace():
             blank = True
@@ -340,12 +368,13 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         urls, comments = [], None
         if MARK in text:
             text, urls, comments = _unmark(text)
-        heading, alt = False, None
-        if markdown:
-            text, heading, alt = _strip_markdown(text)
-        elif text[:1] in TEXT_BULLETS and TEXT_BULLET.match(text):
-            text = TEXT_BULLET.sub("", text, count=1)
-        text = clean_text(text, controls_replaced=True)
+        if len(text) > SHORT_LINE:
+            text, heading, alt = _plain(text, markdown)
+        else:  # a listing repeats its short lines (`·`, `3 authors`, the day's date) on every card
+            stripped = plain.get(text)
+            if stripped is None:
+                stripped = plain[text] = _plain(text, markdown)
+            text, heading, alt = stripped
         if not text or (len(text) == 1 or text[0] in "=-*_") and _shows_nothing(text, urls, markdown):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
@@ -360,6 +389,17 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         result.append(Line(number, text, urls, heading, alt, comments, blank, columns))
         blank = False
     return result
+
+
+def _plain(text: str, markdown: bool) -> tuple[str, bool, str | None]:
+    """A line's text without its markup, cleaned: (the text, whether it was a heading, the
+    alternative text of an image in front of it)."""
+    heading, alt = False, None
+    if markdown:
+        text, heading, alt = _strip_markdown(text)
+    elif text[:1] in TEXT_BULLETS and TEXT_BULLET.match(text):
+        text = TEXT_BULLET.sub("", text, count=1)
+    return clean_text(text, controls_replaced=True), heading, alt
 
 
 def _shows_nothing(text: str, urls: list[str], markdown: bool) -> bool:
