@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .capture import SENTENCE_END, Dump, Entry, is_abstract_like, shorten, word_count
 from ..errors import warning
 from .parse_kinds import (AUTHORS, CHROME_LINE, KINDS, LINK_SYNTAX, LONGEST_METADATA, METADATA_KINDS,
-                          TEXT, Kind, account_of, classify, junk_reason, paper_id, paper_links)
+                          TEXT, Kind, account_of, classify_all, junk_reason, paper_id, paper_links)
 from .parse_lines import Line
 
 MAX_WRAP_WIDTH = 160  # wider than any terminal or text export wraps
@@ -54,7 +54,7 @@ class CardReader:
         self.dump.diagnostics.append(warning(self.dump.path, line, message))
 
     def read(self, lines: list[Line]) -> list[_Card]:
-        kinds = [classify(line) for line in lines]
+        kinds = classify_all(lines)
         self.width = None if self.markdown else wrap_width(lines)
         if self.width is not None:
             metadata = [line.after_blank for line, kind in zip(lines, kinds) if kind.name in METADATA_KINDS]

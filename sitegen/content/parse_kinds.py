@@ -100,6 +100,23 @@ KINDS = ("chrome", "upvotes", "button", "number", "date", "authors", "separator"
          "resources", "text")
 
 
+def classify_all(lines: list[Line]) -> list[Kind]:
+    """Each line's kind.  A listing repeats its metadata lines (`·`, the day's date, `3
+    authors`) on every card: a line without links, whose kind its text alone decides, is
+    classified once per distinct text."""
+    kinds: list[Kind] = []
+    known: dict[str, Kind] = {}
+    for line in lines:
+        if line.links or not line.text or len(line.text) > LONGEST_METADATA:
+            kinds.append(classify(line))
+            continue
+        kind = known.get(line.text)
+        if kind is None:
+            kind = known[line.text] = classify(line)
+        kinds.append(kind)
+    return kinds
+
+
 def classify(line: Line) -> Kind:
     text = line.text
     if line.comments is not None and not text:
