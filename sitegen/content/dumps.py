@@ -211,7 +211,9 @@ def _item_lines(text: str) -> list[int]:
 
 
 def _read_html(text: str, dump: Dump) -> None:
-    embedded, lines = read_html(text)
+    embedded, lines, front = read_html(text)
+    if front.date is not None:
+        dump.captured, dump.captured_from = front.date, front.source
     for data in embedded:
         items = find_papers(data)
         if items:
