@@ -61,7 +61,7 @@ DEFINITION_SIGN, IMAGE_SIGN, REFERENCE_SIGN = re.compile(r"\]:"), re.compile(r"!
 FENCE_SIGNS = (re.compile("```"), re.compile("~~~"))
 LINK_SIGN = re.compile(r"\][(\[]")  # a `](` or `][` the one-line passes left
 MAX_LINK_SPAN = 20_000
-SHORT_LINE = 40
+SHORT_LINE = 40  # the longest line whose plain text `_lines` remembers: metadata, not prose
 # Where a link was: MARK url LABEL_START text LABEL_END (control characters are gone by then).
 MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
@@ -358,7 +358,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
     result: list[Line] = []
     blank = True
     columns = None
-    plain: dict[str, tuple[str, bool, str | None]] = {}  # each short line's text once stripped
+    plain: dict[str, tuple[str, bool, str | None]] = {}  # each short line's `_plain`, once
     for number, text in enumerate(physical, start=1):
         if not text or text.isspace():
             blank = True
