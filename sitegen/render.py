@@ -477,8 +477,9 @@ def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
 
 
 def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
-    """A paper as papers.json gives it (README, "papers.json"): slug and url first, which
-    `links.unserved_records` relies on, then the id the search index names it by."""
+    """A paper as papers.json gives it (README, "papers.json"): slug first, where a file
+    written in pieces is cut (`PAPERS_JSON_RECORD`), then url, then the id the search
+    index names it by."""
     return {
         "slug": paper.slug,
         "url": paper.url,
