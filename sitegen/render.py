@@ -15,7 +15,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -73,18 +72,15 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
-    env = _environment(tuple(str(folder) for folder in template_dirs(config)))
-    _forget_changed_templates(env)
-    return env
+    """A build's own Jinja environment (its templates come compiled from the build cache's
+    `CompiledTemplates` when they are unchanged)."""
+    return _environment(tuple(str(folder) for folder in template_dirs(config)))
 
 
-@functools.lru_cache(maxsize=4)
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
-    """One environment per set of template folders, kept across the rebuilds of `serve`:
-    Jinja recompiles a template only when its file changes."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
-        auto_reload=False,  # checked once per build instead, by _forget_changed_templates
+        auto_reload=False,  # a build's environment serves that build alone
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -100,15 +96,6 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
     env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
     return env
-
-
-def _forget_changed_templates(env: jinja2.Environment) -> None:
-    """Drop the compiled templates whose file changed, or that a file added to an earlier
-    folder now overrides.  Once per build: Jinja's auto_reload would look at the files
-    each time a page extends or imports a template, 0.5 s of a 10,000-paper build."""
-    for key, template in env.cache.items():
-        if not template.is_up_to_date or template.filename != _template_file(env, template.name):
-            del env.cache[key]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -127,14 +114,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def _template_file(env: jinja2.Environment, name: str) -> str | None:
-    for folder in env.loader.searchpath:
-        candidate = os.path.join(folder, *name.split("/"))
-        if os.path.isfile(candidate):
-            return os.path.normpath(candidate)
-    return None
 
 
 def json_for_script(value) -> Markup:
