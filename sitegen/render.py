@@ -15,7 +15,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -73,18 +72,15 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
-    env = _environment(tuple(str(folder) for folder in template_dirs(config)))
-    _forget_changed_templates(env)
-    return env
+    """A build's own Jinja environment (its templates come compiled from the build cache's
+    `CompiledTemplates` when they are unchanged)."""
+    return _environment(tuple(str(folder) for folder in template_dirs(config)))
 
 
-@functools.lru_cache(maxsize=4)
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
-    """One environment per set of template folders, kept across the rebuilds of `serve`:
-    Jinja recompiles a template only when its file changes."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
-        auto_reload=False,  # checked once per build instead, by _forget_changed_templates
+        auto_reload=False,  # a build's environment serves that build alone
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -100,15 +96,6 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
     env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
     return env
-
-
-def _forget_changed_templates(env: jinja2.Environment) -> None:
-    """Drop the compiled templates whose file changed, or that a file added to an earlier
-    folder now overrides.  Once per build: Jinja's auto_reload would look at the files
-    each time a page extends or imports a template, 0.5 s of a 10,000-paper build."""
-    for key, template in env.cache.items():
-        if not template.is_up_to_date or template.filename != _template_file(env, template.name):
-            del env.cache[key]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -127,14 +114,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def _template_file(env: jinja2.Environment, name: str) -> str | None:
-    for folder in env.loader.searchpath:
-        candidate = os.path.join(folder, *name.split("/"))
-        if os.path.isfile(candidate):
-            return os.path.normpath(candidate)
-    return None
 
 
 def json_for_script(value) -> Markup:
@@ -359,14 +338,9 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             date = page_date(context)
             if date is not None:
                 lastmod[url] = date.isoformat()
-    feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
-    topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
-                   for group in digest.topics]
-    times = entry_times(list({paper.slug: paper for paper in feed_papers + [
-        paper for _, papers in topic_feeds for paper in papers]}.values()))
+    site_feed, topic_feeds = _feeds(digest, config)
     files += [
-        page("feed.xml", "feed.xml", feed_context(feed_papers, times, config, title=config.title,
-                                                  path="feed.xml", page="", description=config.description)),
+        page(*site_feed),
         *(page(path, template_name, context) for path, template_name, context in sitemaps(sitemap, lastmod)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
@@ -374,12 +348,25 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
     ]
     if config.custom_domain:
         files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
-    for group, dated in topic_feeds:
-        base = f"topics/{group.topic.slug}/"
-        files.append(page(f"{base}feed.xml", "feed.xml", feed_context(
-            dated, times, config, title=f"{group.topic.name} · {config.title}", path=f"{base}feed.xml",
-            page=base, description=group.topic.description or config.description)))
+    files += [page(*feed) for feed in topic_feeds]
     return files
+
+
+def _feeds(digest: Digest, config: SiteConfig) -> tuple[tuple[str, str, dict], list[tuple[str, str, dict]]]:
+    """The site's feed and each topic's, as (path, template, context)."""
+    feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
+    topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
+                   for group in digest.topics]
+    times = entry_times(list({paper.slug: paper for paper in feed_papers + [
+        paper for _, papers in topic_feeds for paper in papers]}.values()))
+    site_feed = ("feed.xml", "feed.xml", feed_context(feed_papers, times, title=config.title, path="feed.xml",
+                                                      page="", description=config.description))
+    return site_feed, [
+        (f"topics/{group.topic.slug}/feed.xml", "feed.xml", feed_context(
+            dated, times, title=f"{group.topic.name} · {config.title}",
+            path=f"topics/{group.topic.slug}/feed.xml", page=f"topics/{group.topic.slug}/",
+            description=group.topic.description or config.description))
+        for group, dated in topic_feeds]
 
 
 SITEMAP_URLS = 50_000  # the most URLs sitemaps.org allows in one sitemap
@@ -469,8 +456,9 @@ def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
 
 
 def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
-    """A paper as papers.json gives it (README, "papers.json"): slug and url first, which
-    `links.unserved_records` relies on, then the id the search index names it by."""
+    """A paper as papers.json gives it (README, "papers.json"): slug first, where a file
+    written in pieces is cut (`PAPERS_JSON_RECORD`), then url, then the id the search
+    index names it by."""
     return {
         "slug": paper.slug,
         "url": paper.url,

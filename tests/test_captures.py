@@ -209,6 +209,19 @@ def test_a_plain_json_list_of_papers_and_a_forced_shape():
     assert parse_dump("### Not a heading here\n" + ABSTRACT, "x.txt", "text").shape == "text"
 
 
+def test_every_shape_site_yaml_may_force_is_one_the_parser_detects_and_reads():
+    from sitegen.config import SHAPES
+    captures = [path for path in sorted(CAPTURES.rglob("*")) if path.is_file() and path.name != "README.md"]
+    read = {}
+    for path in captures:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        shape = detect_shape(text)
+        if shape not in read:
+            dump = parse_dump(text, path.name, shape)
+            read[shape] = (dump.shape, bool(dump.entries))
+    assert read == {shape: (shape, True) for shape in SHAPES}
+
+
 # --- what is refused ------------------------------------------------------------------------
 
 def test_a_junk_only_file_is_refused_with_its_name_and_first_lines():

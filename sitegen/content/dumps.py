@@ -28,7 +28,6 @@ from .parse_html import read_html
 from .parse_json import entries_from, find_paper_lists, find_papers
 from .parse_lines import logical_lines
 
-SHAPES = ("text", "markdown", "html", "json")
 MARKDOWN_SIGNS = re.compile(r"\]\((?:https?:|/|#)|\]\[\d{1,4}\]|^\s{0,3}#{1,6}\s+\S|^\s{0,3}\[[^\]\n]+\]:\s*\S",
                             re.MULTILINE)
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
@@ -99,8 +98,9 @@ def parse_dump_bytes(data: bytes, path: str, shape: str | None = None) -> Dump:
 
 
 def parse_dump(text: str, path: str, shape: str | None = None, utf8: bytes | None = None) -> Dump:
-    """Parse one capture's text.  Never raises; problems go to `Dump.diagnostics`.
-    `utf8`: the text's UTF-8, if the caller has it (the capture's own bytes)."""
+    """Parse one capture's text, as `shape` (one of `config.SHAPES`) if given, else as
+    detected.  Never raises; problems go to `Dump.diagnostics`.  `utf8`: the text's UTF-8,
+    if the caller has it (the capture's own bytes)."""
     data = _json_or_none(text) if shape in (None, "json") and text.lstrip()[:1] in ("[", "{") else None
     if data is None and shape in (None, "json") and text.lstrip()[:1] in ("[", "{"):
         data = _json_lines_or_none(text)
