@@ -35,7 +35,7 @@ from .parallel import Child, ChildFailed
 from .render import CompiledTemplates, OutputFile, load_templates, make_environment, output_files, topic_names
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
-from .write import in_search_folder, update_in_place, write_afresh  # noqa: F401 (serve asks build)
+from .write import update_in_place, write_afresh
 from .rendering import Progress
 
 # Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the

@@ -7,8 +7,11 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,13 +22,70 @@ from .build import build as run_build
 from .build import check as run_check
 from .build import collector_paused, refuse_unreadable_sources
 from .parallel import EndOnSignals
-from .config import load_config, source_date_epoch
+from .config import SiteConfig, load_config, source_date_epoch
 from .errors import SitegenError, painted
 
 LONG_BUILD_SECONDS = 2.0
 
 
+@dataclass(frozen=True)
+class SiteOptions:
+    """-c and --base-url: which site, published where."""
+
+    config_path: Path
+    base_url: str | None
+
+    def load(self, output: Path | None = None) -> SiteConfig:
+        return load_config(self.config_path, self.base_url, output)
+
+
+@dataclass(frozen=True)
+class Verbosity:
+    """-q and -v."""
+
+    quiet: bool
+    verbose: bool
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    """`serve`'s own options."""
+
+    host: str
+    port: int
+    open_browser: bool
+    poll: bool
+    no_livereload: bool
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """`deploy`'s own options."""
+
+    remote: str
+    branch: str
+    no_push: bool
+    force: bool
+    allow_broken: bool
+
+
+def options_into(parameter: str, kind: type):
+    """A decorator: the command's options named like `kind`'s fields handed to it as one
+    `kind` value, its argument `parameter` (put it below the options it collects)."""
+    names = [field.name for field in dataclasses.fields(kind)]
+
+    def decorate(function):
+        @functools.wraps(function)
+        def command(**values):
+            collected = kind(**{name: values.pop(name) for name in names})
+            return function(**values, **{parameter: collected})
+        return command
+    return decorate
+
+
 def config_options(function):
+    """-c and --base-url, handed to the command as `site` (`SiteOptions`)."""
+    function = options_into("site", SiteOptions)(function)
     function = click.option("--base-url", metavar="URL",
                             help="Override base_url from the config, e.g. https://user.github.io/repo/.")(function)
     function = click.option("-c", "--config", "config_path", default="site.yaml", show_default=True,
@@ -35,6 +95,8 @@ def config_options(function):
 
 
 def verbosity_options(function):
+    """-q and -v, handed to the command as `verbosity` (`Verbosity`)."""
+    function = options_into("verbosity", Verbosity)(function)
     function = click.option("-v", "--verbose", is_flag=True, help="Print each stage and its timing.")(function)
     function = click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")(function)
     return function
@@ -51,8 +113,8 @@ class Reporter:
     a build runs long), warnings with their label coloured on a terminal, and the result
     on stdout unless -q."""
 
-    def __init__(self, quiet: bool, verbose: bool):
-        self.quiet, self.verbose = quiet, verbose
+    def __init__(self, verbosity: Verbosity):
+        self.quiet, self.verbose = verbosity.quiet, verbosity.verbose
         self.started = time.perf_counter()
         context = click.get_current_context(silent=True)
         self.color = context.color if context is not None else None  # kept for serve's threads
@@ -115,8 +177,8 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Render every page afresh, without reading or updating the build cache.")
 @output_options
-def build(config_path: Path, base_url: str | None, output: Path | None, no_cache: bool,
-          strict: bool, quiet: bool, verbose: bool) -> None:
+def build(site: SiteOptions, output: Path | None, no_cache: bool, strict: bool,
+          verbosity: Verbosity) -> None:
     """Build the site from the dumps named in site.yaml.
 
     Nothing in the output changes until every page has rendered, so a failed
@@ -125,12 +187,12 @@ def build(config_path: Path, base_url: str | None, output: Path | None, no_cache
     $SITEGEN_CACHE_DIR); the first build, or one with --no-cache, renders
     every page and writes those that differ from what the output holds.
     """
-    reporter = Reporter(quiet, verbose)
-    config = load_config(config_path, base_url, output)
+    reporter = Reporter(verbosity)
+    config = site.load(output)
     with _file_system_errors_reported():
         report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     reporter.warnings(report.warnings)
-    if verbose:
+    if verbosity.verbose:
         for source in report.digest.sources:
             reporter.done(_source_line(source))
     reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
@@ -183,16 +245,16 @@ def run() -> None:
               help="Print why each paper is on each topic page (the rule mentions and scores), "
                    "the papers each topic almost got, and the topics that share papers.")
 @output_options
-def check(config_path: Path, base_url: str | None, previous: str | None, explain_topics: bool,
-          strict: bool, quiet: bool, verbose: bool) -> None:
+def check(site: SiteOptions, previous: str | None, explain_topics: bool, strict: bool,
+          verbosity: Verbosity) -> None:
     """Parse and validate the config and every dump; write nothing."""
-    reporter = Reporter(quiet, verbose)
-    config = load_config(config_path, base_url)
+    reporter = Reporter(verbosity)
+    config = site.load()
     report = run_check(config, progress=reporter)
     reporter.warnings([d for d in report.warnings if d.level != "error"])
     for source in report.digest.sources:
         reporter.done(_source_line(source))
-        if verbose:
+        if verbosity.verbose:
             for line, what in source.skipped:
                 reporter.done(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
@@ -256,8 +318,8 @@ def _relative(path: Path) -> str:
 @click.option("--no-livereload", is_flag=True,
               help="Serve pages as built: rebuild on change, but do not reload open pages.")
 @verbosity_options
-def serve(config_path: Path, base_url: str | None, host: str, port: int, open_browser: bool,
-          poll: bool, no_livereload: bool, quiet: bool, verbose: bool) -> None:
+@options_into("preview", PreviewOptions)
+def serve(site: SiteOptions, preview: PreviewOptions, verbosity: Verbosity) -> None:
     """Preview the site with live reload, at the same path as on base_url.
 
     Edits to the dumps, site.yaml, templates and static files rebuild the site
@@ -265,10 +327,10 @@ def serve(config_path: Path, base_url: str | None, host: str, port: int, open_br
     failed rebuild keeps the last good site and shows the error over them.
     """
     from .serve import Preview, serve as run_serve
-    reporter = Reporter(quiet, verbose)
-    preview = Preview(config_path, base_url, poll, echo=reporter.echo, livereload=not no_livereload,
-                      progress=reporter if verbose else None)
-    run_serve(preview, host, port, open_browser)
+    reporter = Reporter(verbosity)
+    previewing = Preview(site.config_path, site.base_url, preview.poll, echo=reporter.echo,
+                         livereload=not preview.no_livereload, progress=reporter if verbosity.verbose else None)
+    run_serve(previewing, preview.host, preview.port, preview.open_browser)
 
 
 @main.command()
@@ -279,7 +341,7 @@ def init(folder: Path, force: bool, quiet: bool) -> None:
     """Start a new digest in FOLDER: site.yaml, a sample dump, .gitignore and a
     GitHub Pages workflow. Then: cd FOLDER && sitegen build."""
     from .init import init_site
-    reporter = Reporter(quiet, verbose=False)
+    reporter = Reporter(Verbosity(quiet, verbose=False))
     for path in init_site(folder, force):
         reporter.echo(f"wrote {path}")
     reporter.echo(f"Next: cd {folder} && sitegen build   (or sitegen serve to preview)")
@@ -296,8 +358,8 @@ def init(folder: Path, force: bool, quiet: bool) -> None:
 @click.option("--allow-broken", is_flag=True,
               help="Deploy even if a paper URL the branch publishes would lead nowhere.")
 @output_options
-def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no_push: bool,
-           force: bool, allow_broken: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+@options_into("deploying", DeployOptions)
+def deploy(site: SiteOptions, deploying: DeployOptions, strict: bool, verbosity: Verbosity) -> None:
     """Build, then commit the site to the gh-pages branch and push it (like mkdocs gh-deploy).
 
     Each deploy is one commit on top of the branch, naming the source commit;
@@ -311,16 +373,16 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
     """
     from .deploy import prepare, publish, published_history, repository_root
     from .links import broken_urls
-    reporter = Reporter(quiet, verbose)
-    config = load_config(config_path, base_url)
+    reporter = Reporter(verbosity)
+    config = site.load()
     repo = repository_root(config.root)
-    target = prepare(repo, remote, branch, push=not no_push, force=force)
+    target = prepare(repo, deploying.remote, deploying.branch, push=not deploying.no_push, force=deploying.force)
     published = published_history(target)
     with _file_system_errors_reported():
         report = _cached_build(config, strict, reporter, history=published)
     reporter.warnings(report.warnings)
     broken = broken_urls(published, report.digest)
-    if broken and not allow_broken:
+    if broken and not deploying.allow_broken:
         listing = "\n".join(f"  {gone.url}" + (f" ({gone.title})" if gone.title else "") for gone in broken)
         count = f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''}"
         raise SitegenError(f"refusing to deploy: {count} that {published.origin} publishes would lead "
@@ -328,5 +390,6 @@ def deploy(config_path: Path, base_url: str | None, remote: str, branch: str, no
                            "for a paper that moved, or deploy anyway with --allow-broken; nothing was "
                            "pushed.")
     commit = publish(config.output, target)
-    where = f"committed to {branch}" if no_push else f"pushed to {remote}/{branch}"
+    where = f"committed to {deploying.branch}" if deploying.no_push else \
+        f"pushed to {deploying.remote}/{deploying.branch}"
     reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

@@ -24,7 +24,6 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .content.dumps import SHAPES
 from .errors import ConfigError, Diagnostic, warning
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,6 +54,10 @@ class Topic:
     exclude: tuple[str, ...] = ()
 
 
+# The shapes of capture the parser reads (`content/dumps.py`), which `format:` may force.
+SHAPES = ("text", "markdown", "html", "json")
+
+
 @dataclass(frozen=True)
 class Source:
     """One dump file, with what site.yaml says about it."""
@@ -64,7 +67,7 @@ class Source:
     captured: dt.date | None = None
     year: int | None = None
     topics: tuple[str, ...] = ()
-    format: str | None = None  # a capture shape forced by site.yaml; else detected per file
+    format: str | None = None  # one of SHAPES, forced by site.yaml; else detected per file
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 
-from .config import SiteConfig
 from .config import source_date_epoch
 from .content.model import Paper
 from .prose import plain_text
@@ -46,8 +44,7 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def feed_context(papers: list[Paper], times: dict[str, tuple[str, str]], config: SiteConfig, *,
-                 title: str, path: str, page: str, description: str | None) -> dict:
+def feed_context(papers: list[Paper], times: dict[str, tuple[str, str]], *, title: str, path: str, page: str, description: str | None) -> dict:
     """The feed template's variables.  `page` is the site-relative URL of the page the feed
     follows (its rel=alternate); `description` (Markdown) becomes the subtitle."""
     own_times = {paper.slug: times[paper.slug] for paper in papers}

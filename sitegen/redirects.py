@@ -18,7 +18,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
 PAPER_URL = re.compile(r"papers/[a-z0-9][a-z0-9-]*/\Z")
 FAR = 1 << 40  # no dump in common
@@ -95,18 +95,22 @@ def sighting(url: str, title: str, abstract: str, sources: Iterable[str] = (),
 
 
 def parse_history(papers_json: str | bytes | None, redirects_json: str | bytes | None,
-                  origin: str = "", served_too: frozenset[str] = frozenset()) -> History:
+                  origin: str = "", served: Collection[str] = frozenset()) -> History:
     """A History from the texts of a site's papers.json and redirects.json (either may be
     missing).  Raises ValueError, saying what is wrong, for anything else; URLs that are
-    not a paper's (`papers/<slug>/`) are left out, so nothing read names another path."""
-    papers = []
+    not a paper's (`papers/<slug>/`) are left out, so nothing read names another path.
+    `served`: the paper URLs of the build that reads it, whose earlier papers are only
+    counted (`History.served_too`): a plan needs no more of them."""
+    papers, served_too = [], set()
     if papers_json is not None:
         records = json.loads(papers_json)
         if not isinstance(records, list) or not all(isinstance(r, dict) and isinstance(r.get("url"), str)
                                                     and r["url"].strip() for r in records):
             raise ValueError("not a sitegen papers.json (a list of papers with urls)")
         for record in records:
-            if PAPER_URL.match(record["url"]):
+            if record["url"] in served:
+                served_too.add(record["url"])
+            elif PAPER_URL.match(record["url"]):
                 sources = record.get("sources")
                 papers.append(sighting(record["url"], _text(record.get("title")), _text(record.get("abstract")),
                                        [s for s in sources if isinstance(s, str)] if isinstance(sources, list)
@@ -118,7 +122,7 @@ def parse_history(papers_json: str | bytes | None, redirects_json: str | bytes |
             raise ValueError("not a sitegen redirects.json (an object of old URL: new URL)")
         redirects = {old: new for old, new in mapping.items()
                      if isinstance(new, str) and PAPER_URL.match(old) and PAPER_URL.match(new)}
-    return History(tuple(papers), redirects, origin, served_too)
+    return History(tuple(papers), redirects, origin, frozenset(served_too))
 
 
 def _text(value) -> str:

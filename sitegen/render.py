@@ -359,14 +359,9 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
             date = page_date(context)
             if date is not None:
                 lastmod[url] = date.isoformat()
-    feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
-    topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
-                   for group in digest.topics]
-    times = entry_times(list({paper.slug: paper for paper in feed_papers + [
-        paper for _, papers in topic_feeds for paper in papers]}.values()))
+    site_feed, topic_feeds = _feeds(digest, config)
     files += [
-        page("feed.xml", "feed.xml", feed_context(feed_papers, times, config, title=config.title,
-                                                  path="feed.xml", page="", description=config.description)),
+        page(*site_feed),
         *(page(path, template_name, context) for path, template_name, context in sitemaps(sitemap, lastmod)),
         page("robots.txt", "robots.txt", {}),
         OutputFile(".nojekyll", lambda: "", False),
@@ -374,12 +369,25 @@ def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | N
     ]
     if config.custom_domain:
         files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
-    for group, dated in topic_feeds:
-        base = f"topics/{group.topic.slug}/"
-        files.append(page(f"{base}feed.xml", "feed.xml", feed_context(
-            dated, times, config, title=f"{group.topic.name} · {config.title}", path=f"{base}feed.xml",
-            page=base, description=group.topic.description or config.description)))
+    files += [page(*feed) for feed in topic_feeds]
     return files
+
+
+def _feeds(digest: Digest, config: SiteConfig) -> tuple[tuple[str, str, dict], list[tuple[str, str, dict]]]:
+    """The site's feed and each topic's, as (path, template, context)."""
+    feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
+    topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
+                   for group in digest.topics]
+    times = entry_times(list({paper.slug: paper for paper in feed_papers + [
+        paper for _, papers in topic_feeds for paper in papers]}.values()))
+    site_feed = ("feed.xml", "feed.xml", feed_context(feed_papers, times, title=config.title, path="feed.xml",
+                                                      page="", description=config.description))
+    return site_feed, [
+        (f"topics/{group.topic.slug}/feed.xml", "feed.xml", feed_context(
+            dated, times, title=f"{group.topic.name} · {config.title}",
+            path=f"topics/{group.topic.slug}/feed.xml", page=f"topics/{group.topic.slug}/",
+            description=group.topic.description or config.description))
+        for group, dated in topic_feeds]
 
 
 SITEMAP_URLS = 50_000  # the most URLs sitemaps.org allows in one sitemap
@@ -469,8 +477,9 @@ def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
 
 
 def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
-    """A paper as papers.json gives it (README, "papers.json"): slug and url first, which
-    `links.unserved_records` relies on, then the id the search index names it by."""
+    """A paper as papers.json gives it (README, "papers.json"): slug first, where a file
+    written in pieces is cut (`PAPERS_JSON_RECORD`), then url, then the id the search
+    index names it by."""
     return {
         "slug": paper.slug,
         "url": paper.url,

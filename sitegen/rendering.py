@@ -106,30 +106,35 @@ def _render_job(files: list[OutputFile], targets: list[Path], progress: Progress
             # process), else that of its content
             outcome.keys[file.path] = (file.key_of and file.key_of()) or content_key(data)
         if file.pieced_by is not None and len(data) > pieces.PIECE_BYTES:
-            data = _write_pieces(file, targets[index], data, outcome)
+            data = _put_pieces(file, targets[index], data, found, outcome)
             if file.key is None:  # the key of what is written in its place
                 outcome.keys[file.path] = content_key(data)
-        existing, size = found.get(file.path, (None, -1))
-        if size == len(data) and _read(existing, size) == data:
-            outcome.unchanged.add(file.path)
-        else:
-            stat = OutputWriter.put(targets[index], data)
-            outcome.bytes_written += stat.st_size
-            outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
+        _put(file.path, targets[index], data, found, outcome)
     if start and start % 2000 == 0:
         progress(f"rendered {start} of {len(files)} files")
     return outcome
 
 
-def _write_pieces(file: OutputFile, target: Path, data: bytes, outcome: Outcome) -> bytes:
+def _put(path: str, target: Path, data: bytes, found: dict[str, tuple[Path, int]],
+         outcome: Outcome) -> None:
+    """Write `data` at `target`, unless the output holds it already (`found`)."""
+    existing, size = found.get(path, (None, -1))
+    if size == len(data) and _read(existing, size) == data:
+        outcome.unchanged.add(path)
+    else:
+        stat = OutputWriter.put(target, data)
+        outcome.bytes_written += stat.st_size
+        outcome.written[path] = (stat.st_size, stat.st_mtime_ns)
+
+
+def _put_pieces(file: OutputFile, target: Path, data: bytes, found: dict[str, tuple[Path, int]],
+                outcome: Outcome) -> bytes:
     """Write a file too large for one in pieces beside `target` (see pieces.py); returns
     the pointer to write at `target` in its place."""
     cut = pieces.split_records(data, file.pieced_by)
     for name, piece in zip(pieces.piece_names(file.path, len(cut)), cut):
-        stat = OutputWriter.put(target.with_name(name.rsplit("/", 1)[-1]), piece)
         outcome.keys[name] = content_key(piece)
-        outcome.bytes_written += stat.st_size
-        outcome.written[name] = (stat.st_size, stat.st_mtime_ns)
+        _put(name, target.with_name(name.rsplit("/", 1)[-1]), piece, found, outcome)
     return pieces.pointer(file.path, len(cut), len(data))
 
 

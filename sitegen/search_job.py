@@ -10,6 +10,7 @@ file, not made again.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import time
@@ -89,24 +90,31 @@ class SearchJob:
                 written.append(pieces.piece_names(file.path, number)[-1])
                 size += write(written[-1], group)
             write(file.path, [pieces.pointer(file.path, len(written), size)])
-        gzipped = sum(gzip_size_estimate(folder.joinpath(*relative.split("/"))) for relative in written) \
+        gzipped = gzip_size_estimate([folder.joinpath(*relative.split("/")) for relative in written]) \
             if self.estimate_gzip else None
         outcome.index_bytes = (size, gzipped)
 
 
-def gzip_size_estimate(path: Path, sample: int = 6 << 20, block: int = 1 << 20) -> int:
-    """The size of the file gzip-compressed, for the build's report: exact up to `sample`
-    bytes; beyond, from evenly spaced blocks of a megabyte (2% off at 10,000 papers, 6%
-    in the tests), as compressing a 100 MB index whole costs a rebuild most of a second."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size <= sample:
-            return len(zlib.compress(handle.read(), 6))
-        count = sample // block
-        step = (size - block) // (count - 1)
-        compressed = sum(len(zlib.compress(os.pread(handle.fileno(), block, n * step), 6))
-                         for n in range(count))
-    return round(compressed * size / (count * block))
+def gzip_size_estimate(paths: list[Path], sample: int = 6 << 20, block: int = 1 << 20) -> int:
+    """The size of the files gzip-compressed, for the build's report: exact up to `sample`
+    bytes in all; beyond, from blocks of a megabyte spread evenly over them as if they were
+    one file (2% off at 10,000 papers, 6% in the tests), as compressing a 100 MB index whole
+    costs a rebuild most of a second."""
+    sizes = [path.stat().st_size for path in paths]
+    total = sum(sizes)
+    if total <= sample:
+        return sum(len(zlib.compress(path.read_bytes(), 6)) for path in paths)
+    starts = list(itertools.accumulate(sizes, initial=0))
+    count = sample // block
+    compressed = sampled = 0
+    for number in range(count):
+        position = number * (total - block) // (count - 1)
+        index = bisect.bisect_right(starts, position) - 1
+        with open(paths[index], "rb") as handle:
+            data = os.pread(handle.fileno(), block, min(position - starts[index], max(0, sizes[index] - block)))
+        compressed += len(zlib.compress(data, 6))
+        sampled += len(data)
+    return round(compressed * total / sampled)
 
 
 class InBackground:

@@ -42,21 +42,14 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import click
 
-from . import search
-from .build import build, in_search_folder
-from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
-from .links import broken_urls, history_of
-from .content.model import Digest
-from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
-from .parallel import FORK_LOCK
+from .preview_builds import ON_REQUEST, Built, LaidOut, PreviewBuilds, in_search_folder, input_folders
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
 MAX_EVENT_STREAMS = 64
 SPECIAL = "__sitegen__/"
-ON_REQUEST = (search.WHOLE_INDEX, "papers.json")  # no page loads them: made when asked for
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".json": "application/json",
          ".xml": "application/xml; charset=utf-8", ".svg": "image/svg+xml",
@@ -79,17 +72,15 @@ class Published:
     asked for.  Static files are read from their sources."""
 
     version: int
-    files: dict[str, OutputFile]
-    static: dict[str, Path]
+    site: LaidOut
     rendered: dict[str, bytes] = field(default_factory=dict)
 
-    def find(self, relative: str) -> tuple[str, Path | OutputFile] | None:
-        """The output path and what makes it, for a path below the mount ('' or a
-        folder: its index.html); None if the site has no such file.  Paths are looked
-        up as they are, so nothing outside the site's own files can be named."""
+    def find(self, relative: str) -> str | None:
+        """The output path for a path below the mount ('' or a folder: its index.html);
+        None if the site has no such file.  Paths are looked up as they are, so nothing
+        outside the site's own files can be named."""
         name = relative + "index.html" if relative == "" or relative.endswith("/") else relative
-        found = self.files.get(name) or self.static.get(name)
-        return (name, found) if found is not None else None
+        return name if name in self.site else None
 
 
 class Preview:
@@ -111,21 +102,15 @@ class Preview:
         self.built_site: Path | None = None  # where `sitegen build` writes: not watched
         self.streams = 0
         self.observer = None  # the file watcher, while `serve` runs
-        self.cache = BuildCache()  # in memory: each rebuild renders only what changed
+        self.builds = PreviewBuilds()
         # The files no page loads, search/lunr.json and papers.json, are made from the
-        # last good build's model when first asked for, not by every rebuild (a second
-        # and a tenth of one at 10,000 papers).
-        self._served_model: tuple | None = None  # (digest, search tokens)
+        # last good build when first asked for, not by every rebuild.
+        self._served_model: Built | None = None
         self._published: Published | None = None  # what pages are rendered from
         self._good: Published | None = None  # the last build that went all the way
         self._laid_out_after: float | None = None
         self._made: dict[str, tuple[int, bytes]] = {}  # path -> (build version, content)
-        self._records: dict = {}  # papers.json's memo (`render.papers_json`)
-        # What the last published build served, so that the next one redirects a paper's
-        # old URLs (an open page whose paper was retitled follows it), and every URL the
-        # preview served whose paper is in no dump now (a 404 there says so).
-        self._history = None
-        self._served_digest: Digest | None = None  # made into `_history` once a build is done
+        # The URLs of papers that moved, and of papers in no dump now (a 404 there says so).
         self._moved: dict[str, str] = {}  # old URL -> paper URL
         self._gone: dict[str, str] = {}  # URL -> its paper's title
         self._made_lock = threading.Lock()
@@ -142,17 +127,12 @@ class Preview:
             config = load_config(self.config_path, self.base_url)
             self.built_site = config.output.resolve()
             config = replace(config, output=self.output)
-            report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
-                           whole_index=False, papers_json=False,
-                           on_laid_out=functools.partial(self._publish, config, started),
-                           superseded=lambda: self.changed_at is not None, history=self._history,
-                           **({"progress": self.progress} if self.progress else {}))
+            built = self.builds.build(config, functools.partial(self._publish, started),
+                                      superseded=lambda: self.changed_at is not None, progress=self.progress)
             self.config = config
             self.mount = unquote(config.base_path)  # as request paths are compared: decoded
-            served_model = (report.digest, self.cache.search_tokens)
-            for diagnostic in report.warnings:
+            for diagnostic in built.warnings:
                 self.echo(str(diagnostic), err=True)
-            summary = report.summary()
         except Superseded:  # changed again while rendering: the next build takes over
             given_up = True
         except SitegenError as failure:
@@ -160,15 +140,13 @@ class Preview:
             self.failure = failure
         except Exception as failure:  # a bug must not take the preview down with it
             error = f"{type(failure).__name__}: {failure}"
-        if self._served_digest is not None:  # (not before the pages are served: 0.02 s at 10,000 papers)
-            self._history, self._served_digest = history_of(self._served_digest), None
         with self.condition:
             self.state.building = self.state.laying_out = False
             if error is not None:
                 self._fall_back(error)
             elif not given_up:  # (given up, its pages stay published: the next build completes them)
                 self._good = self._published
-                self._served_model, self._made = served_model, {}
+                self._served_model, self._made = built, {}
             self.condition.notify_all()
         if error:
             if self._good is not None:  # (else the error ends `serve`, and says so)
@@ -178,21 +156,14 @@ class Preview:
         else:
             ready = f", pages served after {self._laid_out_after:.2f} s" \
                 if serving and self._laid_out_after else ""
-            self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {summary}")
+            self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {built.summary}")
 
-    def _publish(self, config: SiteConfig, started: float, digest: Digest,
-                 files: list[OutputFile]) -> None:
+    def _publish(self, started: float, site: LaidOut) -> None:
         """The build's files are laid out: serve them from now on (open pages reload)."""
-        static = {f"static/{name}": source for name, source in static_files(config).items()}
-        gone = {gone.url: gone.title for gone in broken_urls(self._history, digest)}
-        served = {paper.url for paper in digest.papers}
-        self._served_digest = digest
         with self.condition:
-            self._moved = dict(digest.redirects or {})
-            self._gone = {url: title for url, title in {**self._gone, **gone}.items()
-                          if url not in self._moved and url not in served}
+            self._moved, self._gone = site.moved, site.gone
             self.state.version += 1
-            self._published = Published(self.state.version, {file.path: file for file in files}, static)
+            self._published = Published(self.state.version, site)
             self.state.error = None
             self.state.laying_out = False
             self.condition.notify_all()
@@ -214,9 +185,7 @@ class Preview:
         folders = {self.config_path.resolve().parent}
         if self.config is not None:
             folders.update(source.path.parent for source in self.config.sources)
-            folders.update(path.resolve() for path in template_dirs(self.config))
-            folders.update(path.resolve() for path in (self.config.root / "static", theme_dir() / "static")
-                           if path.is_dir())
+            folders.update(path.resolve() for path in input_folders(self.config) if path.is_dir())
         return sorted(folders)
 
     def is_input(self, path: Path) -> bool:
@@ -229,9 +198,8 @@ class Preview:
             return False
         if self.config is None:  # no good build yet: anything may matter
             return True
-        root = self.config.root
-        folders = [*template_dirs(self.config), root / "templates", root / "static", theme_dir() / "static"]
-        if any(folder.resolve() == path or folder.resolve() in path.parents for folder in folders):
+        if any(folder.resolve() == path or folder.resolve() in path.parents
+               for folder in input_folders(self.config)):
             return True
         sources = [source.path.parent.resolve() for source in self.config.sources]
         common = Path(os.path.commonpath(sources)) if sources else None  # a new dated folder of dumps
@@ -245,13 +213,9 @@ class Preview:
         with self._made_lock:
             state = self.wait_for_build()
             with self.condition:
-                version, (digest, tokens), made = state.version, self._served_model, self._made.get(relative)
+                version, built, made = state.version, self._served_model, self._made.get(relative)
             if made is None or made[0] != version:
-                if relative == search.WHOLE_INDEX:
-                    text = search.whole_index(digest, topic_names(digest), tokens)
-                else:
-                    text = papers_json(digest, self._records)
-                made = (version, text.encode("utf-8"))
+                made = (version, built.made_on_request(relative))
                 with self.condition:
                     if self.state.version == version:
                         self._made[relative] = made
@@ -277,21 +241,17 @@ class Preview:
         back the last good site (`_fall_back`), from which it is served."""
         self.wait_for_pages()
         published = self._published
-        found = published.find(relative) if published is not None else None
-        if found is None:
+        name = published.find(relative) if published is not None else None
+        if name is None:
             return None
-        name, source = found
         content = published.rendered.get(name)
         if content is not None:
             return name, content, published.version
-        if isinstance(source, Path):
-            try:
-                return name, source.read_bytes(), published.version
-            except OSError:
-                return None
+        if name not in published.site.pages:
+            content = published.site.read_static(name)
+            return (name, content, published.version) if content is not None else None
         try:
-            with FORK_LOCK:  # (no child forked while Jinja may hold a lock)
-                text = source.render()
+            content = published.site.render(name)
         except SitegenError as failure:
             with self.condition:  # (the build, rendering it too, fails and tells)
                 if self._published is published:
@@ -301,7 +261,7 @@ class Preview:
             if fallback is published:
                 raise
             return self.file(relative)
-        content = published.rendered[name] = text.encode("utf-8") if isinstance(text, str) else text
+        published.rendered[name] = content
         return name, content, published.version
 
     def is_folder(self, relative: str) -> bool:

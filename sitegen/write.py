@@ -103,8 +103,8 @@ def _render_changes(run: Run, pages: Callable[[InBackground], list[OutputFile]],
                  if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
         run.report.rendered = len(stale)
         targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
-        found = {file.path: (output / file.path, previous.files[file.path].size)
-                 for file in stale if file.path in previous.files}
+        found = {relative: (output / relative, record.size)  # (with the pieces of large files)
+                 for relative, record in previous.files.items()}
         outcome = render_and_write(stale, targets, run.progress, found, run.options.superseded)
         outcome.add(indexing.outcome())
         _time_index(run.report, outcome)

@@ -209,6 +209,19 @@ def test_a_plain_json_list_of_papers_and_a_forced_shape():
     assert parse_dump("### Not a heading here\n" + ABSTRACT, "x.txt", "text").shape == "text"
 
 
+def test_every_shape_site_yaml_may_force_is_one_the_parser_detects_and_reads():
+    from sitegen.config import SHAPES
+    captures = [path for path in sorted(CAPTURES.rglob("*")) if path.is_file() and path.name != "README.md"]
+    read = {}
+    for path in captures:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        shape = detect_shape(text)
+        if shape not in read:
+            dump = parse_dump(text, path.name, shape)
+            read[shape] = (dump.shape, bool(dump.entries))
+    assert read == {shape: (shape, True) for shape in SHAPES}
+
+
 # --- what is refused ------------------------------------------------------------------------
 
 def test_a_junk_only_file_is_refused_with_its_name_and_first_lines():
@@ -533,6 +546,30 @@ def test_the_capture_date_is_read_from_what_each_tool_writes(front, date, where)
     dump = one(f"{front}\n\n### [A Paper Title]({URL}/2501.00001)\n\n{ABSTRACT}\n")
     assert (str(dump.captured), dump.captured_from) == (date, where)
     assert [e.title for e in dump.entries] == ["A Paper Title"]
+
+
+HTML_CARD = (f"<main><a href='/login?next=%2Fpapers%2F2601.00003'>17</a><h3><a href='/papers/2601.00003'>"
+             f"An HTML Paper</a></h3><p>{ABSTRACT}</p><ul><li>4 authors</li></ul><time>Jan 3</time></main>")
+
+
+@pytest.mark.parametrize("head, date, where", [
+    ("<!-- saved from url=(0051)https://huggingface.co/papers/date/2026-01-05 -->", "2026-01-05",
+     "the listing's address in the page's `saved from url` comment"),  # Chrome, Edge
+    ('<link rel="canonical" href="https://huggingface.co/papers?date=2026-01-05">', "2026-01-05",
+     "the listing's address in the page's canonical link"),
+    ('<meta property="og:url" content="https://huggingface.co/papers/date/2026-01-05">', "2026-01-05",
+     "the listing's address in the page's `og:url`"),
+    ("<!--\n Page saved with SingleFile \n url: https://huggingface.co/papers \n saved date: Mon Jan 05 "
+     "2026 09:12:44 GMT+0100 (Central European Standard Time)\n-->", "2026-01-05", "SingleFile's `saved date:`"),
+    ("<!--\n Page saved with SingleFile \n url: https://huggingface.co/papers/date/2025-12-31 \n saved date: "
+     "Mon Jan 05 2026\n-->", "2025-12-31", "the listing's address in SingleFile's `url:` comment"),
+    ('<link rel="canonical" href="https://huggingface.co/papers">', "None", None),
+])
+def test_a_saved_pages_capture_date_comes_from_where_it_was_saved_from(head, date, where):
+    dump = one(f"<!DOCTYPE html><html><head>{head}<title>Daily Papers</title></head><body>{HTML_CARD}"
+               "</body></html>", "page.html")
+    assert (str(dump.captured), dump.captured_from) == (date, where)
+    assert [(e.title, e.date) for e in dump.entries] == [("An HTML Paper", PartialDate(1, 3))]
 
 
 def test_a_daily_listing_is_dated_by_its_address_when_nothing_else_gives_the_year(tmp_path):

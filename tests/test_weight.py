@@ -110,6 +110,17 @@ def test_large_data_files_are_written_in_pieces_that_join_into_the_whole(seed_co
     assert check.exit_code == 0, check.output
 
 
+def test_a_rebuild_leaves_pieces_that_came_out_the_same_untouched(seed_copy, monkeypatch):
+    from sitegen import pieces
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 150_000)
+    seed_copy.build("--quiet", "--no-cache")
+    written = {path: path.stat().st_mtime_ns for path in seed_copy.output.glob("papers.json.0*")}
+    assert len(written) >= 2
+    result = seed_copy.build("--no-cache")
+    assert "re-rendered, 0 changed, 0 removed" in result.output, result.output
+    assert {path: path.stat().st_mtime_ns for path in written} == written
+
+
 def test_a_pointer_whose_pieces_are_missing_is_an_error_not_a_short_file(tmp_path):
     from sitegen import pieces
     (tmp_path / "papers.json").write_bytes(pieces.pointer("papers.json", 2, 10))

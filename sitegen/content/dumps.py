@@ -28,7 +28,6 @@ from .parse_html import read_html
 from .parse_json import entries_from, find_paper_lists, find_papers
 from .parse_lines import logical_lines
 
-SHAPES = ("text", "markdown", "html", "json")
 MARKDOWN_SIGNS = re.compile(r"\]\((?:https?:|/|#)|\]\[\d{1,4}\]|^\s{0,3}#{1,6}\s+\S|^\s{0,3}\[[^\]\n]+\]:\s*\S",
                             re.MULTILINE)
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
@@ -98,7 +97,8 @@ def parse_dump_bytes(data: bytes, path: str, shape: str | None = None) -> Dump:
 
 
 def parse_dump(text: str, path: str, shape: str | None = None) -> Dump:
-    """Parse one capture's text.  Never raises; problems go to `Dump.diagnostics`."""
+    """Parse one capture's text, as `shape` (one of `config.SHAPES`) if given, else as
+    detected.  Never raises; problems go to `Dump.diagnostics`."""
     data = _json_or_none(text) if shape in (None, "json") and text.lstrip()[:1] in ("[", "{") else None
     if data is None and shape in (None, "json") and text.lstrip()[:1] in ("[", "{"):
         data = _json_lines_or_none(text)
@@ -206,7 +206,9 @@ def _item_lines(text: str) -> list[int]:
 
 
 def _read_html(text: str, dump: Dump) -> None:
-    embedded, lines = read_html(text)
+    embedded, lines, front = read_html(text)
+    if front.date is not None:
+        dump.captured, dump.captured_from = front.date, front.source
     for data in embedded:
         items = find_papers(data)
         if items:

@@ -9,7 +9,6 @@ places), assigns topics and groups the papers by day.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -54,17 +53,11 @@ class Paper:
 
     @property
     def first_sentence(self) -> str:
-        return _first_sentence(tuple(self.abstract))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _first_sentence(abstract: tuple[str, ...]) -> str:
-    """Remembered: listings, the JSON-LD and the search documents all ask, and forked
-    renderers inherit what the build asked before them."""
-    text = " ".join(abstract)
-    match = FIRST_SENTENCE.match(text)
-    sentence = match.group(1) if match else text
-    return sentence if len(sentence) <= 300 else sentence[:299].rstrip() + "…"
+        """The abstract's first sentence, at most 300 characters."""
+        text = " ".join(self.abstract)
+        match = FIRST_SENTENCE.match(text)
+        sentence = match.group(1) if match else text
+        return sentence if len(sentence) <= 300 else sentence[:299].rstrip() + "…"
 
 
 @dataclass

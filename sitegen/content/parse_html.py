@@ -5,16 +5,20 @@ attribute (`<div data-target="DailyPapers" data-props="{…}">`); where a saved 
 has that, it is the most faithful copy.  Otherwise the rendered page is read with
 the standard library's HTML parser into the same `Line`s a Markdown capture gives
 (headings marked, links kept, scripts and styles dropped), for the card reader.
+The day a saved page was captured comes from the address it was saved from (a
+daily listing's names its day: the page's canonical link or `og:url`, a browser's
+`saved from url` comment) or from SingleFile's `saved date:`.
 Pure: text in, data or lines out.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
-from .capture import clean_text
-from .parse_lines import Line
+from .capture import clean_text, iso_date, loose_date
+from .parse_lines import LISTING_ADDRESS, FrontMatter, Line
 
 BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li",
               "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "table",
@@ -23,6 +27,10 @@ BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "asi
 SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "head", "title", "iframe"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MAX_PROPS = 50_000_000
+# Where a saved page says what it was saved from: `<!-- saved from url=(0043)https://… -->`
+# (Chrome, Edge) or SingleFile's `url: https://…` and `saved date: Wed Jan 15 2025 …`.
+SAVED_FROM = re.compile(r"saved from url=\(\d+\)(?P<url>\S+)|\burl:\s*(?P<singlefile>\S+)", re.IGNORECASE)
+SAVED_DATE = re.compile(r"saved date:\s*(?P<date>[^\n]{6,60})", re.IGNORECASE)
 
 
 class _ListingHTML(HTMLParser):
@@ -37,9 +45,15 @@ class _ListingHTML(HTMLParser):
         self.start_line = 1
         self.comments: int | None = None  # the count a `…#community` link shows
         self.community_start: int | None = None  # where that link's text starts in `text`
+        self.addresses: list[tuple[str, str, int]] = []  # (url, where it was given, line)
+        self.saved_dates: list[tuple[str, int]] = []  # (SingleFile's `saved date:`, line)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "link" and (attributes.get("rel") or "").lower() == "canonical":
+            self.addresses.append((attributes.get("href") or "", "the page's canonical link", self.getpos()[0]))
+        elif tag == "meta" and (attributes.get("property") or "").lower() == "og:url":
+            self.addresses.append((attributes.get("content") or "", "the page's `og:url`", self.getpos()[0]))
         props = attributes.get("data-props")
         if props and len(props) < MAX_PROPS:
             self.props.append(props)
@@ -70,6 +84,15 @@ class _ListingHTML(HTMLParser):
         elif tag in BLOCK_TAGS:
             self._flush()
 
+    def handle_comment(self, data):
+        saved = SAVED_FROM.search(data)
+        if saved:
+            where = "the page's `saved from url` comment" if saved["url"] else "SingleFile's `url:` comment"
+            self.addresses.append((saved["url"] or saved["singlefile"], where, self.getpos()[0]))
+        saved_date = SAVED_DATE.search(data)
+        if saved_date:
+            self.saved_dates.append((saved_date["date"], self.getpos()[0]))
+
     def handle_data(self, data):
         if self.skipping:
             return
@@ -94,8 +117,9 @@ def _absolute(url: str) -> str:
     return "https://huggingface.co" + url if url.startswith("/") and not url.startswith("//") else url
 
 
-def read_html(text: str) -> tuple[list, list[Line]]:
-    """(the data each `data-props` attribute holds, the page's visible lines)."""
+def read_html(text: str) -> tuple[list, list[Line], FrontMatter]:
+    """(the data each `data-props` attribute holds, the page's visible lines, the day it
+    says it was captured)."""
     parser = _ListingHTML()
     parser.feed(text)
     parser.close()
@@ -106,4 +130,19 @@ def read_html(text: str) -> tuple[list, list[Line]]:
             embedded.append(json.loads(props))
         except (ValueError, RecursionError):
             continue
-    return embedded, parser.lines
+    return embedded, parser.lines, _captured(parser)
+
+
+def _captured(parser: _ListingHTML) -> FrontMatter:
+    """The day in the address of a daily listing the page was saved from, else the day
+    SingleFile says it saved it."""
+    for url, where, line in parser.addresses:
+        address = LISTING_ADDRESS.search(url)
+        date = iso_date(address["date"]) if address else None
+        if date is not None:
+            return FrontMatter(date, f"the listing's address in {where}", line)
+    for value, line in parser.saved_dates:
+        date = loose_date(value)
+        if date is not None:
+            return FrontMatter(date, "SingleFile's `saved date:`", line)
+    return FrontMatter()
