@@ -23,7 +23,6 @@ next.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -301,12 +300,6 @@ def _pattern(parts: list[str]) -> str:
     """A rule as a regular expression over spaced words: `sparse +autoencoder\\w*`."""
     words = [re.escape(part[:-1]) + r"\w*" if part.endswith("*") else re.escape(part) for part in parts]
     return " +".join(words)
-
-
-@functools.lru_cache(maxsize=4)
-def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
-    """One matcher per set of rules, kept across the rebuilds of `serve`."""
-    return TopicMatcher(topics)
 
 
 class TopicMatcher:
