@@ -25,7 +25,7 @@ from .config import SiteConfig, Source
 from .content.dumps import Dump, parse_dump_bytes
 from .content.model import Digest, build_digest, match_topics_ahead
 from .content.similar import Similarity, similar_papers
-from .content.topics import TopicMatcher, matcher_for
+from .content.topics import TopicMatcher
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
@@ -93,7 +93,7 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     started = time.perf_counter()
     readable, problems = read_sources(config)
     contents = [(source.display, data, source.format) for source, data in readable]
-    matcher = matcher_for(tuple(config.topics))
+    matcher = TopicMatcher(config.topics)
     if cache is not None:
         matcher.remember_matches(cache.topic_matches)
     parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes

@@ -260,8 +260,8 @@ def check(site: SiteOptions, previous: str | None, explain_topics: bool, strict:
     refuse_unreadable_sources(report.digest)
     if explain_topics:
         from .content.topic_report import topic_report
-        from .content.topics import matcher_for
-        click.echo(topic_report(report.digest, config, matcher_for(tuple(config.topics))), nl=False)
+        from .content.topics import TopicMatcher
+        click.echo(topic_report(report.digest, config, TopicMatcher(config.topics)), nl=False)
     reporter.done(f"Checked: {report.summary()}")
     if previous is not None:
         _check_against(previous, report.digest, config, reporter)

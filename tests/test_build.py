@@ -228,13 +228,11 @@ def test_dumps_parsed_in_two_processes_make_the_digest_one_process_does(seed_sit
     import sitegen.build
     from sitegen.build import build
     from sitegen.config import load_config
-    from sitegen.content.topics import matcher_for
     from multiprocessing import context
     monkeypatch.setattr(sitegen.build, "PARALLEL_PARSE_BYTES", 1000)
     children, make_process = [], context.ForkProcess
     monkeypatch.setattr(context.ForkContext, "Process",
                         lambda self, *args, **kwargs: children.append(kwargs) or make_process(*args, **kwargs))
-    matcher_for.cache_clear()  # no topic matches remembered from other tests
     report = build(replace(load_config(seed_site.config), output=tmp_path / "two"))
     assert any(getattr(getattr(kwargs.get("target"), "__self__", None), "function", None)
                is sitegen.build._parse_and_match for kwargs in children)  # (a `parallel.Child`)

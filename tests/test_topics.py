@@ -370,6 +370,27 @@ def test_repeated_phrases_each_count():
     assert plain_score([topic], "", "neural network neural network, a neural network") == {"b": (6, True)}
 
 
+def test_mentions_of_one_rule_do_not_share_words():
+    topic = Topic("d", "D", strong=("deep deep",))
+    for text, mentions in (("deep deep deep", 1), ("deep deep deep deep", 2), ("Deep, deep. Deep-deep", 2)):
+        assert scores([topic], abstract=text)["d"].score == 2 * mentions, text
+        assert plain_score([topic], "", text) == {"d": (2 * mentions, True)}, text
+    assert TopicRules([topic]).hits("Deep deep deep", "deep deep") == {
+        "d": (Hit("deep deep", "strong", 1, 1),)}
+
+
+def test_rules_that_start_at_the_same_word_each_count():
+    topic = Topic("n", "N", strong=("neuronal model*",), weak=("neuron*", "neuronal"))
+    assert TopicRules([topic]).hits("", "Neuronal models, neuronal dynamics and neurons.") == {"n": (
+        Hit("neuronal model*", "strong", 0, 1), Hit("neuron*", "weak", 0, 3), Hit("neuronal", "weak", 0, 2))}
+
+
+def test_rules_and_texts_beyond_ascii_are_matched_case_folded():
+    topic = Topic("s", "S", strong=("Straße", "naïve model*"))
+    found = scores([topic], title="STRASSE", abstract="Naïve models on the straße; naive models.")
+    assert found["s"].score == 2 * 3 + 2 * 2
+
+
 @pytest.mark.parametrize("seed", range(300))
 def test_scores_agree_with_a_plain_reading_of_the_rules(seed):
     import random

@@ -23,12 +23,10 @@ next.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import defaultdict
-from itertools import compress, count, repeat
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 from ..config import Topic
 
@@ -38,19 +36,26 @@ TITLE_WEIGHT = 3
 WEIGHTS = {"exclude": 0, "requires": 0, "weak": 1, "strong": 2}
 
 WORD = re.compile(r"\w+")
-_APART = "\x00"  # stands between texts and for excluded phrases: no rule's word
+_APART = "\x00"  # stands for an excluded phrase: no rule's word, not a space
 TEXTS_REMEMBERED = 100_000
-# Byte -> itself for what `\w` matches in ASCII (letters, digits, underscore), else a space:
-# an ASCII text's words are then one split of the translated text, 2.5 times faster (the
-# twin of similar.py's table, whose words leave out the underscore).
-_ASCII_WORD_BYTES = bytes(code if chr(code).isascii() and (chr(code).isalnum() or chr(code) == "_") else 32
-                          for code in range(256))
+# Byte -> itself in lower case for what `\w` matches in ASCII (letters, digits, underscore),
+# else a space: an ASCII text's words are then one split of the translated text, 2.5 times
+# faster (the twin of similar.py's table, whose words leave out the underscore).
+_ASCII_WORD_BYTES = bytes(ord(chr(code).lower()) if code < 128 and (chr(code).isalnum() or chr(code) == "_")
+                          else 32 for code in range(256))
 
 
 def words_of(text: str) -> list[str]:
     if text.isascii():  # case folding an ASCII text is lower casing
-        return text.encode("ascii").lower().translate(_ASCII_WORD_BYTES).decode("ascii").split()
+        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
     return WORD.findall(text.casefold())
+
+
+def spaced_words(text: str) -> str:
+    """`words_of(text)` in one string, a space or more before each word: " sparse  autoencoders"."""
+    if text.isascii():
+        return " " + text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
+    return " " + " ".join(WORD.findall(text.casefold()))
 
 
 def rule_words(rule: str) -> list[str]:
@@ -123,17 +128,10 @@ class _Phrase(NamedTuple):
     def ends_with(self, word: str) -> bool:
         return word.startswith(self.last) if self.prefix else word == self.last
 
-    def follows(self, word: str) -> bool:
-        """Whether `word` can be the phrase's second word."""
-        return word == self.middle[0] if self.middle else self.ends_with(word)
-
     def at(self, words: list[str], place: int) -> bool:
         """Whether the phrase stands in `words` from `place` (where its first word is)."""
         end = place + len(self.middle) + 1
         return end < len(words) and words[place + 1:end] == self.middle and self.ends_with(words[end])
-
-
-_NOTHING = ((), None)  # what a word that feeds no rule feeds
 
 
 class TopicRules:
@@ -147,6 +145,7 @@ class TopicRules:
         self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
         self._phrases: dict[str, list[_Phrase]] = defaultdict(list)  # first word -> phrases
         self._requiring: set[int] = set()  # topics with `requires`
+        self._overlapping: dict[int, re.Pattern] = {}  # rule whose mentions can share words -> its pattern
         excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
         for index, topic in enumerate(topics):
             for kind, text in rules_of(topic):
@@ -155,15 +154,15 @@ class TopicRules:
                     self._add(index, kind, text, parts)
                     if kind == "exclude":
                         excluded[index].append(_pattern(parts))
-        # " (?:sparse autoencoder\w*|...)(?= )": a topic's excluded phrases in joined words
+        # " (?:sparse +autoencoder\w*|...)(?= )": a topic's excluded phrases in spaced words
         self._excluded = {topic: re.compile(f" (?:{'|'.join(patterns)})(?= )")
                           for topic, patterns in excluded.items()}
         self._exclusions = {rule for rule, found in enumerate(self._rules) if found.kind == "exclude"}
         self._weighing = [(found.topic, found.weight) for found in self._rules]
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
-        # word -> (its one-word rules, {next word -> the phrases it goes on with} if it
-        # starts some), or () if it feeds nothing; see _count
-        self._memo: dict[str, tuple] = {}
+        spelled = {" ".join(rule_words(found.text)) for found in self._rules}  # "sparse autoencoder*"
+        self._runs = re.compile(f" (?=({_trie_pattern(spelled)}))").findall
+        self._mentioned: dict[str, tuple[int, ...]] = {}  # a run `_runs` finds -> the rules it mentions
 
     def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
         rule = len(self._rules)
@@ -174,6 +173,8 @@ class TopicRules:
         if rest:
             last = rest[-1]
             self._phrases[first].append(_Phrase(rule, rest[:-1], last.rstrip("*"), last.endswith("*")))
+            if _overlaps_itself(parts):
+                self._overlapping[rule] = re.compile(f"(?<= ){_pattern(parts)}\\b")
         elif first.endswith("*"):
             self._prefix[first[:-1]].append(rule)
         else:
@@ -181,30 +182,24 @@ class TopicRules:
 
     def score(self, title: str, abstract: str) -> tuple[TopicScore, ...]:
         """The topics the text mentions with some score, in configuration order."""
-        # The title's words, then the abstract's, apart (a phrase never runs from one
-        # into the next); a mention in the title counts TITLE_WEIGHT times.
-        words = words_of(title)
-        title_end = len(words)
-        words.append(_APART)
-        words += words_of(abstract)
         totals: dict[int, int] = {}  # topic -> score
         contexts: set[int] = set()
         weighing = self._weighing
-        for rule, count in self._mentions(words, title_end).items():
+        for rule, count in self._mentions(title, abstract).items():
             topic, weight = weighing[rule]
             if weight:
                 totals[topic] = totals.get(topic, 0) + weight * count
             else:  # `requires`
                 contexts.add(topic)
         requiring, order = self._requiring, self.order
-        return tuple(TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
-                     for topic in sorted(totals))
+        return tuple([TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
+                      for topic in sorted(totals)])  # from a list: slower from a generator
 
     def hits(self, title: str, abstract: str) -> dict[str, tuple[Hit, ...]]:
         """Topic -> the mentions of its rules that make its score, in configuration order."""
         counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
-        for place, text in enumerate((title, abstract)):
-            for rule, count in self._mentions(words_of(text), 0).items():
+        for place, mentions in enumerate((self._mentions(title, "", 1), self._mentions("", abstract))):
+            for rule, count in mentions.items():
                 if self._rules[rule].weight:
                     counts.setdefault(rule, [0, 0])[place] += count
         hits: dict[str, tuple[Hit, ...]] = {}
@@ -214,75 +209,97 @@ class TopicRules:
             hits[self.order[found.topic]] = hits.get(self.order[found.topic], ()) + (hit,)
         return hits
 
-    def _mentions(self, words: list[str], title_end: int) -> dict[int, int]:
-        """Rule -> its mentions in `words` (scoring rules and `requires`), those in the
-        first `title_end` words counted TITLE_WEIGHT times; for a topic with an excluded
-        phrase there, its rules' mentions outside the excluded phrases."""
-        found = self._count(words, title_end)
+    def _mentions(self, title: str, abstract: str, title_weight: int = TITLE_WEIGHT) -> dict[int, int]:
+        """Rule -> its mentions (scoring rules and `requires`), those in the title counted
+        `title_weight` times; for a topic with an excluded phrase there, its rules' mentions
+        outside the excluded phrases."""
+        texts = spaced_words(title), spaced_words(abstract)
+        found = self._count(texts, title_weight)
         if self._exclusions.isdisjoint(found):
             return found
         rules = self._rules
         for topic in {rules[rule].topic for rule in found if rule in self._exclusions}:
-            title, rest = (self._excluded[topic].sub(" " + _APART, " " + " ".join(part) + " ").split()
-                           for part in (words[:title_end], words[title_end:]))
+            # " sparse autoencoders are" -> " \x00 are": a word no rule has, that no phrase crosses
+            apart = [self._excluded[topic].sub(" " + _APART, text + " ") for text in texts]
             found = {rule: count for rule, count in found.items() if rules[rule].topic != topic}
-            found.update((rule, count) for rule, count in self._count(title + rest, len(title)).items()
+            found.update((rule, count) for rule, count in self._count(apart, title_weight).items()
                          if rules[rule].topic == topic)
         return {rule: count for rule, count in found.items() if rule not in self._exclusions}
 
-    def _count(self, words: list[str], title_end: int) -> dict[int, int]:
-        """Rule -> its mentions in `words`, those in the first `title_end` counted
-        TITLE_WEIGHT times.  One pass in C picks out the places of the words that feed some
-        rule, or are new (what a word feeds is worked out the first time it comes, in
-        `_remember`); only those places, about one word in eight, are looked at in Python:
-        each adds its mentions to its one-word rules, and a phrase is compared with the
-        words only where its first word stands before a word it can go on with.  This buys
-        matching at less than half the CPU time of looking every word up in sets and
-        searching the joined words for each phrase whose words are all there (figures in
-        benchmarks/README.md)."""
-        memo = self._memo
+    def _count(self, texts: Sequence[str], title_weight: int) -> dict[int, int]:
+        """Rule -> its mentions in a title and an abstract (written by `spaced_words`), the
+        title's counted `title_weight` times.  One regular expression, the rules as a trie of
+        their characters (`_trie_pattern`), is tried at every word inside `re`, and stops only
+        where some rule stands, with the run of words that the longest rule there covers
+        ("spiking neural networks"); Python sees only those runs, and works out once per
+        distinct run which rules it mentions (`_rules_in`).  This buys matching at about four
+        fifths of the CPU time of the word by word counting it replaced, which split the texts
+        and looked every word up (figures in benchmarks/README.md)."""
+        mentioned = self._mentioned
         found: dict[int, int] = {}
-        ends: dict[int, int] = {}  # phrase rule -> the place after its last mention
-        last = len(words) - 1
-        for place in compress(count(), map(memo.get, words, repeat(True))):
-            rules, following = memo.get(words[place]) or self._remember(words[place])
-            mention = TITLE_WEIGHT if place < title_end else 1
-            for rule in rules:
-                found[rule] = found.get(rule, 0) + mention
-            if following is not None and place < last:
-                after = words[place + 1]
-                phrases = following.get(after)
-                if phrases is None:
-                    phrases = following[after] = tuple(phrase for phrase in self._phrases[words[place]]
-                                                       if phrase.follows(after))
-                for phrase in phrases:  # mentions may not overlap, as `str.count`'s
-                    if place >= ends.get(phrase.rule, 0) and phrase.at(words, place):
-                        found[phrase.rule] = found.get(phrase.rule, 0) + mention
-                        ends[phrase.rule] = place + len(phrase.middle) + 2
+        for text, weight in zip(texts, (title_weight, 1)):
+            for run in self._runs(text):
+                for rule in mentioned.get(run) or self._rules_in(run):
+                    found[rule] = found.get(rule, 0) + weight
+        if self._overlapping:  # mentions may not share words, as `str.count`'s
+            for rule in self._overlapping.keys() & found.keys():
+                title, abstract = (len(self._overlapping[rule].findall(text)) for text in texts)
+                found[rule] = title_weight * title + abstract
         return found
 
-    def _remember(self, word: str) -> tuple:
-        rules = list(self._single.get(word, ()))
+    def _rules_in(self, run: str) -> tuple[int, ...]:
+        """The rules `run` mentions from its first word: all that stand there, as no rule
+        that does is longer than the run (see `_trie_pattern`)."""
+        words = run.split()
+        first = words[0]
+        rules = list(self._single.get(first, ()))
         for length in self._prefix_lengths:
-            if length <= len(word):
-                rules.extend(self._prefix.get(word[:length], ()))
-        if not rules and word not in self._phrases:
-            self._memo[word] = ()
-            return _NOTHING
-        feeds = self._memo[word] = (tuple(sorted(rules)), {} if word in self._phrases else None)
-        return feeds
+            if length <= len(first):
+                rules.extend(self._prefix.get(first[:length], ()))
+        rules.extend(phrase.rule for phrase in self._phrases.get(first, ()) if phrase.at(words, 0))
+        found = self._mentioned[run] = tuple(rules)
+        return found
+
+
+def _trie_pattern(spelled: Iterable[str]) -> str:
+    """A regular expression for rules spelled as their words with a space between them
+    ("sparse autoencoder*"; it matches any spaces there): the rules as a trie of their
+    characters, so that a word no rule starts with is given up after a letter or two.  At
+    every branch the longer way is tried first (a next letter or word, then a `*`, then the
+    end of a rule), and a `*` only ends a rule: what it matches where rules stand is as many
+    words as the longest of them."""
+    trie: dict = {}
+    for rule in spelled:
+        node = trie
+        for char in rule:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a rule ends here
+
+    def written(node: dict) -> str:
+        branches = [(" +" if char == " " else re.escape(char)) + written(after)
+                    for char, after in sorted(node.items()) if char not in ("*", "")]
+        if "*" in node:  # only ever a rule's last character
+            branches.append(r"\w*")
+        if "" in node:
+            branches.append(r"\b")
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return written(trie) if trie else "(?!)"
+
+
+def _overlaps_itself(parts: list[str]) -> bool:
+    """Whether two mentions of a rule can share words: `deep deep` in "deep deep deep",
+    where its words from some place on can be its first words."""
+    def fits(word: str, part: str) -> bool:
+        return word.startswith(part[:-1]) if part.endswith("*") else word == part
+    return any(all(fits(parts[place], parts[shift + place]) for place in range(len(parts) - shift))
+               for shift in range(1, len(parts)))
 
 
 def _pattern(parts: list[str]) -> str:
-    """A rule as a regular expression over joined words."""
+    """A rule as a regular expression over spaced words: `sparse +autoencoder\\w*`."""
     words = [re.escape(part[:-1]) + r"\w*" if part.endswith("*") else re.escape(part) for part in parts]
-    return " ".join(words)
-
-
-@functools.lru_cache(maxsize=4)
-def matcher_for(topics: tuple[Topic, ...]) -> TopicMatcher:
-    """One matcher per set of rules, kept across the rebuilds of `serve`."""
-    return TopicMatcher(topics)
+    return " +".join(words)
 
 
 class TopicMatcher:
