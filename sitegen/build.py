@@ -2,8 +2,8 @@
 the pages, render them and the search index, write.
 
 Each step is a function from data to data: `read_sources` -> `parse_dumps` ->
-`build_digest` (the model, `content/`) -> `with_similar_papers` -> `output_files`
-(every file laid out, `render.py`) -> `render_and_write` (`rendering.py`) beside the
+`build_digest` (the model, `content/`) -> `with_similar_papers` -> `site_pages`
+(every page as plain data, `render.py`) -> `render_and_write` (`rendering.py`) beside the
 search index (`search_job.py`, in a process of its own from the model on) -> a
 fresh folder swapped in or the previous output updated in place (`write.py`).
 `load_digest` stops before laying out (it serves `sitegen check`).  Warnings are
@@ -32,7 +32,8 @@ from .links import link_history
 from .output import build_lock, check_replaceable, is_site_folder, recover_interrupted_swap, \
     remove_empty_folders, remove_leftovers
 from .parallel import Child, ChildFailed
-from .render import CompiledTemplates, OutputFile, load_templates, make_environment, output_files, topic_names
+from .render import (CompiledTemplates, OutputFile, Renderer, data_files, load_templates, make_environment,
+                     page_files, site_pages, topic_names)
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
 from .write import update_in_place, write_afresh
@@ -271,7 +272,8 @@ def _lay_out(run: Run, digest: Digest, keyed_up_front: bool, indexing: InBackgro
     if run.cache is not None:
         env.bytecode_cache = CompiledTemplates(run.cache.compiled_templates)
         keys = PageKeys(template_sources_key(env))
-    files = output_files(digest, run.config, env, keys, run.options.papers_json)
+    pages = site_pages(digest, run.config)
+    files = data_files(digest, run.config, run.options.papers_json) + page_files(pages, Renderer(env), keys)
     if run.options.on_laid_out is not None:
         run.options.on_laid_out(digest, files)
         indexing.start()

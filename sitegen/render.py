@@ -1,7 +1,9 @@
-"""Turn the content model into files: HTML pages through Jinja, plus data files.
+"""Turn the content model into files: pages as plain data, rendered through Jinja, plus
+data files.
 
-`output_files` lists every file with a function that renders it, and does no I/O beyond
-loading templates.  Templates autoescape everything; text from a dump is only
+`site_pages` lays out every file a template makes as a `Page` (path, template, view:
+the plain values the template reads), and does no I/O; `Renderer` renders a page;
+`page_files` and `data_files` make them files the write step can render and write.  Templates autoescape everything; text from a dump is only
 ever a value in a template, never a template itself.  Links between pages are
 relative, so the site works at a domain's root, under a sub-path and from
 disk; only the 404 page, which GitHub Pages serves at any depth, uses links
@@ -37,6 +39,17 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 HOME_DAYS = 7
 HOME_PAPERS_PER_DAY = 8
 UPVOTE_LEADERS = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    """One file the templates make, as plain data: where it goes, the template that
+    renders it, and its view (every value the template can read; the page's key is made
+    from it, `keys.PageKeys`)."""
+
+    path: str
+    template: str
+    view: dict
 
 
 def theme_dir() -> Path:
@@ -157,17 +170,50 @@ def site_view(config: SiteConfig) -> dict:
                 feed_size=config.feed_size, topics=config.topics, all_topics=config.all_topics)
 
 
-def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]]:
-    """(output path, template, view) for every HTML page.  A view holds all that its
-    template can read (besides `site_view`, `topic_names`, `page_path` and `root`): the
-    pages' keys are made from it (`keys.PageKeys`)."""
+def site_pages(digest: Digest, config: SiteConfig) -> list[Page]:
+    """Every file the templates make: the HTML pages, the site's feed, the sitemaps,
+    robots.txt and each topic's feed, each with its whole view.  Pure: no template is
+    loaded here."""
+    names = topic_names(digest)
+    common = dict(site=site_view(config), topic_names=names, absolute_links=False)
+    html = list(_html_pages(digest, config))
+    site_feed, topic_feeds = _feeds(digest, config)
+    made = [*html, site_feed, *sitemaps(*_sitemap_urls(html)), Page("robots.txt", "robots.txt", {}),
+            *topic_feeds]
+    return [_with_common(page, common, config, names) for page in made]
+
+
+def _with_common(page: Page, common: dict, config: SiteConfig, names: dict[str, str]) -> Page:
+    """The page with what every template is handed (`site`, `topic_names`, `page_path`,
+    `root`) and, on a paper's page, its JSON-LD."""
+    view = dict(common, page_path=page.path, root=_root(page.path, page.view, config), **page.view)
+    if page.template == "paper.html":
+        view["scholarly_article"] = scholarly_article(page.view["paper"], config.base_url, names)
+    return Page(page.path, page.template, view)
+
+
+def _sitemap_urls(pages: list[Page]) -> tuple[list[str], dict[str, str]]:
+    """The URLs of the HTML pages worth indexing, and the date of those that have one."""
+    urls, lastmod = [], {}
+    for page in pages:
+        if page.template not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
+            url = page.path.removesuffix("index.html")
+            urls.append(url)
+            date = page_date(page.view)
+            if date is not None:
+                lastmod[url] = date.isoformat()
+    return urls, lastmod
+
+
+def _html_pages(digest: Digest, config: SiteConfig) -> Iterator[Page]:
+    """Every HTML page, its view without what every page is handed (`_with_common`)."""
     by_slug = digest.by_slug
     months = digest.months()
     leaders = sorted((p for p in digest.papers if p.upvotes),
                      key=lambda p: (-p.upvotes, p.key))[:UPVOTE_LEADERS]
     recent_days = list(digest.days.items())[:HOME_DAYS]
-    yield "index.html", "index.html", dict(
-        digest=digest, recent_days=recent_days, papers_per_day=HOME_PAPERS_PER_DAY, leaders=leaders)
+    yield Page("index.html", "index.html", dict(
+        digest=digest, recent_days=recent_days, papers_per_day=HOME_PAPERS_PER_DAY, leaders=leaders))
 
     for day, papers in digest.days.items():
         for index, paper in enumerate(papers):
@@ -179,28 +225,28 @@ def _pages(digest: Digest, config: SiteConfig) -> Iterator[tuple[str, str, dict]
         following = digest.undated[index + 1] if index + 1 < len(digest.undated) else None
         yield _paper_page(paper, by_slug, previous, following, digest.similar)
 
-    yield "topics/index.html", "topics.html", dict(digest=digest)
+    yield Page("topics/index.html", "topics.html", dict(digest=digest))
     for group in digest.topics:
         yield from _topic_pages(group, config.per_page)
 
     years = _archive({month: sum(len(digest.days[day]) for day in days) for month, days in months.items()})
-    yield "days/index.html", "days.html", dict(digest=digest, years=years)
+    yield Page("days/index.html", "days.html", dict(digest=digest, years=years))
     for (year, month), days in months.items():
         papers = [paper for day in days for paper in digest.days[day]]
         base = f"days/{year:04d}-{month:02d}/"
         for path, page_papers, pager in paginate(papers, config.per_page, base):
-            yield path, "month.html", dict(year=year, month=month, papers=page_papers,
-                                           pager=pager, total=len(papers))
+            yield Page(path, "month.html", dict(year=year, month=month, papers=page_papers,
+                                                pager=pager, total=len(papers)))
     for day, papers in digest.days.items():
-        yield f"days/{day.isoformat()}/index.html", "day.html", dict(day=day, papers=papers)
+        yield Page(f"days/{day.isoformat()}/index.html", "day.html", dict(day=day, papers=papers))
     if digest.undated:
         for path, papers, pager in paginate(digest.undated, config.per_page, "days/undated/"):
-            yield path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated))
+            yield Page(path, "undated.html", dict(papers=papers, pager=pager, total=len(digest.undated)))
     by_url = {paper.url: paper for paper in digest.papers}
     for old, new in redirects_of(digest, config).items():
-        yield f"{old}index.html", "redirect.html", dict(paper=by_url[new])
-    yield "search/index.html", "search.html", {}
-    yield "404.html", "404.html", dict(absolute_links=True)
+        yield Page(f"{old}index.html", "redirect.html", dict(paper=by_url[new]))
+    yield Page("search/index.html", "search.html", {})
+    yield Page("404.html", "404.html", dict(absolute_links=True))
 
 
 def redirects_of(digest: Digest, config: SiteConfig) -> dict[str, str]:
@@ -214,10 +260,10 @@ def redirects_of(digest: Digest, config: SiteConfig) -> dict[str, str]:
 
 
 def _paper_page(paper: Paper, by_slug: dict[str, Paper], previous: Paper | None,
-                following: Paper | None, similar: dict[str, list[str]]) -> tuple[str, str, dict]:
-    return f"{paper.url}index.html", "paper.html", dict(
+                following: Paper | None, similar: dict[str, list[str]]) -> Page:
+    return Page(f"{paper.url}index.html", "paper.html", dict(
         paper=paper, previous=previous, next=following,
-        similar=[by_slug[slug] for slug in similar.get(paper.slug, ())])
+        similar=[by_slug[slug] for slug in similar.get(paper.slug, ())]))
 
 
 def scholarly_article(paper: Paper, base_url: str, topic_names: dict[str, str]) -> dict:
@@ -243,7 +289,7 @@ def scholarly_article(paper: Paper, base_url: str, topic_names: dict[str, str]) 
     return article
 
 
-def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, dict]]:
+def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[Page]:
     """A topic's page (its newest papers and an archive by month), then one page per
     month.  Older papers are paged within their month, never across the whole topic,
     so a paper added or corrected changes the pages of its own month and no others."""
@@ -259,22 +305,22 @@ def _topic_pages(group: TopicGroup, per_page: int) -> Iterator[tuple[str, str, d
             papers.append(paper)
         else:
             undated.append(paper)
-    yield f"{base}index.html", "topic.html", dict(
+    yield Page(f"{base}index.html", "topic.html", dict(
         topic=topic, papers=group.papers[:per_page], total=len(group.papers),
         years=_archive({month: len(papers) for month, papers in by_month.items()}),
-        undated=len(undated))
+        undated=len(undated)))
     months = list(by_month)
     for index, (year, month) in enumerate(months):
         newer = months[index - 1] if index > 0 else None
         older = months[index + 1] if index + 1 < len(months) else None
         for path, papers, pager in paginate(by_month[(year, month)], per_page,
                                             f"{base}{year:04d}-{month:02d}/"):
-            yield path, "topic-month.html", dict(
+            yield Page(path, "topic-month.html", dict(
                 topic=topic, year=year, month=month, papers=papers, pager=pager,
-                total=len(by_month[(year, month)]), newer=newer, older=older)
+                total=len(by_month[(year, month)]), newer=newer, older=older))
     for path, papers, pager in paginate(undated, per_page, f"{base}undated/") if undated else ():
-        yield path, "topic-month.html", dict(topic=topic, year=None, month=None, papers=papers,
-                                             pager=pager, total=len(undated), newer=None, older=None)
+        yield Page(path, "topic-month.html", dict(topic=topic, year=None, month=None, papers=papers,
+                                                  pager=pager, total=len(undated), newer=None, older=None))
 
 
 def _archive(month_counts: dict[tuple[int, int], int]) -> list[dict]:
@@ -291,78 +337,53 @@ def _archive(month_counts: dict[tuple[int, int], int]) -> list[dict]:
 
 @dataclass
 class OutputFile:
-    """One file of the site; `render()` produces its content (possibly in another process)."""
+    """One file of the site as the write step sees it; `render()` produces its content
+    (possibly in another process)."""
 
     path: str
     render: Callable[[], str | bytes]
     is_page: bool = True
     key: str | None = None  # a fingerprint of every input, once worked out
-    key_of: Callable[[], str] | None = None  # works it out; None: keyed by what it renders
-    template: str | None = None  # the template it renders, if any
+    key_of: Callable[[], str | None] | None = None  # works it out; None: keyed by what it renders
     pieced_by: bytes | None = None  # written in pieces past pieces.PIECE_BYTES, cut before this
 
 
-def output_files(digest: Digest, config: SiteConfig, env: jinja2.Environment | None = None,
-                 keys: PageKeys | None = None, with_papers_json: bool = True) -> list[OutputFile]:
-    """Every output file but the static assets (and papers.json without
-    `with_papers_json`).  Templates load (and fail) here, up front.  With `keys`, every
-    page can work out the key of its inputs (`key_of`)."""
-    env = env or make_environment(config)
-    names = topic_names(digest)
-    common = dict(site=site_view(config), topic_names=names, absolute_links=False)
-    templates: dict[str, jinja2.Template] = {}
+def page_files(pages: list[Page], renderer: Renderer, keys: PageKeys | None = None) -> list[OutputFile]:
+    """Each page as a file the renderer makes when asked.  Templates load (and fail) here,
+    up front.  With `keys`, every page can work out the key of its inputs (`key_of`)."""
+    for name in dict.fromkeys(page.template for page in pages):
+        renderer.template(name)
+    return [OutputFile(page.path, functools.partial(renderer.render, page), page.path.endswith(".html"),
+                       key_of=functools.partial(keys.key, page.template, page.view)
+                       if keys is not None else None)
+            for page in pages]
 
-    def page(path: str, template_name: str, context: dict) -> OutputFile:
-        if template_name not in templates:
-            templates[template_name] = _load_template(env, template_name)
-        template = templates[template_name]
-        context = dict(common, page_path=path, root=_root(path, context, config), **context)
-        if template_name == "paper.html":
-            context["scholarly_article"] = scholarly_article(context["paper"], config.base_url, names)
-        return OutputFile(path, lambda: _render(template, context), path.endswith(".html"),
-                          key_of=functools.partial(keys.key, template_name, context)
-                          if keys is not None else None, template=template_name)
 
-    files, sitemap = [], []
+def data_files(digest: Digest, config: SiteConfig, with_papers_json: bool = True) -> list[OutputFile]:
+    """The files no template makes: papers.json (unless not `with_papers_json`),
+    .nojekyll, redirects.json and CNAME."""
     # papers.json, the slowest file to make, comes first: last, it kept one renderer busy
     # after the others had finished.
-    if with_papers_json:
-        files.append(OutputFile("papers.json", lambda: papers_json(digest), False,
-                                pieced_by=PAPERS_JSON_RECORD))
-    lastmod: dict[str, str] = {}
-    for path, template_name, context in _pages(digest, config):
-        files.append(page(path, template_name, context))
-        if template_name not in ("404.html", "search.html", "redirect.html"):  # none is worth indexing
-            url = path.removesuffix("index.html")
-            sitemap.append(url)
-            date = page_date(context)
-            if date is not None:
-                lastmod[url] = date.isoformat()
-    site_feed, topic_feeds = _feeds(digest, config)
-    files += [
-        page(*site_feed),
-        *(page(path, template_name, context) for path, template_name, context in sitemaps(sitemap, lastmod)),
-        page("robots.txt", "robots.txt", {}),
-        OutputFile(".nojekyll", lambda: "", False),
-        _redirects_file(redirects_json(redirects_of(digest, config))),
-    ]
+    files = [OutputFile("papers.json", lambda: papers_json(digest), False, pieced_by=PAPERS_JSON_RECORD)] \
+        if with_papers_json else []
+    files += [OutputFile(".nojekyll", lambda: "", False),
+              _redirects_file(redirects_json(redirects_of(digest, config)))]
     if config.custom_domain:
         files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
-    files += [page(*feed) for feed in topic_feeds]
     return files
 
 
-def _feeds(digest: Digest, config: SiteConfig) -> tuple[tuple[str, str, dict], list[tuple[str, str, dict]]]:
-    """The site's feed and each topic's, as (path, template, context)."""
+def _feeds(digest: Digest, config: SiteConfig) -> tuple[Page, list[Page]]:
+    """The site's feed and each topic's."""
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
     topic_feeds = [(group, [paper for paper in group.papers if paper.date][: config.feed_size])
                    for group in digest.topics]
     times = entry_times(list({paper.slug: paper for paper in feed_papers + [
         paper for _, papers in topic_feeds for paper in papers]}.values()))
-    site_feed = ("feed.xml", "feed.xml", feed_context(feed_papers, times, title=config.title, path="feed.xml",
-                                                      page="", description=config.description))
+    site_feed = Page("feed.xml", "feed.xml", feed_context(feed_papers, times, title=config.title, path="feed.xml",
+                                                          page="", description=config.description))
     return site_feed, [
-        (f"topics/{group.topic.slug}/feed.xml", "feed.xml", feed_context(
+        Page(f"topics/{group.topic.slug}/feed.xml", "feed.xml", feed_context(
             dated, times, title=f"{group.topic.name} · {config.title}",
             path=f"topics/{group.topic.slug}/feed.xml", page=f"topics/{group.topic.slug}/",
             description=group.topic.description or config.description))
@@ -383,23 +404,22 @@ def page_date(context: dict) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def sitemaps(urls: list[str], lastmod: dict[str, str],
-             limit: int | None = None) -> list[tuple[str, str, dict]]:
-    """(path, template, view) of the sitemap: sitemap.xml itself with up to `limit` URLs
+def sitemaps(urls: list[str], lastmod: dict[str, str], limit: int | None = None) -> list[Page]:
+    """The sitemap: sitemap.xml itself with up to `limit` URLs
     (SITEMAP_URLS unless given); past that, sitemap.xml is a sitemap index of
     sitemap-1.xml, sitemap-2.xml, … at the site's top (a sitemap may only list URLs
     below its own folder), `limit` URLs each."""
     limit = limit or SITEMAP_URLS
     if len(urls) <= limit:
-        return [("sitemap.xml", "sitemap.xml", dict(urls=urls, lastmod=lastmod))]
+        return [Page("sitemap.xml", "sitemap.xml", dict(urls=urls, lastmod=lastmod))]
     made = []
     for number, start in enumerate(range(0, len(urls), limit), 1):
         some = urls[start:start + limit]
-        made.append((f"sitemap-{number}.xml", "sitemap.xml",
-                     dict(urls=some, lastmod={url: lastmod[url] for url in some if url in lastmod})))
-    newest = {path: max(view["lastmod"].values(), default=None) for path, _, view in made}
-    return [("sitemap.xml", "sitemap-index.xml", dict(sitemaps=[path for path, _, _ in made],
-                                                       lastmod=newest)), *made]
+        made.append(Page(f"sitemap-{number}.xml", "sitemap.xml",
+                         dict(urls=some, lastmod={url: lastmod[url] for url in some if url in lastmod})))
+    newest = {page.path: max(page.view["lastmod"].values(), default=None) for page in made}
+    return [Page("sitemap.xml", "sitemap-index.xml", dict(sitemaps=[page.path for page in made],
+                                                           lastmod=newest)), *made]
 
 
 def _redirects_file(text: str) -> OutputFile:
@@ -493,26 +513,41 @@ def load_templates(env: jinja2.Environment) -> None:
             pass
 
 
-def _load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
-    try:
-        return env.get_template(name)
-    except jinja2.TemplateSyntaxError as error:
-        raise BuildError(f"{error.filename or name}:{error.lineno}: template syntax error: "
-                         f"{error.message}") from None
-    except jinja2.TemplateNotFound as error:
-        raise BuildError(f"template {error.name!r} not found in "
-                         f"{', '.join(map(str, env.loader.searchpath))}") from None
+class Renderer:
+    """Pages rendered through one build's Jinja environment, each template loaded once.
+    A template that fails tells where, as `file:line: message` (`_error`), never with a
+    traceback."""
 
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._templates: dict[str, jinja2.Template] = {}
 
-def _render(template: jinja2.Template, context: dict) -> str:
-    try:
-        return template.render(context)
-    except jinja2.TemplateSyntaxError as error:
-        raise BuildError(f"{error.filename}:{error.lineno}: template syntax error: "
-                         f"{error.message}") from None
-    except Exception as error:  # a template bug: name the template file and line, no traceback
-        raise BuildError(f"{_template_location(error, template)}: template error while rendering "
-                         f"{context.get('page_path')}: {type(error).__name__}: {error}") from None
+    def template(self, name: str) -> jinja2.Template:
+        template = self._templates.get(name)
+        if template is None:
+            try:
+                template = self._templates[name] = self.env.get_template(name)
+            except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:
+                raise self._error(error, name) from None
+        return template
+
+    def render(self, page: Page) -> str:
+        template = self.template(page.template)
+        try:
+            return template.render(page.view)
+        except Exception as error:  # a template bug: name the template file and line, no traceback
+            raise self._error(error, page.template, page.path) from None
+
+    def _error(self, error: Exception, name: str, page_path: str | None = None) -> BuildError:
+        """The one message for a template that fails: loading, or rendering `page_path`."""
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            return BuildError(f"{error.filename or name}:{error.lineno}: template syntax error: "
+                              f"{error.message}")
+        if isinstance(error, jinja2.TemplateNotFound) and page_path is None:
+            return BuildError(f"template {error.name!r} not found in "
+                              f"{', '.join(map(str, self.env.loader.searchpath))}")
+        return BuildError(f"{_template_location(error, self._templates[name])}: template error while "
+                          f"rendering {page_path}: {type(error).__name__}: {error}")
 
 
 def _template_location(error: Exception, template: jinja2.Template) -> str:

@@ -16,7 +16,9 @@ from sitegen.content.dumps import parse_dump_bytes
 from sitegen.content.model import build_digest
 from sitegen.content.topics import TopicMatcher
 from sitegen.output import BUILD_MARKER
-from sitegen.render import output_files, topic_names
+from sitegen.keys import PageKeys
+from sitegen.render import (Page, Renderer, data_files, make_environment, page_files, site_pages,
+                            topic_names)
 from sitegen.search_job import SearchJob
 from sitegen.rendering import render_and_write
 
@@ -77,12 +79,17 @@ def test_similar_papers_make_a_new_model_and_leave_the_one_given_as_it_was(confi
     assert again.similar == with_similar.similar
 
 
+def output_files(digest, config):
+    return data_files(digest, config) + page_files(site_pages(digest, config),
+                                                   Renderer(make_environment(config)))
+
+
 def test_pages_lay_out_every_file_of_the_site_once_and_render_none_yet(config, digest, seed_site,
                                                                       monkeypatch):
     import sitegen.render
 
     rendered = []
-    monkeypatch.setattr(sitegen.render, "_render", lambda *args: rendered.append(args))
+    monkeypatch.setattr(sitegen.render.Renderer, "render", lambda *args: rendered.append(args))
     files = output_files(digest, config)
     paths = [file.path for file in files]
     assert len(paths) == len(set(paths))
@@ -94,6 +101,16 @@ def test_pages_lay_out_every_file_of_the_site_once_and_render_none_yet(config, d
     assert set(paths) == {path for path in built if not path.startswith(("static/", "search/"))
                           and path != BUILD_MARKER} | {"search/index.html"}
     assert rendered == []
+
+
+def test_pages_are_plain_data_whose_every_value_a_key_can_fingerprint(config, digest):
+    pages = site_pages(digest, config)
+    assert pages and all(isinstance(page, Page) for page in pages)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pages[0].path = "elsewhere.html"
+    keys = PageKeys("the templates")
+    assert all(keys.key(page.template, page.view) is not None for page in pages)  # no function in a view
+    assert site_pages(digest, config) == pages  # the same model, the same pages
 
 
 def test_render_writes_what_the_whole_build_wrote_and_then_only_what_differs(config, digest, seed_site,
