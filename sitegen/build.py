@@ -3,7 +3,7 @@ the pages, render them and the search index, write.
 
 Each step is a function from data to data: `read_sources` -> `parse_dumps` ->
 `build_digest` (the model, `content/`) -> `with_similar_papers` -> `site_pages`
-(every page as plain data, `render.py`) -> `render_and_write` (`rendering.py`) beside the
+(every page as plain data, `site/`) -> `render_and_write` (`rendering.py`) beside the
 search index (`search_job.py`, in a process of its own from the model on) -> a
 fresh folder swapped in or the previous output updated in place (`write.py`).
 `load_digest` stops before laying out (it serves `sitegen check`).  Warnings are
@@ -32,8 +32,9 @@ from .links import link_history
 from .output import build_lock, check_replaceable, is_site_folder, recover_interrupted_swap, \
     remove_empty_folders, remove_leftovers
 from .parallel import Child, ChildFailed
-from .render import (CompiledTemplates, OutputFile, Renderer, data_files, load_templates, make_environment,
-                     page_files, site_pages, topic_names)
+from .site.files import OutputFile, data_files, page_files
+from .site.pages import site_pages, topic_names
+from .site.render import CompiledTemplates, Renderer, load_templates, make_environment
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
 from .write import update_in_place, write_afresh

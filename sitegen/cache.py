@@ -33,7 +33,7 @@ from . import __version__
 from .content.dumps import Dump
 from .errors import BuildError
 from .output import BUILD_MARKER
-from .search import Tokenised
+from .site.search import Tokenised
 from .content.similar import Similarity
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import search
 from .build import build
 from .cache import BuildCache
 from .config import SiteConfig
@@ -26,7 +25,10 @@ from .errors import Diagnostic
 from .links import broken_urls, history_of
 from .parallel import FORK_LOCK
 from .redirects import History
-from .render import OutputFile, papers_json, static_files, template_dirs, theme_dir, topic_names
+from .site import search
+from .site.files import OutputFile, papers_json
+from .site.pages import topic_names
+from .site.theme import static_files, template_dirs, theme_dir
 from .write import in_search_folder  # noqa: F401 (serve asks: the search job's files)
 
 ON_REQUEST = (search.WHOLE_INDEX, "papers.json")  # no page loads them: made when asked for
@@ -85,7 +87,7 @@ class PreviewBuilds:
 
     def __init__(self) -> None:
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
-        self._records: dict = {}  # papers.json's memo (`render.papers_json`)
+        self._records: dict = {}  # papers.json's memo (`site.files.papers_json`)
         # What the last published build served, so that the next one redirects a paper's
         # old URLs (an open page whose paper was retitled follows it), and every URL the
         # preview served whose paper is in no dump now.

@@ -19,8 +19,8 @@ from . import pieces
 from .errors import Superseded
 from .output import OutputWriter, open_to_read
 from .parallel import fork_map
-from .render import OutputFile
-from .search import Tokenised
+from .site.files import OutputFile
+from .site.search import Tokenised
 
 Progress = Callable[[str], None]
 

@@ -12,7 +12,7 @@ from .config import SiteConfig
 from .content.model import Digest
 from .errors import Diagnostic
 from .redirects import History
-from .render import OutputFile
+from .site.files import OutputFile
 from .rendering import Progress
 
 

@@ -16,7 +16,8 @@ from .config import SiteConfig
 from .errors import BuildError
 from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, remove_folder, remove_leftovers,
                      safe_relative_path)
-from .render import OutputFile, static_files
+from .site.files import OutputFile
+from .site.theme import static_files
 from .report import BuildReport, Run
 from .search_job import InBackground, SearchJob
 from .rendering import Outcome, content_key, render_and_write

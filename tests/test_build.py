@@ -50,7 +50,7 @@ def test_papers_json_from_the_last_builds_records_is_what_encoding_afresh_gives(
     import dataclasses
     from sitegen.build import load_digest
     from sitegen.config import load_config
-    from sitegen.render import papers_json
+    from sitegen.site.files import papers_json
 
     digest = load_digest(load_config(seed_site.config))
     memo: dict = {}
@@ -278,7 +278,7 @@ def test_broken_imported_template_after_a_good_build_names_file_and_line(site, m
     site.write("dumps/a.txt", full_dump(("Spiking One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     site.build()
     if "include" in macros:
-        from sitegen.render import theme_dir
+        from sitegen.site.theme import theme_dir
         topic = (theme_dir() / "templates" / "topic.html").read_text()
         site.write("templates/topic.html", topic.replace("{% block content %}", "{% block content %}" + macros))
     else:

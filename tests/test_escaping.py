@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from sitegen.render import _environment
+from sitegen.site.render import _environment
 
 TEMPLATE = """\
 {% macro card(value) %}<b title="{{ value }}">{{ value }}</b>{% endmacro %}

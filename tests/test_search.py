@@ -18,7 +18,7 @@ from lunr.index import Index
 
 from conftest import REPO
 from helpers import ABSTRACT, full_dump
-from sitegen.search import FIELDS
+from sitegen.site.search import FIELDS
 
 VENDORED = REPO / "static" / "vendor" / "lunr-2.3.9"
 PUBLISHED_INTEGRITY = ("sha512-zTU3DaZaF3Rt9rhN3uBMGQD3dD2/vFQqnvZCDv4dl5iOzq2IZQqTxu90r4E5J+nP70"
@@ -39,8 +39,8 @@ def test_index_is_exactly_what_lunr_py_builds(seed_site):
     assert {ref.split("/", 1)[1] for ref, _ in built["fieldVectors"]} == {p["id"] for p in papers}
     from sitegen.build import load_digest
     from sitegen.config import load_config
-    from sitegen.render import topic_names
-    from sitegen.search import search_document
+    from sitegen.site.pages import topic_names
+    from sitegen.site.search import search_document
     digest = load_digest(load_config(seed_site.config))
     ids = {p["slug"]: p["id"] for p in papers}
     documents = [search_document(p, topic_names(digest), ids[p.slug]) for p in digest.papers]
@@ -254,7 +254,7 @@ def test_index_terms_come_in_javascripts_order_even_past_the_basic_plane(site, t
        st.lists(st.integers(min_value=0, max_value=500_000), max_size=50))
 def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
     import numpy as np
-    from sitegen.search import _thousandths
+    from sitegen.site.search import _thousandths
     ties = [(n + 0.5) / 1000 for n in thousandths]  # exact and inexact halves
     scores = np.array(values + ties, dtype=np.float64)
     assert [k / 1000 for k in _thousandths(scores).tolist()] == [round(v, 3) for v in scores.tolist()]
@@ -263,7 +263,7 @@ def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
 def test_texts_holding_every_joiner_character_are_indexed_as_lunr_py_does():
     """The documents' texts are joined by a control character none of them holds, to be
     split at once; when each is held somewhere they are split one by one."""
-    from sitegen.search import _JOINERS, _collect, _whole_index
+    from sitegen.site.search import _JOINERS, _collect, _whole_index
     documents = [{"ref": f"papers/p{n}", "title": f"Spiking {n}-cell net{_JOINERS[n % 3]}works",
                   "abstract": f"{ABSTRACT} {'x'.join(_JOINERS) if n == 1 else ''}", "topics": "",
                   "organization": "", "year": "2024", "facets": "y_2024"} for n in range(4)]
@@ -277,7 +277,7 @@ def test_texts_holding_every_joiner_character_are_indexed_as_lunr_py_does():
 
 def test_str_split_splits_where_lunrs_separator_does():
     import re
-    from sitegen.search import SEPARATOR
+    from sitegen.site.search import SEPARATOR
     differ = [c for c in map(chr, range(0x110000)) if bool(SEPARATOR.fullmatch(c)) != (c.isspace() or c == "-")]
     assert differ == [] and re.compile(r"[\s\-]+").pattern == SEPARATOR.pattern
 
@@ -296,10 +296,10 @@ def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site, tmp_
 def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed_site):
     import dataclasses
     from unittest import mock
-    from sitegen import search
+    from sitegen.site import search
     from sitegen.build import load_digest
     from sitegen.config import load_config
-    from sitegen.render import topic_names
+    from sitegen.site.pages import topic_names
 
     digest = load_digest(load_config(seed_site.config))
     names = topic_names(digest)
@@ -329,8 +329,8 @@ def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
 
     from sitegen.build import read_digest
     from sitegen.config import load_config
-    from sitegen.render import topic_names
-    from sitegen.search import search_fingerprint
+    from sitegen.site.pages import topic_names
+    from sitegen.site.search import search_fingerprint
 
     def fingerprint(**changes):
         digest = read_digest(load_config(seed_site.config))
@@ -350,7 +350,7 @@ def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
 def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(seed_site, tmp_path):
     from sitegen.build import read_digest
     from sitegen.config import load_config
-    from sitegen.render import topic_names
+    from sitegen.site.pages import topic_names
     from sitegen.search_job import SearchJob
 
     digest = read_digest(load_config(seed_site.config))
@@ -363,7 +363,7 @@ def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(s
 
 def test_document_chunks_are_cut_where_the_ids_say_and_never_past_their_cap():
     from sitegen.ids import paper_ids
-    from sitegen.search import DOCS_PER_CHUNK, document_chunks
+    from sitegen.site.search import DOCS_PER_CHUNK, document_chunks
     slugs = list(paper_ids([f"paper-{n}" for n in range(3000)]).values())
     chunks = document_chunks(slugs)
     starts = [start for start, _ in chunks]
@@ -379,11 +379,11 @@ def test_document_chunks_are_cut_where_the_ids_say_and_never_past_their_cap():
 def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monkeypatch):
     """Large digests are tokenised a batch at a time (memory); the index is the same,
     also where one batch's text holds the character another batch joins its texts by."""
-    from sitegen import search
-    from sitegen.search import _JOINERS, _collect, _whole_index
+    from sitegen.site import search
+    from sitegen.site.search import _JOINERS, _collect, _whole_index
     from sitegen.build import load_digest
     from sitegen.config import load_config
-    from sitegen.render import topic_names
+    from sitegen.site.pages import topic_names
     digest = load_digest(load_config(seed_site.config))
     documents = search._documents(digest, topic_names(digest))
     documents[5] = dict(documents[5], abstract=documents[5]["abstract"] + f" x{_JOINERS[0]}y {_JOINERS[0]}")

@@ -243,7 +243,7 @@ def test_a_page_that_fails_to_render_brings_back_the_last_good_site(served, site
     _, good = served.get(paper_url)
     sock, received = events_reader(served)
     time.sleep(0.3)
-    from sitegen.render import theme_dir
+    from sitegen.site.theme import theme_dir
     template = (theme_dir() / "templates" / "paper.html").read_text()
     site.write("templates/paper.html", template.replace("<h1>{{ paper.title }}</h1>",
                                                          "<h1>{{ paper.titel }}</h1>"))
@@ -331,7 +331,7 @@ def test_a_rebuild_changed_again_while_rendering_gives_up_for_the_next(preview, 
 
 
 def test_a_page_failing_as_it_is_asked_for_brings_back_the_last_good_site(preview, site, monkeypatch):
-    from sitegen.render import theme_dir
+    from sitegen.site.theme import theme_dir
 
     good = preview.file("papers/spiking-paper-one/")[1]
     template = (theme_dir() / "templates" / "paper.html").read_text()
@@ -438,7 +438,7 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypa
     # serve turns SIGTERM into KeyboardInterrupt; a forked worker that kept that handler
     # printed a traceback whenever its pool ended it.
     import signal
-    from sitegen.render import OutputFile
+    from sitegen.site.files import OutputFile
     from sitegen.rendering import render_and_write
 
     def handlers() -> str:
@@ -493,7 +493,7 @@ serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
 def test_only_the_sites_inputs_count_as_changes(site):
     """Not a virtualenv, node_modules, a log or an editor's swap file in the project."""
     from sitegen.config import load_config
-    from sitegen.render import theme_dir
+    from sitegen.site.theme import theme_dir
     from sitegen.serve import Preview
 
     site.write("site.yaml", CONFIG)

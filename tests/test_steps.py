@@ -17,8 +17,9 @@ from sitegen.content.model import build_digest
 from sitegen.content.topics import TopicMatcher
 from sitegen.output import BUILD_MARKER
 from sitegen.keys import PageKeys
-from sitegen.render import (Page, Renderer, data_files, make_environment, page_files, site_pages,
-                            topic_names)
+from sitegen.site.files import data_files, page_files
+from sitegen.site.pages import Page, site_pages, topic_names
+from sitegen.site.render import Renderer, make_environment
 from sitegen.search_job import SearchJob
 from sitegen.rendering import render_and_write
 
@@ -86,10 +87,8 @@ def output_files(digest, config):
 
 def test_pages_lay_out_every_file_of_the_site_once_and_render_none_yet(config, digest, seed_site,
                                                                       monkeypatch):
-    import sitegen.render
-
     rendered = []
-    monkeypatch.setattr(sitegen.render.Renderer, "render", lambda *args: rendered.append(args))
+    monkeypatch.setattr(Renderer, "render", lambda *args: rendered.append(args))
     files = output_files(digest, config)
     paths = [file.path for file in files]
     assert len(paths) == len(set(paths))

@@ -30,8 +30,8 @@ def test_past_the_url_limit_the_sitemap_is_an_index_of_sitemaps(seed_copy, monke
     assert len(every) > 300 and "https://example.github.io/sitegen/papers/" in every[1]
     assert dates[0] is None and all(date is not None for date in dates[1:10])  # the front page has none
 
-    from sitegen import render
-    monkeypatch.setattr(render, "SITEMAP_URLS", 100)
+    from sitegen.site import pages
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 100)
     seed_copy.build("--quiet")
     index = ET.parse(seed_copy.output / "sitemap.xml").getroot()
     assert index.tag == f"{SITEMAP}sitemapindex"
@@ -48,7 +48,7 @@ def test_past_the_url_limit_the_sitemap_is_an_index_of_sitemaps(seed_copy, monke
     assert newest[0] is not None
     assert "Sitemap: https://example.github.io/sitegen/sitemap.xml" in seed_copy.page("robots.txt")
 
-    monkeypatch.setattr(render, "SITEMAP_URLS", 50_000)
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 50_000)
     seed_copy.build("--quiet")  # back under the limit: the numbered sitemaps are gone
     assert not list(seed_copy.output.glob("sitemap-*.xml"))
     assert sitemap_urls(seed_copy.output / "sitemap.xml")[0] == every

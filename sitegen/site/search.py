@@ -43,9 +43,9 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
 
-from . import pieces
-from .content.model import Digest, Paper
-from .ids import paper_ids
+from .. import pieces
+from ..content.model import Digest, Paper
+from ..ids import paper_ids
 
 if TYPE_CHECKING:  # NumPy itself is imported where it is used: `check` and `--help` skip it
     import numpy as np

@@ -1,41 +1,24 @@
-"""Turn the content model into files: pages as plain data, rendered through Jinja, plus
-data files.
+"""The page step: the content model laid out as pages, plain data (`site_pages`).
 
-`site_pages` lays out every file a template makes as a `Page` (path, template, view:
-the plain values the template reads), and does no I/O; `Renderer` renders a page;
-`page_files` and `data_files` make them files the write step can render and write.  Templates autoescape everything; text from a dump is only
-ever a value in a template, never a template itself.  Links between pages are
-relative, so the site works at a domain's root, under a sub-path and from
-disk; only the 404 page, which GitHub Pages serves at any depth, uses links
-absolute to the path of `base_url`.
+Every file a template makes (the HTML pages, the feeds, the sitemaps, robots.txt) is a
+`Page`: its output path, its template and its view, the plain values the template
+reads.  Nothing here loads a template or touches a file; `render.py` renders pages.
+Links between pages are relative, so the site works at a domain's root, under a
+sub-path and from disk; only the 404 page, which GitHub Pages serves at any depth, uses
+links absolute to the path of `base_url`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
-import jinja2
-from markupsafe import Markup
+from ..config import SiteConfig
+from ..content.model import Digest, Paper, TopicGroup
+from ..feeds import entry_times, feed_context
 
-from .config import SiteConfig
-from .errors import BuildError, ConfigError
-from .escaping import search_query
-from .feeds import entry_times, feed_context
-from .ids import paper_ids
-from .keys import PageKeys
-from .content.model import MONTH_ABBREVIATIONS, Digest, Paper, TopicGroup, format_date
-from .prose import markdown_html, plain_text
-from .redirects import redirects_json
-
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
 HOME_DAYS = 7
 HOME_PAPERS_PER_DAY = 8
 UPVOTE_LEADERS = 10
@@ -50,90 +33,6 @@ class Page:
     path: str
     template: str
     view: dict
-
-
-def theme_dir() -> Path:
-    """The default theme: inside the package when installed, at the repo top in a checkout."""
-    packaged = Path(__file__).parent / "_theme"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent
-
-
-def template_dirs(config: SiteConfig) -> list[Path]:
-    """The site's own templates/ first, so they override the theme's by name."""
-    dirs = [config.root / "templates", theme_dir() / "templates"]
-    unique = []
-    for folder in dirs:
-        if folder.is_dir() and folder.resolve() not in [d.resolve() for d in unique]:
-            unique.append(folder)
-    return unique
-
-
-def static_files(config: SiteConfig) -> dict[str, Path]:
-    """Relative name -> file; the site's static/ overrides the theme's file by file."""
-    files: dict[str, Path] = {}
-    root = config.root.resolve()
-    for folder in (theme_dir() / "static", config.root / "static"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files[path.relative_to(folder).as_posix()] = path
-                    if folder.parent == config.root and not config.allow_outside and \
-                            root not in path.resolve().parents:  # (a link made since site.yaml was read)
-                        raise ConfigError(f"{path}: leads outside the project folder; refusing to "
-                                          "publish it (`allow_outside: true` in site.yaml allows it)")
-    return dict(sorted(files.items()))
-
-
-def make_environment(config: SiteConfig) -> jinja2.Environment:
-    """A build's own Jinja environment (its templates come compiled from the build cache's
-    `CompiledTemplates` when they are unchanged)."""
-    return _environment(tuple(str(folder) for folder in template_dirs(config)))
-
-
-def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(folders)),
-        auto_reload=False,  # a build's environment serves that build alone
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["markdown"] = lambda text: Markup(markdown_html(text))
-    env.filters["plain"] = plain_text
-    env.filters["date"] = format_date
-    env.filters["search_query"] = search_query
-    env.filters["topic_name"] = lambda slug, names: names[slug]
-    env.filters["tojson_script"] = json_for_script
-    env.globals["month_name"] = lambda month: MONTH_NAMES[month - 1]
-    env.globals["month_abbreviation"] = lambda month: MONTH_ABBREVIATIONS[month - 1]
-    return env
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates' compiled code, kept in the build cache between command-line builds
-    (compiling them takes 0.1 s) by Jinja's own bucket key (template name and file) and
-    checked by it against the source's checksum.  (The cache holds only what this very
-    code of sitegen made: the code that templates compile to is sitegen's.)"""
-
-    def __init__(self, store: dict[str, bytes]):
-        self.store = store
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def json_for_script(value) -> Markup:
-    """JSON that is safe inside a <script> element and in HTML text."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
 
 
 @dataclass
@@ -335,44 +234,6 @@ def _archive(month_counts: dict[tuple[int, int], int]) -> list[dict]:
             for year, months in sorted(counts.items(), reverse=True)]
 
 
-@dataclass
-class OutputFile:
-    """One file of the site as the write step sees it; `render()` produces its content
-    (possibly in another process)."""
-
-    path: str
-    render: Callable[[], str | bytes]
-    is_page: bool = True
-    key: str | None = None  # a fingerprint of every input, once worked out
-    key_of: Callable[[], str | None] | None = None  # works it out; None: keyed by what it renders
-    pieced_by: bytes | None = None  # written in pieces past pieces.PIECE_BYTES, cut before this
-
-
-def page_files(pages: list[Page], renderer: Renderer, keys: PageKeys | None = None) -> list[OutputFile]:
-    """Each page as a file the renderer makes when asked.  Templates load (and fail) here,
-    up front.  With `keys`, every page can work out the key of its inputs (`key_of`)."""
-    for name in dict.fromkeys(page.template for page in pages):
-        renderer.template(name)
-    return [OutputFile(page.path, functools.partial(renderer.render, page), page.path.endswith(".html"),
-                       key_of=functools.partial(keys.key, page.template, page.view)
-                       if keys is not None else None)
-            for page in pages]
-
-
-def data_files(digest: Digest, config: SiteConfig, with_papers_json: bool = True) -> list[OutputFile]:
-    """The files no template makes: papers.json (unless not `with_papers_json`),
-    .nojekyll, redirects.json and CNAME."""
-    # papers.json, the slowest file to make, comes first: last, it kept one renderer busy
-    # after the others had finished.
-    files = [OutputFile("papers.json", lambda: papers_json(digest), False, pieced_by=PAPERS_JSON_RECORD)] \
-        if with_papers_json else []
-    files += [OutputFile(".nojekyll", lambda: "", False),
-              _redirects_file(redirects_json(redirects_of(digest, config)))]
-    if config.custom_domain:
-        files.append(OutputFile("CNAME", lambda: config.custom_domain + "\n", False))
-    return files
-
-
 def _feeds(digest: Digest, config: SiteConfig) -> tuple[Page, list[Page]]:
     """The site's feed and each topic's."""
     feed_papers = [paper for paper in digest.papers if paper.date][: config.feed_size]
@@ -422,13 +283,6 @@ def sitemaps(urls: list[str], lastmod: dict[str, str], limit: int | None = None)
                                                            lastmod=newest)), *made]
 
 
-def _redirects_file(text: str) -> OutputFile:
-    """redirects.json, keyed by its text (small: made at once), so it is written only when
-    the redirects change."""
-    return OutputFile("redirects.json", lambda: text, False,
-                      key_of=lambda: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
-
-
 def _root(page_path: str, context: dict, config: SiteConfig) -> str:
     """The prefix that turns a site-relative URL into a link from this page."""
     if context.get("absolute_links"):
@@ -440,123 +294,3 @@ def topic_names(digest: Digest) -> dict[str, str]:
     return {group.topic.slug: group.topic.name for group in digest.topics}
 
 
-_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-
-def papers_json(digest: Digest, memo: dict[str, tuple[tuple, str]] | None = None) -> str:
-    """Every paper's record.  With `memo` (serve's, from the last time it was asked for:
-    slug -> ((paper, its similar papers, its id), its record's JSON)), a paper equal to
-    the last one of its slug is not encoded again (comparing costs a tenth of encoding),
-    and `memo` is left holding this build's papers."""
-    known = memo if memo is not None else {}
-    ids = paper_ids([paper.slug for paper in digest.papers])
-    made: dict[str, tuple[tuple, str]] = {}
-    pieces = []
-    for paper in digest.papers:
-        before = known.get(paper.slug)
-        shown = (paper, digest.similar.get(paper.slug, []), ids[paper.slug])
-        if before is not None and before[0] == shown:
-            text = before[1]
-        else:
-            text = _record_json(*shown)
-        made[paper.slug] = (shown, text)
-        pieces.append(text)
-    if memo is not None:
-        memo.clear()
-        memo.update(made)
-    return "[" + ",".join(pieces) + "]\n"
-
-
-# Where a papers.json written in pieces may be cut: before a record (`pieces.split_records`).
-PAPERS_JSON_RECORD = b',{"slug":"'
-
-
-def _record_json(paper: Paper, similar: list[str], paper_id: str) -> str:
-    return _RECORD_JSON(paper_record(paper, similar, paper_id)).replace("</", "<\\/")
-
-
-def paper_record(paper: Paper, similar: list[str], paper_id: str) -> dict:
-    """A paper as papers.json gives it (README, "papers.json"): slug first, where a file
-    written in pieces is cut (`PAPERS_JSON_RECORD`), then url, then the id the search
-    index names it by."""
-    return {
-        "slug": paper.slug,
-        "url": paper.url,
-        "id": paper_id,
-        "title": paper.title,
-        "abstract": "\n\n".join(paper.abstract),
-        "date": paper.date.isoformat() if paper.date else None,
-        "date_source": paper.date_source,
-        "authors": paper.authors,
-        "organization": ({"account": paper.org_account, "name": paper.org_name}
-                         if paper.org_account else None),
-        "upvotes": paper.upvotes,
-        "topics": paper.topics,
-        "similar": similar,
-        "sources": paper.sources,
-        "arxiv_id": paper.arxiv_id,
-        "author_names": list(paper.author_names),
-        "links": dict(sorted(paper.links.items())),
-        "comments": paper.comments,
-        "submitted_by": paper.submitted_by,
-    }
-
-
-def load_templates(env: jinja2.Environment) -> None:
-    """Compile every template now (those a page extends, includes or imports are otherwise
-    compiled as it first renders: in each forked renderer, and in `serve` as a page is
-    first asked for).  One that fails is left to fail where a page uses it."""
-    for name in env.list_templates():
-        try:
-            env.get_template(name)
-        except jinja2.TemplateError:
-            pass
-
-
-class Renderer:
-    """Pages rendered through one build's Jinja environment, each template loaded once.
-    A template that fails tells where, as `file:line: message` (`_error`), never with a
-    traceback."""
-
-    def __init__(self, env: jinja2.Environment):
-        self.env = env
-        self._templates: dict[str, jinja2.Template] = {}
-
-    def template(self, name: str) -> jinja2.Template:
-        template = self._templates.get(name)
-        if template is None:
-            try:
-                template = self._templates[name] = self.env.get_template(name)
-            except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:
-                raise self._error(error, name) from None
-        return template
-
-    def render(self, page: Page) -> str:
-        template = self.template(page.template)
-        try:
-            return template.render(page.view)
-        except Exception as error:  # a template bug: name the template file and line, no traceback
-            raise self._error(error, page.template, page.path) from None
-
-    def _error(self, error: Exception, name: str, page_path: str | None = None) -> BuildError:
-        """The one message for a template that fails: loading, or rendering `page_path`."""
-        if isinstance(error, jinja2.TemplateSyntaxError):
-            return BuildError(f"{error.filename or name}:{error.lineno}: template syntax error: "
-                              f"{error.message}")
-        if isinstance(error, jinja2.TemplateNotFound) and page_path is None:
-            return BuildError(f"template {error.name!r} not found in "
-                              f"{', '.join(map(str, self.env.loader.searchpath))}")
-        return BuildError(f"{_template_location(error, self._templates[name])}: template error while "
-                          f"rendering {page_path}: {type(error).__name__}: {error}")
-
-
-def _template_location(error: Exception, template: jinja2.Template) -> str:
-    """The innermost template frame of the traceback, as `file:line`."""
-    location = template.filename or template.name
-    traceback = error.__traceback__
-    while traceback is not None:
-        filename = traceback.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
-            location = f"{filename}:{traceback.tb_lineno}"
-        traceback = traceback.tb_next
-    return location
