@@ -22,10 +22,11 @@ from pathlib import Path
 
 from .cache import BuildCache, OutputRecord, found_output, list_output
 from .config import SiteConfig, Source
+from .content.capture import dump_as_plain, dump_from_plain
 from .content.dumps import Dump, parse_dump_bytes
 from .content.model import Digest, build_digest, match_topics_ahead
 from .content.similar import Similarity, similar_papers
-from .content.topics import TopicMatcher
+from .content.topics import TopicMatcher, TopicScore
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
@@ -34,6 +35,7 @@ from .output import build_lock, check_replaceable, is_site_folder, recover_inter
 from .parallel import Child, ChildFailed
 from .site.files import OutputFile, data_files, page_files
 from .site.pages import site_pages, topic_names
+from .site.search import Tokenised
 from .site.render import CompiledTemplates, Renderer, load_templates, make_environment
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
@@ -97,9 +99,9 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     contents = [(source.display, data, source.format) for source, data in readable]
     matcher = TopicMatcher(config.topics)
     if cache is not None:
-        matcher.remember_matches(cache.topic_matches)
+        matcher.remember_matches(_matches_from_plain(cache.topic_matches))
     parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes
-    dumps = cache.parsed_dumps(contents, parse_all) if cache is not None else parse_all(contents)
+    dumps = _parsed_through(cache, contents, parse_all) if cache is not None else parse_all(contents)
     parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
     timings["parse"] = time.perf_counter() - started
     progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
@@ -107,12 +109,32 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     started = time.perf_counter()
     digest = build_digest(config, parsed, matcher)
     if cache is not None:
-        cache.topic_matches = matcher.known_matches()
+        cache.topic_matches = _matches_as_plain(matcher.known_matches())
     digest = dataclasses.replace(digest, diagnostics=problems + digest.diagnostics,
                                  source_count=len(config.sources))
     timings["model"] = time.perf_counter() - started
     progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
     return digest
+
+
+def _parsed_through(cache: BuildCache, contents: list[tuple[str, bytes, str | None]],
+                     parse_all) -> list[Dump]:
+    """The dumps, those the cache has seen taken from it (it keeps them plain)."""
+    plain = cache.parsed_dumps(contents, lambda some: [dump_as_plain(dump) for dump in parse_all(some)])
+    return [dump_from_plain(dump) for dump in plain]
+
+
+def _matches_as_plain(known: tuple[str, dict[bytes, tuple[TopicScore, ...]]]) -> tuple:
+    """What a matcher found, as the build cache keeps it: scores as plain tuples."""
+    rules, matches = known
+    return rules, {text: tuple(map(tuple, scores)) for text, scores in matches.items()}
+
+
+def _matches_from_plain(plain: tuple | None) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None:
+    if plain is None:
+        return None
+    rules, matches = plain
+    return rules, {text: tuple(TopicScore._make(score) for score in scores) for text, scores in matches.items()}
 
 
 def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> tuple[Digest, Similarity]:
@@ -128,9 +150,10 @@ def add_similar_papers(digest: Digest, progress: Progress = lambda message: None
                        cache: BuildCache | None = None) -> Digest:
     """`with_similar_papers`, timed, from and into the cache's last answer."""
     started = time.perf_counter()
-    digest, similarity = with_similar_papers(digest, cache.similar if cache is not None else None)
+    digest, similarity = with_similar_papers(
+        digest, Similarity.from_plain(cache.similar) if cache is not None else None)
     if cache is not None:
-        cache.similar = similarity
+        cache.similar = similarity.as_plain()
     if timings is not None:
         timings["similar"] = time.perf_counter() - started
     progress(f"found similar papers in {time.perf_counter() - started:.2f} s")
@@ -228,7 +251,8 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
         raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "
                          "nothing was written", digest.diagnostics)
     render_started = time.perf_counter()
-    search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
+    previous_tokens = Tokenised.from_plain(cache.search_tokens) if cache is not None else None
+    search = SearchJob(digest, topic_names(digest), previous_tokens,
                        estimate_gzip=options.estimate_index_gzip, whole_index=options.whole_index)
     previous, trusted = _previous_output(run)
     pages = functools.partial(_lay_out, run, digest, trusted)
@@ -238,7 +262,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
         record = update_in_place(run, pages, search, previous)
     if cache is not None:
         cache.output = record
-        cache.search_tokens = search.tokenised
+        cache.search_tokens = search.tokenised.as_plain() if search.tokenised is not None else None
     timings["render"] = time.perf_counter() - render_started
     if "search index" in timings:
         progress(f"built the search index in {timings['search index']:.2f} s, beside the pages")

@@ -14,6 +14,12 @@ sizes and modification times recorded; anything else (a file edited or added
 by hand, a missing or unreadable cache, another sitegen version) means a full
 build.  Everything here is derived data: losing it costs time, never
 correctness.
+
+It holds plain data only: builtins and NumPy arrays, no type of sitegen's.  The
+build converts what it hands over and takes back (`dump_as_plain`,
+`Similarity.as_plain`, `Tokenised.as_plain`), and the file is read back by an
+unpickler that makes nothing else (`_PlainUnpickler`), so a cache file can neither
+depend on the shape of a class nor run code as it loads.
 """
 
 from __future__ import annotations
@@ -30,13 +36,8 @@ from stat import S_ISREG
 from typing import NamedTuple
 
 from . import __version__
-from .content.dumps import Dump
 from .errors import BuildError
 from .output import BUILD_MARKER
-from .site.search import Tokenised
-from .content.similar import Similarity
-
-
 
 def _code_fingerprint() -> str:
     """sitegen's own code: a cache made by other code (an upgrade, another commit of a
@@ -51,7 +52,7 @@ def _code_fingerprint() -> str:
 FORMAT = f"sitegen {__version__} python {sys.version_info[:2]} code {_code_fingerprint()}"
 
 
-class FileRecord(NamedTuple):  # a tuple: 15,000 of them unpickle in a third of the time
+class FileRecord(NamedTuple):  # saved as a plain tuple
     key: str  # the page key, or "content:<digest>" for a file keyed by what it holds
     size: int
     mtime_ns: int
@@ -66,17 +67,22 @@ class OutputRecord:
 
 @dataclass
 class BuildCache:
+    """What the last build left, every value plain (builtins and NumPy arrays) but the
+    record of the output, which `save` and `load` make plain."""
+
     format: str = FORMAT
-    parsed: dict[tuple[str, str], Dump] = field(default_factory=dict)  # (path shown, sha256) -> dump
+    parsed: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # (path shown, shape,
+    # sha256) -> the dump (`dump_as_plain`)
     output: OutputRecord | None = None
-    search_tokens: Tokenised | None = None  # search documents tokenised, by their fields' digest
-    topic_matches: tuple[str, dict[bytes, tuple[str, ...]]] | None = None  # (rules, matched per text)
-    similar: Similarity | None = None  # the last similar papers, and what they came from
+    search_tokens: tuple | None = None  # search documents tokenised (`Tokenised.as_plain`)
+    topic_matches: tuple | None = None  # (rules, each text's topic scores as tuples)
+    similar: dict | None = None  # the last similar papers, and what they came from (`Similarity.as_plain`)
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
 
-    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
+    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list:
         """Each (path shown, content, forced shape) as parsed before, or parsed now with
-        `parse_all` (given a list of them, returns their dumps); forgets the others."""
+        `parse_all` (given a list of them, returns what is kept of each); forgets the
+        others."""
         keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
         missing = [index for index, key in enumerate(keys) if key not in self.parsed]
         parsed = dict(zip(missing, parse_all([sources[index] for index in missing])))
@@ -157,12 +163,44 @@ def load(path: Path) -> BuildCache:
     """The cache at `path`, or an empty one if it is missing, unreadable or from elsewhere."""
     try:
         with open(path, "rb") as handle:
-            cache = pickle.load(handle)
+            plain = _PlainUnpickler(handle).load()
+        if type(plain) is not dict or plain.get("format") != FORMAT:
+            return BuildCache()
+        return _from_plain(plain)
     except Exception:  # any damage means starting afresh, which is always correct
         return BuildCache()
-    if not isinstance(cache, BuildCache) or cache.format != FORMAT:
-        return BuildCache()
-    return cache
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Makes builtins and NumPy arrays, nothing else: a cache that names any other class
+    (or function) is damaged, and not used."""
+
+    _NUMPY = {"_reconstruct", "_frombuffer", "ndarray", "dtype", "scalar"}
+
+    def find_class(self, module: str, name: str):
+        if module.partition(".")[0] == "numpy" and name in self._NUMPY:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"the build cache holds {module}.{name}")
+
+
+def _as_plain(cache: BuildCache) -> dict:
+    """The cache as a dict of plain values (its output record as tuples)."""
+    plain = {name: getattr(cache, name) for name in cache.__dataclass_fields__}
+    record = cache.output
+    if record is not None:
+        plain["output"] = (str(record.folder), {relative: tuple(file) for relative, file in record.files.items()},
+                           record.search_key)
+    return plain
+
+
+def _from_plain(plain: dict) -> BuildCache:
+    record = plain.get("output")
+    if record is not None:
+        folder, files, search_key = record
+        plain = dict(plain, output=OutputRecord(Path(folder), {relative: FileRecord._make(file)
+                                                               for relative, file in files.items()},
+                                                search_key))
+    return BuildCache(**plain)
 
 
 def save(cache: BuildCache, path: Path) -> None:
@@ -173,7 +211,7 @@ def save(cache: BuildCache, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as handle:
-            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(_as_plain(cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except BaseException as error:  # no half-written file is left, whatever stopped it
         if handle is not None:

@@ -69,13 +69,14 @@ class Built:
     warnings: list[Diagnostic]
     summary: str
     _digest: Digest = field(repr=False)
-    _search_tokens: object = field(repr=False)
+    _search_tokens: tuple | None = field(repr=False)  # the build cache's, plain
     _records: dict = field(repr=False)  # papers.json's memo, shared by the builds of a session
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST`'s files of this build."""
         if relative == search.WHOLE_INDEX:
-            text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens)
+            text = search.whole_index(self._digest, topic_names(self._digest),
+                                      search.Tokenised.from_plain(self._search_tokens))
         else:
             text = papers_json(self._digest, self._records)
         return text.encode("utf-8")

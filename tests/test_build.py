@@ -551,6 +551,48 @@ def test_a_saved_cache_loads_as_it_was_and_a_damaged_one_as_an_empty_one(tmp_pat
     assert build_cache.load(path) == build_cache.BuildCache()
 
 
+def test_the_build_cache_holds_plain_data_and_loads_nothing_else(seed_site, tmp_path):
+    import dataclasses
+    import pickle
+
+    from sitegen import cache as build_cache
+    from sitegen.build import build
+    from sitegen.config import load_config
+    from sitegen.content.capture import dump_from_plain
+    from sitegen.content.dumps import parse_dump_bytes
+    from sitegen.content.similar import Similarity
+
+    config = dataclasses.replace(load_config(seed_site.config), output=tmp_path / "out")
+    cache = build_cache.BuildCache()
+    build(config, cache=cache)
+    assert cache.parsed and cache.search_tokens and cache.similar and cache.topic_matches
+    for name in ("parsed", "search_tokens", "topic_matches", "similar", "compiled_templates"):
+        assert sitegen_types(getattr(cache, name)) == set(), name
+    sources = {source.display: source for source in config.sources}
+    for (display, shape, _), plain in cache.parsed.items():  # each dump made again as parsed
+        assert dump_from_plain(plain) == parse_dump_bytes(sources[display].path.read_bytes(), display, shape)
+    path = tmp_path / "cache" / "site.pickle"
+    build_cache.save(cache, path)
+    loaded = build_cache.load(path)
+    assert (loaded.parsed, loaded.output, loaded.topic_matches) == (cache.parsed, cache.output, cache.topic_matches)
+    again = build(config, cache=loaded)  # a rebuild from the saved cache changes nothing
+    assert again.in_place and again.files == 0 and again.removed == 0
+
+    path.write_bytes(pickle.dumps({"format": build_cache.FORMAT, "similar": Similarity()}))
+    assert build_cache.load(path) == build_cache.BuildCache()  # a sitegen class: not loaded
+
+
+def sitegen_types(value) -> set[str]:
+    """The types of sitegen's found anywhere in `value` (a tree of containers)."""
+    found = {type(value).__qualname__} if type(value).__module__.startswith("sitegen") else set()
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            found |= sitegen_types(item)
+    return found
+
+
 def test_the_program_prints_its_summary_keeps_its_cache_and_exits_with_the_right_code(site):
     """What it printed, the build cache and the site must all be there, and a failure
     exits non-zero."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 from ..errors import Diagnostic
@@ -109,6 +109,50 @@ class Dump:
     captured: dt.date | None = None  # from the capture's own front matter
     captured_from: str | None = None  # e.g. "front matter `retrieved:`"
     skipped: list[tuple[int, str]] = field(default_factory=list)  # lines that could not be read
+
+
+def dump_as_plain(dump: Dump) -> tuple:
+    """The dump as builtins only (tuples for its entries, dates and warnings), which the
+    build cache keeps; `dump_from_plain` makes the dump again."""
+    return tuple(_AS_PLAIN.get(name, _same)(getattr(dump, name)) for name in _DUMP_FIELDS)
+
+
+def dump_from_plain(plain: tuple) -> Dump:
+    return Dump(*(_FROM_PLAIN.get(name, _same)(value) for name, value in zip(_DUMP_FIELDS, plain)))
+
+
+def _entry_as_plain(entry: Entry) -> tuple:
+    values = [getattr(entry, name) for name in _ENTRY_FIELDS]
+    values[_ENTRY_DATE] = tuple(entry.date) if entry.date is not None else None
+    return tuple(values)
+
+
+def _entry_from_plain(plain: tuple) -> Entry:
+    entry = Entry(*plain)
+    if entry.date is not None:
+        entry.date = PartialDate(*entry.date)
+    return entry
+
+
+def _same(value):
+    return value
+
+
+_DUMP_FIELDS = tuple(name.name for name in fields(Dump))
+_ENTRY_FIELDS = tuple(name.name for name in fields(Entry))
+_ENTRY_DATE = _ENTRY_FIELDS.index("date")
+_AS_PLAIN = {
+    "entries": lambda entries: [_entry_as_plain(entry) for entry in entries],
+    "header_date": lambda date: tuple(date) if date is not None else None,
+    "diagnostics": lambda found: [(d.path, d.line, d.message, d.level) for d in found],
+    "captured": lambda day: day.toordinal() if day is not None else None,
+}
+_FROM_PLAIN = {
+    "entries": lambda entries: [_entry_from_plain(entry) for entry in entries],
+    "header_date": lambda date: PartialDate(*date) if date is not None else None,
+    "diagnostics": lambda found: [Diagnostic(*d) for d in found],
+    "captured": lambda day: dt.date.fromordinal(day) if day is not None else None,
+}
 
 
 def parse_date_line(text: str) -> tuple[PartialDate, int | None] | None:

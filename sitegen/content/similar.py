@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # NumPy is imported where it is used: `--help` skips it
@@ -103,6 +103,15 @@ class Similarity:
     norms: dict[str, float] = field(default_factory=dict)
     signature: "np.ndarray | None" = None  # per word: its df band, -1 when out of the vocabulary
     papers: int = 0  # N rounded up to a power of two
+
+    def as_plain(self) -> dict:
+        """Its fields as builtins and NumPy arrays, which the build cache keeps."""
+        return {name.name: getattr(self, name.name) for name in fields(self)}
+
+    @classmethod
+    def from_plain(cls, plain: dict | None) -> Similarity | None:
+        """What `as_plain` gave (None for None)."""
+        return cls(**plain) if plain is not None else None
 
     def update(self, documents: dict[str, tuple[str, str | Iterable[str]]]) -> Similarity:
         """The answer for `documents` (slug -> (title, abstract or its paragraphs)), from

@@ -182,6 +182,16 @@ class Tokenised:
     field_of_entry: "np.ndarray | None" = None
     lengths: "np.ndarray | None" = None  # documents x fields
 
+    def as_plain(self) -> tuple:
+        """Its fields as builtins and NumPy arrays, which the build cache keeps."""
+        return (self.terms, self.spans, self.term_of_entry, self.count_of_entry, self.field_of_entry,
+                self.lengths)
+
+    @classmethod
+    def from_plain(cls, plain: tuple | None) -> Tokenised | None:
+        """What `as_plain` gave (None for None)."""
+        return cls(*plain) if plain is not None else None
+
 
 def _document_key(document: dict, field_names: list[str]) -> bytes:
     text = "\x1f".join(document[name] for name in field_names)
