@@ -149,6 +149,28 @@ def test_header_search_under_a_sub_path_finds_and_opens_the_paper(static_server,
 
 
 @pytest.mark.browser
+def test_typing_loads_the_querys_index_parts_before_the_pause_that_runs_the_search(static_server, page):
+    page.goto(f"{static_server}/digest/")
+    page.focus("#site-search-box")
+    page.evaluate("window.sitegenSearchRun('')")  # the engine is ready; no part loaded yet
+    assert not any("/search/parts/" in url for url in page.requests)
+    page.evaluate("""() => {  // typed, then erased before the pause ran the search
+        const box = document.getElementById('site-search-box');
+        box.value = 'dragon hatchling'; box.dispatchEvent(new Event('input'));
+        box.value = ''; box.dispatchEvent(new Event('input'));
+    }""")
+    page.wait_for_timeout(500)
+    readied = [url for url in page.requests if "/search/parts/" in url]
+    assert readied, "no part loaded while typing"
+    assert page.locator(".search-dropdown .search-result").count() == 0  # no search ran
+    type_and_wait(page, "dragon hatchling")
+    assert page.locator(".search-dropdown .result-title").first.inner_text().startswith("The Dragon Hatchling")
+    parts = [url for url in page.requests if "/search/parts/" in url]
+    assert sorted(parts) == sorted(set(parts)) == sorted(readied), "a part was fetched twice"
+    assert page.errors == []
+
+
+@pytest.mark.browser
 def test_split_index_ranks_like_the_whole_index(static_server, page, subpath_site):
     index_json = json.loads((subpath_site.output / "search/lunr.json").read_text())
     slug_of = {p["id"]: p["slug"] for p in json.loads((subpath_site.output / "papers.json").read_text())}
