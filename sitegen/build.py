@@ -188,8 +188,7 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
-    `options` are those of `BuildOptions`: `estimate_index_gzip` reports the search
-    index's compressed size (which a preview need not wait for); `whole_index`,
+    `options` are those of `BuildOptions`: `whole_index`,
     `papers_json` write search/lunr.json and papers.json (which no page loads: `serve`
     makes them when asked for).  `on_laid_out` is given the model and every file (able
     to render itself) as soon as they are laid out, before any is rendered: `serve`
@@ -252,8 +251,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
                          "nothing was written", digest.diagnostics)
     render_started = time.perf_counter()
     previous_tokens = Tokenised.from_plain(cache.search_tokens) if cache is not None else None
-    search = SearchJob(digest, topic_names(digest), previous_tokens,
-                       estimate_gzip=options.estimate_index_gzip, whole_index=options.whole_index)
+    search = SearchJob(digest, topic_names(digest), previous_tokens, whole_index=options.whole_index)
     previous, trusted = _previous_output(run)
     pages = functools.partial(_lay_out, run, digest, trusted)
     if previous is None:

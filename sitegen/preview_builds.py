@@ -101,8 +101,8 @@ class PreviewBuilds:
         """Build the site; `on_laid_out` is given its files as soon as they are laid out.
         Gives up (`Superseded`) once `superseded()` is true while it renders."""
         try:
-            report = build(config, cache=self.cache, private_output=True, estimate_index_gzip=False,
-                           whole_index=False, papers_json=False,
+            report = build(config, cache=self.cache, private_output=True, whole_index=False,
+                           papers_json=False,
                            on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
                            superseded=superseded, history=self._history,
                            **({"progress": progress} if progress else {}))

@@ -40,7 +40,7 @@ class Outcome:
     keys: dict[str, str] = field(default_factory=dict)  # worked out while rendering
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
-    index_bytes: tuple[int, int | None] | None = None  # lunr.json raw, gzip (estimated)
+    index_bytes: int | None = None  # search/lunr.json's size
     search_tokens: Tokenised | None = None  # the documents tokenised, for next time
     unchanged: set[str] = field(default_factory=set)  # rendered as the output already has them
     search_key: str | None = None  # the search files' inputs' fingerprint (`search_fingerprint`)

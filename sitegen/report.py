@@ -28,7 +28,7 @@ class BuildReport:
     bytes_written: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-    index_bytes: tuple[int, int | None] | None = None  # search/lunr.json raw and gzip (estimated)
+    index_bytes: int | None = None  # search/lunr.json's size
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -49,9 +49,7 @@ class BuildReport:
         elif self.output is not None:
             parts.append(f"{_count(self.pages, 'page')} written")
         if self.index_bytes:
-            raw, compressed = self.index_bytes
-            gzipped = f"≈{compressed / 1e6:.1f} MB gzip, " if compressed is not None else ""
-            parts.append(f"search index {raw / 1e6:.1f} MB ({gzipped}loaded in parts)")
+            parts.append(f"search index {self.index_bytes / 1e6:.1f} MB (loaded in parts)")
         parts.append(_count(len(self.warnings), "warning"))
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
 
@@ -66,7 +64,6 @@ class BuildOptions:
 
     strict: bool = False  # any warning fails the build before anything is written
     private_output: bool = False  # serve's own folder, which nobody else writes to
-    estimate_index_gzip: bool = True  # report the search index's compressed size
     whole_index: bool = True  # write search/lunr.json
     papers_json: bool = True  # write papers.json
     on_laid_out: Callable[[Digest, list[OutputFile]], None] | None = None

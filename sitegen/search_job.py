@@ -10,11 +10,8 @@ file, not made again.
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import os
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +37,6 @@ class SearchJob:
     # Search files of the current output: one made again byte for byte is linked, not
     # written (creating a file costs far more than reading one).
     found: dict[str, Path] = field(default_factory=dict)
-    estimate_gzip: bool = True  # the index's compressed size, for the build's report
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
 
     def run(self, folder: Path) -> Outcome:
@@ -83,38 +79,13 @@ class SearchJob:
         groups = pieces.grouped(file.chunks(min(1 << 20, pieces.PIECE_BYTES // 8)))
         first, second = next(groups), next(groups, None)
         if second is None:
-            written, size = [file.path], write(file.path, first)
+            size = write(file.path, first)
         else:
-            written, size = [], 0
-            for number, group in enumerate(itertools.chain([first, second], groups), 1):
-                written.append(pieces.piece_names(file.path, number)[-1])
-                size += write(written[-1], group)
-            write(file.path, [pieces.pointer(file.path, len(written), size)])
-        gzipped = gzip_size_estimate([folder.joinpath(*relative.split("/")) for relative in written]) \
-            if self.estimate_gzip else None
-        outcome.index_bytes = (size, gzipped)
-
-
-def gzip_size_estimate(paths: list[Path], sample: int = 6 << 20, block: int = 1 << 20) -> int:
-    """The size of the files gzip-compressed, for the build's report: exact up to `sample`
-    bytes in all; beyond, from blocks of a megabyte spread evenly over them as if they were
-    one file (2% off at 10,000 papers, 6% in the tests), as compressing a 100 MB index whole
-    costs a rebuild most of a second."""
-    sizes = [path.stat().st_size for path in paths]
-    total = sum(sizes)
-    if total <= sample:
-        return sum(len(zlib.compress(path.read_bytes(), 6)) for path in paths)
-    starts = list(itertools.accumulate(sizes, initial=0))
-    count = sample // block
-    compressed = sampled = 0
-    for number in range(count):
-        position = number * (total - block) // (count - 1)
-        index = bisect.bisect_right(starts, position) - 1
-        with open(paths[index], "rb") as handle:
-            data = os.pread(handle.fileno(), block, min(position - starts[index], max(0, sizes[index] - block)))
-        compressed += len(zlib.compress(data, 6))
-        sampled += len(data)
-    return round(compressed * total / sampled)
+            sizes = [write(pieces.piece_names(file.path, number)[-1], group)
+                     for number, group in enumerate(itertools.chain([first, second], groups), 1)]
+            size = sum(sizes)
+            write(file.path, [pieces.pointer(file.path, len(sizes), size)])
+        outcome.index_bytes = size
 
 
 class InBackground:

@@ -18,7 +18,7 @@
     docs: function (name, docs) { state.docs[name] = docs; arrived("docs" + name); },
     names: function (number, names) { state.names[number] = names; arrived("names" + number); }
   };
-  var loadedScripts = {};
+  var loadedScripts = {}, fetching = {};
   function loadScript(key, src, isLoaded) {
     if (isLoaded()) return Promise.resolve();
     if (inWorker && key === "lunr") {  // synchronous, and off the page's main thread
@@ -27,10 +27,14 @@
       return Promise.resolve();
     }
     if (inWorker) {  // parts and documents: fetched side by side, then run like importScripts
-      return fetch(root + src).then(function (response) {
-        if (!response.ok) throw new Error("could not load " + src);
-        return response.text();
-      }).then(function (text) { (0, eval)(text); });
+      if (!fetching[src]) {
+        fetching[src] = fetch(root + src).then(function (response) {
+          if (!response.ok) throw new Error("could not load " + src);
+          return response.text();
+        }).then(function (text) { (0, eval)(text); })
+          .finally(function () { delete fetching[src]; });
+      }
+      return fetching[src];
     }
     return new Promise(function (resolve, reject) {
       (state.waiting[key] = state.waiting[key] || []).push([resolve, reject]);
@@ -171,16 +175,36 @@
   }
   function facet(kind, value) { return (kind + "_" + value).replace(/-/g, "_"); }
 
-  // The whole search: parse, load the parts it needs, rank, filter. Never throws.
-  function search(query, filters) {
-    filters = filters || {};
+  function facetsOf(filters) {
     var facets = [];
     if (filters.topic) facets.push(facet("t", filters.topic));
     if (filters.year) facets.push(facet("y", filters.year));
+    return facets;
+  }
+  function partsOf(words, facets) {
+    return partsFor(words.concat(facets.map(function (f) { return { term: stem(f), prefix: false }; })));
+  }
+
+  // What a search will need, readied while the reader is still typing: the parts of the
+  // query's terms, and the index made of them (the search then finds it made).
+  var latestPrepared = 0;
+  function prepare(query, filters) {
+    var ticket = ++latestPrepared;
     return ready().then(function () {
-      var words = queryTerms(query), facetTerms = facets.map(function (f) { return { term: stem(f), prefix: false }; });
-      if (!words.length && !facetTerms.length) return { results: [], query: query };
-      var numbers = partsFor(words.concat(facetTerms));
+      var numbers = partsOf(queryTerms(query), facetsOf(filters || {}));
+      return loadParts(numbers).then(function () {
+        if (ticket === latestPrepared && numbers.length) indexOf(numbers);
+      });
+    }).then(function () { return true; }, function () { return false; });
+  }
+
+  // The whole search: parse, load the parts it needs, rank, filter. Never throws.
+  function search(query, filters) {
+    var facets = facetsOf(filters || {});
+    return ready().then(function () {
+      var words = queryTerms(query);
+      if (!words.length && !facets.length) return { results: [], query: query };
+      var numbers = partsOf(words, facets);
       return loadParts(numbers).then(function () {
         var index = indexOf(numbers), results, used = query;
         if (words.length) {
@@ -269,6 +293,7 @@
   }
 
   scope.sitegenSearchCore = {
+    prepare: prepare,
     search: search,
     details: details,
     manifest: function () { return ready().then(function () { return state.manifest; }); }

@@ -9,6 +9,7 @@ self.onmessage = function (event) {
   }
   var core = self.sitegenSearchCore;
   var work = message.op === "search" ? core.search(message.args[0], message.args[1])
+    : message.op === "prepare" ? core.prepare(message.args[0], message.args[1])
     : message.op === "details" ? core.details(message.args[0], message.args[1])
     : core.manifest();
   work.then(function (result) { self.postMessage({ id: message.id, result: result }); },

@@ -34,6 +34,7 @@
           });
         };
         engine = Promise.resolve({
+          prepare: function (q, f) { return call("prepare", [q, f || {}]); },
           search: function (q, f) { return call("search", [q, f || {}]); },
           details: function (refs, terms) { return call("details", [refs, terms]); },
           manifest: function () { return call("manifest"); }
@@ -54,6 +55,10 @@
   function search(query, filters) {
     return startEngine().then(function (core) { return core.search(query, filters || {}); })
       .catch(function (error) { return { results: [], query: query, error: String(error.message || error) }; });
+  }
+  // Called on every keystroke, before the pause that runs the search.
+  function prepare(query, filters) {
+    startEngine().then(function (core) { return core.prepare(query, filters || {}); }).catch(function () {});
   }
   function details(refs, terms) {
     return startEngine().then(function (core) { return core.details(refs, terms || []); });
@@ -189,6 +194,7 @@
       clearTimeout(timer);
       var query = input.value.trim();
       if (!query) { latest++; shownFor = null; close(); return; }
+      prepare(query);
       timer = setTimeout(function () { show(query); }, 60);
     });
     input.addEventListener("keydown", function (event) {
@@ -281,7 +287,11 @@
       });
     }
     var timer = null;
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 60); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      prepare(input.value.trim(), { topic: topic.value, year: year.value });
+      timer = setTimeout(run, 60);
+    });
     topic.addEventListener("change", run);
     year.addEventListener("change", run);
     form.addEventListener("submit", function (event) { event.preventDefault(); run(); });

@@ -8,7 +8,6 @@ import hashlib
 import json
 import subprocess
 import tarfile
-import zlib
 
 import lunr
 import pytest
@@ -149,6 +148,28 @@ def test_header_search_under_a_sub_path_finds_and_opens_the_paper(static_server,
 
 
 @pytest.mark.browser
+def test_typing_loads_the_querys_index_parts_before_the_pause_that_runs_the_search(static_server, page):
+    page.goto(f"{static_server}/digest/")
+    page.focus("#site-search-box")
+    page.evaluate("window.sitegenSearchRun('')")  # the engine is ready; no part loaded yet
+    assert not any("/search/parts/" in url for url in page.requests)
+    page.evaluate("""() => {  // typed, then erased before the pause ran the search
+        const box = document.getElementById('site-search-box');
+        box.value = 'dragon hatchling'; box.dispatchEvent(new Event('input'));
+        box.value = ''; box.dispatchEvent(new Event('input'));
+    }""")
+    page.wait_for_timeout(500)
+    readied = [url for url in page.requests if "/search/parts/" in url]
+    assert readied, "no part loaded while typing"
+    assert page.locator(".search-dropdown .search-result").count() == 0  # no search ran
+    type_and_wait(page, "dragon hatchling")
+    assert page.locator(".search-dropdown .result-title").first.inner_text().startswith("The Dragon Hatchling")
+    parts = [url for url in page.requests if "/search/parts/" in url]
+    assert sorted(parts) == sorted(set(parts)) == sorted(readied), "a part was fetched twice"
+    assert page.errors == []
+
+
+@pytest.mark.browser
 def test_split_index_ranks_like_the_whole_index(static_server, page, subpath_site):
     index_json = json.loads((subpath_site.output / "search/lunr.json").read_text())
     slug_of = {p["id"]: p["slug"] for p in json.loads((subpath_site.output / "papers.json").read_text())}
@@ -282,17 +303,6 @@ def test_str_split_splits_where_lunrs_separator_does():
     assert differ == [] and re.compile(r"[\s\-]+").pattern == SEPARATOR.pattern
 
 
-def test_reported_gzip_size_of_a_large_index_is_a_close_estimate(seed_site, tmp_path):
-    from sitegen.search_job import gzip_size_estimate
-    path = seed_site.output / "search" / "lunr.json"
-    index = path.read_bytes()
-    assert gzip_size_estimate([path]) == len(zlib.compress(index, 6))  # small: compressed whole
-    large = tmp_path / "large.json"
-    large.write_bytes(index * 4)  # 9 MB, past the sample; the copies lie too far apart to help deflate
-    exact = len(zlib.compress(large.read_bytes(), 6))
-    assert abs(gzip_size_estimate([large]) - exact) / exact < 0.1
-
-
 def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed_site):
     import dataclasses
     from unittest import mock
@@ -393,22 +403,3 @@ def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monk
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
     assert json.loads(at_once) == json.loads(json.dumps(reference))
-
-
-def test_the_gzip_estimate_of_an_index_in_pieces_samples_no_more_than_one_file_would(
-        seed_site, tmp_path, monkeypatch):
-    from sitegen import search_job
-    index = (seed_site.output / "search" / "lunr.json").read_bytes() * 12  # 27 MB: four pieces
-    exact = len(zlib.compress(index, 6))
-    quarter = len(index) // 4
-    pieces = []
-    for number in range(4):
-        pieces.append(tmp_path / f"lunr.{number}.json")
-        pieces[-1].write_bytes(index[number * quarter:(number + 1) * quarter if number < 3 else None])
-    compressed = []
-    real_compress = zlib.compress
-    monkeypatch.setattr(search_job.zlib, "compress", lambda data, level: compressed.append(len(data))
-                        or real_compress(data, level))
-    estimate = search_job.gzip_size_estimate(pieces)
-    assert abs(estimate - exact) / exact < 0.1
-    assert sum(compressed) <= 6 << 20  # the sample of one file, not one per piece
