@@ -1,14 +1,15 @@
-"""The build, top to bottom: read the sources, parse, model, similar papers, lay out
-the pages, render them and the search index, write.
+"""The build, top to bottom, as named, timed steps: parse -> model -> similar papers ->
+pages -> render -> search index -> write (`_build`).
 
-Each step is a function from data to data: `read_sources` -> `parse_dumps` ->
-`build_digest` (the model, `content/`) -> `with_similar_papers` -> `site_pages`
-(every page as plain data, `site/`) -> `render_and_write` (`rendering.py`) beside the
-search index (`search_job.py`, in a process of its own from the model on) -> a
-fresh folder swapped in or the previous output updated in place (`write.py`).
-`load_digest` stops before laying out (it serves `sitegen check`).  Warnings are
-collected in the report; under `strict` any warning fails the build before
-anything is written.  Work in forked processes is run by `parallel.py`.
+Each step is a function from data to data: `parse_dumps` and `build_digest` (the
+model, `content/`), `with_similar_papers`, `lay_out` (every page as plain data,
+`site/pages.py`, made files), `render_and_write` (`rendering.py`), the search index
+(`search_job.py`, made in a process of its own from the model on, beside the steps in
+between) and the write step (`write.py`: a fresh folder swapped in, or the previous
+output updated in place).  `-v` prints each step's time.  What one build leaves for
+the next is handed over and taken back through the build cache (`cache.py`).
+`load_digest` stops at the model (it serves `sitegen check`).  Warnings are collected
+in the report; under `strict` any warning fails the build before anything is written.
 """
 
 from __future__ import annotations
@@ -22,29 +23,130 @@ from pathlib import Path
 
 from .cache import BuildCache, OutputRecord, found_output, list_output
 from .config import SiteConfig, Source
-from .content.capture import dump_as_plain, dump_from_plain
 from .content.dumps import Dump, parse_dump_bytes
 from .content.model import Digest, build_digest, match_topics_ahead
 from .content.similar import Similarity, similar_papers
-from .content.topics import TopicMatcher, TopicScore
+from .content.topics import TopicMatcher
 from .errors import BuildError, Diagnostic, warning
 from .keys import PageKeys, template_sources_key
 from .links import link_history
 from .output import build_lock, check_replaceable, is_site_folder, recover_interrupted_swap, \
     remove_empty_folders, remove_leftovers
 from .parallel import Child, ChildFailed
-from .site.files import OutputFile, data_files, page_files
-from .site.pages import site_pages, topic_names
-from .site.search import Tokenised
-from .site.render import CompiledTemplates, Renderer, load_templates, make_environment
+from .rendering import Progress, render_and_write
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
-from .write import update_in_place, write_afresh
-from .rendering import Progress
+from .site.files import OutputFile, data_files, page_files
+from .site.pages import site_pages, topic_names
+from .site.render import CompiledTemplates, Renderer, load_templates, make_environment
+from .write import FreshSite, UpdatedSite
 
 # Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
 # other idles: past this many bytes to parse, half go to a forked process.
 PARALLEL_PARSE_BYTES = 4 << 20
+
+
+def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
+          cache: BuildCache | None = None, **options) -> BuildReport:
+    """Build the site.  With a cache, a rebuild renders only the files whose inputs
+    changed and updates the previous output in place, once everything rendered (in a
+    `private_output`, serve's, without checking first that nobody changed it).
+    `options` are those of `BuildOptions`: `whole_index`,
+    `papers_json` write search/lunr.json and papers.json (which no page loads: `serve`
+    makes them when asked for).  `on_laid_out` is given the model and every file (able
+    to render itself) as soon as they are laid out, before any is rendered: `serve`
+    renders pages from there when they are asked for, while the build goes on; it gives
+    up rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
+    `history`: what was published besides the previous output (`links.link_history`).
+
+    The search index needs only the model, so it is built in a process of its own from
+    then on, while this one finds similar papers, lays out the pages and renders them."""
+    with collector_paused(), _output_claimed(config.output, options.get("private_output", False)):
+        return _build(config, BuildOptions(strict=strict, **options), progress, cache)
+
+
+def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
+           cache: BuildCache | None) -> BuildReport:
+    """parse -> model -> similar papers -> pages -> render -> search index -> write.  The
+    search index needs only the model: it is made in a process of its own from then on,
+    beside the steps in between, into the folder the pages render into."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    digest = read_digest(config, progress, timings, cache)  # parse, model
+    digest = link_history(digest, config, options.history, read_output=_earlier_build(config, options))
+    run = Run(config, options, progress, cache, BuildReport(digest, timings=timings))
+    refuse_unreadable_sources(digest)
+    refuse_warnings_if_strict(digest, options.strict)
+    search = SearchJob(digest, topic_names(digest), cache.last_tokens() if cache is not None else None,
+                       whole_index=options.whole_index)
+    previous, trusted = _previous_output(run)
+    site = FreshSite(run) if previous is None else UpdatedSite(run, previous, search)
+    with site, InBackground(search, site.folder) as indexing:
+        # Forked, the search job's process costs this one a copy of every page of memory it
+        # writes to: a build whose files are wanted as soon as they are laid out forks it after.
+        if options.on_laid_out is None:
+            indexing.start()
+        digest = run.report.digest = add_similar_papers(digest, progress, timings, cache)
+        files = _timed(timings, "pages", lay_out, run, digest, trusted, indexing)
+        progress(f"laid out {len(files)} files in {timings['pages']:.2f} s")
+        rendered, targets, found = site.to_render(files)
+        outcome = _timed(timings, "render", render_and_write, rendered, targets, progress, found,
+                         options.superseded)
+        progress(f"rendered {len(rendered)} files in {timings['render']:.2f} s")
+        outcome.add(_timed(timings, "search index", indexing.outcome))
+        if outcome.index_seconds is not None:  # (made beside the steps before, not waited for)
+            timings["search index"] = outcome.index_seconds
+            progress(f"built the search index in {outcome.index_seconds:.2f} s, beside the pages")
+        record = _timed(timings, "write", site.finish, files, rendered, outcome)
+    progress(f"wrote {run.report.files} files in {timings['write']:.2f} s")
+    if cache is not None:
+        cache.output = record
+        cache.keep_tokens(search.tokenised)
+    run.report.output = config.output
+    run.report.seconds = time.perf_counter() - started
+    return run.report
+
+
+def check(config: SiteConfig, progress: Progress = lambda message: None) -> BuildReport:
+    started = time.perf_counter()
+    report = BuildReport(load_digest(config, progress))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
+                timings: dict[str, float] | None = None) -> Digest:
+    """The whole content model, similar papers included (what `check` and tests want)."""
+    return add_similar_papers(read_digest(config, progress, timings), progress, timings)
+
+
+def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
+                timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
+    """The parse and model steps: every source read and parsed (a dump the cache has seen
+    is not parsed again), then the content model, all but similar papers."""
+    timings = timings if timings is not None else {}
+    matcher = TopicMatcher(config.topics)
+    if cache is not None:
+        matcher.remember_matches(cache.last_topic_matches())
+    (readable, problems), dumps = _timed(timings, "parse", _read_and_parse, config, matcher, cache)
+    progress(f"parsed {len(dumps)} dumps in {timings['parse']:.2f} s")
+    parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
+    digest = _timed(timings, "model", build_digest, config, parsed, matcher)
+    if cache is not None:
+        cache.keep_topic_matches(matcher.known_matches())
+    digest = dataclasses.replace(digest, diagnostics=problems + digest.diagnostics,
+                                 source_count=len(config.sources))
+    progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
+    return digest
+
+
+def _read_and_parse(config: SiteConfig, matcher: TopicMatcher, cache: BuildCache | None):
+    """(the readable sources with their bytes, the problems found), and their dumps."""
+    readable, problems = read_sources(config)
+    contents = [(source.display, data, source.format) for source, data in readable]
+    parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes
+    dumps = cache.parsed_dumps(contents, parse_all) if cache is not None else parse_all(contents)
+    return (readable, problems), dumps
 
 
 def read_sources(config: SiteConfig) -> tuple[list[tuple[Source, bytes]], list[Diagnostic]]:
@@ -89,54 +191,6 @@ def _parse_and_match(contents: list[tuple[str, bytes, str | None]], matcher: Top
     return (dumps, matcher.known_matches()) if with_matches else dumps
 
 
-def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
-                timings: dict[str, float] | None = None, cache: BuildCache | None = None) -> Digest:
-    """Read and parse every source (a dump the cache has seen is not parsed again), then
-    build the content model, all but similar papers."""
-    timings = timings if timings is not None else {}
-    started = time.perf_counter()
-    readable, problems = read_sources(config)
-    contents = [(source.display, data, source.format) for source, data in readable]
-    matcher = TopicMatcher(config.topics)
-    if cache is not None:
-        matcher.remember_matches(_matches_from_plain(cache.topic_matches))
-    parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes
-    dumps = _parsed_through(cache, contents, parse_all) if cache is not None else parse_all(contents)
-    parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
-    timings["parse"] = time.perf_counter() - started
-    progress(f"parsed {len(parsed)} dumps in {timings['parse']:.2f} s")
-
-    started = time.perf_counter()
-    digest = build_digest(config, parsed, matcher)
-    if cache is not None:
-        cache.topic_matches = _matches_as_plain(matcher.known_matches())
-    digest = dataclasses.replace(digest, diagnostics=problems + digest.diagnostics,
-                                 source_count=len(config.sources))
-    timings["model"] = time.perf_counter() - started
-    progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
-    return digest
-
-
-def _parsed_through(cache: BuildCache, contents: list[tuple[str, bytes, str | None]],
-                     parse_all) -> list[Dump]:
-    """The dumps, those the cache has seen taken from it (it keeps them plain)."""
-    plain = cache.parsed_dumps(contents, lambda some: [dump_as_plain(dump) for dump in parse_all(some)])
-    return [dump_from_plain(dump) for dump in plain]
-
-
-def _matches_as_plain(known: tuple[str, dict[bytes, tuple[TopicScore, ...]]]) -> tuple:
-    """What a matcher found, as the build cache keeps it: scores as plain tuples."""
-    rules, matches = known
-    return rules, {text: tuple(map(tuple, scores)) for text, scores in matches.items()}
-
-
-def _matches_from_plain(plain: tuple | None) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None:
-    if plain is None:
-        return None
-    rules, matches = plain
-    return rules, {text: tuple(TopicScore._make(score) for score in scores) for text, scores in matches.items()}
-
-
 def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> tuple[Digest, Similarity]:
     """The model with each paper's nearest papers (`Digest.similar`), and the answer they
     came from, which the next build starts from (`previous`: after an edit to templates,
@@ -148,29 +202,38 @@ def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> t
 def add_similar_papers(digest: Digest, progress: Progress = lambda message: None,
                        timings: dict[str, float] | None = None,
                        cache: BuildCache | None = None) -> Digest:
-    """`with_similar_papers`, timed, from and into the cache's last answer."""
-    started = time.perf_counter()
-    digest, similarity = with_similar_papers(
-        digest, Similarity.from_plain(cache.similar) if cache is not None else None)
+    """The similar papers step: `with_similar_papers`, timed, from and into the cache's
+    last answer."""
+    timings = timings if timings is not None else {}
+    digest, similarity = _timed(timings, "similar", with_similar_papers, digest,
+                                cache.last_similarity() if cache is not None else None)
     if cache is not None:
-        cache.similar = similarity.as_plain()
-    if timings is not None:
-        timings["similar"] = time.perf_counter() - started
-    progress(f"found similar papers in {time.perf_counter() - started:.2f} s")
+        cache.keep_similarity(similarity)
+    progress(f"found similar papers in {timings['similar']:.2f} s")
     return digest
 
 
-def load_digest(config: SiteConfig, progress: Progress = lambda message: None,
-                timings: dict[str, float] | None = None) -> Digest:
-    """The whole content model, similar papers included (what `check` and tests want)."""
-    return add_similar_papers(read_digest(config, progress, timings), progress, timings)
-
-
-def check(config: SiteConfig, progress: Progress = lambda message: None) -> BuildReport:
-    started = time.perf_counter()
-    report = BuildReport(load_digest(config, progress))
-    report.seconds = time.perf_counter() - started
-    return report
+def lay_out(run: Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
+    """The pages step: every page as plain data (`site_pages`), then every file of the
+    site, able to render itself, handed to `on_laid_out` (serve's) as soon as it is
+    (the search job starts then); with a cache, each page's key worked out now when the
+    keys tell what to render (`keyed_up_front`), else as it renders."""
+    env = make_environment(run.config)
+    keys = None
+    if run.cache is not None:
+        env.bytecode_cache = CompiledTemplates(run.cache.compiled_templates)
+        keys = PageKeys(template_sources_key(env))
+    pages = site_pages(digest, run.config)
+    files = data_files(digest, run.config, run.options.papers_json) + page_files(pages, Renderer(env), keys)
+    if run.options.on_laid_out is not None:
+        run.options.on_laid_out(digest, files)
+        indexing.start()
+    load_templates(env)  # once here rather than in every forked renderer
+    if keyed_up_front:  # (None for a page no key can describe: keyed by its content)
+        for file in files:
+            file.key, file.key_of = file.key_of() if file.key_of else None, None
+    run.report.pages = sum(1 for file in files if file.is_page)
+    return files
 
 
 def refuse_unreadable_sources(digest: Digest) -> None:
@@ -183,23 +246,20 @@ def refuse_unreadable_sources(digest: Digest) -> None:
                          "Daily Papers listing: nothing was written", errors)
 
 
-def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
-          cache: BuildCache | None = None, **options) -> BuildReport:
-    """Build the site.  With a cache, a rebuild renders only the files whose inputs
-    changed and updates the previous output in place, once everything rendered (in a
-    `private_output`, serve's, without checking first that nobody changed it).
-    `options` are those of `BuildOptions`: `whole_index`,
-    `papers_json` write search/lunr.json and papers.json (which no page loads: `serve`
-    makes them when asked for).  `on_laid_out` is given the model and every file (able
-    to render itself) as soon as they are laid out, before any is rendered: `serve`
-    renders pages from there when they are asked for, while the build goes on; it gives
-    up rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
-    `history`: what was published besides the previous output (`links.link_history`).
+def refuse_warnings_if_strict(digest: Digest, strict: bool) -> None:
+    if strict and digest.diagnostics:
+        count = len(digest.diagnostics)
+        raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "
+                         "nothing was written", digest.diagnostics)
 
-    The search index needs only the model, so it is built in a process of its own from
-    then on, while this one finds similar papers, lays out the pages and renders them."""
-    with collector_paused(), _output_claimed(config.output, options.get("private_output", False)):
-        return _build(config, BuildOptions(strict=strict, **options), progress, cache)
+
+def _timed(timings: dict[str, float], step: str, function, *args):
+    """`function(*args)`, its time kept in `timings` under the step's name."""
+    started = time.perf_counter()
+    try:
+        return function(*args)
+    finally:
+        timings[step] = time.perf_counter() - started
 
 
 @contextlib.contextmanager
@@ -234,49 +294,12 @@ def collector_paused():
             gc.enable()
 
 
-def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
-           cache: BuildCache | None) -> BuildReport:
-    """parse -> model -> (search index, in a process of its own) -> similar papers ->
-    pages -> render -> write."""
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    earlier_build = not options.private_output and is_site_folder(config.output)
-    digest = read_digest(config, progress, timings, cache)
-    digest = link_history(digest, config, options.history, read_output=earlier_build)
-    run = Run(config, options, progress, cache, BuildReport(digest, timings=timings))
-    refuse_unreadable_sources(digest)
-    if options.strict and digest.diagnostics:
-        count = len(digest.diagnostics)
-        raise BuildError(f"{count} warning{'s' if count != 1 else ''} and --strict: "
-                         "nothing was written", digest.diagnostics)
-    render_started = time.perf_counter()
-    previous_tokens = Tokenised.from_plain(cache.search_tokens) if cache is not None else None
-    search = SearchJob(digest, topic_names(digest), previous_tokens, whole_index=options.whole_index)
-    previous, trusted = _previous_output(run)
-    pages = functools.partial(_lay_out, run, digest, trusted)
-    if previous is None:
-        record = write_afresh(run, pages, search)
-    else:
-        record = update_in_place(run, pages, search, previous)
-    if cache is not None:
-        cache.output = record
-        cache.search_tokens = search.tokenised.as_plain() if search.tokenised is not None else None
-    timings["render"] = time.perf_counter() - render_started
-    if "search index" in timings:
-        progress(f"built the search index in {timings['search index']:.2f} s, beside the pages")
-    progress(f"rendered {run.report.rendered} files, wrote {run.report.files}, "
-             f"in {timings['render']:.2f} s")
-    run.report.output = config.output
-    run.report.seconds = time.perf_counter() - started
-    return run.report
-
-
 def _previous_output(run: Run) -> tuple[OutputRecord | None, bool]:
     """What the output folder holds, and whether it is exactly what the cache recorded
     (then page keys tell what to render; else what is rendered is compared with what is
     there)."""
     config, cache = run.config, run.cache
-    earlier_build = not run.options.private_output and is_site_folder(config.output)
+    earlier_build = _earlier_build(config, run.options)
     listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, run.options.private_output, listed) \
         if cache is not None else None
@@ -286,27 +309,7 @@ def _previous_output(run: Run) -> tuple[OutputRecord | None, bool]:
     return previous, trusted is not None
 
 
-def _lay_out(run: Run, digest: Digest, keyed_up_front: bool, indexing: InBackground) -> list[OutputFile]:
-    """Similar papers, then every file of the site laid out, able to render itself."""
-    digest = run.report.digest = add_similar_papers(digest, run.progress, run.report.timings, run.cache)
-    started = time.perf_counter()
-    env = make_environment(run.config)
-    keys = None
-    if run.cache is not None:
-        env.bytecode_cache = CompiledTemplates(run.cache.compiled_templates)
-        keys = PageKeys(template_sources_key(env))
-    pages = site_pages(digest, run.config)
-    files = data_files(digest, run.config, run.options.papers_json) + page_files(pages, Renderer(env), keys)
-    if run.options.on_laid_out is not None:
-        run.options.on_laid_out(digest, files)
-        indexing.start()
-    load_templates(env)  # once here rather than in every forked renderer
-    if keyed_up_front:  # keys tell what to render; else they are worked out as it renders
-        for file in files:  # (None for a page no key can describe: keyed by its content)
-            file.key, file.key_of = file.key_of() if file.key_of else None, None
-    run.report.pages = sum(1 for file in files if file.is_page)
-    run.report.timings["pages"] = time.perf_counter() - started
-    run.progress(f"laid out {len(files)} files in {run.report.timings['pages']:.2f} s")
-    return files
-
-
+def _earlier_build(config: SiteConfig, options: BuildOptions) -> bool:
+    """Whether the output folder holds a site an earlier build made (serve's own folder
+    is never read as one)."""
+    return not options.private_output and is_site_folder(config.output)

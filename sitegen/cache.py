@@ -15,11 +15,11 @@ by hand, a missing or unreadable cache, another sitegen version) means a full
 build.  Everything here is derived data: losing it costs time, never
 correctness.
 
-It holds plain data only: builtins and NumPy arrays, no type of sitegen's.  The
-build converts what it hands over and takes back (`dump_as_plain`,
-`Similarity.as_plain`, `Tokenised.as_plain`), and the file is read back by an
-unpickler that makes nothing else (`_PlainUnpickler`), so a cache file can neither
-depend on the shape of a class nor run code as it loads.
+It holds plain data only: builtins and NumPy arrays, no type of sitegen's.  What
+the build hands over and takes back is converted here, at the boundary (`last_*`
+and `keep_*`), and the file is read back by an unpickler that makes nothing else
+(`_PlainUnpickler`), so a cache file can neither depend on the shape of a class nor
+run code as it loads.
 """
 
 from __future__ import annotations
@@ -36,8 +36,12 @@ from stat import S_ISREG
 from typing import NamedTuple
 
 from . import __version__
+from .content.capture import Dump, dump_as_plain, dump_from_plain
+from .content.similar import Similarity
+from .content.topics import TopicScore
 from .errors import BuildError
 from .output import BUILD_MARKER
+from .site.search import Tokenised
 
 def _code_fingerprint() -> str:
     """sitegen's own code: a cache made by other code (an upgrade, another commit of a
@@ -79,17 +83,41 @@ class BuildCache:
     similar: dict | None = None  # the last similar papers, and what they came from (`Similarity.as_plain`)
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
 
-    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list:
+    def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
         """Each (path shown, content, forced shape) as parsed before, or parsed now with
-        `parse_all` (given a list of them, returns what is kept of each); forgets the
-        others."""
+        `parse_all` (given a list of them, returns their dumps); forgets the others."""
         keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
         missing = [index for index, key in enumerate(keys) if key not in self.parsed]
-        parsed = dict(zip(missing, parse_all([sources[index] for index in missing])))
+        parsed = dict(zip(missing, map(dump_as_plain, parse_all([sources[index] for index in missing]))))
         dumps = [parsed[index] if index in parsed else self.parsed[key]
                  for index, key in enumerate(keys)]
         self.parsed = dict(zip(keys, dumps))
-        return dumps
+        return [dump_from_plain(dump) for dump in dumps]
+
+    def last_topic_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None:
+        """What the last build's topic matcher found (`TopicMatcher.known_matches`)."""
+        if self.topic_matches is None:
+            return None
+        rules, matches = self.topic_matches
+        return rules, {text: tuple(TopicScore._make(score) for score in scores)
+                       for text, scores in matches.items()}
+
+    def keep_topic_matches(self, known: tuple[str, dict[bytes, tuple[TopicScore, ...]]]) -> None:
+        rules, matches = known
+        self.topic_matches = rules, {text: tuple(map(tuple, scores)) for text, scores in matches.items()}
+
+    def last_similarity(self) -> Similarity | None:
+        return Similarity.from_plain(self.similar)
+
+    def keep_similarity(self, similarity: Similarity) -> None:
+        self.similar = similarity.as_plain()
+
+    def last_tokens(self) -> Tokenised | None:
+        """The search documents the last build tokenised."""
+        return Tokenised.from_plain(self.search_tokens)
+
+    def keep_tokens(self, tokenised: Tokenised | None) -> None:
+        self.search_tokens = tokenised.as_plain() if tokenised is not None else None
 
     def trusted_output(self, folder: Path, private: bool = False,
                        files: list | None = None) -> OutputRecord | None:

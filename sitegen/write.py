@@ -1,15 +1,17 @@
-"""The write step: the laid-out files rendered into a fresh folder that replaces the
-output at once (`write_afresh`), or, when there is a previous output, the files whose
-inputs changed rendered into a scratch folder beside it and moved in, and the files
-that are gone deleted (`update_in_place`).  Either way, the new site is checked
-against GitHub Pages' limits before it is in place.
+"""Where a build renders and how it puts the result in place (the write step).
+
+`FreshSite`: every file rendered into a staging folder beside the output, which
+replaces the output at once.  `UpdatedSite`, when there is a previous output: the
+files whose inputs changed rendered into a scratch folder beside it and moved in,
+and the files that are gone deleted.  Either way, the new site is checked against
+GitHub Pages' limits before it is in place, and a build that fails leaves the
+output as it was.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
 
 from .cache import FileRecord, OutputRecord
 from .config import SiteConfig
@@ -19,33 +21,43 @@ from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, remov
 from .site.files import OutputFile
 from .site.theme import static_files
 from .report import BuildReport, Run
-from .search_job import InBackground, SearchJob
-from .rendering import Outcome, content_key, render_and_write
+from .search_job import SearchJob
+from .rendering import Outcome, content_key
 from .weight import weight_problems
 
 
-def write_afresh(run: Run, pages: Callable[[InBackground], list[OutputFile]],
-                 search: SearchJob) -> OutputRecord:
-    """Render everything into a fresh folder and swap it in."""
-    config, report = run.config, run.report
-    # Forked, the search job's process costs this one a copy of every page of memory it
-    # writes to: a build whose files are wanted as soon as they are laid out forks it after.
-    deferred = run.options.on_laid_out is not None
-    with OutputWriter(config.output) as out, InBackground(search, out.staging) as indexing:
-        if not deferred:
-            indexing.start()
-        files = pages(indexing)
-        targets = [out.claim(file.path) for file in files]
-        outcome = render_and_write(files, targets, run.progress, superseded=run.options.superseded)
-        outcome.add(indexing.outcome())
-        _time_index(report, outcome)
+class FreshSite:
+    """A site written afresh: every file rendered into a staging folder (`folder`),
+    swapped in for the output when the build is done, deleted if it fails."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.writer = OutputWriter(run.config.output)
+        self.folder = self.writer.staging
+
+    def __enter__(self) -> FreshSite:
+        self.writer.__enter__()
+        return self
+
+    def __exit__(self, *error) -> None:
+        self.writer.__exit__(*error)
+
+    def to_render(self, files: list[OutputFile]) -> tuple[list[OutputFile], list[Path], dict]:
+        """Every file, where it goes (claimed: none outside the folder, none twice), and
+        no previous output to compare it with."""
+        return files, [self.writer.claim(file.path) for file in files], {}
+
+    def finish(self, files: list[OutputFile], rendered: list[OutputFile], outcome: Outcome) -> OutputRecord:
+        """The static files written beside the rendered ones, the limits checked: the
+        record of the new output (the swap, as the build ends, keeps its files' times)."""
+        config, report, out = self.run.config, self.run.report, self.writer
         file_keys = {file.path: file.key for file in files}
         file_keys.update(outcome.keys)
         file_keys.update(outcome.search_keys)
         for relative, (data, key) in _static_files(config).items():
             out.write(relative, data)
             file_keys[relative] = key
-        report.rendered = len(files)
+        report.rendered = len(rendered)
         report.files = len(file_keys)
         report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
@@ -56,13 +68,13 @@ def write_afresh(run: Run, pages: Callable[[InBackground], list[OutputFile]],
         for relative, (size, mtime_ns) in sorted(written.items()):
             record.files[relative] = FileRecord(file_keys.get(relative) or "", size, mtime_ns)
             sizes[relative] = size
-        check_limits(sizes, config, report, run.options.strict)
-    return record  # the swap renamed the folder: its files and their times are the same
+        check_limits(sizes, config, report, self.run.options.strict)
+        return record
 
 
-def update_in_place(run: Run, pages: Callable[[InBackground], list[OutputFile]],
-                    search: SearchJob, previous: OutputRecord) -> OutputRecord:
-    """Render what changed beside the output, then move it in; delete what is gone.
+class UpdatedSite:
+    """The previous output updated in place: what changed rendered into a scratch
+    folder beside it (`folder`), then moved in; what is gone deleted.
 
     What changed: every file whose key differs from the record's, or every file if
     the record has no keys (`found_output`); a file rendered exactly as the output
@@ -71,45 +83,45 @@ def update_in_place(run: Run, pages: Callable[[InBackground], list[OutputFile]],
     so a build interrupted there is followed by a full one.  A new search index
     replaces the whole search/ folder at once (every part changes when any paper
     does)."""
-    output = run.config.output
-    search.previous_key = previous.search_key  # the same inputs: the search files stay
-    search.reusable = {relative: (output / relative, record.key)  # else the document chunks
-                       for relative, record in previous.files.items()  # made from the same
-                       if relative.startswith("search/docs/") and record.key}  # papers do
-    search.found = {relative: output / relative for relative in previous.files if in_search_folder(relative)}
-    scratch = output.parent / f".{output.name}.updating-{os.getpid()}"
-    remove_leftovers(output)
-    scratch.mkdir(exist_ok=True)
-    (scratch / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # (says it is ours)
-    new_index = False
-    try:
-        files, stale, outcome = _render_changes(run, pages, search, previous, scratch)
-        new_index = outcome.search_key != previous.search_key
-        return _move_changes_in(run, previous, scratch, files, stale, outcome)
-    finally:
-        remove_folder(scratch, in_background=new_index)  # holds the previous index
 
+    def __init__(self, run: Run, previous: OutputRecord, search: SearchJob):
+        output = run.config.output
+        self.run, self.previous = run, previous
+        self.folder = output.parent / f".{output.name}.updating-{os.getpid()}"
+        self.new_index = False
+        search.previous_key = previous.search_key  # the same inputs: the search files stay
+        search.reusable = {relative: (output / relative, record.key)  # else the document chunks
+                           for relative, record in previous.files.items()  # made from the same
+                           if relative.startswith("search/docs/") and record.key}  # papers do
+        search.found = {relative: output / relative for relative in previous.files
+                        if in_search_folder(relative)}
 
-def _render_changes(run: Run, pages: Callable[[InBackground], list[OutputFile]], search: SearchJob,
-                    previous: OutputRecord, scratch: Path):
-    """Lay out every file and render those whose keys changed into `scratch`, with the
-    search job's files: (every file, those rendered, their outcome)."""
-    output = run.config.output
-    with InBackground(search, scratch) as indexing:
-        if run.options.on_laid_out is None:
-            indexing.start()
-        files = pages(indexing)
+    def __enter__(self) -> UpdatedSite:
+        remove_leftovers(self.run.config.output)
+        self.folder.mkdir(exist_ok=True)
+        (self.folder / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # (says it is ours)
+        return self
+
+    def __exit__(self, *error) -> None:
+        remove_folder(self.folder, in_background=self.new_index)  # holds the previous index
+
+    def to_render(self, files: list[OutputFile]) -> tuple[list[OutputFile], list[Path], dict]:
+        """The files whose keys changed, where each goes in the scratch folder, and the
+        output's files to compare what renders with."""
+        output, previous = self.run.config.output, self.previous
         claim_paths([file.path for file in files], previous.files)
         stale = [file for file in files
                  if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
-        run.report.rendered = len(stale)
-        targets = [scratch.joinpath(*safe_relative_path(file.path)) for file in stale]
+        targets = [self.folder.joinpath(*safe_relative_path(file.path)) for file in stale]
         found = {relative: (output / relative, record.size)  # (with the pieces of large files)
                  for relative, record in previous.files.items()}
-        outcome = render_and_write(stale, targets, run.progress, found, run.options.superseded)
-        outcome.add(indexing.outcome())
-        _time_index(run.report, outcome)
-    return files, stale, outcome
+        return stale, targets, found
+
+    def finish(self, files: list[OutputFile], rendered: list[OutputFile], outcome: Outcome) -> OutputRecord:
+        """What changed moved in, what is gone deleted: the record of the new output."""
+        self.new_index = outcome.search_key != self.previous.search_key
+        self.run.report.rendered = len(rendered)
+        return _move_changes_in(self.run, self.previous, self.folder, files, rendered, outcome)
 
 
 def _move_changes_in(run: Run, previous: OutputRecord, scratch: Path, files: list[OutputFile],
@@ -204,11 +216,6 @@ def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,
 
 
 _NO_RECORD = FileRecord("", -1, -1)
-
-
-def _time_index(report: BuildReport, outcome: Outcome) -> None:
-    if outcome.index_seconds is not None:  # (made in a process of its own, beside the pages)
-        report.timings["search index"] = outcome.index_seconds
 
 
 def _holds(path: Path, data: bytes) -> bool:
