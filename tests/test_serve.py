@@ -273,16 +273,16 @@ def preview(site):
 @contextlib.contextmanager
 def rebuild_held_before_rendering(preview, monkeypatch):
     """A rebuild on a thread, held once its files are laid out, until the block ends."""
-    import sitegen.write
+    import sitegen.build
 
     rendering, go_on = threading.Event(), threading.Event()
-    render_and_write = sitegen.write.render_and_write
+    render_and_write = sitegen.build.render_and_write
 
     def held(*args, **kwargs):
         rendering.set()
         assert go_on.wait(20)
         return render_and_write(*args, **kwargs)
-    monkeypatch.setattr(sitegen.write, "render_and_write", held)
+    monkeypatch.setattr(sitegen.build, "render_and_write", held)
     rebuild = threading.Thread(target=preview.rebuild)
     rebuild.start()
     assert rendering.wait(20)
