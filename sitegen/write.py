@@ -118,62 +118,77 @@ class UpdatedSite:
         return stale, targets, found
 
     def finish(self, files: list[OutputFile], rendered: list[OutputFile], outcome: Outcome) -> OutputRecord:
-        """What changed moved in, what is gone deleted: the record of the new output."""
-        self.new_index = outcome.search_key != self.previous.search_key
-        self.run.report.rendered = len(rendered)
-        return _move_changes_in(self.run, self.previous, self.folder, files, rendered, outcome)
+        """The new site's limits checked, then what changed moved in and what is gone
+        deleted: the record of the new output."""
+        previous, report = self.previous, self.run.report
+        self.new_index = outcome.search_key != previous.search_key
+        file_keys, changes = self._changes(rendered, outcome)
+        gone, replaced = self._gone(files, file_keys, outcome)
+        sizes = {relative: record.size for relative, record in previous.files.items()
+                 if relative not in gone and relative not in replaced}
+        for relative in [*changes, *outcome.search_keys]:
+            sizes[relative] = (self.folder / relative).stat().st_size
+        check_limits(sizes, self.run.config, report, self.run.options.strict)
+        record = self._put_in_place(changes, gone, file_keys, outcome)
+        report.rendered = len(rendered)
+        report.files = len(changes) + sum(  # a search file linked to the output's is the same file
+            outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
+            for relative in outcome.search_keys)
+        report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
+        report.removed = len(gone)
+        report.in_place = True
+        if self.new_index:
+            report.index_bytes = outcome.index_bytes
+        return record
 
+    def _changes(self, rendered: list[OutputFile], outcome: Outcome) -> tuple[dict[str, str], dict[str, str]]:
+        """Every key of the new site but the search job's, and those of the files that
+        change (a static file that does is put in the scratch folder)."""
+        output, previous = self.run.config.output, self.previous
+        file_keys = {file.path: file.key or "" for file in rendered}
+        file_keys.update(outcome.keys)
+        for relative, (data, key) in _static_files(self.run.config).items():
+            file_keys[relative] = key
+            before = previous.files.get(relative, _NO_RECORD)
+            if before.key == key:
+                continue
+            if not before.key and before.size == len(data) and _holds(output / relative, data):
+                outcome.unchanged.add(relative)  # an output found without keys, as it was
+            else:
+                OutputWriter.put(self.folder / relative, data)
+        changes = {relative: key for relative, key in file_keys.items()
+                   if previous.files.get(relative, _NO_RECORD).key != key and relative not in outcome.unchanged}
+        return file_keys, changes
 
-def _move_changes_in(run: Run, previous: OutputRecord, scratch: Path, files: list[OutputFile],
-                     stale: list[OutputFile], outcome) -> OutputRecord:
-    """Check the new site's limits, then move what changed from `scratch` into the output
-    and delete what is gone: the new output's record."""
-    output, report = run.config.output, run.report
-    new_index = outcome.search_key != previous.search_key
-    file_keys = {file.path: file.key or "" for file in stale}
-    file_keys.update(outcome.keys)
-    for relative, (data, key) in _static_files(run.config).items():
-        file_keys[relative] = key
-        before = previous.files.get(relative, _NO_RECORD)
-        if before.key == key:
-            continue
-        if not before.key and before.size == len(data) and _holds(output / relative, data):
-            outcome.unchanged.add(relative)  # an output found without keys, as it was
-        else:
-            OutputWriter.put(scratch / relative, data)
-    changes = {relative: key for relative, key in file_keys.items()
-               if previous.files.get(relative, _NO_RECORD).key != key and relative not in outcome.unchanged}
-    wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys) | {BUILD_MARKER}
-    if new_index:
-        report.index_bytes = outcome.index_bytes
-    else:
-        wanted |= {relative for relative in previous.files if in_search_folder(relative)}
-    replaced = {relative for relative in previous.files if new_index and in_search_folder(relative)}
-    gone = [relative for relative in previous.files if relative not in wanted and relative not in replaced]
-    sizes = {relative: record.size for relative, record in previous.files.items()
-             if relative not in gone and relative not in replaced}
-    for relative in [*changes, *outcome.search_keys]:
-        sizes[relative] = (scratch / relative).stat().st_size
-    check_limits(sizes, run.config, report, run.options.strict)
+    def _gone(self, files: list[OutputFile], file_keys: dict[str, str],
+              outcome: Outcome) -> tuple[list[str], set[str]]:
+        """The previous output's files the new site no longer has, and the search files a
+        new index replaces."""
+        previous = self.previous
+        wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys) | {BUILD_MARKER}
+        if not self.new_index:
+            wanted |= {relative for relative in previous.files if in_search_folder(relative)}
+        replaced = {relative for relative in previous.files if self.new_index and in_search_folder(relative)}
+        gone = [relative for relative in previous.files if relative not in wanted and relative not in replaced]
+        return gone, replaced
 
-    if run.cache is not None:
-        run.cache.output = None
-    record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
-    for relative in outcome.unchanged:
-        record.files[relative] = previous.files[relative]._replace(key=file_keys[relative])
-    try:
-        _move_in(output, scratch, changes, gone, record)
-        if new_index:
-            _swap_search_folder(output, scratch, record, outcome.search_keys)
-    except OSError as error:
-        raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
-    report.files = len(changes) + sum(  # a search file linked to the output's is the same file
-        outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
-        for relative in outcome.search_keys)
-    report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
-    report.removed = len(gone)
-    report.in_place = True
-    return record
+    def _put_in_place(self, changes: dict[str, str], gone: list[str], file_keys: dict[str, str],
+                      outcome: Outcome) -> OutputRecord:
+        """Move what changed in, delete what is gone (the cache forgets the output
+        meanwhile): the new output's record."""
+        output, previous = self.run.config.output, self.previous
+        if self.run.cache is not None:
+            self.run.cache.output = None
+        record = OutputRecord(output.resolve(), dict(previous.files), outcome.search_key)
+        for relative in outcome.unchanged:
+            record.files[relative] = previous.files[relative]._replace(key=file_keys[relative])
+        try:
+            _move_in(output, self.folder, changes, gone, record)
+            if self.new_index:
+                _swap_search_folder(output, self.folder, record, outcome.search_keys)
+        except OSError as error:
+            raise BuildError(f"cannot update {output}: {error}; the next build starts afresh") from None
+        return record
 
 
 def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[str],
