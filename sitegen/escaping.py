@@ -1,6 +1,6 @@
 """Text for a URL's query string, as templates write it (`search_query`).
 
-HTML escaping itself is Jinja's own autoescaping (see `render._environment`).
+HTML escaping itself is Jinja's own autoescaping (see `site.render._environment`).
 `search_query` is `urllib.parse.quote_plus`, with ASCII text translated in one
 pass (every paper page links three searches for its title).
 """

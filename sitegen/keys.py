@@ -1,7 +1,7 @@
 """Page keys: one fingerprint of everything a page's content can depend on.
 
 A page is a template rendered with its view: the values the page step hands it
-(papers, pagers, topic groups, strings, dicts; see `render._pages`).  Its key is a
+(papers, pagers, topic groups, strings, dicts; see `site.pages.Page`).  Its key is a
 hash of every template's source and of the whole view, every field of every value
 in it, so it cannot go stale when a template starts to read a field it did not
 read before: what a template can read is exactly what its view holds.  Values
