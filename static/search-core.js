@@ -186,14 +186,16 @@
   }
 
   // What a search will need, readied while the reader is still typing: the parts of the
-  // query's terms, and the index made of them (the search then finds it made).
+  // query's terms and, in a worker, the index made of them (the search then finds it
+  // made).  In the page itself (opened from disk) the index waits for the search: made on
+  // the page's own thread at every keystroke, it would hold up the typing.
   var latestPrepared = 0;
   function prepare(query, filters) {
     var ticket = ++latestPrepared;
     return ready().then(function () {
       var numbers = partsOf(queryTerms(query), facetsOf(filters || {}));
       return loadParts(numbers).then(function () {
-        if (ticket === latestPrepared && numbers.length) indexOf(numbers);
+        if (inWorker && ticket === latestPrepared && numbers.length) indexOf(numbers);
       });
     }).then(function () { return true; }, function () { return false; });
   }
