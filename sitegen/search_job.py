@@ -2,10 +2,10 @@
 of its own (`parallel.Child`) from the moment the model is ready, while this one
 finds similar papers and renders the pages.
 
-What the index holds and how it is split is `site/search.py`'s; this module decides
-which files to write: none when the output's were made from the same inputs, and
-a document chunk made from what an output file was made from is linked to that
-file, not made again.
+What the index holds is `site/search.py`'s, how it is split `site/search_files.py`'s;
+this module decides which files to write: none when the output's were made from the
+same inputs, and a document chunk made from what an output file was made from is
+linked to that file, not made again.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from .errors import BuildError
 from .output import OutputWriter
 from .parallel import Child, ChildFailed
 from . import pieces
-from .site.search import WHOLE_INDEX, SearchFile, Tokenised, search_files, search_fingerprint
+from .site.search import WHOLE_INDEX, Tokenised
+from .site.search_files import SearchFile, search_files, search_fingerprint
 from .rendering import Outcome
 
 BACKGROUND_THRESHOLD = 100  # papers: fewer are indexed in this process

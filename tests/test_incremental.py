@@ -115,7 +115,7 @@ def test_a_new_days_papers_leave_the_document_chunks_of_the_others_alone(seed_co
     after = document_chunks(seed_copy)
     kept = [name for name in before if after.get(name) == before[name]]
     # The chunk they join changes, and the next one or two whose cuts moved with it
-    # (where a chunk is cut depends on the papers near the cut: `search.document_chunks`).
+    # (where a chunk is cut depends on the papers near the cut: `search_files.document_chunks`).
     assert len(kept) >= len(before) - 3 and len(after) - len(kept) <= 3
     assert_same_as_full_build(seed_copy)
 

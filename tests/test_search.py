@@ -284,7 +284,7 @@ def test_scores_round_like_pythons_round_even_next_to_ties(values, thousandths):
 def test_texts_holding_every_joiner_character_are_indexed_as_lunr_py_does():
     """The documents' texts are joined by a control character none of them holds, to be
     split at once; when each is held somewhere they are split one by one."""
-    from sitegen.site.search import _JOINERS, _collect, _whole_index
+    from sitegen.site.search import _JOINERS, _whole_index, collect
     documents = [{"ref": f"papers/p{n}", "title": f"Spiking {n}-cell net{_JOINERS[n % 3]}works",
                   "abstract": f"{ABSTRACT} {'x'.join(_JOINERS) if n == 1 else ''}", "topics": "",
                   "organization": "", "year": "2024", "facets": "y_2024"} for n in range(4)]
@@ -293,7 +293,7 @@ def test_texts_holding_every_joiner_character_are_indexed_as_lunr_py_does():
     for texts in (documents, documents[2:]):  # every joiner held; a joiner left free
         expected = reference if texts is documents else lunr.lunr(
             ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS], documents=texts).serialize()
-        assert json.loads(_whole_index(_collect(texts)[0])) == json.loads(json.dumps(expected))
+        assert json.loads(_whole_index(collect(texts)[0])) == json.loads(json.dumps(expected))
 
 
 def test_str_split_splits_where_lunrs_separator_does():
@@ -306,14 +306,14 @@ def test_str_split_splits_where_lunrs_separator_does():
 def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed_site):
     import dataclasses
     from unittest import mock
-    from sitegen.site import search
+    from sitegen.site import search, search_files
     from sitegen.build import load_digest
     from sitegen.config import load_config
     from sitegen.site.pages import topic_names
 
     digest = load_digest(load_config(seed_site.config))
     names = topic_names(digest)
-    tokenised, _ = search.search_files(digest, names)
+    tokenised, _ = search_files.search_files(digest, names)
     first, second = digest.papers[:2]
     digest.papers[0] = dataclasses.replace(first, title=first.title + " revisited hebbian")
     digest.papers[1:2] = []  # a paper gone
@@ -325,11 +325,11 @@ def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed
         tokenised_documents.extend(document["ref"] for document in documents)
         return tokenise(documents, *args)
     with mock.patch.object(search, "_tokenise", counting):
-        _, from_last = search.search_files(digest, names, tokenised)
+        _, from_last = search_files.search_files(digest, names, tokenised)
         from_last = {file.path: file.text() for file in from_last}
     from sitegen.ids import paper_ids
     assert sorted(tokenised_documents) == sorted(paper_ids([first.slug, "a-new-paper"]).values())
-    _, afresh = search.search_files(digest, names)
+    _, afresh = search_files.search_files(digest, names)
     assert from_last == {file.path: file.text() for file in afresh}
 
 
@@ -340,7 +340,7 @@ def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
     from sitegen.build import read_digest
     from sitegen.config import load_config
     from sitegen.site.pages import topic_names
-    from sitegen.site.search import search_fingerprint
+    from sitegen.site.search_files import search_fingerprint
 
     def fingerprint(**changes):
         digest = read_digest(load_config(seed_site.config))
@@ -373,7 +373,7 @@ def test_the_search_job_writes_nothing_when_its_inputs_are_those_of_the_output(s
 
 def test_document_chunks_are_cut_where_the_ids_say_and_never_past_their_cap():
     from sitegen.ids import paper_ids
-    from sitegen.site.search import DOCS_PER_CHUNK, document_chunks
+    from sitegen.site.search_files import DOCS_PER_CHUNK, document_chunks
     slugs = list(paper_ids([f"paper-{n}" for n in range(3000)]).values())
     chunks = document_chunks(slugs)
     starts = [start for start, _ in chunks]
@@ -390,16 +390,16 @@ def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monk
     """Large digests are tokenised a batch at a time (memory); the index is the same,
     also where one batch's text holds the character another batch joins its texts by."""
     from sitegen.site import search
-    from sitegen.site.search import _JOINERS, _collect, _whole_index
+    from sitegen.site.search import _JOINERS, _whole_index, collect
     from sitegen.build import load_digest
     from sitegen.config import load_config
     from sitegen.site.pages import topic_names
     digest = load_digest(load_config(seed_site.config))
-    documents = search._documents(digest, topic_names(digest))
+    documents = search.documents_of(digest, topic_names(digest))
     documents[5] = dict(documents[5], abstract=documents[5]["abstract"] + f" x{_JOINERS[0]}y {_JOINERS[0]}")
-    at_once = _whole_index(_collect(documents)[0])
+    at_once = _whole_index(collect(documents)[0])
     monkeypatch.setattr(search, "TOKENISE_BATCH", 7)
-    assert _whole_index(_collect(documents)[0]) == at_once
+    assert _whole_index(collect(documents)[0]) == at_once
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
     assert json.loads(at_once) == json.loads(json.dumps(reference))

@@ -1,28 +1,14 @@
-"""The prebuilt search index: lunr.js 2.3.9's format, built fast, split for the browser.
+"""The prebuilt search index: lunr.js 2.3.9's format, built fast.
 
-`_collect` computes exactly what lunr.py's builder would (same tokenizer, pipeline from
+`collect` computes exactly what lunr.py's builder would (same tokenizer, pipeline from
 lunr.py, same BM25 scores and rounding), but sends each distinct word through the
 pipeline once and scores every (document, field, term) at once with NumPy, so 10,000
 papers take about a second instead of lunr.py's 18.  `search/lunr.json` is that whole
-index, equal as JSON to lunr.py's `serialize()` and loadable by `lunr.Index.load()`.
-
-The browser never downloads it whole.  lunr.js scores a document, per field,
-as a dot product over the query's terms divided by the query vector's length,
-so an index that holds only some terms (their postings and their entries in
-the field vectors) ranks exactly like the whole index for queries made of
-those terms.  The terms, sorted, are cut into parts of roughly equal size;
-a query loads only the parts its terms fall in (a `prefix*` term loads the
-parts its range spans), the page merges them into one small serialised index
-and lets lunr.js load and search it.  Result details (title, date, topics,
-abstract) come from a document store cut into chunks of consecutive documents, where
-the papers' ids say (`document_chunks`), so that a new day's papers leave the
-other chunks as they were; the manifest gives each chunk's size, and the files under
-search/chunks/ their names.
+index, equal as JSON to lunr.py's `serialize()` and loadable by `lunr.Index.load()`;
+the files the browser loads are cut from it by `search_files.py`.
 
 Refs are short ids (`ids.py`), not slugs: lunr's format names a document once per
 word it holds, and at 10,000 papers the slugs made the whole index 107 MB, ids 28 MB.
-The whole index is written in pieces when it would pass the file limit (`pieces.py`).
-Every part is a script file, so search works from `file://` too.
 """
 
 from __future__ import annotations
@@ -31,11 +17,10 @@ import dataclasses
 import functools
 import hashlib
 import json
-import marshal
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from lunr.pipeline import Pipeline
 from lunr.stemmer import stemmer
@@ -43,7 +28,6 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
 from lunr.trimmer import trimmer
 
-from .. import pieces
 from ..content.model import Digest, Paper
 from ..ids import paper_ids
 
@@ -55,12 +39,6 @@ FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organization", 2), ("
           ("facets", 1))
 K1, B = 1.2, 0.75
 SEPARATOR = re.compile(r"[\s\-]+")
-PART_TARGET_BYTES = 32_000
-DOCS_PER_CHUNK = 16
-# The chunks' names (each its first paper's id) are listed this many to a file, which a
-# search loads as its results need: in the manifest, which every search loads, the
-# names of 100,000 papers' chunks were 40 KB of gzip.
-NAMES_PER_FILE = 256
 WHOLE_INDEX = "search/lunr.json"
 
 
@@ -119,7 +97,7 @@ def _tokens(texts: list[str]) -> tuple[list[str], str | None, "np.ndarray | None
 
 
 @dataclass
-class _Collected:
+class Collected:
     """Every (document, field, term) of the index with its score, as parallel arrays.
 
     A "segment" is one field of one document (segment = document * fields + field),
@@ -302,7 +280,7 @@ def _tokenised(documents: list[dict], previous: Tokenised | None,
     return tokenised, sizes
 
 
-def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[_Collected, Tokenised]:
+def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[Collected, Tokenised]:
     """Every term of every field of every document, counted, numbered and scored, and the
     documents tokenised for the next time (only those `previous` has not seen are)."""
     import numpy as np
@@ -342,7 +320,7 @@ def _collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[
     boosts = np.array([boost for _, boost in FIELDS], dtype=np.float64)
     score = idf[ids] * ((K1 + 1) * tf) / (K1 * (1 - B + B * ratio[segment_of_entry]) + tf)
     score = score * boosts[field_of_entry]
-    return _Collected(field_names, [document["ref"] for document in documents], term_list,
+    return Collected(field_names, [document["ref"] for document in documents], term_list,
                       sizes, ids, _thousandths(score)), tokenised
 
 
@@ -362,7 +340,7 @@ def _thousandths(score: "np.ndarray") -> "np.ndarray":
 class _Strings:
     """JSON text for the numbers and names the index repeats millions of times."""
 
-    def __init__(self, collected: _Collected):
+    def __init__(self, collected: Collected):
         import numpy as np
 
         values, self.score_of_entry = np.unique(collected.scores, return_inverse=True)
@@ -372,13 +350,13 @@ class _Strings:
                                 dtype=object)
 
 
-def _whole_index(collected: _Collected) -> str:
+def _whole_index(collected: Collected) -> str:
     """lunr.json, written as text: equal as JSON to lunr.py's serialised index (each
     posting lists `_index` first, as lunr.js's own builder does)."""
-    return "".join(_whole_index_pieces(collected))
+    return "".join(whole_index_pieces(collected))
 
 
-def _whole_index_pieces(collected: _Collected) -> Iterator[str]:
+def whole_index_pieces(collected: Collected) -> Iterator[str]:
     """lunr.json's text in pieces, made as they are asked for (it is 100 MB at 10,000
     papers: written as made, it never needs to be whole in memory)."""
     import numpy as np
@@ -390,10 +368,10 @@ def _whole_index_pieces(collected: _Collected) -> Iterator[str]:
     pairs[1::2] = strings.scores[strings.score_of_entry]
     pairs = pairs.tolist()
     ends = (2 * np.cumsum(collected.segment_sizes)).tolist()
-    quoted = [_json(ref) for ref in refs]
+    quoted = [script_json(ref) for ref in refs]
     # A field name needs no escaping, so '"title/' + a quoted ref's inside is the key quoted.
-    assert all(_json(name) == f'"{name}"' and "/" not in name for name in names)
-    yield f'{{"version":{_json(LUNR_VERSION)},"fields":{_json(names)},"fieldVectors":['
+    assert all(script_json(name) == f'"{name}"' and "/" not in name for name in names)
+    yield f'{{"version":{script_json(LUNR_VERSION)},"fields":{script_json(names)},"fieldVectors":['
     start = 0
     for segment, end in enumerate(ends):
         key = f'"{names[segment % field_count]}/{quoted[segment // field_count][1:]}'
@@ -402,17 +380,17 @@ def _whole_index_pieces(collected: _Collected) -> Iterator[str]:
 
     yield '],"invertedIndex":['
     quoted_refs = np.array([f"{ref}:{{}}" for ref in quoted], dtype=object)
-    quoted_fields = [_json(name) for name in names]
+    quoted_fields = [script_json(name) for name in names]
     separator = ""
-    for term_id, groups in _postings(collected, quoted_refs[collected.document_of_entry]):
+    for term_id, groups in postings(collected, quoted_refs[collected.document_of_entry]):
         fields = ",".join(f"{quoted_fields[field]}:{{{','.join(group)}}}"
                           for field, group in enumerate(groups))
-        yield f"{separator}[{_json(collected.terms[term_id])},{{\"_index\":{term_id},{fields}}}]"
+        yield f"{separator}[{script_json(collected.terms[term_id])},{{\"_index\":{term_id},{fields}}}]"
         separator = ","
     yield '],"pipeline":["stemmer"]}'
 
 
-def _postings(collected: _Collected, *texts_of_entry: "np.ndarray"):
+def postings(collected: Collected, *texts_of_entry: "np.ndarray"):
     """(term id, [entries' texts per field]) for every term in JavaScript's sort order of
     terms, each field's entries in document order: lunr's inverted index.  With several
     texts per entry, a group holds them interleaved (one text per item is cheaper to
@@ -436,174 +414,22 @@ def _postings(collected: _Collected, *texts_of_entry: "np.ndarray"):
         yield term_id, groups
 
 
-def _document_steps(collected: _Collected) -> "np.ndarray":
-    """Per entry, its document's number less that of the entry before it in the same
-    (term, field) posting list (the first one's: its number itself)."""
-    import numpy as np
-
-    _, ends, order = collected.posting_order
-    ordered = collected.document_of_entry[order]
-    steps = np.diff(ordered, prepend=0)
-    starts = np.asarray([0, *ends[:-1]], dtype=np.int64)
-    starts = starts[starts < len(ordered)]
-    steps[starts] = ordered[starts]
-    by_entry = np.empty_like(steps)
-    by_entry[order] = steps
-    return by_entry
-
-
-def _parts(collected: _Collected) -> tuple[list[str], list[str]]:
-    """The index cut by sorted term into parts of about PART_TARGET_BYTES, in a compact
-    form the page expands: each term is [term, _index, per field [step, score, …]], where
-    documents are numbers (the page names them `d<number>`), each given as the step from
-    the one before it in the list, and scores are thousandths (integers: the page divides
-    them by 1000, which gives the very number lunr's JSON holds); the page rebuilds the
-    field vectors from the scores, so one score is sent once.  (Steps and thousandths
-    halve what the first search downloads, gzip included.)"""
-    strings = collected.strings
-    documents = strings.numbers[_document_steps(collected)]
-    scores = strings.thousandths[strings.score_of_entry]
-    starts, parts, current, size = [], [], [], PART_TARGET_BYTES
-    for term_id, groups in _postings(collected, documents, scores):
-        term = collected.terms[term_id]
-        entry = f"[{_json(term)},{term_id},[{','.join('[' + ','.join(group) + ']' for group in groups)}]]"
-        if size + len(entry) > PART_TARGET_BYTES and current:
-            parts.append(",".join(current))
-            current, size = [], 0
-        if not current:
-            starts.append(term)
-        current.append(entry)
-        size += len(entry)
-    if current:
-        parts.append(",".join(current))
-    return starts, [f"[{part}]" for part in parts]
-
-
 def _js_order(term: str) -> bytes:
     """JavaScript sorts strings by UTF-16 code units; so must we, for identical output."""
     return term.encode("utf-16-be")
 
 
-def search_fingerprint(digest: Digest, topic_names: dict[str, str]) -> str:
-    """A fingerprint of everything `search_files` reads: equal fingerprints, equal files.
-    (marshal's version 2 writes plain values the same way each time, without the
-    back-references later versions add for shared objects; three times faster than repr.)"""
-    inputs = marshal.dumps((LUNR_VERSION, FIELDS, PART_TARGET_BYTES, DOCS_PER_CHUNK, NAMES_PER_FILE,
-                            pieces.PIECE_BYTES,
-                            list(topic_names.items()),
-                            [(p.slug, p.title, p.url, p.date.toordinal() if p.date else None,
-                              p.topics, p.abstract, p.org_name, p.org_account)
-                             for p in digest.papers]), 2)
-    return hashlib.blake2b(inputs, digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True)
-class SearchFile:
-    """One file under search/, made when asked for.  `key` fingerprints what a document
-    chunk is made of (a rebuild keeps the chunks whose key it already has); None for the
-    files made from the whole index, which change whenever any document does."""
-
-    path: str
-    key: str | None
-    pieces: Callable[[], Iterable[str]]  # its text, in pieces made as they are asked for
-
-    def text(self) -> str:
-        return "".join(self.pieces())
-
-    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """The file's bytes, about `size` at a time.  Memory a process has not used before
-        is slow to come by (joined whole and encoded, the 100 MB lunr.json of 10,000
-        papers took 0.7 s to write; a megabyte at a time, 0.3 s)."""
-        batch, length = [], 0
-        for piece in self.pieces():
-            batch.append(piece)
-            length += len(piece)
-            if length >= size:
-                yield "".join(batch).encode("utf-8")
-                batch, length = [], 0
-        if batch:
-            yield "".join(batch).encode("utf-8")
-
-
-def search_files(digest: Digest, topic_names: dict[str, str],
-                 previous: Tokenised | None = None) -> tuple[Tokenised, Iterator[SearchFile]]:
-    """The documents tokenised (for the next build), and every file under search/, each
-    made when asked for: the whole index first, then its parts, the document store and
-    the manifest."""
-    documents = _documents(digest, topic_names)
-    collected, tokenised = _collect(documents, previous)
-    return tokenised, _files(digest, topic_names, documents, collected)
-
-
 def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised | None = None) -> str:
     """search/lunr.json alone (what `serve` makes only when asked for it: pages never load it)."""
-    return _whole_index(_collect(_documents(digest, topic_names), previous)[0])
+    return _whole_index(collect(documents_of(digest, topic_names), previous)[0])
 
 
-def _documents(digest: Digest, topic_names: dict[str, str]) -> list[dict]:
+def documents_of(digest: Digest, topic_names: dict[str, str]) -> list[dict]:
     ids = paper_ids([paper.slug for paper in digest.papers])
     return [search_document(paper, topic_names, ids[paper.slug]) for paper in digest.papers]
 
 
-def _files(digest: Digest, topic_names: dict[str, str], documents: list[dict],
-           collected: _Collected) -> Iterator[SearchFile]:
-    yield SearchFile(WHOLE_INDEX, None, lambda: _whole_index_pieces(collected))
-    starts, parts = _parts(collected)
-    for number, part in enumerate(parts):
-        yield SearchFile(f"search/parts/{number}.js", None,
-                         functools.partial(_one_piece, "sitegenSearch.part({},{});\n", number, part))
-
-    chunks = document_chunks([document["ref"] for document in documents])
-    ends = [start for start, _ in chunks[1:]] + [len(digest.papers)]
-    for (start, name), end in zip(chunks, ends):
-        entries = [[p.slug, p.title, p.date.isoformat() if p.date else None, p.topics,
-                    " ".join(p.abstract)] for p in digest.papers[start:end]]
-        key = "docs:" + hashlib.blake2b(marshal.dumps((name, entries), 2), digest_size=16).hexdigest()
-        yield SearchFile(f"search/docs/{name}.js", key, functools.partial(_docs_script, name, entries))
-
-    names = [name for _, name in chunks]
-    for number, start in enumerate(range(0, len(names), NAMES_PER_FILE)):
-        yield SearchFile(f"search/chunks/{number}.js", None, functools.partial(
-            _one_piece, "sitegenSearch.names({},{});\n", number, _json(names[start:start + NAMES_PER_FILE])))
-
-    years = sorted({paper.date.year for paper in digest.papers if paper.date}, reverse=True)
-    manifest = {"version": LUNR_VERSION, "fields": collected.field_names, "pipeline": ["stemmer"],
-                "parts": starts, "chunkSizes": [end - start for (start, _), end in zip(chunks, ends)],
-                "namesPerFile": NAMES_PER_FILE, "count": len(documents),
-                "topics": [[slug, name] for slug, name in topic_names.items()], "years": years}
-    yield SearchFile("search/manifest.js", None,
-                     functools.partial(_one_piece, "sitegenSearch.manifest({});\n", _json(manifest)))
-
-
-def document_chunks(ids: list[str]) -> list[tuple[int, str]]:
-    """(first document, name) of each chunk of the document store, named by its first
-    paper's id.  Once a chunk holds half of DOCS_PER_CHUNK papers, the next paper
-    starts a new one if its id hashes to one of DOCS_PER_CHUNK / 2 values, or if the
-    chunk has one and a half times DOCS_PER_CHUNK: where chunks are cut depends on the
-    papers near the cut, so a paper added, removed or edited changes the chunk it is
-    in and usually at most the next (in one case of six, where a cut moves, two or three
-    more), not every chunk after it (a day's papers come first)."""
-    chunks, length = [], 0
-    for position, paper_id in enumerate(ids):
-        digest = hashlib.blake2b(paper_id.encode("utf-8"), digest_size=1).digest()
-        if position and (length < DOCS_PER_CHUNK // 2 or
-                         (length < DOCS_PER_CHUNK * 3 // 2 and digest[0] % (DOCS_PER_CHUNK // 2))):
-            length += 1
-            continue
-        chunks.append((position, paper_id))
-        length = 1
-    return chunks
-
-
-def _docs_script(name: str, entries: list[list]) -> list[str]:
-    return [f"sitegenSearch.docs({_json(name)},{_json(entries)});\n"]
-
-
-def _one_piece(template: str, *values) -> list[str]:
-    return [template.format(*values)]
-
-
-def _json(value) -> str:
+def script_json(value) -> str:
     """Compact JSON that is also safe inside a script file loaded by a page."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
