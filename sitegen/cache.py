@@ -6,7 +6,7 @@ it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 folder, never inside the project, so a cloned repository cannot bring one.  It
 holds parsed dumps by content hash (parsing is pure), the search documents
 tokenised, the topics each text matched, the last similar papers with
-what they were worked out from, papers' fingerprints and, for the output folder,
+what they were worked out from, the templates compiled and, for the output folder,
 every file's key, size and modification time.
 
 A rebuild trusts the output folder only if it still holds exactly the files,
@@ -42,6 +42,7 @@ from .content.topics import TopicScore
 from .errors import BuildError
 from .output import BUILD_MARKER
 from .site.search import Tokenised
+
 
 def _code_fingerprint() -> str:
     """sitegen's own code: a cache made by other code (an upgrade, another commit of a
@@ -87,34 +88,35 @@ class BuildCache:
         """Each (path shown, content, forced shape) as parsed before, or parsed now with
         `parse_all` (given a list of them, returns their dumps); forgets the others."""
         keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
-        missing = [index for index, key in enumerate(keys) if key not in self.parsed]
-        parsed = dict(zip(missing, map(dump_as_plain, parse_all([sources[index] for index in missing]))))
-        dumps = [parsed[index] if index in parsed else self.parsed[key]
-                 for index, key in enumerate(keys)]
-        self.parsed = dict(zip(keys, dumps))
-        return [dump_from_plain(dump) for dump in dumps]
+        known = {index: _remade(dump_from_plain, self.parsed[key])
+                 for index, key in enumerate(keys) if key in self.parsed}
+        missing = [index for index in range(len(keys)) if known.get(index) is None]
+        fresh = dict(zip(missing, parse_all([sources[index] for index in missing])))
+        self.parsed = {key: dump_as_plain(fresh[index]) if index in fresh else self.parsed[key]
+                       for index, key in enumerate(keys)}
+        return [fresh[index] if index in fresh else known[index] for index in range(len(keys))]
 
     def last_topic_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None:
         """What the last build's topic matcher found (`TopicMatcher.known_matches`)."""
-        if self.topic_matches is None:
-            return None
-        rules, matches = self.topic_matches
-        return rules, {text: tuple(TopicScore._make(score) for score in scores)
-                       for text, scores in matches.items()}
+        def made(plain: tuple) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]]:
+            rules, matches = plain
+            return rules, {text: tuple(TopicScore._make(score) for score in scores)
+                           for text, scores in matches.items()}
+        return _remade(made, self.topic_matches)
 
     def keep_topic_matches(self, known: tuple[str, dict[bytes, tuple[TopicScore, ...]]]) -> None:
         rules, matches = known
         self.topic_matches = rules, {text: tuple(map(tuple, scores)) for text, scores in matches.items()}
 
     def last_similarity(self) -> Similarity | None:
-        return Similarity.from_plain(self.similar)
+        return _remade(Similarity.from_plain, self.similar)
 
     def keep_similarity(self, similarity: Similarity) -> None:
         self.similar = similarity.as_plain()
 
     def last_tokens(self) -> Tokenised | None:
         """The search documents the last build tokenised."""
-        return Tokenised.from_plain(self.search_tokens)
+        return _remade(Tokenised.from_plain, self.search_tokens)
 
     def keep_tokens(self, tokenised: Tokenised | None) -> None:
         self.search_tokens = tokenised.as_plain() if tokenised is not None else None
@@ -138,6 +140,17 @@ class BuildCache:
                 return None
             found += 1
         return record if found == len(record.files) else None
+
+
+def _remade(make, plain):
+    """`make(plain)`; None for None, or for a plain value `make` cannot take (a damaged
+    cache file that still names this sitegen's format): losing it costs time only."""
+    if plain is None:
+        return None
+    try:
+        return make(plain)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return None
 
 
 def found_output(folder: Path, files: list | None = None) -> OutputRecord | None:

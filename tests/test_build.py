@@ -582,6 +582,35 @@ def test_the_build_cache_holds_plain_data_and_loads_nothing_else(seed_site, tmp_
     assert build_cache.load(path) == build_cache.BuildCache()  # a sitegen class: not loaded
 
 
+def test_a_cache_of_this_format_holding_damaged_values_costs_only_time(seed_site, tmp_path):
+    """A file that names this sitegen's format but holds values the build cannot take
+    (hand-made, or damaged in an odd place): the build works out afresh what they were."""
+    import dataclasses
+    import pickle
+
+    from sitegen import cache as build_cache
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    config = dataclasses.replace(load_config(seed_site.config), output=tmp_path / "out")
+    cache = build_cache.BuildCache()
+    build(config, cache=cache)
+    expected = {path.relative_to(config.output): path.read_bytes() for path in config.output.rglob("*")
+                if path.is_file()}
+    path = tmp_path / "cache" / "site.pickle"
+    damaged = {"format": build_cache.FORMAT, "similar": {"nope": 1}, "topic_matches": (1,),
+               "search_tokens": tuple("seven!!"), "parsed": {key: ("not", "a", "dump") for key in cache.parsed}}
+    path.parent.mkdir()
+    path.write_bytes(pickle.dumps(damaged))
+    loaded = build_cache.load(path)
+    assert (loaded.last_similarity(), loaded.last_topic_matches(), loaded.last_tokens()) == (None, None, None)
+    report = build(config, cache=loaded)
+    assert report.warnings == []
+    assert {path.relative_to(config.output): path.read_bytes() for path in config.output.rglob("*")
+            if path.is_file()} == expected
+    assert loaded.parsed == cache.parsed  # the dumps parsed again, and kept
+
+
 def sitegen_types(value) -> set[str]:
     """The types of sitegen's found anywhere in `value` (a tree of containers)."""
     found = {type(value).__qualname__} if type(value).__module__.startswith("sitegen") else set()
