@@ -3,9 +3,9 @@ pages -> render -> search index -> write (`_build`).
 
 Each step is a function from data to data: `parse_dumps` and `build_digest` (the
 model, `content/`), `with_similar_papers`, `lay_out` (every page as plain data,
-`site/pages.py`, made files), `render_and_write` (`rendering.py`), the search index
-(`search_job.py`, made in a process of its own from the model on, beside the steps in
-between) and the write step (`write.py`: a fresh folder swapped in, or the previous
+`site/pages.py`, then every file, `site/files.py`), `render_and_write` (`rendering.py`),
+the search index (`search_job.py`, made in a process of its own from the model on,
+beside the steps in between) and the write step (`write.py`: a fresh folder swapped in, or the previous
 output updated in place).  `-v` prints each step's time.  What one build leaves for
 the next is handed over and taken back through the build cache (`cache.py`).
 `load_digest` stops at the model (it serves `sitegen check`).  Warnings are collected
@@ -51,16 +51,13 @@ def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lamb
     """Build the site.  With a cache, a rebuild renders only the files whose inputs
     changed and updates the previous output in place, once everything rendered (in a
     `private_output`, serve's, without checking first that nobody changed it).
-    `options` are those of `BuildOptions`: `whole_index`,
-    `papers_json` write search/lunr.json and papers.json (which no page loads: `serve`
-    makes them when asked for).  `on_laid_out` is given the model and every file (able
+    `options` are those of `BuildOptions`: `whole_index`, `papers_json` write
+    search/lunr.json and papers.json (which no page loads: `serve` makes them when asked
+    for).  `on_laid_out` is given the model and every file (able
     to render itself) as soon as they are laid out, before any is rendered: `serve`
     renders pages from there when they are asked for, while the build goes on; it gives
     up rendering (`Superseded`, nothing in the output changed) once `superseded()` is true.
-    `history`: what was published besides the previous output (`links.link_history`).
-
-    The search index needs only the model, so it is built in a process of its own from
-    then on, while this one finds similar papers, lays out the pages and renders them."""
+    `history`: what was published besides the previous output (`links.link_history`)."""
     with collector_paused(), _output_claimed(config.output, options.get("private_output", False)):
         return _build(config, BuildOptions(strict=strict, **options), progress, cache)
 

@@ -197,11 +197,13 @@
       return loadParts(numbers).then(function () {
         if (inWorker && ticket === latestPrepared && numbers.length) indexOf(numbers);
       });
-    }).then(function () { return true; }, function () { return false; });
+    }).catch(function () { /* only readying: the search says what went wrong */ });
   }
 
-  // The whole search: parse, load the parts it needs, rank, filter. Never throws.
+  // The whole search: parse, load the parts it needs, rank, filter. Never throws.  A
+  // search supersedes the prepares before it: their index would push its own out.
   function search(query, filters) {
+    latestPrepared++;
     var facets = facetsOf(filters || {});
     return ready().then(function () {
       var words = queryTerms(query);

@@ -34,7 +34,7 @@
           });
         };
         engine = Promise.resolve({
-          prepare: function (q, f) { return call("prepare", [q, f || {}]); },
+          prepare: function (q, f) { worker.postMessage({ op: "prepare", args: [q, f || {}] }); },
           search: function (q, f) { return call("search", [q, f || {}]); },
           details: function (refs, terms) { return call("details", [refs, terms]); },
           manifest: function () { return call("manifest"); }
@@ -58,7 +58,7 @@
   }
   // Called on every keystroke, before the pause that runs the search.
   function prepare(query, filters) {
-    startEngine().then(function (core) { return core.prepare(query, filters || {}); }).catch(function () {});
+    startEngine().then(function (core) { core.prepare(query, filters || {}); }).catch(function () {});
   }
   function details(refs, terms) {
     return startEngine().then(function (core) { return core.details(refs, terms || []); });
@@ -193,8 +193,8 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var query = input.value.trim();
+      prepare(query);  // (an empty one supersedes what was being readied)
       if (!query) { latest++; shownFor = null; close(); return; }
-      prepare(query);
       timer = setTimeout(function () { show(query); }, 60);
     });
     input.addEventListener("keydown", function (event) {

@@ -169,6 +169,44 @@ def test_typing_loads_the_querys_index_parts_before_the_pause_that_runs_the_sear
     assert page.errors == []
 
 
+def test_a_search_supersedes_what_the_keystrokes_before_it_were_readying(seed_site, tmp_path):
+    """In the worker (lunr.js in Node, the parts read from the seed digest): the reader
+    typed "dragon" with a topic chosen, then cleared the topic and searched.  The
+    keystroke's parts arrive after the search is done; the index they would make is not
+    made, as it would push the search's own out."""
+    script = tmp_path / "race.js"
+    script.write_text(f"""
+      const fs = require('fs'), vm = require('vm');
+      global.self = global;
+      global.lunr = require({json.dumps(str(VENDORED / 'lunr.min.js'))});
+      global.importScripts = () => {{}};  // a worker's: lunr.js is loaded already
+      global.sitegenSearchRoot = {json.dumps(str(seed_site.output) + '/')};
+      let slow = false, loads = 0;
+      global.fetch = (url) => new Promise(resolve => setTimeout(() => resolve(
+        {{ ok: true, text: () => Promise.resolve(fs.readFileSync(url, 'utf8')) }}), slow ? 300 : 0));
+      vm.runInThisContext(fs.readFileSync({json.dumps(str(REPO / 'static/search-core.js'))}, 'utf8'));
+      const load = lunr.Index.load;
+      lunr.Index.load = (data) => {{ loads++; return load(data); }};
+      const core = self.sitegenSearchCore;
+      (async () => {{
+        await core.manifest();  // (its warm-up made indexes of its own)
+        const before = loads;
+        slow = true;
+        core.prepare('dragon', {{ topic: 'spiking' }});
+        await new Promise(resolve => setTimeout(resolve, 10));
+        const found = await core.search('dragon', {{}});
+        const afterSearch = loads - before;
+        await new Promise(resolve => setTimeout(resolve, 600));
+        console.log(JSON.stringify([found.results.length, afterSearch, loads - before]));
+      }})();
+    """)
+    result = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    results, after_search, in_all = json.loads(result.stdout)
+    assert results > 0 and after_search == 1
+    assert in_all == 1, "a superseded keystroke made an index after the search"
+
+
 @pytest.mark.browser
 def test_split_index_ranks_like_the_whole_index(static_server, page, subpath_site):
     index_json = json.loads((subpath_site.output / "search/lunr.json").read_text())
