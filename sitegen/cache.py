@@ -216,10 +216,12 @@ class _PlainUnpickler(pickle.Unpickler):
     """Makes builtins and NumPy arrays, nothing else: a cache that names any other class
     (or function) is damaged, and not used."""
 
-    _NUMPY = {"_reconstruct", "_frombuffer", "ndarray", "dtype", "scalar"}
+    _NUMPY = {(module, name) for core in ("numpy.core", "numpy._core")  # NumPy 1 and 2
+              for module, name in ((f"{core}.multiarray", "_reconstruct"), (f"{core}.multiarray", "scalar"),
+                                   (f"{core}.numeric", "_frombuffer"))} | {("numpy", "ndarray"), ("numpy", "dtype")}
 
     def find_class(self, module: str, name: str):
-        if module.partition(".")[0] == "numpy" and name in self._NUMPY:
+        if (module, name) in self._NUMPY:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"the build cache holds {module}.{name}")
 

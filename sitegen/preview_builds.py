@@ -69,14 +69,13 @@ class Built:
     warnings: list[Diagnostic]
     summary: str
     _digest: Digest = field(repr=False)
-    _search_tokens: tuple | None = field(repr=False)  # the build cache's, plain
+    _search_tokens: search.Tokenised | None = field(repr=False)  # the build cache's
     _records: dict = field(repr=False)  # papers.json's memo, shared by the builds of a session
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST`'s files of this build."""
         if relative == search.WHOLE_INDEX:
-            text = search.whole_index(self._digest, topic_names(self._digest),
-                                      search.Tokenised.from_plain(self._search_tokens))
+            text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens)
         else:
             text = papers_json(self._digest, self._records)
         return text.encode("utf-8")
@@ -106,7 +105,7 @@ class PreviewBuilds:
                            on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
                            superseded=superseded, history=self._history,
                            **({"progress": progress} if progress else {}))
-            return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens,
+            return Built(report.warnings, report.summary(), report.digest, self.cache.last_tokens(),
                          self._records)
         finally:  # (not before the pages are served: 0.02 s at 10,000 papers)
             if self._served_digest is not None:
