@@ -7,7 +7,7 @@ model, `content/`), `with_similar_papers`, `lay_out` (every page as plain data,
 the search index (`search_job.py`, made in a process of its own from the model on,
 beside the steps in between) and the write step (`write.py`: a fresh folder swapped in, or the previous
 output updated in place).  `-v` prints each step's time.  What one build leaves for
-the next is handed over and taken back through the build cache (`cache.py`).
+the next goes through the build cache (`cache.py`).
 `load_digest` stops at the model (it serves `sitegen check`).  Warnings are collected
 in the report; under `strict` any warning fails the build before anything is written.
 """
@@ -74,7 +74,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     run = Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
     refuse_warnings_if_strict(digest, options.strict)
-    search = SearchJob(digest, topic_names(digest), cache.last_tokens() if cache is not None else None,
+    search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
                        whole_index=options.whole_index)
     previous, trusted = _previous_output(run)
     site = FreshSite(run) if previous is None else UpdatedSite(run, previous, search)
@@ -98,7 +98,7 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     progress(f"wrote {run.report.files} files in {timings['write']:.2f} s")
     if cache is not None:
         cache.output = record
-        cache.keep_tokens(search.tokenised)
+        cache.search_tokens = search.tokenised
     run.report.output = config.output
     run.report.seconds = time.perf_counter() - started
     return run.report
@@ -124,13 +124,13 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     timings = timings if timings is not None else {}
     matcher = TopicMatcher(config.topics)
     if cache is not None:
-        matcher.remember_matches(cache.last_topic_matches())
+        matcher.remember_matches(cache.topic_matches)
     (readable, problems), dumps = _timed(timings, "parse", _read_and_parse, config, matcher, cache)
     progress(f"parsed {len(dumps)} dumps in {timings['parse']:.2f} s")
     parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
     digest = _timed(timings, "model", build_digest, config, parsed, matcher)
     if cache is not None:
-        cache.keep_topic_matches(matcher.known_matches())
+        cache.topic_matches = matcher.known_matches()
     digest = dataclasses.replace(digest, diagnostics=problems + digest.diagnostics,
                                  source_count=len(config.sources))
     progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
@@ -203,9 +203,9 @@ def add_similar_papers(digest: Digest, progress: Progress = lambda message: None
     last answer."""
     timings = timings if timings is not None else {}
     digest, similarity = _timed(timings, "similar", with_similar_papers, digest,
-                                cache.last_similarity() if cache is not None else None)
+                                cache.similar if cache is not None else None)
     if cache is not None:
-        cache.keep_similarity(similarity)
+        cache.similar = similarity
     progress(f"found similar papers in {timings['similar']:.2f} s")
     return digest
 

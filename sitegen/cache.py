@@ -15,11 +15,11 @@ by hand, a missing or unreadable cache, another sitegen version) means a full
 build.  Everything here is derived data: losing it costs time, never
 correctness.
 
-It holds plain data only: builtins and NumPy arrays, no type of sitegen's.  What
-the build hands over and takes back is converted here, at the boundary (`last_*`
-and `keep_*`), and the file is read back by an unpickler that makes nothing else
-(`_PlainUnpickler`), so a cache file can neither depend on the shape of a class nor
-run code as it loads.
+Its file holds plain data only: builtins and NumPy arrays, no type of sitegen's.
+`save` converts what the build left, and `load` reads the file back with an
+unpickler that makes nothing else (`_PlainUnpickler`) and converts it back, so a
+cache file can neither depend on the shape of a class nor run code as it loads; a
+file it cannot take whole loads as an empty cache.
 """
 
 from __future__ import annotations
@@ -72,54 +72,27 @@ class OutputRecord:
 
 @dataclass
 class BuildCache:
-    """What the last build left, every value plain (builtins and NumPy arrays) but the
-    record of the output, which `save` and `load` make plain."""
+    """What the last build left.  In memory its values are what the build hands over and
+    takes back; `save` writes them as plain data and `load` makes them again."""
 
     format: str = FORMAT
-    parsed: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # (path shown, shape,
-    # sha256) -> the dump (`dump_as_plain`)
+    parsed: dict[tuple[str, str, str], Dump] = field(default_factory=dict)  # (path shown, shape,
+    # sha256) -> the dump
     output: OutputRecord | None = None
-    search_tokens: tuple | None = None  # search documents tokenised (`Tokenised.as_plain`)
-    topic_matches: tuple | None = None  # (rules, each text's topic scores as tuples)
-    similar: dict | None = None  # the last similar papers, and what they came from (`Similarity.as_plain`)
+    search_tokens: Tokenised | None = None  # search documents tokenised
+    topic_matches: tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None = None  # `TopicMatcher.known_matches`
+    similar: Similarity | None = None  # the last similar papers, and what they came from
     compiled_templates: dict[str, bytes] = field(default_factory=dict)  # Jinja's bytecode cache
 
     def parsed_dumps(self, sources: list[tuple[str, bytes, str | None]], parse_all) -> list[Dump]:
         """Each (path shown, content, forced shape) as parsed before, or parsed now with
         `parse_all` (given a list of them, returns their dumps); forgets the others."""
         keys = [(display, shape, hashlib.sha256(data).hexdigest()) for display, data, shape in sources]
-        known = {index: _remade(dump_from_plain, self.parsed[key])
-                 for index, key in enumerate(keys) if key in self.parsed}
-        missing = [index for index in range(len(keys)) if known.get(index) is None]
+        missing = [index for index, key in enumerate(keys) if key not in self.parsed]
         fresh = dict(zip(missing, parse_all([sources[index] for index in missing])))
-        self.parsed = {key: dump_as_plain(fresh[index]) if index in fresh else self.parsed[key]
+        self.parsed = {key: fresh[index] if index in fresh else self.parsed[key]
                        for index, key in enumerate(keys)}
-        return [fresh[index] if index in fresh else known[index] for index in range(len(keys))]
-
-    def last_topic_matches(self) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]] | None:
-        """What the last build's topic matcher found (`TopicMatcher.known_matches`)."""
-        def made(plain: tuple) -> tuple[str, dict[bytes, tuple[TopicScore, ...]]]:
-            rules, matches = plain
-            return rules, {text: tuple(TopicScore._make(score) for score in scores)
-                           for text, scores in matches.items()}
-        return _remade(made, self.topic_matches)
-
-    def keep_topic_matches(self, known: tuple[str, dict[bytes, tuple[TopicScore, ...]]]) -> None:
-        rules, matches = known
-        self.topic_matches = rules, {text: tuple(map(tuple, scores)) for text, scores in matches.items()}
-
-    def last_similarity(self) -> Similarity | None:
-        return _remade(Similarity.from_plain, self.similar)
-
-    def keep_similarity(self, similarity: Similarity) -> None:
-        self.similar = similarity.as_plain()
-
-    def last_tokens(self) -> Tokenised | None:
-        """The search documents the last build tokenised."""
-        return _remade(Tokenised.from_plain, self.search_tokens)
-
-    def keep_tokens(self, tokenised: Tokenised | None) -> None:
-        self.search_tokens = tokenised.as_plain() if tokenised is not None else None
+        return [self.parsed[key] for key in keys]
 
     def trusted_output(self, folder: Path, private: bool = False,
                        files: list | None = None) -> OutputRecord | None:
@@ -140,17 +113,6 @@ class BuildCache:
                 return None
             found += 1
         return record if found == len(record.files) else None
-
-
-def _remade(make, plain):
-    """`make(plain)`; None for None, or for a plain value `make` cannot take (a damaged
-    cache file that still names this sitegen's format): losing it costs time only."""
-    if plain is None:
-        return None
-    try:
-        return make(plain)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-        return None
 
 
 def found_output(folder: Path, files: list | None = None) -> OutputRecord | None:
@@ -227,23 +189,37 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 def _as_plain(cache: BuildCache) -> dict:
-    """The cache as a dict of plain values (its output record as tuples)."""
-    plain = {name: getattr(cache, name) for name in cache.__dataclass_fields__}
-    record = cache.output
-    if record is not None:
-        plain["output"] = (str(record.folder), {relative: tuple(file) for relative, file in record.files.items()},
-                           record.search_key)
-    return plain
+    """The cache as a dict of plain values: builtins and NumPy arrays."""
+    record, matches = cache.output, cache.topic_matches
+    return {
+        "format": cache.format,
+        "parsed": {key: dump_as_plain(dump) for key, dump in cache.parsed.items()},
+        "output": (str(record.folder), {relative: tuple(file) for relative, file in record.files.items()},
+                   record.search_key) if record is not None else None,
+        "search_tokens": cache.search_tokens.as_plain() if cache.search_tokens is not None else None,
+        "topic_matches": (matches[0], {text: tuple(map(tuple, scores)) for text, scores in matches[1].items()})
+        if matches is not None else None,
+        "similar": cache.similar.as_plain() if cache.similar is not None else None,
+        "compiled_templates": cache.compiled_templates,
+    }
 
 
 def _from_plain(plain: dict) -> BuildCache:
-    record = plain.get("output")
+    """What `_as_plain` gave, made again (any value it cannot take raises)."""
+    record, matches = plain["output"], plain["topic_matches"]
     if record is not None:
         folder, files, search_key = record
-        plain = dict(plain, output=OutputRecord(Path(folder), {relative: FileRecord._make(file)
-                                                               for relative, file in files.items()},
-                                                search_key))
-    return BuildCache(**plain)
+        record = OutputRecord(Path(folder), {relative: FileRecord._make(file) for relative, file in files.items()},
+                              search_key)
+    if matches is not None:
+        rules, scores = matches
+        matches = rules, {text: tuple(TopicScore._make(score) for score in text_scores)
+                          for text, text_scores in scores.items()}
+    return BuildCache(format=plain["format"],
+                      parsed={key: dump_from_plain(dump) for key, dump in plain["parsed"].items()},
+                      output=record, search_tokens=Tokenised.from_plain(plain["search_tokens"]),
+                      topic_matches=matches, similar=Similarity.from_plain(plain["similar"]),
+                      compiled_templates=plain["compiled_templates"])
 
 
 def save(cache: BuildCache, path: Path) -> None:

@@ -105,7 +105,7 @@ class PreviewBuilds:
                            on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
                            superseded=superseded, history=self._history,
                            **({"progress": progress} if progress else {}))
-            return Built(report.warnings, report.summary(), report.digest, self.cache.last_tokens(),
+            return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens,
                          self._records)
         finally:  # (not before the pages are served: 0.02 s at 10,000 papers)
             if self._served_digest is not None:
