@@ -42,12 +42,17 @@
       loadedScripts[src] = true;
       var element = document.createElement("script");
       element.src = root + src;
-      element.onload = function () { if (key === "lunr") arrived("lunr"); };
-      element.onerror = function () {
+      function failed() {  // the waiters told, and the file tried again next time
         delete loadedScripts[src];
+        element.remove();
         (state.waiting[key] || []).forEach(function (callbacks) { callbacks[1](new Error("could not load " + src)); });
         delete state.waiting[key];
+      }
+      element.onload = function () {  // (a part calls sitegenSearch as it runs: arrived already)
+        if (!isLoaded()) failed();  // a file that is not what it should be
+        else if (key === "lunr") arrived("lunr");
       };
+      element.onerror = failed;
       document.head.appendChild(element);
     });
   }

@@ -47,7 +47,7 @@
       var element = document.createElement("script");
       element.src = root + "static/search-core.js";
       element.onload = function () { resolve(window.sitegenSearchCore); };
-      element.onerror = function () { engine = null; reject(new Error("could not load search")); };
+      element.onerror = function () { element.remove(); engine = null; reject(new Error("could not load search")); };
       document.head.appendChild(element);
     });
     return engine;

@@ -272,6 +272,29 @@ def test_search_works_from_disk(seed_site, page):
 
 
 @pytest.mark.browser
+def test_from_disk_a_part_that_is_not_one_fails_the_search_and_is_tried_again(seed_site, tmp_path, page):
+    import bisect
+    import shutil
+    copy = tmp_path / "site"
+    shutil.copytree(seed_site.output, copy)
+    manifest = (copy / "search" / "manifest.js").read_text(encoding="utf-8")
+    starts = json.loads(manifest[manifest.index("(") + 1:manifest.rindex(")")])["parts"]
+    number = bisect.bisect_right(starts, "dragon") - 1  # the part "dragon" is in
+    part = copy / "search" / "parts" / f"{number}.js"
+    whole = part.read_text(encoding="utf-8")
+    part.write_text("/* not a part */\n", encoding="utf-8")
+    page.goto((copy / "index.html").as_uri())
+    search = """Promise.race([window.sitegenSearchRun('dragon').then(r => [r.results.length, r.error || '']),
+                              new Promise(resolve => setTimeout(() => resolve([-1, 'still waiting']), 5000))])"""
+    failed = page.evaluate(search)
+    assert failed[0] == 0 and f"could not load search/parts/{number}.js" in failed[1]  # not waiting for ever
+    part.write_text(whole, encoding="utf-8")
+    again = page.evaluate(search)
+    assert again[0] > 0 and again[1] == ""
+    assert page.evaluate(f"document.querySelectorAll('script[src$=\"parts/{number}.js\"]').length") == 1
+
+
+@pytest.mark.browser
 def test_hostile_titles_stay_escaped_in_results(site, page):
     # A line with markup is no title (see test_captures); what a title may hold is escaped.
     hostile = 'Spiking x < y & "z" > w {{ 7*7 }}'
