@@ -70,13 +70,14 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     started = time.perf_counter()
     timings: dict[str, float] = {}
     digest = read_digest(config, progress, timings, cache)  # parse, model
-    digest = link_history(digest, config, options.history, read_output=_earlier_build(config, options))
+    earlier_build = _earlier_build(config, options)
+    digest = link_history(digest, config, options.history, read_output=earlier_build)
     run = Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
     refuse_warnings_if_strict(digest, options.strict)
     search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
                        whole_index=options.whole_index)
-    previous, trusted = _previous_output(run)
+    previous, trusted = _previous_output(run, earlier_build)
     site = FreshSite(run) if previous is None else UpdatedSite(run, previous, search)
     with site, InBackground(search, site.folder) as indexing:
         # Forked, the search job's process costs this one a copy of every page of memory it
@@ -291,12 +292,11 @@ def collector_paused():
             gc.enable()
 
 
-def _previous_output(run: Run) -> tuple[OutputRecord | None, bool]:
-    """What the output folder holds, and whether it is exactly what the cache recorded
-    (then page keys tell what to render; else what is rendered is compared with what is
-    there)."""
+def _previous_output(run: Run, earlier_build: bool) -> tuple[OutputRecord | None, bool]:
+    """What the output folder holds (`earlier_build`: a site an earlier build made), and
+    whether it is exactly what the cache recorded (then page keys tell what to render;
+    else what is rendered is compared with what is there)."""
     config, cache = run.config, run.cache
-    earlier_build = _earlier_build(config, run.options)
     listed = list_output(config.output) if earlier_build else None
     trusted = cache.trusted_output(config.output, run.options.private_output, listed) \
         if cache is not None else None

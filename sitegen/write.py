@@ -166,9 +166,9 @@ class UpdatedSite:
         new index replaces."""
         previous = self.previous
         wanted = {file.path for file in files} | set(file_keys) | set(outcome.search_keys) | {BUILD_MARKER}
-        if not self.new_index:
-            wanted |= {relative for relative in previous.files if in_search_folder(relative)}
-        replaced = {relative for relative in previous.files if self.new_index and in_search_folder(relative)}
+        in_search = {relative for relative in previous.files if in_search_folder(relative)}
+        replaced = in_search if self.new_index else set()
+        wanted |= set() if self.new_index else in_search
         gone = [relative for relative in previous.files if relative not in wanted and relative not in replaced]
         return gone, replaced
 
