@@ -206,11 +206,11 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
                                                                     monkeypatch):
     # The seed digest renders in this process; large sites render in forked workers.
     from dataclasses import replace
-    from sitegen import rendering
+    from sitegen import render_step
     from sitegen.build import build
     from sitegen.config import load_config
     from multiprocessing import context
-    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(render_step, "PARALLEL_THRESHOLD", 50)
     pools, make_pool = [], context.ForkContext.Pool
     monkeypatch.setattr(context.ForkContext, "Pool",
                         lambda self, *args, **kwargs: pools.append(args) or make_pool(self, *args, **kwargs))
