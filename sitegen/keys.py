@@ -43,44 +43,42 @@ class PageKeys:
 
     def __init__(self, templates_key: str):
         self.templates_key = templates_key
-        self._shared: dict[int, tuple[object, tuple]] = {}
-        self._fields: dict[type, tuple[str, ...] | None] = {}  # the fields pages show; None: not a dataclass
+        self.shared: dict[int, tuple[object, tuple]] = {}  # id -> (dataclass, how it is pickled)
+        self.fields: dict[type, tuple[str, ...] | None] = {}  # the fields pages show; None: not a dataclass
 
     def key(self, template_name: str, view: dict) -> str | None:
         try:
-            return _digest(self._pickled((self.templates_key, template_name, view)))
-        except (pickle.PicklingError, TypeError, AttributeError):  # a function, a generator...
+            return _digest(self.pickled((self.templates_key, template_name, view)))
+        except (pickle.PicklingError, TypeError, AttributeError):  # a lambda, a generator...
             return None
 
-    def _pickled(self, value) -> bytes:
+    def pickled(self, value) -> bytes:
         buffer = io.BytesIO()
         _KeyPickler(buffer, self).dump(value)
         return buffer.getvalue()
 
-    def _reduced(self, value):
-        """How pickle writes a dataclass: as the fingerprint of its type's name and the
-        fields pages show, worked out once per object; anything else as pickle would."""
-        known = self._shared.get(id(value))
-        if known is not None:
-            return known[1]
-        kind = type(value)
-        if kind not in self._fields:
-            self._fields[kind] = _shown_fields(kind)
-        fields = self._fields[kind]
-        if fields is None:
-            return NotImplemented
-        fingerprint = _digest(self._pickled((kind.__qualname__, [getattr(value, name) for name in fields])))
-        reduced = self._shared[id(value)] = (value, (_fingerprinted, (fingerprint,)))
-        return reduced[1]
-
 
 class _KeyPickler(pickle.Pickler):
+    """Pickles a dataclass as the fingerprint of its type's name and the fields pages
+    show, worked out once per object; anything else as pickle does."""
+
     def __init__(self, file, keys: PageKeys):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.keys = keys
 
-    def reducer_override(self, value):  # (not asked about a str, number, list or dict)
-        return self.keys._reduced(value)
+    def reducer_override(self, value):  # (never asked about a str, number, list or dict)
+        known = self.keys.shared.get(id(value))
+        if known is not None:
+            return known[1]
+        kind = type(value)
+        if kind not in self.keys.fields:
+            self.keys.fields[kind] = _shown_fields(kind)
+        fields = self.keys.fields[kind]
+        if fields is None:
+            return NotImplemented
+        fingerprint = _digest(self.keys.pickled((kind.__qualname__, [getattr(value, name) for name in fields])))
+        reduced = self.keys.shared[id(value)] = (value, (_fingerprinted, (fingerprint,)))
+        return reduced[1]
 
 
 def _fingerprinted(fingerprint: str) -> None:
