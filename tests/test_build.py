@@ -657,14 +657,17 @@ def test_a_build_removes_the_caches_no_build_has_saved_for_a_month_and_nothing_e
     month, hours = 31 * 86400, 3 * 3600
     aged = {"0123456789abcdef01234567.pickle": month,      # a digest deleted a month ago
             "fedcba9876543210fedcba98.pickle": hours,      # another digest, built this morning
-            "00112233445566778899aabb.pickle3kx9_q": 2 * 86400,  # a save killed two days ago
-            "00112233445566778899aabb.pickleab1c2d3": hours,     # a save running now, say
-            "notes.pickle": month, "my-data.txt": month}  # not sitegen's names: the user's files
+            "00112233445566778899aabb.pickle3kx9_q0z": 2 * 86400,  # a save killed two days ago
+            "00112233445566778899aabb.pickleab1c2d3e": hours,      # a save running now, say
+            # not sitegen's names: the user's files
+            "notes.pickle": month, "my-data.txt": month, "fedcba9876543210fedcba98.pickle.bak": month,
+            "0123456789abcdef01234567.pickle-keep-me": month}
     for name, age in aged.items():
         (folder / name).write_bytes(b"x")
         os.utime(folder / name, (time.time() - age,) * 2)
     seed_copy.build()
     mine = build_cache.cache_path(seed_copy.config, seed_copy.output).name
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [mine, "fedcba9876543210fedcba98.pickle", "00112233445566778899aabb.pickleab1c2d3",
-         "notes.pickle", "my-data.txt"])
+        [mine, "fedcba9876543210fedcba98.pickle", "00112233445566778899aabb.pickleab1c2d3e",
+         "notes.pickle", "my-data.txt", "fedcba9876543210fedcba98.pickle.bak",
+         "0123456789abcdef01234567.pickle-keep-me"])
