@@ -172,22 +172,32 @@ def _read_json(text: str, data, dump: Dump) -> None:
 
 
 class JsonLines(tuple):
-    """JSON Lines: (the values, one per line, as a list; the line each is on)."""
+    """JSON values one after another: (the values, as a list; the line each starts on)."""
+
+
+WHITESPACE = re.compile(r"\s*")
 
 
 def _json_lines_or_none(text: str) -> JsonLines | None:
-    """A JSON value per line (`.jsonl`, as tools export one API object per line)."""
+    """JSON values one after another: JSON Lines (`.jsonl`, as tools export one API object per
+    line) or pretty-printed values, as `jq '.[]'` prints the items of the Hub's list."""
+    decoder = json.JSONDecoder()
     values, lines = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip()[:1] not in ("{", "["):
-            return None
-        value = _json_or_none(line)
-        if value is None:
-            return None
-        values.append(value)
-        lines.append(number)
+    position, line, counted = 0, 1, 0
+    try:
+        while True:
+            position = WHITESPACE.match(text, position).end()
+            if position >= len(text):
+                break
+            if text[position] not in "{[":
+                return None
+            line += text.count("\n", counted, position)
+            counted = position
+            value, position = decoder.raw_decode(text, position)
+            values.append(value)
+            lines.append(line)
+    except (ValueError, RecursionError):
+        return None
     return JsonLines((values, lines)) if len(values) > 1 else None
 
 

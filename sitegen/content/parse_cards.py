@@ -293,10 +293,13 @@ class CardReader:
 
     def _wraps_on(self, line: Line, following, following_line) -> bool:
         """The first line of a hard-wrapped abstract: long, and the next goes on mid-sentence
-        or would not have fitted on it."""
+        or would not have fitted on it, or (Markdown, whose tools wrap a paragraph's lines
+        at a column: html2text, pandoc) goes on in the same paragraph and is no abstract itself."""
         return following is not None and following.name == "text" and \
             not following_line.after_blank and len(line.text) >= 40 and \
-            (following_line.text[0].islower() or fills(line, following_line, self.width))
+            (following_line.text[0].islower() or fills(line, following_line, self.width) or
+             self.markdown and not (following_line.heading or following_line.listed) and
+             not is_abstract_like(following_line.text))
 
     def _continues_abstract(self, line: Line) -> bool:
         """A paragraph of the abstract, or a hard-wrapped line of it."""

@@ -18,7 +18,7 @@ import re
 from html.parser import HTMLParser
 
 from .capture import clean_text, iso_date, loose_date
-from .parse_lines import LISTING_ADDRESS, FrontMatter, Line
+from .parse_lines import LISTING_ADDRESS, FrontMatter, Line, hub_url
 
 BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li",
               "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "table",
@@ -103,18 +103,14 @@ class _ListingHTML(HTMLParser):
     def _flush(self):
         text = clean_text("".join(self.text))
         if text:
-            links = [_absolute(url) for url in self.links]
+            links = [hub_url(url) for url in self.links]
             self.lines.append(Line(self.start_line, text, links, heading=self.heading,
                                    comments=self.comments, after_blank=True))
         elif self.comments is not None:
             self.lines.append(Line(self.start_line, "", comments=self.comments))
         elif self.links and self.lines:
-            self.lines[-1].links.extend(_absolute(url) for url in self.links)
+            self.lines[-1].links.extend(hub_url(url) for url in self.links)
         self.text, self.links, self.heading, self.comments = [], [], False, None
-
-
-def _absolute(url: str) -> str:
-    return "https://huggingface.co" + url if url.startswith("/") and not url.startswith("//") else url
 
 
 def read_html(text: str) -> tuple[list, list[Line], FrontMatter]:

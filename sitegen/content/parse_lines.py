@@ -31,19 +31,20 @@ FRONT_MATTER_FIELD = re.compile(r"^\s*(?P<key>[\w ()-]{1,40}?)\s*:\s*(?P<value>.
 HEADER_FIELD = re.compile(r"^\s*[-*]?\s*(?P<key>(?:url\s+source|published\s+time|markdown\s+content|url|"
                           r"title|source|type|retrieved|exported|captured|saved|created|clipped|date)"
                           r"(?:\s*\(utc\))?)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
-REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,60})\]:\s*<?(?P<url>\S+?)>?"
+REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>[^\]\n]{1,999})\]:\s*<?(?P<url>\S+?)>?"
                                   r"(?:\s+[\"'(].*)?\s*$")
 CODE_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 IMAGE = re.compile(r"!\[[^\[\]\n]*\](?:\([^()\[\]\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\[\]\n]*\])")
 INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^()\[\]\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,60})\]")
+REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,999})\]")
 INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^()\[\]\s>\x00-\x02]*)>?\s*\)")
-REFERENCE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\[(?P<label>[^\]\n]{0,60})\]")
+REFERENCE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\[(?P<label>[^\]\n]{0,999})\]")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 WRAPPED_HEADING = re.compile(r"\n[ \t]{0,3}#{1,6}[ \t]+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
 BULLETS = re.compile(r"^\s*(?:[-*+•]\s*(?=\S)|>\s*)+(?=\S)")
 BULLETS_ONLY = re.compile(r"^\s*[-*+•]\s*$")
+LIST_MARKS = ("-", "*", "+", "•", ">")  # what a Markdown list item or quote starts with
 TEXT_BULLETS = " \t•*‣◦-"  # what a line with a bullet starts with
 TEXT_BULLET = re.compile(r"^\s*[•*‣◦-]\s+(?=\S)")  # a list bullet as w3m, lynx or a browser writes it
 RULE = re.compile(r"^(?:={3,}|(?:[-*_]\s*){3,})$")  # a heading's underline or a thematic break
@@ -60,14 +61,23 @@ BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
 DEFINITION_SIGN, IMAGE_SIGN, REFERENCE_SIGN = re.compile(r"\]:"), re.compile(r"!\["), re.compile(r"\]\[")
 FENCE_SIGNS = (re.compile("```"), re.compile("~~~"))
 LINK_SIGN = re.compile(r"\][(\[]")  # a `](` or `][` the one-line passes left
+# pandoc's Markdown of a saved page: `::: {.flex …}` fenced divs, `[text](url){.class}` and
+# `# Heading {#id .class}` attributes, `[text]{.class}` spans (an attribute list may wrap).
+ATTRIBUTES_SIGN = re.compile(r"\{[.#]")
+PANDOC_FENCE = re.compile(r"^[ \t]*:{3,}[^\n]*$", re.MULTILINE)
+PANDOC_SPAN = re.compile(r"\[(?P<text>[^\[\]\x00-\x02]*)\]\{[.#][^{}\[\]]*\}")
+PANDOC_ATTRIBUTES = re.compile(r"[ \t]*\{[.#][^{}\n]*(?:\n[^{}\n]*){0,3}\}")
 MAX_LINK_SPAN = 20_000
 SHORT_LINE = 40  # the longest line whose plain text `_lines` remembers: metadata, not prose
 # Where a link was: MARK url LABEL_START text LABEL_END (control characters are gone by then).
 MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
 NUMBERED_MARK = re.compile(r"\[(\d{1,5})\]")  # lynx's `[12]` before a link's text
-NUMBERED_REFERENCE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>[a-zA-Z][\w+.-]*:\S+)\s*$")
+# lynx and elinks list a link as `12. https://…`, w3m (`-o display_link_number=1`) as `[12] https://…`.
+NUMBERED_REFERENCE = re.compile(r"^\s*(?:(?P<number>\d{1,5})\.|\[(?P<bracketed>\d{1,5})\])\s+"
+                                r"(?P<url>[a-zA-Z][\w+.-]*:\S+)\s*$")
 UNKNOWN_TARGET = ""  # the URL of a link whose target the capture lost
+HUB = "https://huggingface.co"
 
 
 @dataclass(slots=True)
@@ -82,6 +92,7 @@ class Line:
     comments: int | None = None  # a `[6](…#community)` link's count
     after_blank: bool = True  # a blank line (or the start) comes before it
     columns: int | None = None  # how wide it was in the capture, where marks were taken out of it
+    listed: bool = False  # a Markdown list item or quote: not a line of the paragraph before it
 
 
 @dataclass
@@ -113,11 +124,20 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
             text = "\n".join(physical)
     else:  # the rest is split into lines once, after the links
         text, front = _without_front_matter(text)
+    if markdown and ATTRIBUTES_SIGN.search(text):
+        text = _without_pandoc_attributes(text)
     if markdown and IMAGE_SIGN.search(text):
         text = IMAGE.sub("", text)
     if "[" in text:
         text = _mark_links(text, refs)
     return _lines(text.split("\n"), markdown, widths or {}), front
+
+
+def _without_pandoc_attributes(text: str) -> str:
+    """pandoc's div fences, spans and attribute lists taken out, each line kept where it was."""
+    text = PANDOC_FENCE.sub("", text)
+    text = PANDOC_SPAN.sub(lambda span: span["text"] + "\n" * span.group().count("\n", len(span["text"])), text)
+    return PANDOC_ATTRIBUTES.sub(lambda attributes: "\n" * attributes.group().count("\n"), text)
 
 
 def _without_front_matter(text: str) -> tuple[str, FrontMatter]:
@@ -212,14 +232,14 @@ def _ends_in_numbered_references(text: str) -> bool:
 
 def _take_numbered_references(lines: list[str]) -> dict[str, str]:
     """The `References` list at the end of a `lynx -dump`, blanked out of `lines`."""
-    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip() == "References"), None)
+    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip() in ("References", "References:")), None)
     if start is None:
         return {}
     refs: dict[str, str] = {}
     for index in range(start + 1, len(lines)):
         match = NUMBERED_REFERENCE.match(lines[index])
         if match:
-            refs[match["number"]] = match["url"]
+            refs[match["number"] or match["bracketed"]] = match["url"]
         elif lines[index].strip().rstrip(":") not in ("", "Visible links", "Hidden links"):
             return {}  # prose after the list: not lynx's list of links
         lines[index] = ""
@@ -234,7 +254,7 @@ def _take_reference_definitions(lines: list[str]) -> dict[str, str]:
         if "]:" in line:
             match = REFERENCE_DEFINITION.match(line)
             if match:
-                refs.setdefault(match["label"].strip().lower(), match["url"])
+                refs.setdefault(" ".join(match["label"].split()).lower(), match["url"])
                 lines[index] = ""
     return refs
 
@@ -286,7 +306,7 @@ def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, st
 def _reference_url(refs: dict[str, str], label: str) -> str | None:
     """The URL a reference label names; `UNKNOWN_TARGET` for a numbered label whose definition
     is not in the capture (a scrape cut short before its list of links), None for no link."""
-    url = refs.get(label.lower())
+    url = refs.get(" ".join(label.split()).lower())
     if url is None and label.isdecimal() and len(label) <= 4:
         return UNKNOWN_TARGET
     return url
@@ -337,7 +357,7 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
         label, _, tail = rest.partition(LABEL_END)
         if url.endswith("#community") and label.replace(" ", "").isdecimal():
             return before + tail, [], int(label.replace(" ", ""))
-        return before + label + tail, [url], None
+        return before + label + tail, [hub_url(url)], None
     parts = text.split(MARK)
     kept, urls, comments = [parts[0]], [], None
     for part in parts[1:]:
@@ -346,10 +366,16 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
         if url.endswith("#community") and label.replace(" ", "").isdecimal():
             comments = int(label.replace(" ", "")) if comments is None else comments
         else:
-            urls.append(url)
+            urls.append(hub_url(url))
             kept.append(label)
         kept.append(tail)
     return "".join(kept), urls, comments
+
+
+def hub_url(url: str) -> str:
+    """A link as the page meant it: a capture of a huggingface.co page made from the saved file
+    (html2text, pandoc, markitdown) keeps the page's own links relative, `/papers/2501.08313`."""
+    return HUB + url if url[:1] == "/" and url[1:2] != "/" else url
 
 
 def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[Line]:
@@ -366,6 +392,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         if widths:
             columns = widths.get(number - 1)
         urls, comments = [], None
+        listed = markdown and text.lstrip()[:1] in LIST_MARKS
         if MARK in text:
             text, urls, comments = _unmark(text)
         if len(text) > SHORT_LINE:
@@ -386,7 +413,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
                 if result:  # an export that puts each link's URL on the line after its text
                     _attach(result[-1], url["url"])
                 continue
-        result.append(Line(number, text, urls, heading, alt, comments, blank, columns))
+        result.append(Line(number, text, urls, heading, alt, comments, blank, columns, listed))
         blank = False
     return result
 
