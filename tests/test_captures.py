@@ -7,6 +7,7 @@ expected.json saying what each really holds; the small cases below pin each rule
 from __future__ import annotations
 
 import json
+import quopri
 from pathlib import Path
 
 import pytest
@@ -570,6 +571,46 @@ def test_a_saved_pages_capture_date_comes_from_where_it_was_saved_from(head, dat
                "</body></html>", "page.html")
     assert (str(dump.captured), dump.captured_from) == (date, where)
     assert [(e.title, e.date) for e in dump.entries] == [("An HTML Paper", PartialDate(1, 3))]
+
+
+def test_an_mhtml_archive_is_read_as_the_page_it_holds_and_dated_by_where_it_was_saved_from():
+    page = f"<!DOCTYPE html><html><head><title>Daily Papers</title></head><body>{HTML_CARD}</body></html>"
+    boundary = "----MultipartBoundary--x7----"
+    archive = ("From: <Saved by Blink>\r\nSnapshot-Content-Location: https://huggingface.co/papers/date/2026-01-05\r\n"
+               "Date: Tue, 6 Jan 2026 09:12:44 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+               f"\ttype=\"text/html\";\r\n\tboundary=\"{boundary}\"\r\n\r\n--{boundary}\r\nContent-Type: text/html\r\n"
+               "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+               + quopri.encodestring(page.encode()).decode().replace("\n", "\r\n") + f"\r\n--{boundary}--\r\n")
+    dump = one(archive, "Daily Papers.mhtml")
+    assert (dump.shape, str(dump.captured), dump.captured_from) == (
+        "html", "2026-01-05", "the listing's address in the MHTML's `Snapshot-Content-Location`")
+    assert [(e.title, e.upvotes, e.arxiv_id) for e in dump.entries] == [("An HTML Paper", 17, "2601.00003")]
+
+
+@pytest.mark.parametrize("response", [
+    {"success": True, "data": {"markdown": "MARKDOWN", "metadata": {"sourceURL": f"{URL}/date/2026-01-05"}}},
+    {"code": 200, "status": 20000, "data": {"title": "Daily Papers", "url": f"{URL}/date/2026-01-05",
+                                            "content": "MARKDOWN"}},
+])
+def test_a_crawlers_json_response_is_read_as_the_page_inside_it(response):
+    markdown = f"[17](https://huggingface.co/login?next=%2Fpapers%2F2601.00003)\n\n### [A Paper]({URL}/2601.00003)\n\n{ABSTRACT}\n\n- 4 authors\n\n·\n\nJan 3\n"
+    text = json.dumps(response).replace("MARKDOWN", json.dumps(markdown)[1:-1])
+    dump = one(text, "scrape.json")
+    assert (dump.shape, str(dump.captured)) == ("markdown", "2026-01-05")
+    assert [(e.title, e.upvotes, e.authors, e.arxiv_id) for e in dump.entries] == [("A Paper", 17, 4, "2601.00003")]
+
+
+def test_a_printouts_page_margins_and_breaks_are_not_part_of_a_card():
+    text = ("258\n\nA Title Set Larger Than Its\nAbstract\n\nWe study how a model reads an abstract that a page break cuts"
+            " in the middle of a sentence, and how the\n\nhttps://huggingface.co/papers/date/2025-01-15 1/3\n"
+            "\f1/15/25, 10:11 AM Daily Papers - Hugging Face\n\nsentence goes on at the top of the next page.\n\n"
+            "12 authors\n·\nPublished on Jan 14\n")
+    dump = one(text, "print.txt")
+    (entry,) = dump.entries
+    assert (entry.title, entry.upvotes, entry.authors) == ("A Title Set Larger Than Its Abstract", 258, 12)
+    assert entry.abstract == ["We study how a model reads an abstract that a page break cuts in the middle of a sentence, "
+                              "and how the sentence goes on at the top of the next page."]
+    assert not dump.diagnostics
 
 
 def test_a_daily_listing_is_dated_by_its_address_when_nothing_else_gives_the_year(tmp_path):

@@ -21,16 +21,18 @@ import json
 import re
 
 from .capture import (CONTROL_CHARACTERS, Dump, Entry, PartialDate, clean_text,  # noqa: F401
-                      is_abstract_like, parse_date_line, shorten)
+                      is_abstract_like, iso_date, parse_date_line, shorten)
 from ..errors import Diagnostic, warning
 from .parse_cards import CardReader, entries_of, glued_chrome
-from .parse_html import read_html
-from .parse_json import entries_from, find_paper_lists, find_papers
-from .parse_lines import logical_lines
+from .parse_html import mhtml_page, read_html
+from .parse_json import crawled_document, entries_from, find_paper_lists, find_papers
+from .parse_lines import LISTING_ADDRESS, logical_lines
 
 MARKDOWN_SIGNS = re.compile(r"\]\((?:https?:|/|#)|\]\[\d{1,4}\]|^\s{0,3}#{1,6}\s+\S|^\s{0,3}\[[^\]\n]+\]:\s*\S",
                             re.MULTILINE)
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+MHTML_SIGN = re.compile(r"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+PAGE_BREAK = re.compile(r"\n?\f")
 SNIFFED = 1 << 20  # a capture shows its shape in its first megabyte
 UNREADABLE_SHOWN = 3
 PRINTABLE_ASCII = bytes(range(0x20, 0x7f)) + b"\t\n\r"
@@ -75,6 +77,8 @@ def detect_shape(text: str) -> str:
     if start in ("[", "{") and _json_or_none(text) is not None:
         return "json"
     head = text[:SNIFFED]
+    if head[:1].isalpha() and MHTML_SIGN.search(head, 0, 4000):
+        return "html"
     if HTML_START.match(head[:5000]) or (head.count("</div>") + head.count("</a>") > 20
                                          and head.count("<") > head.count("\n")):
         return "html"
@@ -118,8 +122,11 @@ def parse_dump(text: str, path: str, shape: str | None = None, utf8: bytes | Non
 
 def _read_lines(text: str, dump: Dump, markdown: bool, utf8: bytes | None) -> None:
     if _has_control_characters(text, utf8):
-        _report_control_characters(text, dump)
-        text = CONTROL_CHARACTERS.sub(" ", text)
+        if "\f" in text:  # a page break (pdftotext, a printout saved as text) ends a line
+            text = PAGE_BREAK.sub("\n", text)
+        if CONTROL_CHARACTERS.search(text):
+            _report_control_characters(text, dump)
+            text = CONTROL_CHARACTERS.sub(" ", text)
     lines, front = logical_lines(text, markdown)
     if front.date is not None:
         dump.captured = front.date
@@ -157,6 +164,10 @@ def _read_json(text: str, data, dump: Dump) -> None:
         return
     data, item_lines = data if isinstance(data, JsonLines) else (data, None)
     lists = find_paper_lists(data)
+    document = None if lists else crawled_document(data)
+    if document is not None:  # a crawler's response: the page as Markdown or HTML inside
+        _read_document(document, dump)
+        return
     if not lists:
         dump.diagnostics.append(Diagnostic(
             dump.path, 1, "JSON with no list of papers (objects with `title` and `summary`, or "
@@ -169,6 +180,21 @@ def _read_json(text: str, data, dump: Dump) -> None:
         entries, skipped = entries_from(items, lambda index: lines[index] if index < len(lines) else 1)
         dump.entries.extend(entries)
         dump.skipped.extend(skipped)
+
+
+def _read_document(document: tuple[str, str | None], dump: Dump) -> None:
+    """The page a crawler's JSON response holds, read in its own shape; dated by the address
+    the response names when the page does not say."""
+    text, address = document
+    inner = parse_dump(text, dump.path)
+    dump.entries, dump.skipped, dump.shape = inner.entries, inner.skipped, inner.shape
+    dump.header_date, dump.header_line = inner.header_date, inner.header_line
+    dump.diagnostics.extend(d for d in inner.diagnostics if d.level != "error")
+    dump.captured, dump.captured_from = inner.captured, inner.captured_from
+    listing = LISTING_ADDRESS.search(address or "")
+    if dump.captured is None and listing:
+        dump.captured = iso_date(listing["date"])
+        dump.captured_from = "the listing's address in the JSON's `url`"
 
 
 class JsonLines(tuple):
@@ -221,7 +247,12 @@ def _item_lines(text: str) -> list[int]:
 
 
 def _read_html(text: str, dump: Dump) -> None:
-    embedded, lines, front = read_html(text)
+    archived = mhtml_page(text) if text[:1].isalpha() else None
+    if archived is not None:  # Chrome's "Webpage, Single File"
+        text, address, date = archived
+        embedded, lines, front = read_html(text, (address, date))
+    else:
+        embedded, lines, front = read_html(text)
     if front.date is not None:
         dump.captured, dump.captured_from = front.date, front.source
     for data in embedded:

@@ -280,7 +280,9 @@ class CardReader:
         if line.after_blank or is_abstract_like(line.text):
             return False
         if self.width is not None:
-            if not fills(self.previous, line, self.width) or not self.blocks and \
+            if self._ends_title_block(line, following_line):
+                pass  # a title set larger than the abstract wraps at a narrower column (a printout)
+            elif not fills(self.previous, line, self.width) or not self.blocks and \
                     following is not None and following.name == "text" and \
                     not following_line.after_blank and fills(line, following_line, self.width):
                 return False  # in a capture without blank lines, a full line here starts the abstract
@@ -290,6 +292,12 @@ class CardReader:
             return False
         return word_count(line.text) < 12 and len(card.title_lines) < 3 and \
             not card.entry.title.endswith(SENTENCE_END)
+
+    def _ends_title_block(self, line: Line, following_line: Line | None) -> bool:
+        """`line` ends the block a card started by its upvote count gives its title: what
+        follows it comes after a blank line."""
+        return self.card.strong and self.card.entry.upvotes is not None and \
+            (following_line is None or following_line.after_blank)
 
     def _wraps_on(self, line: Line, following, following_line) -> bool:
         """The first line of a hard-wrapped abstract: long, and the next goes on mid-sentence
@@ -305,9 +313,10 @@ class CardReader:
         """A paragraph of the abstract, or a hard-wrapped line of it."""
         if is_abstract_like(line.text):
             return True
-        if line.after_blank:
-            return self.card.strong and word_count(line.text) >= 12
         last = self.card.entry.abstract[-1]
+        if line.after_blank:  # a new paragraph, or the sentence a page break cut going on
+            return self.card.strong and (word_count(line.text) >= 12 or
+                                         line.text[0].islower() and not last.endswith(SENTENCE_END))
         # Plain text puts a title right under an abstract (cut short, often mid-word); a line
         # wrapped out of the abstract goes on mid-sentence, or did not fit on the line before.
         return self.markdown or line.text[0].islower() or last.endswith(("-", ",", ";", ":")) or \

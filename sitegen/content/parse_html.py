@@ -7,12 +7,16 @@ the standard library's HTML parser into the same `Line`s a Markdown capture give
 (headings marked, links kept, scripts and styles dropped), for the card reader.
 The day a saved page was captured comes from the address it was saved from (a
 daily listing's names its day: the page's canonical link or `og:url`, a browser's
-`saved from url` comment) or from SingleFile's `saved date:`.
+`saved from url` comment, an MHTML archive's `Snapshot-Content-Location`) or from
+SingleFile's `saved date:` or the archive's `Date:`.  `mhtml_page` takes the page out of
+an MHTML archive (Chrome's and Edge's "Webpage, Single File").
 Pure: text in, data or lines out.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 from html.parser import HTMLParser
@@ -30,6 +34,8 @@ MAX_PROPS = 50_000_000
 # Where a saved page says what it was saved from: `<!-- saved from url=(0043)https://… -->`
 # (Chrome, Edge) or SingleFile's `url: https://…` and `saved date: Wed Jan 15 2025 …`.
 SAVED_FROM = re.compile(r"saved from url=\(\d+\)(?P<url>\S+)|\burl:\s*(?P<singlefile>\S+)", re.IGNORECASE)
+# An MHTML archive starts with mail headers, one of them naming its parts `multipart/related`.
+MHTML_HEAD = re.compile(r"\A(?:[\w-]+:[^\n]*\n|[ \t][^\n]*\n)*?content-type:\s*multipart/related", re.IGNORECASE)
 SAVED_DATE = re.compile(r"saved date:\s*(?P<date>[^\n]{6,60})", re.IGNORECASE)
 
 
@@ -46,7 +52,7 @@ class _ListingHTML(HTMLParser):
         self.comments: int | None = None  # the count a `…#community` link shows
         self.community_start: int | None = None  # where that link's text starts in `text`
         self.addresses: list[tuple[str, str, int]] = []  # (url, where it was given, line)
-        self.saved_dates: list[tuple[str, int]] = []  # (SingleFile's `saved date:`, line)
+        self.saved_dates: list[tuple[str, str, int]] = []  # (a saved date, where it was given, line)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -91,7 +97,7 @@ class _ListingHTML(HTMLParser):
             self.addresses.append((saved["url"] or saved["singlefile"], where, self.getpos()[0]))
         saved_date = SAVED_DATE.search(data)
         if saved_date:
-            self.saved_dates.append((saved_date["date"], self.getpos()[0]))
+            self.saved_dates.append((saved_date["date"], "SingleFile's `saved date:`", self.getpos()[0]))
 
     def handle_data(self, data):
         if self.skipping:
@@ -113,12 +119,18 @@ class _ListingHTML(HTMLParser):
         self.text, self.links, self.heading, self.comments = [], [], False, None
 
 
-def read_html(text: str) -> tuple[list, list[Line], FrontMatter]:
+def read_html(text: str, saved: tuple[str | None, str | None] = (None, None)) -> tuple[list, list[Line], FrontMatter]:
     """(the data each `data-props` attribute holds, the page's visible lines, the day it
-    says it was captured)."""
+    says it was captured).  `saved`: the address and date an archive of the page (MHTML)
+    says it was saved from and on, looked at after what the page itself says."""
     parser = _ListingHTML()
     parser.feed(text)
     parser.close()
+    address, date = saved
+    if address:
+        parser.addresses.append((address, "the MHTML's `Snapshot-Content-Location`", 1))
+    if date:
+        parser.saved_dates.append((date, "the MHTML's `Date:`", 1))
     parser._flush()
     embedded = []
     for props in parser.props:
@@ -137,8 +149,28 @@ def _captured(parser: _ListingHTML) -> FrontMatter:
         date = iso_date(address["date"]) if address else None
         if date is not None:
             return FrontMatter(date, f"the listing's address in {where}", line)
-    for value, line in parser.saved_dates:
+    for value, where, line in parser.saved_dates:
         date = loose_date(value)
         if date is not None:
-            return FrontMatter(date, "SingleFile's `saved date:`", line)
+            return FrontMatter(date, where, line)
     return FrontMatter()
+
+
+def mhtml_page(text: str) -> tuple[str, str | None, str | None] | None:
+    """The HTML page an MHTML archive holds, with the address and date it was saved from
+    and on; None if `text` is not an MHTML archive.  Line numbers are the page's."""
+    head = text[:4000].replace("\r\n", "\n")
+    if not MHTML_HEAD.match(head):
+        return None
+    archive = email.message_from_string(text, policy=email.policy.compat32)
+    for part in archive.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset() or "utf-8"
+            try:
+                page = payload.decode(charset, errors="replace")
+            except LookupError:
+                page = payload.decode("utf-8", errors="replace")
+            address = archive["Snapshot-Content-Location"] or part["Content-Location"]
+            return page, (str(address) if address else None), (str(archive["Date"]) if archive["Date"] else None)
+    return None

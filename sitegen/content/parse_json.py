@@ -54,6 +54,40 @@ def _collect(data, depth: int, found: list[list]) -> None:
             _collect(child, depth + 1, found)
 
 
+# Where crawlers' JSON responses put the page: Firecrawl `data.markdown` (or `html`, `rawHtml`),
+# Jina reader `data.content`, crawl4ai `markdown` / `raw_markdown`; and the page's address.
+DOCUMENT_KEYS = ("markdown", "raw_markdown", "content", "html", "rawHtml", "raw_html", "text")
+ADDRESS_KEYS = ("url", "sourceURL", "source_url", "ogUrl")
+MIN_DOCUMENT = 200
+
+
+def crawled_document(data) -> tuple[str, str | None] | None:
+    """The page a crawler's JSON response holds (`{"data": {"markdown": "…", "metadata":
+    {"sourceURL": …}}}`, `{"data": {"content": "…", "url": …}}`), and the address it names."""
+    for holder in _objects(data, 0):
+        for key in DOCUMENT_KEYS:
+            value = holder.get(key)
+            if isinstance(value, str) and len(value) >= MIN_DOCUMENT and "\n" in value:
+                return value, _address(data)
+    return None
+
+
+def _objects(data, depth: int):
+    """`data` and the objects in it, a few levels deep, outermost first."""
+    if isinstance(data, dict) and depth <= 3:
+        yield data
+        for value in data.values():
+            yield from _objects(value, depth + 1)
+
+
+def _address(data) -> str | None:
+    for holder in _objects(data, 0):
+        for key in ADDRESS_KEYS:
+            if isinstance(holder.get(key), str):
+                return holder[key]
+    return None
+
+
 def find_papers(data) -> list[dict] | None:
     """The one list of papers in `data` that matters most (a page's embedded data)."""
     lists = find_paper_lists(data)

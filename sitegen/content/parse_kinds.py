@@ -84,6 +84,11 @@ GLUED_HEADINGS = ("trending papers", "daily papers", "previous", "next", "daily"
 GLUED_HEADER = re.compile(r"^(?:" + "|".join(GLUED_HEADINGS) + r")\s+(?=[A-Za-z]{3,9}\.?\s+\d{1,2}\b)",
                           re.IGNORECASE)
 GLUED_HEADER_STARTS = {heading[:3] for heading in GLUED_HEADINGS}
+# What a browser prints at the top and foot of each page of a printout (then saved as PDF and
+# turned into text): the time it printed `1/15/25, 10:11 AM …`, the page's address and number
+# `https://huggingface.co/papers 1/3`, `Page 1 of 3`.
+PRINT_MARGIN = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?(?:\s|$)|"
+                          r"(?:(?:https?|file)://\S+\s+)?(?:page\s+)?\d{1,4}\s*(?:/|of)\s*\d{1,4}$)", re.IGNORECASE)
 LONGEST_METADATA = 80
 
 
@@ -132,7 +137,8 @@ def classify(line: Line) -> Kind:
         name = "upvotes" if line.links or text.startswith("[-]") else \
             "button" if lowered.startswith("upvote") else "number"
         return Kind(name, 0 if count == "-" else int(count))
-    if is_chrome(lowered):
+    if is_chrome(lowered) or (text[:1].isdigit() or lowered[:4] in ("http", "file", "page")) and \
+            PRINT_MARGIN.match(text):
         return CHROME_LINE
     if text in SEPARATORS:
         return SEPARATOR

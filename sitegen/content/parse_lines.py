@@ -39,6 +39,7 @@ INLINE_TARGET = re.compile(r"\(\s*<?(?P<url>[^()\[\]\s>]*)>?(?:\s+\"[^\"\n]*\")?
 REFERENCE_TARGET = re.compile(r"\[(?P<label>[^\]\n]{0,999})\]")
 INLINE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\(\s*<?(?P<url>[^()\[\]\s>\x00-\x02]*)>?\s*\)")
 REFERENCE_LINK = re.compile(r"\[(?P<text>[^\[\]\n\x00-\x02]*)\]\[(?P<label>[^\]\n]{0,999})\]")
+SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[(?P<text>[^\[\]\n\x00-\x02]{1,999})\](?![(\[:])")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 WRAPPED_HEADING = re.compile(r"\n[ \t]{0,3}#{1,6}[ \t]+")
 RANK = re.compile(r"^\d{1,3}\.\s+")
@@ -74,8 +75,12 @@ MARK, LABEL_START, LABEL_END = "\x00", "\x01", "\x02"
 MARKED_LINK = re.compile("\x00[^\x01]*\x01([^\x02]*)\x02")
 NUMBERED_MARK = re.compile(r"\[(\d{1,5})\]")  # lynx's `[12]` before a link's text
 # lynx and elinks list a link as `12. https://…`, w3m (`-o display_link_number=1`) as `[12] https://…`.
-NUMBERED_REFERENCE = re.compile(r"^\s*(?:(?P<number>\d{1,5})\.|\[(?P<bracketed>\d{1,5})\])\s+"
-                                r"(?P<url>[a-zA-Z][\w+.-]*:\S+)\s*$")
+# crawl4ai's Markdown "with citations" as `⟨12⟩ https://…: the link's text`.
+NUMBERED_REFERENCE = re.compile(r"^\s*(?:(?P<number>\d{1,5})\.|\[(?P<bracketed>\d{1,5})\]|⟨(?P<cited>\d{1,5})⟩)"
+                                r"\s+(?P<url>[a-zA-Z][\w+.-]*:\S+?)(?::\s.*)?\s*$")
+CITATION_SIGN = re.compile("⟩")
+CITATION = re.compile(r"⟨(\d{1,5})⟩")  # crawl4ai: a link's text followed by `⟨12⟩`
+CITED_IMAGE = re.compile(r"!\[[^\[\]\n]*⟨\d{1,5}⟩\]")
 UNKNOWN_TARGET = ""  # the URL of a link whose target the capture lost
 HUB = "https://huggingface.co"
 
@@ -111,8 +116,9 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
     with_refs = markdown and DEFINITION_SIGN.search(text) is not None
     fenced = markdown and any(sign.search(text) for sign in FENCE_SIGNS)
     numbered = not markdown and _ends_in_numbered_references(text)
+    cited = markdown and CITATION_SIGN.search(text) is not None and _ends_in_numbered_references(text)
     refs, widths = {}, None
-    if with_refs or fenced or numbered:  # lines to take out or mark all through the capture
+    if with_refs or fenced or numbered or cited:  # lines to take out or mark all through the capture
         physical = text.split("\n")
         front = _take_front_matter(physical)
         refs = _take_reference_definitions(physical) if with_refs else {}
@@ -120,7 +126,8 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
             physical = [("" if line[:4].lstrip()[:3] in ("```", "~~~") and CODE_FENCE.match(line)
                          else line) for line in physical]
         widths = _mark_numbered_links(physical) if numbered else None
-        if front.blanked or refs or fenced or widths is not None:
+        cited = cited and _mark_cited_links(physical)
+        if front.blanked or refs or fenced or widths is not None or cited:
             text = "\n".join(physical)
     else:  # the rest is split into lines once, after the links
         text, front = _without_front_matter(text)
@@ -223,23 +230,44 @@ def _mark_numbered_links(lines: list[str]) -> dict[int, int] | None:
     return widths
 
 
+def _mark_cited_links(lines: list[str]) -> bool:
+    """crawl4ai's Markdown with citations: each link's text is followed by `⟨n⟩`, and its URL
+    is the `⟨n⟩` line of the `## References` list at the end.  The list is taken out and each
+    `text⟨n⟩` marked as a link whose text runs from the mark before it or the start of the line
+    (an image, `![alt⟨n⟩]`, goes).  Whether there was a list."""
+    refs = _take_numbered_references(lines)
+    if not refs:
+        return False
+    for index, line in enumerate(lines):
+        if "⟩" not in line:
+            continue
+        pieces = CITATION.split(CITED_IMAGE.sub("", line))  # text, number, text, number, … tail
+        marked = []
+        for label, number in zip(pieces[0::2], pieces[1::2]):
+            url = refs.get(number)
+            marked.append(label if url is None else f"{MARK}{url}{LABEL_START}{label}{LABEL_END}")
+        marked.append(pieces[-1])
+        lines[index] = "".join(marked)
+    return True
+
+
 def _ends_in_numbered_references(text: str) -> bool:
     """The capture's last line is a `12. https://…` of lynx's list (looked for at the end only:
     a search of the whole text for `References` would cost a pass over every capture)."""
     tail = text[-400:].rstrip().rpartition("\n")[2]
-    return bool(NUMBERED_REFERENCE.match(tail)) and "\nReferences" in text
+    return bool(NUMBERED_REFERENCE.match(tail)) and ("\nReferences" in text or "# References" in text)
 
 
 def _take_numbered_references(lines: list[str]) -> dict[str, str]:
     """The `References` list at the end of a `lynx -dump`, blanked out of `lines`."""
-    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip() in ("References", "References:")), None)
+    start = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].strip().lstrip("#").strip() in ("References", "References:")), None)
     if start is None:
         return {}
     refs: dict[str, str] = {}
     for index in range(start + 1, len(lines)):
         match = NUMBERED_REFERENCE.match(lines[index])
         if match:
-            refs[match["number"] or match["bracketed"]] = match["url"]
+            refs[match["number"] or match["bracketed"] or match["cited"]] = match["url"]
         elif lines[index].strip().rstrip(":") not in ("", "Visible links", "Hidden links"):
             return {}  # prose after the list: not lynx's list of links
         lines[index] = ""
@@ -303,6 +331,15 @@ def _find_links(text: str, refs: dict[str, str]) -> list[tuple[int, int, int, st
     return found
 
 
+def _mark_shortcut_links(text: str, refs: dict[str, str]) -> str:
+    """`[text]` alone, whose text is a defined label: a shortcut reference link (Turndown's and
+    MarkDownload's "shortcut" style, `[Title]` with `[Title]: url` at the end)."""
+    def shortcut(match: re.Match) -> str:
+        url = refs.get(" ".join(match["text"].split()).lower())
+        return match.group() if url is None else f"{MARK}{url}{LABEL_START}{match['text']}{LABEL_END}"
+    return SHORTCUT_LINK.sub(shortcut, text)
+
+
 def _reference_url(refs: dict[str, str], label: str) -> str | None:
     """The URL a reference label names; `UNKNOWN_TARGET` for a numbered label whose definition
     is not in the capture (a scrape cut short before its list of links), None for no link."""
@@ -327,6 +364,8 @@ def _mark_links(text: str, refs: dict[str, str]) -> str:
             url = _reference_url(refs, match["label"].strip() or match["text"].strip())
             return match.group() if url is None else f"{MARK}{url}{LABEL_START}{match['text']}{LABEL_END}"
         text = REFERENCE_LINK.sub(reference, text)
+    if refs and any(not label.isdecimal() for label in refs):
+        text = _mark_shortcut_links(text, refs)
     if not LINK_SIGN.search(text):  # no link is left
         return text
     pieces: list[str] = []
@@ -392,7 +431,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         if widths:
             columns = widths.get(number - 1)
         urls, comments = [], None
-        listed = markdown and text.lstrip()[:1] in LIST_MARKS
+        listed = markdown and (text[:1] in LIST_MARKS or text[:1] == " " and text.lstrip()[:1] in LIST_MARKS)
         if MARK in text:
             text, urls, comments = _unmark(text)
         if len(text) > SHORT_LINE:
