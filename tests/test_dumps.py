@@ -96,11 +96,18 @@ def test_abstract_split_into_paragraphs_stays_with_its_paper():
 
 
 def test_bytes_that_are_not_utf8_are_replaced_and_reported_with_their_line():
-    data = f"Title one\n{ABSTRACT}\nCaf\xe9 title\n{ABSTRACT}\n".encode("latin-1")
-    dump = parse_dump_bytes(data, "latin.txt")
-    assert dump.entries[1].title == "Caf\ufffd title"
+    data = f"Title one\n{ABSTRACT}\nCaf\u00e9 title\n{ABSTRACT}\n".encode("utf-8").replace(b"one", b"one \xff")
+    dump = parse_dump_bytes(data, "stray.txt")
+    assert [e.title for e in dump.entries] == ["Title one \ufffd", "Caf\u00e9 title"]
     assert [str(d) for d in dump.diagnostics] == [
-        "latin.txt:3: warning: bytes that are not UTF-8 were replaced with U+FFFD"]
+        "stray.txt:1: warning: bytes that are not UTF-8 were replaced with U+FFFD"]
+
+
+def test_text_with_no_utf8_in_it_is_read_as_windows_1252_and_says_so():
+    data = f"Title one\n{ABSTRACT}\nCaf\u00e9 \u201ctitle\u201d \u00b7 two\n{ABSTRACT}\n".encode("cp1252")
+    dump = parse_dump_bytes(data, "ansi.txt")
+    assert dump.entries[1].title == "Caf\u00e9 \u201ctitle\u201d \u00b7 two"
+    assert [str(d) for d in dump.diagnostics] == ["ansi.txt:3: warning: not UTF-8: read as Windows-1252"]
 
 
 def test_empty_and_header_only_files_have_no_entries_and_no_crash():

@@ -39,24 +39,36 @@ PRINTABLE_ASCII = bytes(range(0x20, 0x7f)) + b"\t\n\r"
 
 
 def decode_dump(data: bytes, path: str) -> tuple[str, list[Diagnostic], bytes | None]:
-    """Bytes to text: UTF-8 or, with a byte order mark, UTF-16 or UTF-32; bytes that do
-    not decode are replaced, and the first place is named.  Also returns the bytes that are
+    """Bytes to text: UTF-8 or, with a byte order mark, UTF-16 or UTF-32; text with no UTF-8
+    in it at all is Windows-1252; bytes that do not decode are replaced, and the first place
+    is named.  Also returns the bytes that are
     the text's UTF-8 as they stand (those of a capture in UTF-8 with nothing replaced), or None."""
     for mark, encoding in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
                            (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                            (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(mark):
-            data, chosen = data[len(mark):], encoding
+            data, chosen, marked = data[len(mark):], encoding, True
             break
     else:
-        chosen = _utf16_without_mark(data) or "utf-8"
+        chosen, marked = _utf16_without_mark(data) or "utf-8", False
     try:
         return data.decode(chosen), [], (data if chosen == "utf-8" else None)
     except UnicodeDecodeError as error:
         newline = "\n".encode(chosen)
         line = data[: error.start].count(newline) + 1
-        return data.decode(chosen, errors="replace"), [
-            warning(path, line, f"bytes that are not {chosen.upper()} were replaced with U+FFFD")], None
+        text = data.decode(chosen, errors="replace")
+        if chosen == "utf-8" and not marked and _no_utf8_beyond_ascii(text):
+            # Not UTF-8 at all: Windows' "ANSI" (Notepad, a copy-paste saved on Windows), whose
+            # printable range is Latin-1's and more (`·`, curly quotes, dashes).
+            return data.decode("cp1252", errors="replace"), [
+                warning(path, line, "not UTF-8: read as Windows-1252")], None
+        return text, [warning(path, line, f"bytes that are not {chosen.upper()} were replaced with U+FFFD")], None
+
+
+def _no_utf8_beyond_ascii(text: str) -> bool:
+    """Whether every character past ASCII in `text` (decoded as UTF-8 with replacement) is a
+    replacement: no byte sequence in it was UTF-8's, so it is some other encoding."""
+    return all(character == "\ufffd" for character in text if not character.isascii())
 
 
 def _utf16_without_mark(data: bytes) -> str | None:

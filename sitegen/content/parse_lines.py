@@ -11,6 +11,7 @@ the front matter gives.  Pure: text in, lines out.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -62,6 +63,10 @@ BARE_URL = re.compile(r"^<?(?P<url>https?://\S+?)>?$")
 DEFINITION_SIGN, IMAGE_SIGN, REFERENCE_SIGN = re.compile(r"\]:"), re.compile(r"!\["), re.compile(r"\]\[")
 FENCE_SIGNS = (re.compile("```"), re.compile("~~~"))
 LINK_SIGN = re.compile(r"\][(\[]")  # a `](` or `][` the one-line passes left
+# A link Markdown keeps as raw HTML (pandoc's GitHub Markdown keeps every link with a class so).
+RAW_ANCHOR_SIGN = re.compile(r"<[aA]\s")
+RAW_ANCHOR = re.compile(r"<a\s[^<>]*?\bhref\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')[^<>]*>"
+                        r"(?P<text>(?:[^<\x00-\x02]|<(?!/?a[\s>]))*?)</a\s*>", re.IGNORECASE)
 # pandoc's Markdown of a saved page: `::: {.flex …}` fenced divs, `[text](url){.class}` and
 # `# Heading {#id .class}` attributes, `[text]{.class}` spans (an attribute list may wrap).
 ATTRIBUTES_SIGN = re.compile(r"\{[.#]")
@@ -133,11 +138,21 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
         text, front = _without_front_matter(text)
     if markdown and ATTRIBUTES_SIGN.search(text):
         text = _without_pandoc_attributes(text)
+    if markdown and RAW_ANCHOR_SIGN.search(text):
+        text = RAW_ANCHOR.sub(_marked_anchor, text)
     if markdown and IMAGE_SIGN.search(text):
         text = IMAGE.sub("", text)
     if "[" in text:
         text = _mark_links(text, refs)
     return _lines(text.split("\n"), markdown, widths or {}), front
+
+
+def _marked_anchor(anchor: re.Match) -> str:
+    """A raw HTML link `<a href="url">text</a>` written as a marked link, its text on one line
+    and followed by as many line breaks as it spanned."""
+    url = html.unescape(anchor["double"] if anchor["double"] is not None else anchor["single"])
+    label = anchor["text"]
+    return f"{MARK}{url}{LABEL_START}{' '.join(label.split())}{LABEL_END}" + "\n" * label.count("\n")
 
 
 def _without_pandoc_attributes(text: str) -> str:
