@@ -65,6 +65,7 @@ FENCE_SIGNS = (re.compile("```"), re.compile("~~~"))
 LINK_SIGN = re.compile(r"\][(\[]")  # a `](` or `][` the one-line passes left
 # A link Markdown keeps as raw HTML (pandoc's GitHub Markdown keeps every link with a class so).
 RAW_ANCHOR_SIGN = re.compile(r"<[aA]\s")
+SNIFFED = 1 << 20  # how far into a capture its converter's marks are looked for
 RAW_ANCHOR = re.compile(r"<a\s[^<>]*?\bhref\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')[^<>]*>"
                         r"(?P<text>(?:[^<\x00-\x02]|<(?!/?a[\s>]))*?)</a\s*>", re.IGNORECASE)
 # pandoc's Markdown of a saved page: `::: {.flex …}` fenced divs, `[text](url){.class}` and
@@ -136,9 +137,11 @@ def logical_lines(text: str, markdown: bool) -> tuple[list[Line], FrontMatter]:
             text = "\n".join(physical)
     else:  # the rest is split into lines once, after the links
         text, front = _without_front_matter(text)
-    if markdown and ATTRIBUTES_SIGN.search(text):
+    # pandoc's attributes and raw HTML links show in a capture's first cards, if anywhere:
+    # looked for there, not in every byte of a large capture.
+    if markdown and ATTRIBUTES_SIGN.search(text, 0, SNIFFED):
         text = _without_pandoc_attributes(text)
-    if markdown and RAW_ANCHOR_SIGN.search(text):
+    if markdown and RAW_ANCHOR_SIGN.search(text, 0, SNIFFED):
         text = RAW_ANCHOR.sub(_marked_anchor, text)
     if markdown and IMAGE_SIGN.search(text):
         text = IMAGE.sub("", text)
@@ -438,7 +441,7 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
     result: list[Line] = []
     blank = True
     columns = None
-    plain: dict[str, tuple[str, bool, str | None]] = {}  # each short line's `_plain`, once
+    plain: dict[str, tuple[str, bool, str | None, bool]] = {}  # each short line's `_plain`, once
     for number, text in enumerate(physical, start=1):
         if not text or text.isspace():
             blank = True
@@ -446,16 +449,15 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
         if widths:
             columns = widths.get(number - 1)
         urls, comments = [], None
-        listed = markdown and (text[:1] in LIST_MARKS or text[:1] == " " and text.lstrip()[:1] in LIST_MARKS)
         if MARK in text:
             text, urls, comments = _unmark(text)
         if len(text) > SHORT_LINE:
-            text, heading, alt = _plain(text, markdown)
+            text, heading, alt, listed = _plain(text, markdown)
         else:  # a listing repeats its short lines (`·`, `3 authors`, the day's date) on every card
             stripped = plain.get(text)
             if stripped is None:
                 stripped = plain[text] = _plain(text, markdown)
-            text, heading, alt = stripped
+            text, heading, alt, listed = stripped
         if not text or (len(text) == 1 or text[0] in "=-*_") and _shows_nothing(text, urls, markdown):
             if comments is None:  # a blank, or a link with only an image in it
                 blank = blank or not urls
@@ -472,15 +474,15 @@ def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[
     return result
 
 
-def _plain(text: str, markdown: bool) -> tuple[str, bool, str | None]:
+def _plain(text: str, markdown: bool) -> tuple[str, bool, str | None, bool]:
     """A line's text without its markup, cleaned: (the text, whether it was a heading, the
-    alternative text of an image in front of it)."""
-    heading, alt = False, None
+    alternative text of an image in front of it, whether it was a Markdown list item)."""
+    heading, alt, listed = False, None, False
     if markdown:
-        text, heading, alt = _strip_markdown(text)
+        text, heading, alt, listed = _strip_markdown(text)
     elif text[:1] in TEXT_BULLETS and TEXT_BULLET.match(text):
         text = TEXT_BULLET.sub("", text, count=1)
-    return clean_text(text, controls_replaced=True), heading, alt
+    return clean_text(text, controls_replaced=True), heading, alt, listed
 
 
 def _shows_nothing(text: str, urls: list[str], markdown: bool) -> bool:
@@ -499,7 +501,7 @@ def _attach(line: Line, url: str) -> None:
         line.comments, line.text = int(line.text), ""
 
 
-def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
+def _strip_markdown(text: str) -> tuple[str, bool, str | None, bool]:
     """Each rule only where its mark is: most lines of a capture are plain prose.  The
     patterns that mark a line's start are matched once and cut off, not substituted."""
     first = text[:1]
@@ -509,7 +511,8 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
     if heading:
         text = _without_rank(text[heading.end():].rstrip("#").strip())
         first = text[:1]
-    if first in ("-", "*", "+", "•", ">"):
+    bullets = None
+    if first in LIST_MARKS:
         bullets = BULLETS.match(text)
         text = text[bullets.end():] if bullets else text
     elif text[:1].isdigit():  # `1. [Title](…)`: a rank, not the title's
@@ -526,7 +529,7 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None]:
         text = ESCAPE.sub(r"\1", text).rstrip("\\")
     if heading:
         text = _without_rank(text.strip())
-    return text, heading is not None, (alt["alt"].strip() or None) if alt else None
+    return text, heading is not None, (alt["alt"].strip() or None) if alt else None, bullets is not None
 
 
 def _without_rank(text: str) -> str:
