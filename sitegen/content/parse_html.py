@@ -91,6 +91,9 @@ class _ListingHTML(HTMLParser):
             self._flush()
 
     def handle_comment(self, data):
+        if "WAYBACK TOOLBAR INSERT" in data:  # the Wayback Machine's toolbar, not the page's
+            self.skipping += 1 if "BEGIN" in data else -1 if self.skipping else 0
+            return
         saved = SAVED_FROM.search(data)
         if saved:
             where = "the page's `saved from url` comment" if saved["url"] else "SingleFile's `url:` comment"

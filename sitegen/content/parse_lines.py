@@ -89,6 +89,8 @@ CITATION = re.compile(r"⟨(\d{1,5})⟩")  # crawl4ai: a link's text followed by
 CITED_IMAGE = re.compile(r"!\[[^\[\]\n]*⟨\d{1,5}⟩\]")
 UNKNOWN_TARGET = ""  # the URL of a link whose target the capture lost
 HUB = "https://huggingface.co"
+WAYBACK_PREFIXES = ("https://web.archive.org/web/", "http://web.archive.org/web/")
+WAYBACK_LINK = re.compile(r"^(?:https?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_|\*)?/(?P<url>https?://.+)$")
 
 
 @dataclass(slots=True)
@@ -431,8 +433,19 @@ def _unmark(text: str) -> tuple[str, list[str], int | None]:
 
 def hub_url(url: str) -> str:
     """A link as the page meant it: a capture of a huggingface.co page made from the saved file
-    (html2text, pandoc, markitdown) keeps the page's own links relative, `/papers/2501.08313`."""
-    return HUB + url if url[:1] == "/" and url[1:2] != "/" else url
+    (html2text, pandoc, markitdown) keeps the page's own links relative, `/papers/2501.08313`;
+    a Wayback Machine snapshot rewrites each as `…/web/20250115101112/https://huggingface.co/…`."""
+    if url[:1] == "/":
+        if url[1:2] == "/":
+            return url
+        return _archived(url) if url.startswith("/web/") else HUB + url
+    return _archived(url) if url.startswith(WAYBACK_PREFIXES) else url
+
+
+def _archived(url: str) -> str:
+    """The address a Wayback Machine link stands for."""
+    match = WAYBACK_LINK.match(url)
+    return match["url"] if match else url
 
 
 def _lines(physical: list[str], markdown: bool, widths: dict[int, int]) -> list[Line]:
@@ -514,7 +527,13 @@ def _strip_markdown(text: str) -> tuple[str, bool, str | None, bool]:
     bullets = None
     if first in LIST_MARKS:
         bullets = BULLETS.match(text)
-        text = text[bullets.end():] if bullets else text
+        if bullets:
+            text = text[bullets.end():]
+            if text[:1] == "#" and heading is None:  # `- ### Title`: an outliner's block
+                heading = HEADING.match(text)
+                text = _without_rank(text[heading.end():].rstrip("#").strip()) if heading else text
+        elif text[-1:].isspace() and BULLETS_ONLY.match(text):
+            text = ""  # a list item whose only content (an image, in a link) is gone
     elif text[:1].isdigit():  # `1. [Title](…)`: a rank, not the title's
         text = _without_rank(text)
     alt = ALT_TEXT.match(text) if text[:1] == "[" and not heading else None
