@@ -225,12 +225,15 @@ def _file_system_errors_reported():
 
 def run() -> None:
     """The `sitegen` program.  SIGTERM ends it as Ctrl-C does: helpers ended, half-built
-    folders deleted, exit code 128 + the signal."""
+    folders deleted, exit code 128 + the signal.  Whatever ends it once a signal came ends
+    it so, without a traceback: the KeyboardInterrupt raised wherever the program was may
+    come out as another exception (CPython turns one raised inside an import into a
+    TypeError), but every `with` and `finally` on the way out ran all the same."""
     signals = EndOnSignals()
     signals.install()
     try:
         main()
-    except SystemExit:
+    except BaseException:
         if signals.exit_code is not None:
             raise SystemExit(signals.exit_code) from None
         raise
