@@ -9,6 +9,12 @@ peers in the same run: splitting the same texts into words, the least any matche
 and splitting them and looking each word up once in a dict of the rules' words (a word
 that starts no rule maps to None), the least a matcher that reads words in Python does.
 Prints medians of `--runs` runs, in wall time and in CPU time (steadier on a shared machine).
+
+Then what matching costs a build, whose parse step matches each entry as it is parsed,
+the later half of the dumps in a forked process beside the earlier (`parse_dumps`), and
+whose model step chooses each paper's topics from the answers: the parse step timed with
+the shipped rules against the same step with a matcher that does nothing, plus the
+choosing, in wall time (what a user waits for).
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ sys.path.insert(0, str(HERE))
 import make_corpus  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
-from sitegen.content.topics import TopicRules, choose_topics, words_of  # noqa: E402
+from sitegen.build import parse_dumps  # noqa: E402
+from sitegen.content.topics import TopicMatcher, TopicRules, choose_topics, words_of  # noqa: E402
 
 
 def texts_of(corpus: Path) -> list[tuple[str, str]]:
@@ -65,6 +72,38 @@ def look_up_all(topics, texts: list[tuple[str, str]]) -> float:
     return time.process_time() - cpu
 
 
+class NoMatcher:
+    """A matcher that answers nothing: the parse step without topic matching."""
+
+    def match_paper(self, title, abstract):
+        return ()
+
+    def known_matches(self):
+        return None
+
+    def remember_matches(self, known):
+        pass
+
+
+def dump_contents(corpus: Path) -> list[tuple[str, bytes, None]]:
+    return [(path.name, path.read_bytes(), None) for path in sorted((corpus / "dumps").rglob("*.txt"))]
+
+
+def in_the_build(topics, max_topics: int, contents) -> tuple[float, float]:
+    """(wall seconds the build's parse step takes with the rules, and without them plus the
+    model step's choosing), for the dumps' bytes `contents`."""
+    started = time.perf_counter()
+    parse_dumps(contents, NoMatcher())
+    without = time.perf_counter() - started
+    started = time.perf_counter()
+    matcher = TopicMatcher(topics)
+    dumps = parse_dumps(contents, matcher)
+    for dump in dumps:
+        for entry in dump.entries:
+            choose_topics(matcher.match_paper(entry.title, entry.abstract), max_topics)
+    return time.perf_counter() - started, without
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("papers", type=int, nargs="?", default=30000)
@@ -89,6 +128,13 @@ def main() -> None:
           f"{cpu_s:.2f} s CPU (runs {', '.join(f'{s:.2f}' for s in cpu)}); splitting the texts "
           f"into words {split_s:.2f} s CPU, ratio {cpu_s / split_s:.1f}; splitting and looking every word "
           f"up {look_s:.2f} s CPU, ratio {cpu_s / look_s:.1f}")
+    contents = dump_contents(corpus)
+    with_rules, without = zip(*(in_the_build(config.topics, config.max_topics, contents)
+                                for _ in range(args.runs)))
+    with_s, without_s = statistics.median(with_rules), statistics.median(without)
+    print(f"in the build (parse step in two processes, then choosing): {with_s:.2f} s wall with the "
+          f"rules, {without_s:.2f} s without; matching costs the build {with_s - without_s:.2f} s wall "
+          f"(runs {', '.join(f'{a - b:.2f}' for a, b in zip(with_rules, without))})")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ pages -> render -> search index -> write (`_build`).
 
 Each step is a function from data to data: `parse_dumps` and `build_digest` (the
 model, `content/`), `with_similar_papers`, `lay_out` (every page as plain data,
-`site/pages.py`, then every file, `site/files.py`), `render_and_write` (`rendering.py`),
+`site/pages.py`, then every file, `site/files.py`), `render_and_write` (`render_step.py`),
 the search index (`search_job.py`, made in a process of its own from the model on,
 beside the steps in between) and the write step (`write.py`: a fresh folder swapped in, or the previous
 output updated in place).  `-v` prints each step's time.  What one build leaves for
@@ -33,7 +33,7 @@ from .links import link_history
 from .output import build_lock, check_replaceable, is_site_folder, recover_interrupted_swap, \
     remove_empty_folders, remove_leftovers
 from .parallel import Child, ChildFailed
-from .rendering import Progress, render_and_write
+from .render_step import Progress, render_and_write
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
 from .site.files import OutputFile, data_files, page_files
@@ -75,10 +75,10 @@ def _build(config: SiteConfig, options: BuildOptions, progress: Progress,
     run = Run(config, options, progress, cache, BuildReport(digest, timings=timings))
     refuse_unreadable_sources(digest)
     refuse_warnings_if_strict(digest, options.strict)
-    search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
-                       whole_index=options.whole_index)
     previous, trusted = _previous_output(run, earlier_build)
-    site = FreshSite(run) if previous is None else UpdatedSite(run, previous, search)
+    search = SearchJob(digest, topic_names(digest), cache.search_tokens if cache is not None else None,
+                       whole_index=options.whole_index).updating(config.output, previous)
+    site = FreshSite(run) if previous is None else UpdatedSite(run, previous)
     with site, InBackground(search, site.folder) as indexing:
         # Forked, the search job's process costs this one a copy of every page of memory it
         # writes to: a build whose files are wanted as soon as they are laid out forks it after.

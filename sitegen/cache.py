@@ -3,7 +3,9 @@
 `serve` keeps a `BuildCache` in memory between rebuilds; `sitegen build` keeps
 it in the user's cache folder (`$SITEGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/sitegen`, else `~/.cache/sitegen`), one file per output
-folder, never inside the project, so a cloned repository cannot bring one.  It
+folder, never inside the project, so a cloned repository cannot bring one; a
+cache no build has saved for `UNUSED_DAYS` (a digest moved or deleted) is removed
+as another is saved.  It
 holds parsed dumps by content hash (parsing is pure), the search documents
 tokenised, the topics each text matched, the last similar papers with
 what they were worked out from, the templates compiled and, for the output folder,
@@ -28,8 +30,10 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -155,6 +159,10 @@ def list_output(folder: Path) -> list:
         raise BuildError(f"cannot list the output folder {folder}: {error.strerror or error}") from None
 
 
+UNUSED_DAYS = 30
+_CACHE_NAME = re.compile(r"[0-9a-f]{24}\.pickle")  # `cache_path`'s names; a save's temporary file adds to it
+
+
 def cache_path(config_path: Path, output: Path) -> Path:
     base = os.environ.get("SITEGEN_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "sitegen")
@@ -232,9 +240,28 @@ def save(cache: BuildCache, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as handle:
             pickle.dump(_as_plain(cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
+        remove_unused(path.parent)
     except BaseException as error:  # no half-written file is left, whatever stopped it
         if handle is not None:
             with contextlib.suppress(OSError):
                 os.unlink(handle.name)
         if not isinstance(error, OSError):
             raise
+
+
+def remove_unused(folder: Path, days: float = UNUSED_DAYS) -> list[str]:
+    """Remove the caches in `folder` that no build has saved for `days`, and what a save
+    stopped by SIGKILL left of one a day later: a digest moved or deleted leaves its cache
+    behind, tens of megabytes of it.  Only files named as sitegen names them are touched,
+    as the folder may be one the user chose.  The names of those removed."""
+    removed, now = [], time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            named = _CACHE_NAME.match(entry.name)
+            kept_for = days if named and named.end() == len(entry.name) else 1
+            with contextlib.suppress(OSError):
+                if (named and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < now - kept_for * 86400):
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed

@@ -184,7 +184,8 @@ def build(site: SiteOptions, output: Path | None, no_cache: bool, strict: bool,
     Nothing in the output changes until every page has rendered, so a failed
     build leaves the previous site intact.  A rebuild renders only the pages
     whose inputs changed (the cache lives in ~/.cache/sitegen, or
-    $SITEGEN_CACHE_DIR); the first build, or one with --no-cache, renders
+    $SITEGEN_CACHE_DIR, and one unused for 30 days is removed); the first
+    build, or one with --no-cache, renders
     every page and writes those that differ from what the output holds.
     """
     reporter = Reporter(verbosity)

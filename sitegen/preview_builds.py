@@ -29,7 +29,7 @@ from .site import search
 from .site.files import OutputFile, papers_json
 from .site.pages import topic_names
 from .site.theme import static_files, template_dirs, theme_dir
-from .write import in_search_folder  # noqa: F401 (serve asks: the search job's files)
+from .search_job import in_search_folder  # noqa: F401 (serve asks: the search job's files)
 
 ON_REQUEST = (search.WHOLE_INDEX, "papers.json")  # no page loads them: made when asked for
 

@@ -13,7 +13,7 @@ from .content.model import Digest
 from .errors import Diagnostic
 from .redirects import History
 from .site.files import OutputFile
-from .rendering import Progress
+from .render_step import Progress
 
 
 @dataclass

@@ -10,11 +10,13 @@ linked to that file, not made again.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import OutputRecord
 from .content.model import Digest
 from .errors import BuildError
 from .output import OutputWriter
@@ -22,7 +24,7 @@ from .parallel import Child, ChildFailed
 from . import pieces
 from .site.search import WHOLE_INDEX, Tokenised
 from .site.search_files import SearchFile, search_files, search_fingerprint
-from .rendering import Outcome
+from .render_step import Outcome
 
 BACKGROUND_THRESHOLD = 100  # papers: fewer are indexed in this process
 
@@ -39,6 +41,18 @@ class SearchJob:
     # written (creating a file costs far more than reading one).
     found: dict[str, Path] = field(default_factory=dict)
     whole_index: bool = True  # search/lunr.json too (serve makes it only when asked for)
+
+    def updating(self, output: Path, previous: OutputRecord | None) -> SearchJob:
+        """This job for a build that updates `output`, whose files are `previous`: its
+        search files kept if made from the same inputs, else the document chunks made from
+        the same papers linked, and any file made again byte for byte linked."""
+        if previous is None:
+            return self
+        return dataclasses.replace(
+            self, previous_key=previous.search_key,
+            reusable={relative: (output / relative, record.key) for relative, record in previous.files.items()
+                      if relative.startswith("search/docs/") and record.key},
+            found={relative: output / relative for relative in previous.files if in_search_folder(relative)})
 
     def run(self, folder: Path) -> Outcome:
         """Write search/ under `folder` (its paths are its own: pages only ever write
@@ -87,6 +101,11 @@ class SearchJob:
             size = sum(sizes)
             write(file.path, [pieces.pointer(file.path, len(sizes), size)])
         outcome.index_bytes = size
+
+
+def in_search_folder(relative: str) -> bool:
+    """The search job's own files: everything under search/ but the search page."""
+    return relative.startswith("search/") and relative != "search/index.html"
 
 
 class InBackground:

@@ -21,8 +21,8 @@ from .output import (BUILD_MARKER, MARKER_TEXT, OutputWriter, claim_paths, remov
 from .site.files import OutputFile
 from .site.theme import static_files
 from .report import BuildReport, Run
-from .search_job import SearchJob
-from .rendering import Outcome, content_key
+from .search_job import in_search_folder
+from .render_step import Outcome, content_key
 from .weight import weight_problems
 
 
@@ -84,17 +84,11 @@ class UpdatedSite:
     replaces the whole search/ folder at once (every part changes when any paper
     does)."""
 
-    def __init__(self, run: Run, previous: OutputRecord, search: SearchJob):
+    def __init__(self, run: Run, previous: OutputRecord):
         output = run.config.output
         self.run, self.previous = run, previous
         self.folder = output.parent / f".{output.name}.updating-{os.getpid()}"
         self.new_index = False
-        search.previous_key = previous.search_key  # the same inputs: the search files stay
-        search.reusable = {relative: (output / relative, record.key)  # else the document chunks
-                           for relative, record in previous.files.items()  # made from the same
-                           if relative.startswith("search/docs/") and record.key}  # papers do
-        search.found = {relative: output / relative for relative in previous.files
-                        if in_search_folder(relative)}
 
     def __enter__(self) -> UpdatedSite:
         remove_leftovers(self.run.config.output)
@@ -207,11 +201,6 @@ def _move_in(output: Path, scratch: Path, changes: dict[str, str], gone: list[st
         os.replace(scratch / relative, target)
         stat = target.stat()
         record.files[relative] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
-
-
-def in_search_folder(relative: str) -> bool:
-    """The search job's own files: everything under search/ but the search page."""
-    return relative.startswith("search/") and relative != "search/index.html"
 
 
 def _swap_search_folder(output: Path, scratch: Path, record: OutputRecord,

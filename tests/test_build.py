@@ -206,11 +206,11 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
                                                                     monkeypatch):
     # The seed digest renders in this process; large sites render in forked workers.
     from dataclasses import replace
-    from sitegen import rendering
+    from sitegen import render_step
     from sitegen.build import build
     from sitegen.config import load_config
     from multiprocessing import context
-    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 50)
+    monkeypatch.setattr(render_step, "PARALLEL_THRESHOLD", 50)
     pools, make_pool = [], context.ForkContext.Pool
     monkeypatch.setattr(context.ForkContext, "Pool",
                         lambda self, *args, **kwargs: pools.append(args) or make_pool(self, *args, **kwargs))
@@ -642,3 +642,29 @@ def test_the_program_prints_its_summary_keeps_its_cache_and_exits_with_the_right
     site.write("dumps/b.txt", full_dump(("Spiking Two", ABSTRACT, "• 2 authors", "Jun 12")))
     strict = program("build", "--strict")
     assert strict.returncode == 1 and "cannot tell the year of Jun 12" in strict.stderr
+
+
+def test_a_build_removes_the_caches_no_build_has_saved_for_a_month_and_nothing_else(seed_copy, monkeypatch,
+                                                                                      tmp_path):
+    import os
+    import time
+
+    from sitegen import cache as build_cache
+
+    folder = tmp_path / "caches"
+    folder.mkdir()
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(folder))
+    month, hours = 31 * 86400, 3 * 3600
+    aged = {"0123456789abcdef01234567.pickle": month,      # a digest deleted a month ago
+            "fedcba9876543210fedcba98.pickle": hours,      # another digest, built this morning
+            "00112233445566778899aabb.pickle3kx9_q": 2 * 86400,  # a save killed two days ago
+            "00112233445566778899aabb.pickleab1c2d3": hours,     # a save running now, say
+            "notes.pickle": month, "my-data.txt": month}  # not sitegen's names: the user's files
+    for name, age in aged.items():
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (time.time() - age,) * 2)
+    seed_copy.build()
+    mine = build_cache.cache_path(seed_copy.config, seed_copy.output).name
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [mine, "fedcba9876543210fedcba98.pickle", "00112233445566778899aabb.pickleab1c2d3",
+         "notes.pickle", "my-data.txt"])

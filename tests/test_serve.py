@@ -439,11 +439,11 @@ def test_render_workers_do_not_inherit_serves_sigterm_handler(tmp_path, monkeypa
     # printed a traceback whenever its pool ended it.
     import signal
     from sitegen.site.files import OutputFile
-    from sitegen.rendering import render_and_write
+    from sitegen.render_step import render_and_write
 
     def handlers() -> str:
         return f"{signal.getsignal(signal.SIGTERM)!r} {signal.getsignal(signal.SIGINT)!r} {os.getpid()}"
-    monkeypatch.setattr("sitegen.rendering.PARALLEL_THRESHOLD", 100)
+    monkeypatch.setattr("sitegen.render_step.PARALLEL_THRESHOLD", 100)
     files = [OutputFile(f"f{n}.txt", handlers, False) for n in range(150)]
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:

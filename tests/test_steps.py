@@ -21,7 +21,7 @@ from sitegen.site.files import data_files, page_files
 from sitegen.site.pages import Page, site_pages, topic_names
 from sitegen.site.render import Renderer, make_environment
 from sitegen.search_job import SearchJob
-from sitegen.rendering import render_and_write
+from sitegen.render_step import render_and_write
 
 
 @pytest.fixture(scope="module")
