@@ -6,10 +6,12 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import functools
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,9 +237,21 @@ def run() -> None:
     try:
         main()
     except BaseException:
-        if signals.exit_code is not None:
-            raise SystemExit(signals.exit_code) from None
-        raise
+        if signals.exit_code is None:
+            raise
+        _exit(signals.exit_code)
+
+
+def _exit(code: int) -> None:
+    """Exit as `sys.exit(code)` would (exit functions run, output flushed), but with
+    `code` for sure: Python ends with SIGINT instead, whatever it was asked to exit with,
+    a process where a KeyboardInterrupt once left code that `exec` ran (as namedtuple
+    and dataclasses make functions), caught or not."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 @main.command()
