@@ -160,7 +160,8 @@ def list_output(folder: Path) -> list:
 
 
 UNUSED_DAYS = 30
-_CACHE_NAME = re.compile(r"[0-9a-f]{24}\.pickle")  # `cache_path`'s names; a save's temporary file adds to it
+# `cache_path`'s names, and a save's temporary file's: tempfile adds 8 of [a-z0-9_]
+_CACHE_NAME = re.compile(r"[0-9a-f]{24}\.pickle(?P<temporary>[a-z0-9_]{8})?")
 
 
 def cache_path(config_path: Path, output: Path) -> Path:
@@ -240,7 +241,7 @@ def save(cache: BuildCache, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as handle:
             pickle.dump(_as_plain(cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
-        remove_unused(path.parent)
+        remove_unused(path.parent, keep=path.name)
     except BaseException as error:  # no half-written file is left, whatever stopped it
         if handle is not None:
             with contextlib.suppress(OSError):
@@ -249,18 +250,20 @@ def save(cache: BuildCache, path: Path) -> None:
             raise
 
 
-def remove_unused(folder: Path, days: float = UNUSED_DAYS) -> list[str]:
+def remove_unused(folder: Path, keep: str = "", days: float = UNUSED_DAYS) -> list[str]:
     """Remove the caches in `folder` that no build has saved for `days`, and what a save
     stopped by SIGKILL left of one a day later: a digest moved or deleted leaves its cache
-    behind, tens of megabytes of it.  Only files named as sitegen names them are touched,
-    as the folder may be one the user chose.  The names of those removed."""
+    behind, tens of megabytes of it.  Only files named exactly as sitegen names them are
+    touched, as the folder may be one the user chose, and never `keep` (the cache just
+    saved, whatever the clock says).  A cache another build saves as this one checks it
+    may go too: that costs its next build time, nothing else.  The names of those removed."""
     removed, now = [], time.time()
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
-            named = _CACHE_NAME.match(entry.name)
-            kept_for = days if named and named.end() == len(entry.name) else 1
+            named = _CACHE_NAME.fullmatch(entry.name)
+            kept_for = 1 if named and named["temporary"] else days
             with contextlib.suppress(OSError):
-                if (named and entry.is_file(follow_symlinks=False)
+                if (named and entry.name != keep and entry.is_file(follow_symlinks=False)
                         and entry.stat(follow_symlinks=False).st_mtime < now - kept_for * 86400):
                     os.unlink(entry.path)
                     removed.append(entry.name)

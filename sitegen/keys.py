@@ -5,10 +5,12 @@ A page is a template rendered with its view: the values the page step hands it
 hash of every template's source and of the whole view, pickled: every field of every
 value in it, so it cannot go stale when a template starts to read a field it did not
 read before: what a template can read is exactly what its view holds.  A dataclass (a
-paper, a topic, the digest), or a dict or list many views hold (the site's settings),
-is pickled once per build and stands in the pages that hold it as that pickle's
-fingerprint.  A value pickle cannot write (a lambda, say) gives no key, and a page
-without a key is always rendered.
+paper, a topic, the digest) is pickled once per build and stands in the pages that
+hold it as that pickle's fingerprint, so no view may change once keyed.  A value
+pickle cannot write (a lambda, say) gives no key, and a page without a key is always
+rendered.  Pickle writes an object met twice as a reference to the first, so a key
+also says which equal values are one object: a build whose values are shared
+differently renders pages again for nothing (never the other way round).
 """
 
 from __future__ import annotations
@@ -21,9 +23,6 @@ import pickle
 import jinja2
 
 from .errors import BuildError
-
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
 
 def template_sources_key(env: jinja2.Environment) -> str:
     """A fingerprint of every template the environment can load, by name and source."""
@@ -49,7 +48,7 @@ class PageKeys:
     def key(self, template_name: str, view: dict) -> str | None:
         try:
             return _digest(self.pickled((self.templates_key, template_name, view)))
-        except (pickle.PicklingError, TypeError, AttributeError):  # a lambda, a generator...
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):  # a lambda...
             return None
 
     def pickled(self, value) -> bytes:
@@ -59,8 +58,8 @@ class PageKeys:
 
 
 class _KeyPickler(pickle.Pickler):
-    """Pickles a dataclass as the fingerprint of its type's name and the fields pages
-    show, worked out once per object; anything else as pickle does."""
+    """Pickles a dataclass as the fingerprint of its type's full name and the fields
+    pages show, worked out once per object; anything else as pickle does."""
 
     def __init__(self, file, keys: PageKeys):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -76,7 +75,8 @@ class _KeyPickler(pickle.Pickler):
         fields = self.keys.fields[kind]
         if fields is None:
             return NotImplemented
-        fingerprint = _digest(self.keys.pickled((kind.__qualname__, [getattr(value, name) for name in fields])))
+        named = f"{kind.__module__}.{kind.__qualname__}"
+        fingerprint = _digest(self.keys.pickled((named, [getattr(value, name) for name in fields])))
         reduced = self.keys.shared[id(value)] = (value, (_fingerprinted, (fingerprint,)))
         return reduced[1]
 

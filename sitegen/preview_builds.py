@@ -70,14 +70,13 @@ class Built:
     summary: str
     _digest: Digest = field(repr=False)
     _search_tokens: search.Tokenised | None = field(repr=False)  # the build cache's
-    _records: dict = field(repr=False)  # papers.json's memo, shared by the builds of a session
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST`'s files of this build."""
         if relative == search.WHOLE_INDEX:
             text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens)
         else:
-            text = papers_json(self._digest, self._records)
+            text = papers_json(self._digest)
         return text.encode("utf-8")
 
 
@@ -87,7 +86,6 @@ class PreviewBuilds:
 
     def __init__(self) -> None:
         self.cache = BuildCache()  # in memory: each rebuild renders only what changed
-        self._records: dict = {}  # papers.json's memo (`site.files.papers_json`)
         # What the last published build served, so that the next one redirects a paper's
         # old URLs (an open page whose paper was retitled follows it), and every URL the
         # preview served whose paper is in no dump now.
@@ -105,8 +103,7 @@ class PreviewBuilds:
                            on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
                            superseded=superseded, history=self._history,
                            **({"progress": progress} if progress else {}))
-            return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens,
-                         self._records)
+            return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens)
         finally:  # (not before the pages are served: 0.02 s at 10,000 papers)
             if self._served_digest is not None:
                 self._history, self._served_digest = history_of(self._served_digest), None

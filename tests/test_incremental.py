@@ -289,6 +289,9 @@ def test_a_page_key_counts_every_field_of_every_paper_in_its_view():
     assert PageKeys("templates").key("t.html", {"papers": [dataclasses.replace(paper)]}) == key
     assert PageKeys("other templates").key("t.html", {"papers": [paper]}) != key
     assert PageKeys("templates").key("t.html", {"papers": [paper], "f": lambda: 1}) is None  # unkeyable
+    looped = dataclasses.replace(paper, provenance={})
+    looped.provenance["itself"] = looped  # a dataclass that holds itself: no key, no traceback
+    assert PageKeys("templates").key("t.html", {"papers": [looped]}) is None
 
 
 def test_papers_json_made_in_a_worker_is_what_a_full_build_makes(seed_copy, monkeypatch):

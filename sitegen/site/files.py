@@ -67,28 +67,11 @@ def _redirects_file(text: str) -> OutputFile:
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
-def papers_json(digest: Digest, memo: dict[str, tuple[tuple, str]] | None = None) -> str:
-    """Every paper's record.  With `memo` (serve's, from the last time it was asked for:
-    slug -> ((paper, its similar papers, its id), its record's JSON)), a paper equal to
-    the last one of its slug is not encoded again (comparing costs a tenth of encoding),
-    and `memo` is left holding this build's papers."""
-    known = memo if memo is not None else {}
+def papers_json(digest: Digest) -> str:
+    """Every paper's record, in the digest's order."""
     ids = paper_ids([paper.slug for paper in digest.papers])
-    made: dict[str, tuple[tuple, str]] = {}
-    pieces = []
-    for paper in digest.papers:
-        before = known.get(paper.slug)
-        shown = (paper, digest.similar.get(paper.slug, []), ids[paper.slug])
-        if before is not None and before[0] == shown:
-            text = before[1]
-        else:
-            text = _record_json(*shown)
-        made[paper.slug] = (shown, text)
-        pieces.append(text)
-    if memo is not None:
-        memo.clear()
-        memo.update(made)
-    return "[" + ",".join(pieces) + "]\n"
+    records = (_record_json(paper, digest.similar.get(paper.slug, []), ids[paper.slug]) for paper in digest.papers)
+    return "[" + ",".join(records) + "]\n"
 
 
 # Where a papers.json written in pieces may be cut: before a record (`pieces.split_records`).
