@@ -171,7 +171,8 @@ def parse_dumps(contents: list[tuple[str, bytes, str | None]], matcher: TopicMat
     while split < len(contents) - 1 and running < total / 2:
         running += len(contents[split][1])
         split += 1
-    with Child(_parse_and_match, contents[split:], matcher, True).start() as later_half:
+    with Child(_parse_and_match, contents[split:], matcher, True) as later_half:
+        later_half.start()
         earlier = _parse_and_match(contents[:split], matcher)
         try:
             later, matches = later_half.result()

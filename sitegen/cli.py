@@ -6,10 +6,12 @@ configuration error.  User mistakes are printed as messages, never tracebacks.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import functools
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,15 +228,30 @@ def _file_system_errors_reported():
 
 def run() -> None:
     """The `sitegen` program.  SIGTERM ends it as Ctrl-C does: helpers ended, half-built
-    folders deleted, exit code 128 + the signal."""
+    folders deleted, exit code 128 + the signal.  Whatever ends it once a signal came ends
+    it so, without a traceback: the KeyboardInterrupt raised wherever the program was may
+    come out as another exception (CPython turns one raised inside an import into a
+    TypeError), but every `with` and `finally` on the way out ran all the same."""
     signals = EndOnSignals()
     signals.install()
     try:
         main()
-    except SystemExit:
-        if signals.exit_code is not None:
-            raise SystemExit(signals.exit_code) from None
-        raise
+    except BaseException:
+        if signals.exit_code is None:
+            raise
+        _exit(signals.exit_code)
+
+
+def _exit(code: int) -> None:
+    """Exit as `sys.exit(code)` would (exit functions run, output flushed), but with
+    `code` for sure: Python ends with SIGINT instead, whatever it was asked to exit with,
+    a process where a KeyboardInterrupt once left code that `exec` ran (as namedtuple
+    and dataclasses make functions), caught or not."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 @main.command()

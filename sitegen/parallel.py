@@ -12,13 +12,16 @@ on a pipe nobody reads, holding memory, for ever.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
 import sys
 import threading
+import time
 from typing import Callable, Sequence
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -36,18 +39,24 @@ class ChildFailed(Exception):
 
 class Child:
     """`function(*args)` in a forked process, from `start` until `result` is asked for;
-    stopped (killed) on leaving a `with` block before that."""
+    stopped (killed) on leaving a `with` block before that: `with Child(...) as child:
+    child.start()`."""
 
     def __init__(self, function: Callable, *args):
         self.function, self.args, self.process = function, args, None
 
     def start(self) -> Child:
+        """Fork the child; called inside the `with` block (a signal that arrives while it
+        forks is raised as this returns, the child in the hands of whoever stops it)."""
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
-        with _forking():
-            self.process = context.Process(target=self._run, args=(sender,), daemon=True)
-            self.process.start()
-        sender.close()
+        try:
+            with _forking():
+                process = context.Process(target=self._run, args=(sender,), daemon=True)
+                process.start()
+                self.process = process
+        finally:
+            sender.close()
         return self
 
     def _run(self, sender) -> None:
@@ -92,10 +101,10 @@ def fork_map(function: Callable, items: Sequence, workers: int,
     `between()` runs before each result is taken: what it raises stops the work, the
     children with it."""
     results = []
-    with _forking():
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
-                                                        initargs=(function,))
-    with pool:
+    with contextlib.ExitStack() as owned:
+        with _forking():  # (a signal that arrives meanwhile is raised as it ends: the pool is owned)
+            pool = owned.enter_context(multiprocessing.get_context("fork").Pool(
+                workers, initializer=_start_worker, initargs=(function,)))
         for result in pool.imap(_call, items, chunksize=1):
             if between is not None:
                 between()
@@ -121,15 +130,41 @@ _ENDING_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 @contextlib.contextmanager
 def _forking():
-    """Around a fork: one at a time (`FORK_LOCK`), and SIGTERM and Ctrl-C held back in
-    this thread, so that a child never runs this process's handlers before `as_child`
-    has set its own (a signal in between printed a child's traceback)."""
-    with FORK_LOCK:
+    """Around a fork: one at a time (`FORK_LOCK`); SIGTERM and Ctrl-C held back in this
+    thread, so that a child never runs this process's handlers before `as_child` has set
+    its own (a signal in between printed a child's traceback); and this process's own
+    handlers put off until the fork is done (`_handlers_put_off`)."""
+    with FORK_LOCK, _handlers_put_off():
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING_SIGNALS)
         try:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextlib.contextmanager
+def _handlers_put_off():
+    """SIGTERM's and Ctrl-C's handlers, in the main thread (where Python runs them), only
+    note a signal until the block ends; it is raised again then.  Held back in this thread
+    alone, a signal still reaches the process through any other (NumPy's BLAS threads),
+    and its handler, run in the middle of a fork, raised KeyboardInterrupt where the child
+    was in nobody's hands to be stopped: it went on writing into the folder the build was
+    deleting.  Raised at the end, it finds the child owned (`Child.start`, `fork_map`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (Python runs handlers in the main thread: none interrupts this one)
+        return
+    arrived: list[int] = []
+    replaced = {}
+    try:
+        for number in _ENDING_SIGNALS:
+            if callable(signal.getsignal(number)):
+                replaced[number] = signal.signal(number, lambda signum, frame: arrived.append(signum))
+        yield
+    finally:
+        for number, handler in replaced.items():
+            signal.signal(number, handler)
+    if arrived:
+        signal.raise_signal(arrived[0])
 
 
 def as_child() -> None:
@@ -166,17 +201,49 @@ class EndOnSignals:
 
     def __init__(self) -> None:
         self.received: int | None = None
+        self.swallowed = False  # the KeyboardInterrupt raised was lost: raise it again
+        self.in_hook = False
 
     def install(self) -> None:
         for number in (signal.SIGTERM, signal.SIGINT):
             if signal.getsignal(number) is not signal.SIG_IGN or number == signal.SIGTERM:
                 signal.signal(number, self._handle)
+        sys.unraisablehook = functools.partial(self._unraisable, sys.unraisablehook)
 
     def _handle(self, number: int, frame) -> None:
-        if self.received is not None:
+        if self.in_hook:  # (what the hook raises is lost too)
+            self._raise_again_soon()
+            return
+        if self.received is not None and not self.swallowed:
             os._exit(128 + number)
-        self.received = number
+        self.received, self.swallowed = self.received or number, False
         raise KeyboardInterrupt
+
+    def _unraisable(self, passed_on: Callable, unraisable) -> None:
+        """A KeyboardInterrupt raised while a finalizer (`__del__`) ran is one Python
+        swallows, printing "Exception ignored", and the command went on as if no signal
+        had come: it is raised again instead, once the finalizer is done."""
+        if unraisable.exc_type is not KeyboardInterrupt or self.received is None:
+            passed_on(unraisable)
+            return
+        self.in_hook, self.swallowed = True, True
+        try:
+            self._raise_again_soon()
+        finally:
+            self.in_hook = False
+
+    def _raise_again_soon(self) -> None:
+        """The signal sent again to the main thread, from another (a signal, not a mere
+        flag, so that a wait in a system call is cut short as by the first)."""
+        main, number = threading.main_thread().ident, self.received
+
+        def send() -> None:
+            time.sleep(0.01)
+            signal.pthread_kill(main, number)
+        try:
+            _thread.start_new_thread(send, ())
+        except RuntimeError:  # (the interpreter is ending: so is the command)
+            pass
 
     @property
     def exit_code(self) -> int | None:

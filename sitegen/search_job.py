@@ -121,7 +121,8 @@ class InBackground:
     def start(self) -> None:
         if self.job is not None and self.child is None and \
                 len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
-            self.child = Child(self.job.run, self.folder).start()
+            self.child = Child(self.job.run, self.folder)  # (owned before it forks)
+            self.child.start()
 
     def outcome(self) -> Outcome:
         if self.job is None:

@@ -105,6 +105,82 @@ def test_sigterm_or_ctrl_c_ends_the_whole_build_and_leaves_no_half_built_folder(
     assert not large_site.output.exists()
 
 
+SIGNAL_AT_A_FORK = """\
+import os, signal, sys
+fork, number, forks = int(sys.argv[1]), int(sys.argv[2]), 0
+def signal_the_build():  # in the build, just after its n-th fork, the child half set up
+    global forks
+    forks += 1
+    if forks == fork:
+        os.kill(os.getpid(), number)
+os.register_at_fork(after_in_parent=signal_the_build)
+sys.argv = ["sitegen", "build", "--no-cache"]
+from sitegen.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_that_comes_while_a_helper_is_forked_ends_the_build_as_at_any_other_moment(
+        large_site, number):
+    """The 1st fork starts the search index's process; the 2nd, a render worker's (after
+    NumPy has started threads of its own, which take a signal that the forking thread
+    holds back)."""
+    for fork in (1, 2):
+        build = subprocess.Popen([sys.executable, "-c", SIGNAL_AT_A_FORK, str(fork), str(number)],
+                                 cwd=large_site.root, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            errors = build.communicate(timeout=120)[1]
+            assert wait_until(lambda: not group_members(build.pid), 15), \
+                f"fork {fork}: left running: {group_members(build.pid)}"
+        finally:
+            for pid in group_members(build.pid):
+                os.kill(pid, signal.SIGKILL)
+        assert (build.returncode, fork) == (128 + number, fork), errors
+        assert "Traceback" not in errors and "Exception ignored" not in errors, errors
+        assert not any(path.name.startswith("._site.") for path in large_site.root.iterdir())
+        assert not large_site.output.exists()
+
+
+SIGNAL_WHOSE_INTERRUPT_IS_LOST = """\
+import os, signal, sys
+number, lost, build = int(sys.argv[1]), sys.argv[2], os.getpid()
+class Dropped:
+    def __del__(self):  # Python swallows what a finalizer raises (and prints it)
+        os.kill(build, number)
+def signal_the_build(event, args):  # as the build makes its staging folder
+    if event == "os.mkdir" and ".building-" in str(args[0]) and os.getpid() == build:
+        if lost == "in a finalizer":
+            Dropped()
+        elif lost == "in code run by exec":  # (namedtuple and dataclasses make functions so)
+            exec("os.kill(build, number)")
+        else:  # as CPython makes of one raised at some moments of an import
+            try:
+                os.kill(build, number)
+            except KeyboardInterrupt:
+                raise TypeError("expected a message argument") from None
+sys.addaudithook(signal_the_build)
+sys.argv = ["sitegen", "build", "--no-cache"]
+from sitegen.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("lost", ["in a finalizer", "turned into another exception", "in code run by exec"])
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_whose_interrupt_is_lost_on_the_way_still_ends_the_build(large_site, number, lost):
+    script = large_site.root.parent / "signalled_build.py"  # run with -m, as `sitegen` is
+    script.write_text(SIGNAL_WHOSE_INTERRUPT_IS_LOST)
+    build = subprocess.run([sys.executable, "-m", "signalled_build", str(number), lost],
+                           cwd=large_site.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(script.parent)})
+    assert build.returncode == 128 + number, build.stderr
+    assert "Exception ignored" not in build.stderr and "Traceback" not in build.stderr, build.stderr
+    assert not any(path.name.startswith("._site.") for path in large_site.root.iterdir())
+    assert not large_site.output.exists()
+
+
 def test_helpers_of_a_killed_build_die_with_it(large_site):
     build = start_build(large_site)
     end_with(build, signal.SIGKILL)
