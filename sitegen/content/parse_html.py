@@ -22,7 +22,8 @@ import re
 from html.parser import HTMLParser
 
 from .capture import clean_text, iso_date, loose_date
-from .parse_lines import LISTING_ADDRESS, FrontMatter, Line, hub_url
+from .parse_lines import LISTING_ADDRESS, FrontMatter, Line
+from .text_links import hub_url
 
 BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li",
               "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "td", "th", "table",

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 
 from .capture import DATE_LIKE, MAX_TITLE_LENGTH, parse_date_line, word_count
-from .parse_lines import UNKNOWN_TARGET, Line
+from .parse_lines import Line
+from .text_links import UNKNOWN_TARGET
 
 AUTHORS = re.compile(r"^(?:[-*•·]\s*)*(?P<count>\d{1,5})\s+authors?$", re.IGNORECASE)
 # `12`, `[-] 12`, `Upvote 12`, and the button's checkbox as readers write it: `- [ ] 12`, `[x] 12`.
