@@ -24,6 +24,7 @@ import jinja2
 
 from .errors import BuildError
 
+
 def template_sources_key(env: jinja2.Environment) -> str:
     """A fingerprint of every template the environment can load, by name and source."""
     digest = hashlib.blake2b(digest_size=16)
