@@ -250,21 +250,21 @@ def save(cache: BuildCache, path: Path) -> None:
             raise
 
 
-def remove_unused(folder: Path, keep: str = "", days: float = UNUSED_DAYS) -> list[str]:
-    """Remove the caches in `folder` that no build has saved for `days`, and what a save
-    stopped by SIGKILL left of one a day later: a digest moved or deleted leaves its cache
-    behind, tens of megabytes of it.  Only files named exactly as sitegen names them are
-    touched, as the folder may be one the user chose, and never `keep` (the cache just
+def remove_unused(folder: Path, keep: str) -> None:
+    """Remove the caches in `folder` that no build has saved for `UNUSED_DAYS`, and what a
+    save stopped by SIGKILL left of one a day later: a digest moved or deleted leaves its
+    cache behind, tens of megabytes of it.  Only files named exactly as sitegen names them
+    are touched, as the folder may be one the user chose, and never `keep` (the cache just
     saved, whatever the clock says).  A cache another build saves as this one checks it
-    may go too: that costs its next build time, nothing else.  The names of those removed."""
-    removed, now = [], time.time()
+    may go too: that costs its next build time, nothing else."""
+    now = time.time()
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             named = _CACHE_NAME.fullmatch(entry.name)
-            kept_for = 1 if named and named["temporary"] else days
+            if not named or entry.name == keep:
+                continue
+            kept_for = 1 if named["temporary"] else UNUSED_DAYS
             with contextlib.suppress(OSError):
-                if (named and entry.name != keep and entry.is_file(follow_symlinks=False)
+                if (entry.is_file(follow_symlinks=False)
                         and entry.stat(follow_symlinks=False).st_mtime < now - kept_for * 86400):
                     os.unlink(entry.path)
-                    removed.append(entry.name)
-    return removed
