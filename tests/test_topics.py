@@ -74,6 +74,8 @@ def test_excluded_phrases_do_not_count_for_their_topic():
     assert chosen([representation, interpretability], abstract=text) == ["interpretability"]
     assert "representation" not in scores([representation], abstract=text)
     assert chosen([representation], abstract=text + " A variational autoencoder too.") == ["representation"]
+    assert TopicRules([representation]).hits("Sparse autoencoders", text + " A variational autoencoder.") == {
+        "representation": (Hit("autoencoder*", "strong", 0, 1),)}
 
 
 def test_each_rule_counts_its_own_mentions():
@@ -86,7 +88,8 @@ def test_each_rule_counts_its_own_mentions():
 
 def test_rules_match_whole_words_in_any_case_and_ignore_punctuation_between_words():
     topic = Topic("x", "X", strong=("SNN", "black-box", "neuromorph*"))
-    for text in ("an snn model", "a black box model", "Black-box models", "Neuromorphic chips"):
+    for text in ("an snn model", "a black box model", "Black-box models", "Neuromorphic chips",
+                 "black, box", "black (-) box", "black -- box", "black \u2014 (box)", "BLACK.\n\n...BOX"):
         assert chosen([topic], abstract=text) == ["x"], text
     for text in ("SNNs", "a classnn", "blackbox", "neuro morphic"):
         assert chosen([topic], abstract=text) == [], text
