@@ -4,6 +4,7 @@ that explains them, their configuration errors, and the shipped digest's topic p
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -290,6 +291,24 @@ def test_the_report_counts_overlaps_between_topics(site):
     assert "  shares papers with: plasticity 1" in lines
     assert "  shares papers with: spiking 1" in lines
     assert lines[-2:] == ["Papers on two topics or more, by pair:", "  spiking + plasticity: 1"]
+
+
+def test_the_report_lists_the_kept_topics_of_equal_score_in_configuration_order(site, tmp_path):
+    import subprocess
+    import sys
+    site.write("dumps/a.txt", "Gamma Beta Alpha\nOne paper on all three.\n")
+    site.write("site.yaml", REPORT_SITE.replace("\ntopics:", """\ntopics:
+  - {slug: zeta, name: Zeta, strong: [gamma]}
+  - {slug: alpha, name: Alpha, strong: [beta]}
+  - {slug: mid, name: Mid, strong: [alpha]}""").replace("max_topics: 1", "max_topics: 2"))
+    reports = set()
+    for seed in ("1", "5"):  # a set of the two slugs iterates in one order under one, in the other under the other
+        result = subprocess.run([sys.executable, "-m", "sitegen", "check", "--topics", "--quiet"], cwd=site.root,
+                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        reports.add(result.stdout)
+    assert len(reports) == 1
+    assert "cut by max_topics 2 (kept zeta 6, alpha 6)" in reports.pop()
 
 
 # --- the shipped digest -----------------------------------------------------------
