@@ -206,8 +206,8 @@ class TopicRules:
         rule's mentions in compiled code, each worth an integer that holds the rule's weight
         in its topic's field (64 bits each, more than any text's mentions need), and `sum`
         adds them up in C: Python takes two sums per paper, not a step per mention.  This
-        buys matching at about four fifths of the CPU time of counting each rule's mentions
-        in Python from the same automaton (figures in benchmarks/README.md)."""
+        buys matching at about three quarters of the CPU time of counting each rule's
+        mentions in Python from the same automaton (figures in benchmarks/README.md)."""
         find, worth = self._find.find_matches_as_indexes, self._values.__getitem__
         total = (title_weight * sum(map(worth, map(_SPELLING, find(texts[0], overlapping=True))))
                  + sum(map(worth, map(_SPELLING, find(texts[1], overlapping=True)))))
