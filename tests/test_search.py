@@ -464,3 +464,23 @@ def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monk
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
     assert json.loads(at_once) == json.loads(json.dumps(reference))
+
+
+def test_an_index_with_more_terms_than_a_16_bit_sort_can_group_is_what_lunr_py_builds():
+    """Postings are grouped by (term, field) with a sort whose integer type depends on how
+    many groups there are: past 65,536 (10,923 terms in six fields) it is no longer 16 bits."""
+    import random
+    from sitegen.site.search import _whole_index, collect
+    from sitegen.site.search_files import _parts
+    letters = "bcdfghjklmnpqrstvwxz"
+    words = sorted({"".join(random.Random(n).choices(letters, k=7)) for n in range(12_000)})
+    shuffled = random.Random(1).sample(words, len(words))
+    documents = [{"ref": f"p{n}", "title": " ".join(shuffled[n::40][:5]), "abstract": " ".join(shuffled[n::40]),
+                  "topics": "", "organization": "", "year": "2024", "facets": "y_2024"} for n in range(40)]
+    collected = collect(documents)[0]
+    assert len(collected.terms) * len(FIELDS) > 65_536
+    reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
+                          documents=documents).serialize()
+    assert json.loads(_whole_index(collected)) == json.loads(json.dumps(reference))
+    starts, parts = _parts(collected)
+    assert [json.loads(part)[0][0] for part in parts] == starts

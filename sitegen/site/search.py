@@ -136,8 +136,10 @@ class Collected:
         in_js_order = sorted(range(len(self.terms)), key=lambda n: _js_order(self.terms[n]))
         rank[in_js_order] = np.arange(len(in_js_order))
         group = rank[self.term_ids] * field_count + self.segment_of_entry % field_count
-        # Entries come by document; a stable sort by group keeps each group's in that order.
-        order = np.argsort(group, kind="stable")
+        # Entries come by document; a stable sort by group keeps each group's in that order
+        # (in the smallest type that holds them: NumPy's stable sort of integers of 16 bits
+        # or fewer is a radix sort).
+        order = np.argsort(group.astype(np.min_scalar_type(len(rank) * field_count)), kind="stable")
         ends = np.cumsum(np.bincount(group, minlength=len(rank) * field_count)).tolist()
         return in_js_order, ends, order
 
@@ -291,8 +293,11 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     terms, term_of_entry, counts = tokenised.terms, tokenised.term_of_entry, tokenised.count_of_entry
     field_of_entry, lengths = tokenised.field_of_entry, tokenised.lengths
 
-    # lunr numbers terms (`_index`) in the order it first meets them.
-    in_index_order = list(dict.fromkeys(term_of_entry.tolist()))
+    # lunr numbers terms (`_index`) in the order it first meets them: by their first entries.
+    first_entry = np.full(len(terms), len(term_of_entry), dtype=np.int64)
+    np.minimum.at(first_entry, term_of_entry, np.arange(len(term_of_entry)))
+    present = np.flatnonzero(first_entry < len(term_of_entry))
+    in_index_order = present[np.argsort(first_entry[present])].tolist()
     index_of_term = np.full(max(len(terms), 1), -1, dtype=np.int64)
     index_of_term[in_index_order] = np.arange(len(in_index_order))
     names = list(terms)
@@ -343,7 +348,10 @@ class _Strings:
     def __init__(self, collected: Collected):
         import numpy as np
 
-        values, self.score_of_entry = np.unique(collected.scores, return_inverse=True)
+        # The distinct scores, and each entry's among them, without sorting every entry's:
+        # scores are thousandths, small integers (never negative).
+        present = np.bincount(collected.scores) > 0
+        values, self.score_of_entry = np.flatnonzero(present), (np.cumsum(present) - 1)[collected.scores]
         self.scores = np.array([repr(value) for value in (values / 1000).tolist()], dtype=object)
         self.thousandths = np.array([str(value) for value in values.tolist()], dtype=object)
         self.numbers = np.array([str(n) for n in range(max(len(collected.terms), len(collected.refs)))],
