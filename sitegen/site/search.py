@@ -2,8 +2,8 @@
 
 `collect` computes exactly what lunr.py's builder would (same tokenizer, pipeline from
 lunr.py, same BM25 scores and rounding), but sends each distinct word through the
-pipeline once and scores every (document, field, term) at once with NumPy, so 10,000
-papers take about a second instead of lunr.py's 18.  `search/lunr.json` is that whole
+pipeline once and scores every (document, field, term) at once with NumPy (a small
+fraction of lunr.py's time: benchmarks/README.md).  `search/lunr.json` is that whole
 index, equal as JSON to lunr.py's `serialize()` and loadable by `lunr.Index.load()`;
 the files the browser loads are cut from it by `search_files.py`.
 
