@@ -325,8 +325,8 @@ class _Strings:
     def __init__(self, collected: Collected):
         import numpy as np
 
-        # The distinct scores, and each entry's among them, without sorting every entry's:
-        # scores are thousandths, small integers (never negative).
+        # The distinct scores, and each entry's place among them, by counting rather than
+        # by sorting the entries: scores are thousandths, small non-negative integers.
         present = np.bincount(collected.scores) > 0
         values, self.score_of_entry = np.flatnonzero(present), (np.cumsum(present) - 1)[collected.scores]
         self.scores = np.array([repr(value) for value in (values / 1000).tolist()], dtype=object)

@@ -67,9 +67,9 @@ class SearchFile:
         return "".join(self.pieces())
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """The file's bytes, about `size` at a time, each chunk whole pieces of its text
-        (so a file written in pieces is cut between them), and never the whole file in
-        memory at once, text and bytes."""
+        """The file's bytes, about `size` at a time, each chunk made of whole pieces of its
+        text (so a file written in pieces is cut between them); the whole text is never
+        made at once."""
         batch, length = [], 0
         for piece in self.pieces():
             batch.append(piece)
