@@ -463,9 +463,9 @@ def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monk
     assert json.loads(at_once) == json.loads(json.dumps(reference))
 
 
-def test_an_index_with_more_terms_than_a_16_bit_sort_can_group_is_what_lunr_py_builds():
-    """Postings are grouped by (term, field) with a sort whose integer type depends on how
-    many groups there are: past 65,536 (10,923 terms in six fields) it is no longer 16 bits."""
+def test_an_index_with_more_than_65536_term_field_groups_is_what_lunr_py_builds():
+    """Postings are grouped by (term, field): past 65,536 groups (10,923 terms in six
+    fields) no 16-bit number tells them apart."""
     import random
     from sitegen.site.search import _whole_index, collect
     from sitegen.site.search_files import _parts

@@ -116,10 +116,7 @@ class Collected:
     @functools.cached_property
     def posting_order(self) -> tuple[list[int], list[int], "np.ndarray"]:
         """(term ids in JavaScript's sort order of terms, where each (term, field) group
-        ends, the entries reordered by term, field and document): lunr's inverted index.
-        The groups are sorted as the smallest integer type that holds them, which buys a
-        radix sort (linear in the entries) below 65,536 groups: NumPy's stable sort of
-        integers of 16 bits or fewer is one (benchmarks/README.md)."""
+        ends, the entries reordered by term, field and document): lunr's inverted index."""
         import numpy as np
 
         field_count = len(self.field_names)
@@ -128,7 +125,7 @@ class Collected:
         rank[in_js_order] = np.arange(len(in_js_order))
         group = rank[self.term_ids] * field_count + self.segment_of_entry % field_count
         # Entries come by document; a stable sort by group keeps each group's in that order.
-        order = np.argsort(group.astype(np.min_scalar_type(len(rank) * field_count)), kind="stable")
+        order = np.argsort(group, kind="stable")
         ends = np.cumsum(np.bincount(group, minlength=len(rank) * field_count)).tolist()
         return in_js_order, ends, order
 
