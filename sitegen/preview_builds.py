@@ -23,6 +23,7 @@ from .config import SiteConfig
 from .content.model import Digest
 from .errors import Diagnostic
 from .links import broken_urls, history_of
+from .output import remove_folder
 from .parallel import FORK_LOCK
 from .redirects import History
 from .site import search
@@ -125,3 +126,9 @@ def input_folders(config: SiteConfig) -> list[Path]:
     yet included), besides site.yaml and the sources."""
     root = config.root
     return [*template_dirs(config), root / "templates", root / "static", theme_dir() / "static"]
+
+
+def discard(folder: Path) -> None:
+    """Delete serve's private folder once it stops, in a process of its own: its thousands
+    of files take seconds to go, which Ctrl-C should not wait for."""
+    remove_folder(folder, in_background=True)

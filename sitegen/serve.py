@@ -44,8 +44,7 @@ import click
 
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
-from .output import remove_folder
-from .preview_builds import ON_REQUEST, Built, LaidOut, PreviewBuilds, in_search_folder, input_folders
+from .preview_builds import ON_REQUEST, Built, LaidOut, PreviewBuilds, discard, in_search_folder, input_folders
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
@@ -598,8 +597,7 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
             preview.observer.stop()
         server.shutdown()
         server.server_close()
-        # (its thousands of files take seconds to delete: Ctrl-C should not wait for that)
-        remove_folder(preview.output.parent, in_background=True)
+        discard(preview.output.parent)
     preview.echo("Stopped.")
 
 
