@@ -192,10 +192,11 @@ class Similarity:
         top_band = _band(MAX_DOCUMENT_FREQUENCY)
         idf_of_band = np.array([math.log(self.papers) - band / 2 * math.log(2) + 1.0
                                 for band in range(top_band + 1)])
-        distinct_tf, tf_index = np.unique(self.tf[kept], return_inverse=True)
+        tf = self.tf[kept]
+        distinct_tf = np.unique(tf)
         log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
         paper_of_entry, word_of_entry = self._paper_of_pair(slugs)[kept], self.word_of_pair[kept]
-        weights = (1.0 + log_tf[tf_index]) * idf_of_band[self.signature[word_of_entry]]
+        weights = (1.0 + log_tf[np.searchsorted(distinct_tf, tf)]) * idf_of_band[self.signature[word_of_entry]]
         row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_entry, minlength=total))))
         squares = weights * weights
         bounds = row_starts.tolist()
