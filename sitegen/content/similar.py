@@ -322,8 +322,10 @@ def _sums(block: "np.ndarray", papers: int, chosen: "np.ndarray", rows: "np.ndar
           others: "np.ndarray", products: "np.ndarray") -> "np.ndarray":
     """Each product's pair score: the sum of the pair's products in their order (that of
     the row's words, as a sparse product adds them: the same float from either paper of the
-    pair), 0 for a paper with itself.  They are added up in `block`, zeros (and left zeros),
-    a row per paper for as many rows as fit the processor's cache."""
+    pair), 0 for a paper with itself.  They are added up in `block` (zeros, and left zeros),
+    a cell per paper for the few rows that fit it: small enough to stay in the processor's
+    cache, where the scattered additions are several times cheaper than in a block for
+    every row of `chosen`."""
     import numpy as np
 
     per_block = len(block) // papers
