@@ -4,6 +4,7 @@ that explains them, their configuration errors, and the shipped digest's topic p
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -74,6 +75,8 @@ def test_excluded_phrases_do_not_count_for_their_topic():
     assert chosen([representation, interpretability], abstract=text) == ["interpretability"]
     assert "representation" not in scores([representation], abstract=text)
     assert chosen([representation], abstract=text + " A variational autoencoder too.") == ["representation"]
+    assert TopicRules([representation]).hits("Sparse autoencoders", text + " A variational autoencoder.") == {
+        "representation": (Hit("autoencoder*", "strong", 0, 1),)}
 
 
 def test_each_rule_counts_its_own_mentions():
@@ -86,7 +89,8 @@ def test_each_rule_counts_its_own_mentions():
 
 def test_rules_match_whole_words_in_any_case_and_ignore_punctuation_between_words():
     topic = Topic("x", "X", strong=("SNN", "black-box", "neuromorph*"))
-    for text in ("an snn model", "a black box model", "Black-box models", "Neuromorphic chips"):
+    for text in ("an snn model", "a black box model", "Black-box models", "Neuromorphic chips",
+                 "black, box", "black (-) box", "black -- box", "black \u2014 (box)", "BLACK.\n\n...BOX"):
         assert chosen([topic], abstract=text) == ["x"], text
     for text in ("SNNs", "a classnn", "blackbox", "neuro morphic"):
         assert chosen([topic], abstract=text) == [], text
@@ -287,6 +291,24 @@ def test_the_report_counts_overlaps_between_topics(site):
     assert "  shares papers with: plasticity 1" in lines
     assert "  shares papers with: spiking 1" in lines
     assert lines[-2:] == ["Papers on two topics or more, by pair:", "  spiking + plasticity: 1"]
+
+
+def test_the_report_lists_the_kept_topics_of_equal_score_in_configuration_order(site, tmp_path):
+    import subprocess
+    import sys
+    site.write("dumps/a.txt", "Gamma Beta Alpha\nOne paper on all three.\n")
+    site.write("site.yaml", REPORT_SITE.replace("\ntopics:", """\ntopics:
+  - {slug: zeta, name: Zeta, strong: [gamma]}
+  - {slug: alpha, name: Alpha, strong: [beta]}
+  - {slug: mid, name: Mid, strong: [alpha]}""").replace("max_topics: 1", "max_topics: 2"))
+    reports = set()
+    for seed in ("1", "5"):  # a set of the two slugs iterates in one order under one, in the other under the other
+        result = subprocess.run([sys.executable, "-m", "sitegen", "check", "--topics", "--quiet"], cwd=site.root,
+                                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        reports.add(result.stdout)
+    assert len(reports) == 1
+    assert "cut by max_topics 2 (kept zeta 6, alpha 6)" in reports.pop()
 
 
 # --- the shipped digest -----------------------------------------------------------

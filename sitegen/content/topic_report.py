@@ -68,8 +68,9 @@ def _near_misses(papers: list[Paper], slug: str, scores: dict[str, dict[str, Top
             reason = "none of its `requires` words"
         elif score.matches:
             best = max(scores[paper.key][other].score for other in chosen[paper.key])
-            kept = ", ".join(f"{other} {scores[paper.key][other].score}" for other in
-                             sorted(chosen[paper.key], key=lambda s: -scores[paper.key][s].score))
+            kept = ", ".join(f"{other} {score.score}" for other, score in  # equals in configuration order
+                             sorted(((other, score) for other, score in scores[paper.key].items()
+                                     if other in chosen[paper.key]), key=lambda item: -item[1].score))
             reason = (f"under half the best score (kept {kept})" if score.score < RUNNER_UP_SHARE * best
                       else f"cut by max_topics {config.max_topics} (kept {kept})")
         else:

@@ -24,9 +24,14 @@ next.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+import struct
 from collections import defaultdict
-from typing import Iterable, NamedTuple, Sequence
+from operator import itemgetter
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+import ahocorasick_rs
 
 from ..config import Topic
 
@@ -37,6 +42,12 @@ WEIGHTS = {"exclude": 0, "requires": 0, "weak": 1, "strong": 2}
 
 WORD = re.compile(r"\w+")
 _APART = "\x00"  # stands for an excluded phrase: no rule's word, not a space
+_FIELDS = {"strong": 0, "weak": 0, "requires": 1, "exclude": 2}  # a topic's three tallies (`_tally`)
+_GAP = 3  # the most spaces between two words that `_spellings` spells out
+_TOO_LONG_GAP = " " * (_GAP + 1)
+_LONG_GAPS = re.compile(f"{_TOO_LONG_GAP}+")
+_SPELLING = itemgetter(0)
+_FIELD_MASK = (1 << 64) - 1
 TEXTS_REMEMBERED = 100_000
 # Byte -> itself in lower case for what `\w` matches in ASCII (letters, digits, underscore),
 # else a space: an ASCII text's words are then one split of the translated text, 2.5 times
@@ -52,10 +63,12 @@ def words_of(text: str) -> list[str]:
 
 
 def spaced_words(text: str) -> str:
-    """`words_of(text)` in one string, a space or more before each word: " sparse  autoencoders"."""
-    if text.isascii():
-        return " " + text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
-    return " " + " ".join(WORD.findall(text.casefold()))
+    """`words_of(text)` in one string, one to `_GAP` spaces before each word and one or more
+    after the last: " sparse autoencoders,  too" -> " sparse autoencoders   too "."""
+    if not text.isascii():
+        return f" {' '.join(WORD.findall(text.casefold()))} "
+    spaced = f" {text.encode('ascii').translate(_ASCII_WORD_BYTES).decode('ascii')} "
+    return _LONG_GAPS.sub(" ", spaced) if _TOO_LONG_GAP in spaced else spaced
 
 
 def rule_words(rule: str) -> list[str]:
@@ -111,180 +124,111 @@ def choose_topics(scores: Iterable[TopicScore], max_topics: int) -> tuple[str, .
     return ()
 
 
-class _Rule(NamedTuple):
-    topic: int  # index into TopicRules.order
-    kind: str
-    text: str
-    weight: int
-
-
-class _Phrase(NamedTuple):
-    """A rule of two words or more, looked for where its first word stands."""
-    rule: int
-    middle: list[str]  # the words between the first and the last
-    last: str  # without its `*`
-    prefix: bool  # the last word ends in `*`: any word starting with it
-
-    def ends_with(self, word: str) -> bool:
-        return word.startswith(self.last) if self.prefix else word == self.last
-
-    def at(self, words: list[str], place: int) -> bool:
-        """Whether the phrase stands in `words` from `place` (where its first word is)."""
-        end = place + len(self.middle) + 1
-        return end < len(words) and words[place + 1:end] == self.middle and self.ends_with(words[end])
-
-
 class TopicRules:
-    """Topics' rules compiled for matching (see `_count` for how a text is counted)."""
+    """Topics' rules compiled for matching: one Aho-Corasick automaton over every rule as it
+    is spelled in spaced words (see `_tally` for how a text is counted)."""
 
     def __init__(self, topics: Iterable[Topic]):
         topics = tuple(topics)
         self.order = [topic.slug for topic in topics]
-        self._rules: list[_Rule] = []
-        self._single: dict[str, list[int]] = defaultdict(list)   # word -> one-word rules
-        self._prefix: dict[str, list[int]] = defaultdict(list)   # prefix -> one-word rules
-        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)  # first word -> phrases
-        self._requiring: set[int] = set()  # topics with `requires`
-        self._overlapping: dict[int, re.Pattern] = {}  # rule whose mentions can share words -> its pattern
+        self._free = [not topic.requires for topic in topics]  # no context to meet
+        self._topics = {topic.slug: topic for topic in topics}
+        self._explaining: dict[str, tuple[list[tuple[str, str]], TopicRules]] = {}  # see `hits`
+        values: dict[str, int] = defaultdict(int)  # a rule as the automaton spells it -> what it adds
+        # Rules whose mentions can share words, each with a field of its own after the topics'
+        self._overlapping: list[tuple[re.Pattern, int]] = []
         excluded: dict[int, list[str]] = defaultdict(list)  # topic -> its exclude patterns
         for index, topic in enumerate(topics):
             for kind, text in rules_of(topic):
                 parts = rule_words(text)
-                if parts:
-                    self._add(index, kind, text, parts)
-                    if kind == "exclude":
-                        excluded[index].append(_pattern(parts))
+                if not parts:
+                    continue
+                value = (WEIGHTS[kind] or 1) << (64 * (3 * index + _FIELDS[kind]))
+                if _overlaps_itself(parts):
+                    self._overlapping.append((re.compile(f" {_pattern(parts)}\\b"), value))
+                    value += 1 << (64 * (3 * len(topics) + len(self._overlapping) - 1))
+                for spelled in _spellings(parts):
+                    values[spelled] += value
+                if kind == "exclude":
+                    excluded[index].append(_pattern(parts))
         # " (?:sparse +autoencoder\w*|...)(?= )": a topic's excluded phrases in spaced words
         self._excluded = {topic: re.compile(f" (?:{'|'.join(patterns)})(?= )")
                           for topic, patterns in excluded.items()}
-        self._exclusions = {rule for rule, found in enumerate(self._rules) if found.kind == "exclude"}
-        self._weighing = [(found.topic, found.weight) for found in self._rules]
-        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefix})
-        spelled = {" ".join(rule_words(found.text)) for found in self._rules}  # "sparse autoencoder*"
-        self._runs = re.compile(f" (?=({_trie_pattern(spelled)}))").findall
-        self._mentioned: dict[str, tuple[int, ...]] = {}  # a run `_runs` finds -> the rules it mentions
-
-    def _add(self, topic: int, kind: str, text: str, parts: list[str]) -> None:
-        rule = len(self._rules)
-        self._rules.append(_Rule(topic, kind, text, WEIGHTS[kind]))
-        if kind == "requires":
-            self._requiring.add(topic)
-        first, *rest = parts
-        if rest:
-            last = rest[-1]
-            self._phrases[first].append(_Phrase(rule, rest[:-1], last.rstrip("*"), last.endswith("*")))
-            if _overlaps_itself(parts):
-                self._overlapping[rule] = re.compile(f"(?<= ){_pattern(parts)}\\b")
-        elif first.endswith("*"):
-            self._prefix[first[:-1]].append(rule)
-        else:
-            self._single[first].append(rule)
+        self._find = ahocorasick_rs.AhoCorasick(list(values), implementation=ahocorasick_rs.Implementation.DFA)
+        self._values = list(values.values())
+        self._fields = struct.Struct(f"<{3 * len(topics)}Q")
+        self._bytes = 8 * (3 * len(topics) + len(self._overlapping))
 
     def score(self, title: str, abstract: str) -> tuple[TopicScore, ...]:
         """The topics the text mentions with some score, in configuration order."""
-        totals: dict[int, int] = {}  # topic -> score
-        contexts: set[int] = set()
-        weighing = self._weighing
-        for rule, count in self._mentions(title, abstract).items():
-            topic, weight = weighing[rule]
-            if weight:
-                totals[topic] = totals.get(topic, 0) + weight * count
-            else:  # `requires`
-                contexts.add(topic)
-        requiring, order = self._requiring, self.order
-        return tuple([TopicScore(order[topic], totals[topic], topic not in requiring or topic in contexts)
-                      for topic in sorted(totals)])  # from a list: slower from a generator
+        fields = self._weighed((spaced_words(title), spaced_words(abstract)), TITLE_WEIGHT)
+        order, free, contexts = self.order, self._free, fields[1::3]
+        return tuple([TopicScore(order[topic], score, free[topic] or contexts[topic] > 0)
+                      for topic, score in enumerate(fields[::3]) if score])  # from a list: slower from a generator
 
     def hits(self, title: str, abstract: str) -> dict[str, tuple[Hit, ...]]:
-        """Topic -> the mentions of its rules that make its score, in configuration order."""
-        counts: dict[int, list[int]] = {}  # rule -> [mentions in title, in abstract]
-        for place, mentions in enumerate((self._mentions(title, "", 1), self._mentions("", abstract))):
-            for rule, count in mentions.items():
-                if self._rules[rule].weight:
-                    counts.setdefault(rule, [0, 0])[place] += count
+        """Topic -> the mentions of its rules that make its score, in configuration order:
+        for each topic the text scores for, the scores in the title and in the abstract of
+        topics made of each of its scoring rules alone (weak, with the topic's `exclude`)."""
+        texts = spaced_words(title), spaced_words(abstract)
         hits: dict[str, tuple[Hit, ...]] = {}
-        for rule in sorted(counts):  # rules are numbered in configuration order
-            found = self._rules[rule]
-            hit = Hit(found.text, found.kind, *counts[rule])
-            hits[self.order[found.topic]] = hits.get(self.order[found.topic], ()) + (hit,)
+        for slug in (score.slug for score in self.score(title, abstract)):
+            if slug not in self._explaining:
+                topic = self._topics[slug]
+                scoring = [(kind, text) for kind, text in rules_of(topic) if WEIGHTS[kind] and rule_words(text)]
+                self._explaining[slug] = scoring, TopicRules(
+                    Topic(str(number), text, weak=(text,), exclude=topic.exclude)
+                    for number, (_, text) in enumerate(scoring))
+            scoring, alone = self._explaining[slug]
+            titles = alone._weighed((texts[0], ""), 1)[::3]  # each rule's mentions in the title
+            abstracts = alone._weighed(("", texts[1]), 1)[::3]
+            hits[slug] = tuple(Hit(text, kind, in_title, in_abstract) for (kind, text), in_title, in_abstract
+                               in zip(scoring, titles, abstracts) if in_title or in_abstract)
         return hits
 
-    def _mentions(self, title: str, abstract: str, title_weight: int = TITLE_WEIGHT) -> dict[int, int]:
-        """Rule -> its mentions (scoring rules and `requires`), those in the title counted
-        `title_weight` times; for a topic with an excluded phrase there, its rules' mentions
-        outside the excluded phrases."""
-        texts = spaced_words(title), spaced_words(abstract)
-        found = self._count(texts, title_weight)
-        if self._exclusions.isdisjoint(found):
-            return found
-        rules = self._rules
-        for topic in {rules[rule].topic for rule in found if rule in self._exclusions}:
-            # " sparse autoencoders are" -> " \x00 are": a word no rule has, that no phrase crosses
-            apart = [self._excluded[topic].sub(" " + _APART, text + " ") for text in texts]
-            found = {rule: count for rule, count in found.items() if rules[rule].topic != topic}
-            found.update((rule, count) for rule, count in self._count(apart, title_weight).items()
-                         if rules[rule].topic == topic)
-        return {rule: count for rule, count in found.items() if rule not in self._exclusions}
+    def _weighed(self, texts: Sequence[str], title_weight: int) -> Sequence[int]:
+        """`_tally`'s fields, those of a topic whose excluded phrase is there counted again
+        without its excluded phrases."""
+        fields = self._tally(texts, title_weight)
+        if any(fields[2::3]):
+            fields = list(fields)
+            for topic, excluded in enumerate(fields[2::3]):
+                if excluded:
+                    # " sparse autoencoders are" -> " \x00 are": a word no rule has, that no phrase crosses
+                    apart = [self._excluded[topic].sub(" " + _APART, text) for text in texts]
+                    fields[3 * topic:3 * topic + 3] = self._tally(apart, title_weight)[3 * topic:3 * topic + 3]
+        return fields
 
-    def _count(self, texts: Sequence[str], title_weight: int) -> dict[int, int]:
-        """Rule -> its mentions in a title and an abstract (written by `spaced_words`), the
-        title's counted `title_weight` times.  One regular expression, the rules as a trie of
-        their characters (`_trie_pattern`), is tried at every word inside `re`, and stops only
-        where some rule stands, with the run of words that the longest rule there covers
-        ("spiking neural networks"); Python sees only those runs, and works out once per
-        distinct run which rules it mentions (`_rules_in`).  This buys matching at about four
-        fifths of the CPU time of the word by word counting it replaced, which split the texts
-        and looked every word up (figures in benchmarks/README.md)."""
-        mentioned = self._mentioned
-        found: dict[int, int] = {}
-        for text, weight in zip(texts, (title_weight, 1)):
-            for run in self._runs(text):
-                for rule in mentioned.get(run) or self._rules_in(run):
-                    found[rule] = found.get(rule, 0) + weight
-        if self._overlapping:  # mentions may not share words, as `str.count`'s
-            for rule in self._overlapping.keys() & found.keys():
-                title, abstract = (len(self._overlapping[rule].findall(text)) for text in texts)
-                found[rule] = title_weight * title + abstract
-        return found
-
-    def _rules_in(self, run: str) -> tuple[int, ...]:
-        """The rules `run` mentions from its first word: all that stand there, as no rule
-        that does is longer than the run (see `_trie_pattern`)."""
-        words = run.split()
-        first = words[0]
-        rules = list(self._single.get(first, ()))
-        for length in self._prefix_lengths:
-            if length <= len(first):
-                rules.extend(self._prefix.get(first[:length], ()))
-        rules.extend(phrase.rule for phrase in self._phrases.get(first, ()) if phrase.at(words, 0))
-        found = self._mentioned[run] = tuple(rules)
-        return found
+    def _tally(self, texts: Sequence[str], title_weight: int) -> tuple[int, ...]:
+        """Three fields per topic for a title and an abstract (written by `spaced_words`),
+        the title's mentions counted `title_weight` times: the weighted mentions of its
+        rules (its score), of its `requires`, of its `exclude`.  The automaton finds every
+        rule's mentions in compiled code, each worth an integer that holds the rule's weight
+        in its topic's field (64 bits each, more than any text's mentions need), and `sum`
+        adds them up in C: Python takes two sums per paper, not a step per mention.  This
+        buys matching at about three quarters of the CPU time of counting each rule's
+        mentions in Python from the same automaton (figures in benchmarks/README.md)."""
+        find, worth = self._find.find_matches_as_indexes, self._values.__getitem__
+        total = (title_weight * sum(map(worth, map(_SPELLING, find(texts[0], overlapping=True))))
+                 + sum(map(worth, map(_SPELLING, find(texts[1], overlapping=True)))))
+        for field, (pattern, value) in enumerate(self._overlapping, start=3 * len(self.order)):
+            counted = (total >> (64 * field)) & _FIELD_MASK
+            if counted:  # mentions of one rule may not share words, as `str.count`'s
+                counts = (len(pattern.findall(text)) for text in texts)
+                total += value * (title_weight * next(counts) + next(counts) - counted)
+        return self._fields.unpack_from(total.to_bytes(self._bytes, "little"))
 
 
-def _trie_pattern(spelled: Iterable[str]) -> str:
-    """A regular expression for rules spelled as their words with a space between them
-    ("sparse autoencoder*"; it matches any spaces there): the rules as a trie of their
-    characters, so that a word no rule starts with is given up after a letter or two.  At
-    every branch the longer way is tried first (a next letter or word, then a `*`, then the
-    end of a rule), and a `*` only ends a rule: what it matches where rules stand is as many
-    words as the longest of them."""
-    trie: dict = {}
-    for rule in spelled:
-        node = trie
-        for char in rule:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a rule ends here
-
-    def written(node: dict) -> str:
-        branches = [(" +" if char == " " else re.escape(char)) + written(after)
-                    for char, after in sorted(node.items()) if char not in ("*", "")]
-        if "*" in node:  # only ever a rule's last character
-            branches.append(r"\w*")
-        if "" in node:
-            branches.append(r"\b")
-        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-
-    return written(trie) if trie else "(?!)"
+def _spellings(parts: list[str]) -> Iterator[str]:
+    """A rule as the automaton looks for it in spaced words: a space before each word, and
+    after the last unless it ends in `*` (" sparse autoencoder", " fmri ").  Between two
+    words, one to `_GAP` spaces, each a spelling of its own, as many as `spaced_words`
+    leaves there (punctuation becomes spaces: ", " two): this buys texts that need no
+    collapsing of their spaces first, which cost a quarter of matching's time (figures in
+    benchmarks/README.md)."""
+    last = parts[-1][:-1] if parts[-1].endswith("*") else parts[-1] + " "
+    for gaps in itertools.product(range(1, _GAP + 1), repeat=len(parts) - 1):
+        yield " " + "".join(word + " " * gap for word, gap in zip(parts, gaps)) + last
 
 
 def _overlaps_itself(parts: list[str]) -> bool:
