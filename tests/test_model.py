@@ -396,6 +396,17 @@ def test_scores_that_round_alike_rank_by_the_lower_paper_however_little_apart():
     assert nearest.tolist() == [9, 1, 5, 6, 7] and rounded.tolist() == [1.0, 0.5, 0.5, 0.5, 0.5]
 
 
+def test_pair_scores_added_up_a_few_rows_at_a_time_give_the_same_nearest_papers_and_scores():
+    from unittest import mock
+    from sitegen.content import similar
+    papers = _texts(3, 60)
+    whole = similar.similar_papers(papers)
+    # Seven rows a block, three blocks a batch, the last block short.
+    with mock.patch.object(similar, "BLOCK_CELLS", 7 * 60), mock.patch.object(similar, "BATCH_PRODUCTS", 8000):
+        blocked = similar.similar_papers(papers)
+    assert blocked.nearest == whole.nearest and blocked.scores == whole.scores
+
+
 def test_words_counted_a_batch_of_papers_at_a_time_give_the_same_nearest_papers_and_scores():
     from unittest import mock
     from sitegen.content import similar
