@@ -2,8 +2,8 @@
 
 `collect` computes exactly what lunr.py's builder would (same tokenizer, pipeline from
 lunr.py, same BM25 scores and rounding), but sends each distinct word through the
-pipeline once and scores every (document, field, term) at once with NumPy, so 10,000
-papers take about a second instead of lunr.py's 18.  `search/lunr.json` is that whole
+pipeline once and scores every (document, field, term) at once with NumPy (a small
+fraction of lunr.py's time: benchmarks/README.md).  `search/lunr.json` is that whole
 index, equal as JSON to lunr.py's `serialize()` and loadable by `lunr.Index.load()`;
 the files the browser loads are cut from it by `search_files.py`.
 
@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -38,7 +37,6 @@ LUNR_VERSION = "2.3.9"
 FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organization", 2), ("year", 1),
           ("facets", 1))
 K1, B = 1.2, 0.75
-SEPARATOR = re.compile(r"[\s\-]+")
 WHOLE_INDEX = "search/lunr.json"
 
 
@@ -72,28 +70,18 @@ def _pipeline() -> Callable[[str], str | None]:
     return term
 
 
-# Characters that may join all texts into one string for one split: the first that no
-# text contains is used (none is whitespace or a hyphen, so each stays a token of its own).
-_JOINERS = [chr(code) for code in range(1, 9)] + [chr(code) for code in range(14, 28)]
-JOINER = -2  # the joiner's number among the tokens' (a dropped token's is -1)
-
-
-def _tokens(texts: list[str]) -> tuple[list[str], str | None, "np.ndarray | None"]:
-    """lunr's raw tokens of every text (lower case, split on whitespace and hyphens) and
-    the joiner left among them, which tells where each text begins; if no joiner was
-    free (None), the number of the text each token came from instead."""
+def _tokens(texts: list[str]) -> tuple[list[str], "np.ndarray"]:
+    """lunr's raw tokens of every text (lower case, split on whitespace and hyphens), and
+    the number of the text each came from."""
     import numpy as np
 
-    joiner = next((c for c in _JOINERS if not any(c in text for text in texts)), None)
-    if joiner is None:
-        tokens, lengths = [], []
-        for text in texts:
-            split = SEPARATOR.split(text.lower())
-            tokens.extend(split)
-            lengths.append(len(split))
-        return tokens, None, np.repeat(np.arange(len(texts)), lengths)
-    # str.split() splits on exactly the characters `\s` matches (tested), and fast.
-    return f" {joiner} ".join(texts).lower().replace("-", " ").split(), joiner, None
+    tokens, lengths = [], []
+    for text in texts:
+        # str.split() splits on exactly the characters `\s` matches (tested), and fast.
+        split = text.lower().replace("-", " ").split()
+        tokens.extend(split)
+        lengths.append(len(split))
+    return tokens, np.repeat(np.arange(len(texts)), lengths)
 
 
 @dataclass
@@ -187,7 +175,7 @@ def _tokenise(documents: list[dict], field_names: list[str],
     once took 2.3 GB."""
     import numpy as np
 
-    known: dict[str, int] = {"": -1}  # raw token -> term number (-1: dropped), for every batch
+    known: dict[str, int] = {}  # raw token -> term number (-1: dropped), for every batch
     batches = [_tokenise_batch(documents[start:start + TOKENISE_BATCH], field_names, terms, known)
                for start in range(0, len(documents), TOKENISE_BATCH)]
     if len(batches) == 1:
@@ -211,24 +199,12 @@ def _tokenise_batch(documents: list[dict], field_names: list[str], terms: dict[s
 
     field_count = len(field_names)
     texts = [document[name] for document in documents for name in field_names]
-    tokens, joiner, segment_of_token = _tokens(texts)
+    tokens, segment_of_token = _tokens(texts)
     terms_of = _pipeline()
-    number_of_token = known
-    unset = object()
-    was = number_of_token.get(joiner, unset) if joiner else unset  # (another batch's text may hold it)
-    if joiner:
-        number_of_token[joiner] = JOINER
-    for raw in set(tokens).difference(number_of_token):
+    for raw in set(tokens).difference(known):
         term = terms_of(raw)
-        number_of_token[raw] = -1 if term is None else terms.setdefault(term, len(terms))
-    numbers = np.fromiter(map(number_of_token.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    if joiner:
-        if was is unset:
-            del number_of_token[joiner]
-        else:
-            number_of_token[joiner] = was
-    if segment_of_token is None:  # text n's tokens follow the n-th joiner
-        segment_of_token = np.cumsum(numbers == JOINER)
+        known[raw] = -1 if term is None else terms.setdefault(term, len(terms))
+    numbers = np.fromiter(map(known.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     kept = numbers >= 0
     numbers, segment_of_token = numbers[kept], segment_of_token[kept]
     width = max(len(terms), 1)
@@ -291,8 +267,11 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     terms, term_of_entry, counts = tokenised.terms, tokenised.term_of_entry, tokenised.count_of_entry
     field_of_entry, lengths = tokenised.field_of_entry, tokenised.lengths
 
-    # lunr numbers terms (`_index`) in the order it first meets them.
-    in_index_order = list(dict.fromkeys(term_of_entry.tolist()))
+    # lunr numbers terms (`_index`) in the order it first meets them: by their first entries.
+    first_entry = np.full(len(terms), len(term_of_entry), dtype=np.int64)
+    np.minimum.at(first_entry, term_of_entry, np.arange(len(term_of_entry)))
+    present = np.flatnonzero(first_entry < len(term_of_entry))
+    in_index_order = present[np.argsort(first_entry[present])].tolist()
     index_of_term = np.full(max(len(terms), 1), -1, dtype=np.int64)
     index_of_term[in_index_order] = np.arange(len(in_index_order))
     names = list(terms)
@@ -343,7 +322,10 @@ class _Strings:
     def __init__(self, collected: Collected):
         import numpy as np
 
-        values, self.score_of_entry = np.unique(collected.scores, return_inverse=True)
+        # The distinct scores, and each entry's place among them, by counting rather than
+        # by sorting the entries: scores are thousandths, small non-negative integers.
+        present = np.bincount(collected.scores) > 0
+        values, self.score_of_entry = np.flatnonzero(present), (np.cumsum(present) - 1)[collected.scores]
         self.scores = np.array([repr(value) for value in (values / 1000).tolist()], dtype=object)
         self.thousandths = np.array([str(value) for value in values.tolist()], dtype=object)
         self.numbers = np.array([str(n) for n in range(max(len(collected.terms), len(collected.refs)))],

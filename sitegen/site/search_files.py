@@ -67,9 +67,9 @@ class SearchFile:
         return "".join(self.pieces())
 
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
-        """The file's bytes, about `size` at a time.  Memory a process has not used before
-        is slow to come by (joined whole and encoded, the 100 MB lunr.json of 10,000
-        papers took 0.7 s to write; a megabyte at a time, 0.3 s)."""
+        """The file's bytes, about `size` at a time, each chunk made of whole pieces of its
+        text (so a file written in pieces is cut between them); the whole text is never
+        made at once."""
         batch, length = [], 0
         for piece in self.pieces():
             batch.append(piece)
