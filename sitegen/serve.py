@@ -44,6 +44,7 @@ import click
 
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
+from .output import remove_folder
 from .preview_builds import ON_REQUEST, Built, LaidOut, PreviewBuilds, in_search_folder, input_folders
 
 QUIET_SECONDS = 0.1
@@ -597,7 +598,8 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
             preview.observer.stop()
         server.shutdown()
         server.server_close()
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
+        # (its thousands of files take seconds to delete: Ctrl-C should not wait for that)
+        remove_folder(preview.output.parent, in_background=True)
     preview.echo("Stopped.")
 
 

@@ -32,11 +32,12 @@ topics:
 
 
 class Server:
-    def __init__(self, root: Path, port: int = 0):
+    def __init__(self, root: Path, port: int = 0, env: dict[str, str] | None = None):
         self.root = root
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sitegen", "serve", "--port", str(port)], cwd=root,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env={**os.environ, **(env or {})})
         self.lines: list[str] = []
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -383,6 +384,22 @@ def test_ctrl_c_stops_at_once_without_a_traceback(served):
     assert time.monotonic() - started < 5
     assert "Stopped." in output and "Traceback" not in output
     assert served.process.returncode == 0
+
+
+def test_the_preview_leaves_no_files_behind_once_stopped(site, tmp_path):
+    """Its site is built into a temporary folder, deleted once it stops (by a process of
+    its own, so that Ctrl-C does not wait for thousands of files to go)."""
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = Server(site.root, env={"TMPDIR": str(temporary)})
+    assert [path.name for path in temporary.iterdir()][0].startswith("sitegen-serve-")
+    assert "Stopped." in server.stop()
+    deadline = time.monotonic() + 20
+    while any(temporary.iterdir()):
+        assert time.monotonic() < deadline, list(temporary.rglob("*"))[:5]
+        time.sleep(0.05)
 
 
 @pytest.mark.browser
