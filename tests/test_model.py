@@ -364,18 +364,47 @@ def test_finding_similar_papers_leaves_the_model_it_was_given_as_it_was(seed_sit
     assert set(with_similar.similar) == {paper.slug for paper in digest.papers}
 
 
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60), st.sampled_from([0.5, 0.25, 0.125, 1.0])),
-                unique_by=lambda pair: pair[:2], max_size=300))
-def test_the_nearest_of_each_paper_are_its_best_scores_with_ties_to_the_lower_paper(pairs):
+# Scores a little apart that round to the same 12 places: their order goes to the lower paper.
+SCORES = st.sampled_from([0.0, 1.0, 0.25, 0.5 - 3e-13, 0.5 - 1e-13, 0.5, 0.5 + 1e-13, 0.5 + 2e-13, 0.5 + 3e-13])
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 60), SCORES, st.integers(1, 3)),
+                unique_by=lambda pair: pair[:2], max_size=300), st.randoms())
+def test_the_nearest_of_each_paper_are_its_best_scores_with_ties_to_the_lower_paper(pairs, shuffle):
     import numpy as np
     from sitegen.content.similar import NEAREST, _best
-    pairs.sort(key=lambda pair: pair[0])  # grouped by row, as `_pair_scores` gives them
-    rows, others, scores = (np.array(values) for values in zip(*pairs)) if pairs else \
+    # As `_pair_scores` gives them: grouped by row, a pair once per word it shares (in any
+    # order), a paper with itself scoring 0.
+    given = [(row, other, score) for row, other, score, words in pairs for _ in range(words)]
+    shuffle.shuffle(given)
+    given.sort(key=lambda pair: pair[0])
+    rows, others, scores = (np.array(values) for values in zip(*given)) if given else \
         (np.zeros(0, int), np.zeros(0, int), np.zeros(0))
     chosen = list(zip(*(values.tolist() for values in _best(rows, others, scores))))
-    expected = [(row, other, score) for row in sorted({row for row, _, _ in pairs})
-                for score, other in sorted((-score, other) for r, other, score in pairs if r == row)[:NEAREST]]
+    expected = [(row, other, score) for row in sorted({row for row, _, score, _ in pairs if score > 0})
+                for score, other in sorted((-np.round(score, 12), other) for r, other, score, _ in pairs
+                                           if r == row and score > 0)[:NEAREST]]
     assert chosen == [(row, other, -score) for row, other, score in expected]
+
+
+def test_scores_that_round_alike_rank_by_the_lower_paper_however_little_apart():
+    import numpy as np
+    from sitegen.content.similar import _best
+    others = np.array([9, 8, 7, 6, 5, 1])
+    scores = np.array([1.0, 0.5 + 3e-13, 0.5 + 2e-13, 0.5 + 1e-13, 0.5, 0.5 - 3e-13])
+    rows, nearest, rounded = _best(np.zeros(6, dtype=int), others, scores)
+    assert nearest.tolist() == [9, 1, 5, 6, 7] and rounded.tolist() == [1.0, 0.5, 0.5, 0.5, 0.5]
+
+
+def test_pair_scores_added_up_a_few_rows_at_a_time_give_the_same_nearest_papers_and_scores():
+    from unittest import mock
+    from sitegen.content import similar
+    papers = _texts(3, 60)
+    whole = similar.similar_papers(papers)
+    # Seven rows a block, three blocks a batch, the last block short.
+    with mock.patch.object(similar, "BLOCK_CELLS", 7 * 60), mock.patch.object(similar, "BATCH_PRODUCTS", 8000):
+        blocked = similar.similar_papers(papers)
+    assert blocked.nearest == whole.nearest and blocked.scores == whole.scores
 
 
 def test_words_counted_a_batch_of_papers_at_a_time_give_the_same_nearest_papers_and_scores():

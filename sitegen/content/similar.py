@@ -40,15 +40,15 @@ paper propose proposed show shows using use used based approach new method metho
 
 TITLE_WEIGHT = 2
 MAX_DOCUMENT_FREQUENCY = 200
-ROWS_PER_BLOCK = 2048
-BLOCK_CELLS = 1 << 20  # rows x papers of a block: the size of `_distinct`'s scratch
+BLOCK_CELLS = 1 << 17  # rows x papers whose scores `_sums` adds up at a time: 1 MB, in cache
+BATCH_PRODUCTS = 1 << 17  # products `_pair_scores` works out at a time
 # Past this share of papers to work out again, all are (the bookkeeping would cost more).
 INCREMENTAL_SHARE = 0.5
 NEAREST = 5
 # Papers whose words are split and counted together: every word of a batch is a string
 # in memory at once (about 200 a paper).
 PAPERS_PER_COUNT = 5000
-PARTS = 32  # of a row's pairs, to rule out most of them before sorting (`_best`)
+PARTS = 64  # of a row's pairs, to rule out most of them before sorting (`_best`)
 
 # Byte -> itself for ASCII letters and digits, else a space: after folding and lower
 # casing, splitting the translated text gives the runs of [a-z0-9], as a regular
@@ -137,20 +137,23 @@ class Similarity:
         band of document frequency."""
         import numpy as np
 
-        counted = {}
+        # The previous answer's arrays, then each batch's counts: where each paper's are.
+        numbers = [previous.word_of_pair if previous.word_of_pair is not None else np.zeros(0, np.int64)]
+        counts = [previous.tf if previous.tf is not None else np.zeros(0)]
+        where = dict(previous.spans)
         for start in range(0, len(changed), PAPERS_PER_COUNT):  # a batch's words at a time
             batch = changed[start:start + PAPERS_PER_COUNT]
-            counted.update(_count_words([(self.texts[slug][0], " ".join(self.texts[slug][1]))
-                                         for slug in batch], self.words, batch))
-        pieces = [counted[slug] if slug in counted else
-                  (previous.word_of_pair[slice(*previous.spans[slug])],
-                   previous.tf[slice(*previous.spans[slug])])
-                  for slug in slugs]
-        sizes = [len(numbers) for numbers, _ in pieces]
-        self.word_of_pair = np.concatenate([numbers for numbers, _ in pieces] or [np.zeros(0, np.int64)])
-        self.tf = np.concatenate([counts for _, counts in pieces] or [np.zeros(0)])
-        ends = np.cumsum(sizes).tolist()
-        self.spans = {slug: (end - size, end) for slug, end, size in zip(slugs, ends, sizes)}
+            found = _count_words([(self.texts[slug][0], " ".join(self.texts[slug][1])) for slug in batch],
+                                 self.words)
+            bounds = np.concatenate(([0], np.cumsum(found[2]))) + sum(map(len, numbers))
+            where.update(zip(batch, zip(bounds.tolist(), bounds[1:].tolist())))
+            numbers.append(found[0])
+            counts.append(found[1])
+        starts, ends = np.array([where[slug] for slug in slugs], dtype=np.int64).reshape(-1, 2).T
+        taken = _ranges(starts, ends - starts)
+        self.word_of_pair, self.tf = np.concatenate(numbers)[taken], np.concatenate(counts)[taken]
+        ends = np.cumsum(ends - starts)
+        self.spans = dict(zip(slugs, zip(np.concatenate(([0], ends[:-1])).tolist(), ends.tolist())))
         frequency = np.bincount(self.word_of_pair, minlength=len(self.words))
         bands = np.array([_band(n) for n in range(MAX_DOCUMENT_FREQUENCY + 1)], dtype=np.int64)
         self.signature = np.where((frequency > 0) & (frequency <= MAX_DOCUMENT_FREQUENCY),
@@ -189,10 +192,11 @@ class Similarity:
         top_band = _band(MAX_DOCUMENT_FREQUENCY)
         idf_of_band = np.array([math.log(self.papers) - band / 2 * math.log(2) + 1.0
                                 for band in range(top_band + 1)])
-        distinct_tf, tf_index = np.unique(self.tf[kept], return_inverse=True)
+        tf = self.tf[kept]
+        distinct_tf = np.unique(tf)
         log_tf = np.array([math.log(value) for value in distinct_tf.tolist()])
         paper_of_entry, word_of_entry = self._paper_of_pair(slugs)[kept], self.word_of_pair[kept]
-        weights = (1.0 + log_tf[tf_index]) * idf_of_band[self.signature[word_of_entry]]
+        weights = (1.0 + log_tf[np.searchsorted(distinct_tf, tf)]) * idf_of_band[self.signature[word_of_entry]]
         row_starts = np.concatenate(([0], np.cumsum(np.bincount(paper_of_entry, minlength=total))))
         squares = weights * weights
         bounds = row_starts.tolist()
@@ -228,14 +232,12 @@ class Similarity:
         worked_out = np.flatnonzero(redo)
         for row in worked_out.tolist():
             self.nearest[slugs[row]], self.scores[slugs[row]] = [], []
-        for rows, others, scores in _pair_scores(matrix, worked_out):
-            keep = (others != rows) & (scores > 1e-12)
-            # (the last bits of a sum are noise that must not decide an order)
-            rows, others, scores = rows[keep], others[keep], np.round(scores[keep], 12)
-            offered = affected[rows] & ~redo[others]
-            if offered.any():
-                offers.append((others[offered], rows[offered], scores[offered]))
-            for row, other, score in zip(*(values.tolist() for values in _best(rows, others, scores))):
+        offering = not redo.all()  # (a first build works out every paper)
+        for chosen, rows, others, scores in _pair_scores(matrix, worked_out):
+            if offering:
+                offers.append(_offers(chosen[rows], others, scores, affected, redo))
+            rows, others, scores = _best(rows, others, scores)
+            for row, other, score in zip(chosen[rows].tolist(), others.tolist(), scores.tolist()):
                 self.nearest[slugs[row]].append(slugs[other])
                 self.scores[slugs[row]].append(score)
         for slug in slugs:
@@ -244,6 +246,17 @@ class Similarity:
         if offers:
             _take_offers(self, slugs, position, *map(np.concatenate, zip(*offers)))
         self.nearest = {slug: self.nearest[slug] for slug in slugs}
+
+
+def _offers(rows: "np.ndarray", others: "np.ndarray", scores: "np.ndarray", affected: "np.ndarray",
+            redo: "np.ndarray") -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """(paper, changed paper, score) of each pair a changed paper makes with a paper not
+    worked out again, once, from `_pair_scores`' products."""
+    import numpy as np
+
+    offered = affected[rows] & ~redo[others] & (scores > 1e-12)
+    _, first = np.unique(rows[offered] * len(redo) + others[offered], return_index=True)
+    return others[offered][first], rows[offered][first], np.round(scores[offered][first], 12)
 
 
 def _take_offers(result: Similarity, slugs: list[str], position: dict[str, int],
@@ -276,45 +289,57 @@ class _Vectors:
 
 
 def _pair_scores(vectors: _Vectors, rows: "np.ndarray"):
-    """(row, other paper, score) of every pair of papers that share a word, for a few
-    of `rows` at a time, grouped by row.  A pair's score adds the products of its
-    shared words' weights in the order of the row's words (as a sparse product does),
-    so it is the same float from either paper of the pair."""
+    """For a few of `rows` at a time: those rows, and for each product of a word's weights
+    in two papers, its row (a position among those rows), the other paper and the score of
+    the pair (`_sums`).  A pair comes once per word its papers share and a row's pairs
+    together."""
     import numpy as np
 
     papers = len(vectors.starts) - 1
     paper_of_entry = np.repeat(np.arange(papers), np.diff(vectors.starts))
     order = np.argsort(vectors.words, kind="stable")  # the postings of each word, by paper
     posting_papers, posting_weights = paper_of_entry[order], vectors.weights[order]
-    word_starts = np.concatenate(([0], np.cumsum(np.bincount(vectors.words, minlength=vectors.columns))))
-    size = max(1, min(ROWS_PER_BLOCK, BLOCK_CELLS // max(papers, 1)))
-    place_of_cell = np.empty(size * papers, dtype=np.int32)
-    for start in range(0, len(rows), size):
-        chosen = rows[start:start + size]
+    frequency = np.bincount(vectors.words, minlength=vectors.columns)
+    word_starts = np.concatenate(([0], np.cumsum(frequency)))
+    per_block = max(1, min(len(rows), BLOCK_CELLS // max(papers, 1)))
+    products_per_row = max(1.0, frequency[vectors.words].sum() / max(papers, 1))
+    per_batch = per_block * max(1, int(BATCH_PRODUCTS / products_per_row / per_block))
+    block = np.zeros(per_block * papers)
+    for start in range(0, len(rows), per_batch):
+        chosen = rows[start:start + per_batch]
         lengths = vectors.starts[chosen + 1] - vectors.starts[chosen]
         entries = _ranges(vectors.starts[chosen], lengths)
         words = vectors.words[entries]
         counts = word_starts[words + 1] - word_starts[words]
         postings = _ranges(word_starts[words], counts)
         row_of_product = np.repeat(np.repeat(np.arange(len(chosen)), lengths), counts)
-        cells = row_of_product * papers + posting_papers[postings]
+        others = posting_papers[postings]
         products = np.repeat(vectors.weights[entries], counts) * posting_weights[postings]
-        firsts, pair_of_product = _distinct(cells, place_of_cell)
-        scores = np.bincount(pair_of_product, weights=products, minlength=len(firsts))
-        yield chosen[row_of_product[firsts]], posting_papers[postings[firsts]], scores
+        yield chosen, row_of_product, others, _sums(block, papers, chosen, row_of_product, others, products)
 
 
-def _distinct(cells: "np.ndarray", place_of_cell: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
-    """Where each distinct cell first appears in `cells`, and the number of each cell's
-    distinct cell, in order of first appearance; in time linear in `cells` (no sort),
-    with `place_of_cell` as scratch (any one write of a repeated cell may win)."""
+def _sums(block: "np.ndarray", papers: int, chosen: "np.ndarray", rows: "np.ndarray",
+          others: "np.ndarray", products: "np.ndarray") -> "np.ndarray":
+    """Each product's pair score: the sum of the pair's products in their order (that of
+    the row's words, as a sparse product adds them: the same float from either paper of the
+    pair), 0 for a paper with itself.  They are added up in `block` (zeros, and left zeros),
+    a cell per paper for the few rows that fit it: small enough to stay in the processor's
+    cache, where the scattered additions are several times cheaper than in a block for
+    every row of `chosen`."""
     import numpy as np
 
-    places = np.arange(len(cells))
-    place_of_cell[cells] = places
-    owner = place_of_cell[cells]
-    first = owner == places
-    return np.flatnonzero(first), (first.cumsum(dtype=np.int32) - 1)[owner]
+    per_block = len(block) // papers
+    cells = rows * papers + others
+    scores = np.empty(len(products))
+    bounds = np.searchsorted(rows, np.arange(0, len(chosen) + per_block, per_block)).tolist()
+    for first, low, high in zip(range(0, len(chosen), per_block), bounds, bounds[1:]):
+        in_block = cells[low:high] - first * papers
+        np.add.at(block, in_block, products[low:high])
+        mine = chosen[first:first + per_block]
+        block[np.arange(len(mine)) * papers + mine] = 0.0
+        np.take(block, in_block, out=scores[low:high])
+        block[in_block] = 0.0
+    return scores
 
 
 def _ranges(starts: "np.ndarray", lengths: "np.ndarray") -> "np.ndarray":
@@ -326,23 +351,32 @@ def _ranges(starts: "np.ndarray", lengths: "np.ndarray") -> "np.ndarray":
 
 
 def _best(rows: "np.ndarray", others: "np.ndarray", scores: "np.ndarray"):
-    """(row, other, score) of each row's NEAREST best scores, best first, ties broken by
-    the lower paper number; the pairs come grouped by row."""
+    """(row, other, score) of each row's NEAREST best scores above 0, rounded, best first,
+    ties broken by the lower paper number; the pairs come grouped by row, a pair as many
+    times as `_pair_scores` gives it."""
     import numpy as np
 
     if len(rows) == 0:
         return rows, others, scores
     starts, lengths = _runs(rows)
-    # A row's pairs cut into PARTS parts: the NEAREST-th best of the parts' best scores
-    # is at most the row's NEAREST-th best, so only pairs scoring that much are sorted.
+    # A row's pairs cut into PARTS parts: the NEAREST-th largest of the parts' best scores,
+    # each value counted once (different scores are different pairs), is at most the row's
+    # NEAREST-th best, so only pairs scoring about that much (less what rounding takes) are sorted.
     cuts = (starts[:, None] + lengths[:, None] * np.arange(PARTS) // PARTS).ravel()
-    best_of_parts = np.maximum.reduceat(scores, cuts).reshape(-1, PARTS)
-    floor = np.partition(best_of_parts, PARTS - NEAREST, axis=1)[:, PARTS - NEAREST]
-    floor[lengths < PARTS] = -np.inf
-    candidate = scores >= np.repeat(floor, lengths)
+    best_of_parts = np.sort(np.maximum.reduceat(scores, cuts).reshape(-1, PARTS), axis=1)[:, ::-1]
+    new = np.ones(best_of_parts.shape, dtype=bool)
+    new[:, 1:] = best_of_parts[:, 1:] != best_of_parts[:, :-1]
+    floor = np.where(new.cumsum(axis=1) == NEAREST, best_of_parts, -np.inf).max(axis=1)
+    candidate = np.flatnonzero(scores >= np.repeat(np.maximum(floor - 1e-11, 1e-12), lengths))
     rows, others, scores = rows[candidate], others[candidate], scores[candidate]
+    above_zero = scores > 1e-12
+    # (the last bits of a sum are noise that must not decide an order)
+    rows, others, scores = rows[above_zero], others[above_zero], np.round(scores[above_zero], 12)
     order = np.lexsort((others, -scores, rows))
     rows, others, scores = rows[order], others[order], scores[order]
+    once = np.ones(len(rows), dtype=bool)  # a pair's first time
+    once[1:] = (rows[1:] != rows[:-1]) | (others[1:] != others[:-1])
+    rows, others, scores = rows[once], others[once], scores[once]
     rank = np.arange(len(rows)) - np.repeat(*_runs(rows))
     chosen = rank < NEAREST
     return rows[chosen], others[chosen], scores[chosen]
@@ -356,14 +390,15 @@ def _runs(rows: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
     return starts, np.diff(np.append(starts, len(rows)))
 
 
-def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
-                 slugs: list[str]) -> dict[str, tuple["np.ndarray", "np.ndarray"]]:
-    """slug -> (numbers of its meaningful words in alphabetical order, their counts, a
-    title word counting TITLE_WEIGHT); new words are numbered into `words`."""
+def _count_words(texts: list[tuple[str, str]],
+                 words: dict[str, int]) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """The numbers of each text pair's meaningful words (each pair's in alphabetical order,
+    pairs one after the other), their counts (a title word counting TITLE_WEIGHT), and how
+    many each pair has; new words are numbered into `words`."""
     import numpy as np
 
     if not texts:
-        return {}
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
     # Abstract and title of paper n are texts 2n and 2n + 1.
     found, marker = _words([text for pair in texts for text in reversed(pair)])
     rank = dict.fromkeys(found, -1)
@@ -382,10 +417,8 @@ def _count_words(texts: list[tuple[str, str]], words: dict[str, int],
     for name in names:
         words.setdefault(name, len(words))
     number_of_rank = np.array([words[name] for name in names], dtype=np.int64)
-    bounds = np.searchsorted(paper_of_pair, np.arange(len(texts) + 1)).tolist()
     numbers = number_of_rank[rank_of_pair] if len(names) else rank_of_pair
-    return {slug: (numbers[bounds[n]:bounds[n + 1]], tf[bounds[n]:bounds[n + 1]])
-            for n, slug in enumerate(slugs)}
+    return numbers, tf, np.bincount(paper_of_pair, minlength=len(texts))
 
 
 def similar_papers(documents: dict[str, tuple[str, str | Iterable[str]]],
