@@ -38,6 +38,9 @@ DEFAULT_OUTPUT = "_site"
 DEFAULT_PER_PAGE = 50
 DEFAULT_MAX_TOPICS = 3  # measured on hand-labelled seed papers: see tests/topic_quality.py
 TOPIC_RULE_KEYS = ("match", "strong", "weak", "requires", "exclude")
+# Words in one rule: topic matching looks for each phrase as 3^(words - 1) spellings
+# (`topics._spellings`), and a longer phrase rarely stands word for word in an abstract.
+MAX_RULE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -473,6 +476,9 @@ def _rules(check: _Checker, node: Node, where: str) -> tuple[str, ...]:
             check.error(item, f"{place}: {rule!r} has no word to match")
         elif "*" in rule.rstrip()[:-1] or re.search(r"\W\*$", rule.rstrip()):
             check.error(item, f"{place}: {rule!r}: `*` may only end a word, at the end of the rule")
+        elif (words := len(re.findall(r"\w+", rule.casefold()))) > MAX_RULE_WORDS:
+            check.error(item, f"{place}: {rule!r} has {words} words; a rule may have at most "
+                              f"{MAX_RULE_WORDS}: keep the words that tell the topic")
         else:
             rules.append(rule)
     if not items and isinstance(node, SequenceNode):

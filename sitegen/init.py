@@ -38,8 +38,8 @@ sources:
   - path: dumps/*
     # captured: 2025-12-09
 
-# Topics: rules are words or phrases found in a paper's title and abstract (whole words,
-# any case; `word*` matches a prefix). Each mention scores: `strong` 2, `weak` 1, three
+# Topics: rules are words or phrases (up to six words) found in a paper's title and
+# abstract (whole words, any case; `word*` matches a prefix). Each mention scores: `strong` 2, `weak` 1, three
 # times that in the title; a topic matches at 2 (one strong mention, or a weak one in the
 # title or twice). `requires`: one of these must appear somewhere. `exclude`: words inside
 # these phrases do not count for the topic. A paper keeps its best topics (at most

@@ -182,7 +182,7 @@ def test_bad_rule_keys_and_rules_are_errors_with_path_and_line(site):
           - slug: spiking
             name: Spiking
             strng: [spiking]
-            weak: [spike*, "sp*ke", "*", " "]
+            weak: [spike*, "sp*ke", "*", " ", "spikes in the cortex of awake mice"]
             requires: neurons
             exclude: []
           - slug: plasticity
@@ -198,12 +198,14 @@ def test_bad_rule_keys_and_rules_are_errors_with_path_and_line(site):
             "site.yaml:9: error: topics[0].weak[1]: 'sp*ke': `*` may only end a word, at the end of the rule",
             "site.yaml:9: error: topics[0].weak[2]: '*' has no word to match",
             "site.yaml:9: error: topics[0].weak[3] must be a non-empty string",
+            "site.yaml:9: error: topics[0].weak[4]: 'spikes in the cortex of awake mice' has 7 words; "
+            "a rule may have at most 6: keep the words that tell the topic",
             "site.yaml:11: error: topics[0].exclude needs at least one word or phrase",
             "site.yaml:12: error: topics[1]: give the topic rules to match papers by: strong, weak "
             "(or match, which is strong)"):
         assert expected in result.output, result.output
     assert "Traceback" not in result.output
-    assert "7 problems in the configuration" in result.output
+    assert "8 problems in the configuration" in result.output
 
 
 def test_a_rule_list_that_is_not_a_list_is_an_error_with_its_line(site):

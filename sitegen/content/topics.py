@@ -225,7 +225,8 @@ def _spellings(parts: list[str]) -> Iterator[str]:
     words, one to `_GAP` spaces, each a spelling of its own, as many as `spaced_words`
     leaves there (punctuation becomes spaces: ", " two): this buys texts that need no
     collapsing of their spaces first, which cost a quarter of matching's time (figures in
-    benchmarks/README.md)."""
+    benchmarks/README.md).  A rule of n words has 3^(n - 1) spellings, hence the
+    configuration's limit on a rule's words (`config.MAX_RULE_WORDS`: 243 spellings)."""
     last = parts[-1][:-1] if parts[-1].endswith("*") else parts[-1] + " "
     for gaps in itertools.product(range(1, _GAP + 1), repeat=len(parts) - 1):
         yield " " + "".join(word + " " * gap for word, gap in zip(parts, gaps)) + last
