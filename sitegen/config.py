@@ -41,6 +41,7 @@ TOPIC_RULE_KEYS = ("match", "strong", "weak", "requires", "exclude")
 # Words in one rule: topic matching looks for each phrase as 3^(words - 1) spellings
 # (`topics._spellings`), and a longer phrase rarely stands word for word in an abstract.
 MAX_RULE_WORDS = 6
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -544,6 +545,12 @@ def _shown_text(text: str, limit: int = 200) -> str:
     return escaped if len(escaped) <= limit else escaped[:limit - 1] + "…"
 
 
+def _readable_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (which Python keeps as lone surrogates,
+    and no page or message can hold) written as `\\xff`."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace") if LONE_SURROGATE.search(name) else name
+
+
 def _shown(value: object, limit: int = 80) -> str:
     """A value for a message: quoted, control characters escaped, at most `limit` characters."""
     text = repr(value) if isinstance(value, str) else repr(str(value))
@@ -578,7 +585,8 @@ def _sources(check: _Checker, node: Node | None, base: Path, known_topics: set[s
                                        f"{_shown_text(str(resolved))}, outside the project folder; "
                                        f"{OUTSIDE_HINT}")
                 continue
-            display = Path(file).relative_to(base).as_posix() if file.is_relative_to(base) else str(file)
+            display = _readable_name(Path(file).relative_to(base).as_posix() if file.is_relative_to(base)
+                                     else str(file))
             if resolved in claimed:
                 check.warnings.append(warning(check.path, path_node.start_mark.line + 1,
                                               f"{display} is already listed by {claimed[resolved]}; "

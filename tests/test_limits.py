@@ -267,3 +267,29 @@ def test_a_build_the_file_system_refuses_is_a_message_not_a_traceback(site, tmp_
     result = site.run("build", "-o", str(tmp_path / "blocked" / "site"))
     assert result.exit_code in (1, 2) and "blocked" in result.output
     assert (tmp_path / "blocked").read_text() == "a file where a folder should be"
+
+
+def test_a_json_capture_with_half_a_utf16_pair_builds_with_a_replacement_character(site):
+    """JSON may escape half of a UTF-16 pair alone (`\\ud800`): Python reads it as a lone
+    surrogate, which no UTF-8 page can hold."""
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/\nsources:\n  - path: dumps/*.json\n")
+    paper = {"id": "2401.00001", "title": "Spiking Networks \\ud800 Learn", "summary": "Spiking \\udfff neurons.",
+             "publishedAt": "2024-01-02T00:00:00.000Z", "upvotes": 3, "authors": [{"name": "Ada \\ud83d"}]}
+    site.write("dumps/a.json", json.dumps([{"paper": paper}]).replace("\\\\u", "\\u"))
+    result = site.run("build")
+    assert result.exit_code == 0, result.output
+    page = (site.root / "_site" / "papers" / "spiking-networks-learn" / "index.html").read_text(encoding="utf-8")
+    assert "Spiking Networks \ufffd Learn" in page and "Spiking \ufffd neurons." in page
+    assert "\ufffd" in (site.root / "_site" / "papers.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of any bytes: Linux")
+def test_a_dump_whose_file_name_is_not_utf8_builds_and_shows_the_name_escaped(site):
+    site.write("site.yaml", HEAD)
+    (site.root / "dumps").mkdir()
+    with open(os.path.join(os.fsencode(site.root), b"dumps", b"caf\xe9.txt"), "w", encoding="utf-8") as dump:
+        dump.write(DUMP)
+    result = site.run("build")
+    assert result.exit_code == 0, result.output
+    page = (site.root / "_site" / "papers" / "spiking-networks-learn" / "index.html").read_text(encoding="utf-8")
+    assert "<code>dumps/caf\\xe9.txt:" in page

@@ -51,6 +51,8 @@ SLASHED_DATE = re.compile(r"\b(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\
 # characters (soft hyphen, zero-width space) change how a title reads or compares, not what it says.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 INVISIBLE_CHARACTERS = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Halves of a UTF-16 pair standing alone, which no text can hold: JSON may write them (`"\ud800"`).
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 SENTENCE_END = (".", "!", "?", "。", "！", "？", ".)", '."')
 MAX_TITLE_LENGTH = 400
@@ -210,7 +212,7 @@ def clean_text(line: str, controls_replaced: bool = False) -> str:
         # most lines: nothing but the spaces to fold
         return line.strip() if "  " not in line else " ".join(line.split())
     if not line.isprintable():  # control and invisible characters are all unprintable
-        line = INVISIBLE_CHARACTERS.sub("", CONTROL_CHARACTERS.sub(" ", line))
+        line = LONE_SURROGATES.sub("\ufffd", INVISIBLE_CHARACTERS.sub("", CONTROL_CHARACTERS.sub(" ", line)))
     return " ".join(unicodedata.normalize("NFC", line).split())
 
 
