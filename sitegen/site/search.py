@@ -1,7 +1,10 @@
 """The prebuilt search index: lunr.js 2.3.9's format, built fast.
 
-`collect` computes exactly what lunr.py's builder would (same tokenizer, pipeline from
-lunr.py, same BM25 scores and rounding), but sends each distinct word through the
+`collect` computes exactly what lunr.py's builder would for the texts a digest holds
+(same tokenizer, pipeline from lunr.py, same BM25 scores and rounding; lunr.py splits at
+ASCII whitespace, no-break spaces and hyphens, this at any whitespace and hyphens, which
+differ only where a text holds other whitespace, and `capture.clean_text` leaves none in a
+paper's), but sends each distinct word through the
 pipeline once and scores every (document, field, term) at once with NumPy (a small
 fraction of lunr.py's time: benchmarks/README.md).  `search/lunr.json` is that whole
 index, equal as JSON to lunr.py's `serialize()` and loadable by `lunr.Index.load()`;
