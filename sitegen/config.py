@@ -41,7 +41,6 @@ TOPIC_RULE_KEYS = ("match", "strong", "weak", "requires", "exclude")
 # Words in one rule: topic matching looks for each phrase as 3^(words - 1) spellings
 # (`topics._spellings`), and a longer phrase rarely stands word for word in an abstract.
 MAX_RULE_WORDS = 6
-LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -548,7 +547,11 @@ def _shown_text(text: str, limit: int = 200) -> str:
 def _readable_name(name: str) -> str:
     """A file name as text: bytes that are not UTF-8 (which Python keeps as lone surrogates,
     and no page or message can hold) written as `\\xff`."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace") if LONE_SURROGATE.search(name) else name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _shown(value: object, limit: int = 80) -> str:
