@@ -13,6 +13,7 @@ index, nor the cache: only these and the folders that are the site's inputs.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -64,21 +65,24 @@ class LaidOut:
 @dataclass(frozen=True)
 class Built:
     """A build that went all the way: what it says, and the files no page loads
-    (`ON_REQUEST`), which it makes when asked for (a second and a tenth of one at
+    (`ON_REQUEST`), which it makes when first asked for (a second and a tenth of one at
     10,000 papers, which most rebuilds need not spend)."""
 
     warnings: list[Diagnostic]
     summary: str
     _digest: Digest = field(repr=False)
     _search_tokens: search.Tokenised | None = field(repr=False)  # the build cache's
+    _made: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, repr=False)  # each made once
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST`'s files of this build."""
-        if relative == search.WHOLE_INDEX:
-            text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens)
-        else:
-            text = papers_json(self._digest)
-        return text.encode("utf-8")
+        with self._making:
+            if relative not in self._made:
+                text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens) \
+                    if relative == search.WHOLE_INDEX else papers_json(self._digest)
+                self._made[relative] = text.encode("utf-8")
+            return self._made[relative]
 
 
 class PreviewBuilds:

@@ -109,11 +109,9 @@ class Preview:
         self._published: Published | None = None  # what pages are rendered from
         self._good: Published | None = None  # the last build that went all the way
         self._laid_out_after: float | None = None
-        self._made: dict[str, tuple[int, bytes]] = {}  # path -> (build version, content)
         # The URLs of papers that moved, and of papers in no dump now (a 404 there says so).
         self._moved: dict[str, str] = {}  # old URL -> paper URL
         self._gone: dict[str, str] = {}  # URL -> its paper's title
-        self._made_lock = threading.Lock()
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -146,7 +144,7 @@ class Preview:
                 self._fall_back(error)
             elif not given_up:  # (given up, its pages stay published: the next build completes them)
                 self._good = self._published
-                self._served_model, self._made = built, {}
+                self._served_model = built
             self.condition.notify_all()
         if error:
             if self._good is not None:  # (else the error ends `serve`, and says so)
@@ -209,17 +207,9 @@ class Preview:
         return False
 
     def made_on_request(self, relative: str) -> bytes:
-        """One of `ON_REQUEST` of the site being served (made once per build, when asked for)."""
-        with self._made_lock:
-            state = self.wait_for_build()
-            with self.condition:
-                version, built, made = state.version, self._served_model, self._made.get(relative)
-            if made is None or made[0] != version:
-                made = (version, built.made_on_request(relative))
-                with self.condition:
-                    if self.state.version == version:
-                        self._made[relative] = made
-            return made[1]
+        """One of `ON_REQUEST` of the site being served."""
+        self.wait_for_build()
+        return self._served_model.made_on_request(relative)
 
     # --- serving --------------------------------------------------------------------
     def moved_to(self, relative: str) -> str | None:
