@@ -259,24 +259,22 @@ class Preview:
         published = self._published
         return published is not None and bool(relative) and published.find(relative + "/") is not None
 
-    def wait_for_pages(self) -> SiteState:
-        with self.condition:
-            while self.state.laying_out:
-                self.condition.wait()
-            return SiteState(self.state.version, self.state.error, self.state.building)
+    def wait_for_pages(self) -> tuple[int, str | None]:
+        """(version, error) of the site once the running build's pages are laid out."""
+        return self._wait(lambda: not self.state.laying_out)
 
-    def wait_for_build(self) -> SiteState:
+    def wait_for_build(self) -> tuple[int, str | None]:
         """Until the served pages' build is done (a build given up is done by the next)."""
-        with self.condition:
-            while self.state.building or self._published is not self._good:
-                self.condition.wait()
-            return SiteState(self.state.version, self.state.error, False)
+        return self._wait(lambda: not self.state.building and self._published is self._good)
 
-    def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> SiteState:
+    def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> tuple[int, str | None]:
+        return self._wait(lambda: not self.state.laying_out and (self.state.version, self.state.error) != seen,
+                          timeout)
+
+    def _wait(self, ready, timeout: float | None = None) -> tuple[int, str | None]:
         with self.condition:
-            self.condition.wait_for(lambda: not self.state.laying_out and
-                                    (self.state.version, self.state.error) != seen, timeout)
-            return SiteState(self.state.version, self.state.error, self.state.building)
+            self.condition.wait_for(ready, timeout)
+            return self.state.version, self.state.error
 
     def resolve(self, url_path: str) -> tuple[Path | None, str | None]:
         """A request path to a file inside the output, or (None, redirect) / (None, None)."""
@@ -385,14 +383,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
 
     def from_output(self, path: str, head: bool) -> None:
-        state = self.preview.wait_for_build()
+        version, _ = self.preview.wait_for_build()
         target, redirect = self.preview.resolve(path)
         if redirect:
             return self.redirect(redirect)
         if target is None:
             return self.not_found(head)
         self.send(200, _content_type(target.name),
-                  self.with_reload(target.read_bytes(), target.suffix, state.version), head)
+                  self.with_reload(target.read_bytes(), target.suffix, version), head)
 
     def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
         """`version`: the page's build; a later one reloads it at once."""
@@ -432,8 +430,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def events(self) -> None:
-        """Server-sent events: `reload` after each good build, `failed` with the error."""
-        if _page_version(urlsplit(self.path).query, 0) is None:
+        """Server-sent events: `reload` for each good build after the page's own (`v`, else
+        the one served now), `failed` with the error of each failed one; a heartbeat between."""
+        page_version = parse_qs(urlsplit(self.path).query, keep_blank_values=True).get("v", [None])[-1]
+        if page_version is not None and not re.fullmatch(r"[0-9]{1,15}", page_version):
             return self.send(400, TYPES[".txt"], b"v must be a build number\n")
         with self.preview.condition:
             if self.preview.streams >= MAX_EVENT_STREAMS:
@@ -445,51 +445,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.close_connection = True
-            seen = self.preview.wait_for_pages()
-            page_version = _page_version(urlsplit(self.path).query, seen.version)
-            if seen.error:
-                self.event("failed", json.dumps(seen.error))
-            elif page_version != seen.version:
-                self.event("reload", str(seen.version))
-            self.stream_changes((seen.version, seen.error))
-        except (BrokenPipeError, ConnectionResetError, OSError):
+            seen = (int(page_version) if page_version is not None else self.preview.wait_for_pages()[0], None)
+            while True:
+                now = self.preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                version, error = now
+                if now == seen:
+                    self.wfile.write(b": still here\n\n")  # a gone page fails this write
+                elif error:
+                    self.wfile.write(f"event: failed\ndata: {json.dumps(error)}\n\n".encode())
+                elif version != seen[0]:
+                    self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
+                self.wfile.flush()
+                seen = now
+        except OSError:  # the page went away
             pass
         finally:
             with self.preview.condition:
                 self.preview.streams -= 1
 
-    def stream_changes(self, seen_key: tuple[int, str | None]) -> None:
-        """An event for each build after the one `seen_key` names; a heartbeat between."""
-        while True:
-            state = self.preview.wait_for_change(seen_key, HEARTBEAT_SECONDS)
-            key = (state.version, state.error)
-            if key == seen_key:
-                self.wfile.write(b": still here\n\n")  # a gone page fails this write
-                self.wfile.flush()
-                continue
-            if state.error:
-                self.event("failed", json.dumps(state.error))
-            elif state.version != seen_key[0]:
-                self.event("reload", str(state.version))
-            seen_key = key
-
-    def event(self, name: str, data: str) -> None:
-        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
-        self.wfile.flush()
-
 
 def make_handler(preview: Preview) -> type[Handler]:
     """The request handler class of a server showing `preview`."""
     return type("PreviewHandler", (Handler,), {"preview": preview})
-
-
-def _page_version(query: str, default: int) -> int | None:
-    """The build number `v` of the page that opened the event stream (`default` if it
-    gives none); None if it is not a number."""
-    values = parse_qs(query, keep_blank_values=True).get("v")
-    if not values:
-        return default
-    return int(values[-1]) if re.fullmatch(r"[0-9]{1,15}", values[-1]) else None
 
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
