@@ -472,7 +472,7 @@ def make_handler(preview: Preview) -> type[Handler]:
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
-def host_is_ours(value: str, server) -> bool:
+def host_is_ours(value: str, server: _Server) -> bool:
     """A Host header naming the server: its port, and the address given with --host (or
     the address it listens on, or, listening on loopback, `localhost`); listening on
     every address, any IP address (a name could be another site's, rebound)."""
@@ -481,39 +481,25 @@ def host_is_ours(value: str, server) -> bool:
         name, port = (parts.hostname or "").rstrip("."), parts.port or 80
     except ValueError:
         return False
-    address, listening = server.server_address[:2]
-    if port != listening or parts.username is not None or parts.password is not None \
+    if port != server.server_port or parts.username is not None or parts.password is not None \
             or parts.path or parts.query or parts.fragment:
         return False
-    given = str(getattr(server, "given_host", address)).strip("[]").lower()
-    names = {given, str(address).lower()}
-    try:
-        if ipaddress.ip_address(address).is_loopback:
-            names |= LOOPBACK_NAMES
-        every_address = ipaddress.ip_address(address).is_unspecified
-    except ValueError:
-        every_address = False
+    address = server.address()
+    names = {server.given_host.lower(), str(address)} | (LOOPBACK_NAMES if address.is_loopback else set())
     if name in names:
         return True
-    if every_address:
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
-            return False
-    return False
+    if not address.is_unspecified:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _url_path(path: str) -> str:
     """A decoded URL path encoded again, to be written into a header, a page or a script."""
     return quote(path, safe="/:@!$&'()*+,;=-._~")
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 def _content_type(name: str) -> str:
@@ -523,12 +509,17 @@ def _content_type(name: str) -> str:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True  # a preview stopped and started again gets its port back at once
+    given_host: str  # as --host said it
+
+    def address(self) -> ipaddress.IPv4Address:
+        """The address listened on (the socket's own, always a number)."""
+        return ipaddress.ip_address(self.server_address[0])
 
     def handle_error(self, request, client_address) -> None:
-        """A client that went away mid-answer is no error; anything else is one line."""
+        """A client that went away mid-answer is no error (Python makes an EPIPE or
+        ECONNRESET a ConnectionError); anything else is one line."""
         error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)) or \
-                (isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET)):
+        if isinstance(error, (ConnectionError, TimeoutError)):
             return
         sys.stderr.write(f"serve: a request from {client_address[0]} failed: "
                          f"{type(error).__name__}: {error}\n")
@@ -547,7 +538,7 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
     server = _listen(preview, host, port)
     url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    if not _is_loopback(server.server_address[0]):
+    if not server.address().is_loopback:
         preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
                      "can see the preview", err=True)
     try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
