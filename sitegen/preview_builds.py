@@ -103,7 +103,8 @@ class PreviewBuilds:
         Gives up (`Superseded`) once `superseded()` is true while it renders."""
         report = build(config, cache=self.cache, private_output=True, whole_index=False, papers_json=False,
                        on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
-                       superseded=superseded, history=self._history, progress=progress or (lambda message: None))
+                       superseded=superseded, history=self._history,
+                       progress=progress or (lambda message: None))
         return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens)
 
     def _laid_out(self, config: SiteConfig, on_laid_out: Callable[[LaidOut], None], digest: Digest,

@@ -29,7 +29,6 @@ import json
 import mimetypes
 import os
 import re
-import shutil
 import signal
 import tempfile
 import sys
@@ -103,15 +102,13 @@ class Preview:
         self.streams = 0
         self.observer = None  # the file watcher, while `serve` runs
         self.builds = PreviewBuilds()
+        self.failure: SitegenError | None = None  # why the latest failed build failed
         # The files no page loads, search/lunr.json and papers.json, are made from the
         # last good build when first asked for, not by every rebuild.
         self._served_model: Built | None = None
         self._published: Published | None = None  # what pages are rendered from
         self._good: Published | None = None  # the last build that went all the way
         self._laid_out_after: float | None = None
-        # The URLs of papers that moved, and of papers in no dump now (a 404 there says so).
-        self._moved: dict[str, str] = {}  # old URL -> paper URL
-        self._gone: dict[str, str] = {}  # URL -> its paper's title
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -133,11 +130,10 @@ class Preview:
                 self.echo(str(diagnostic), err=True)
         except Superseded:  # changed again while rendering: the next build takes over
             given_up = True
-        except SitegenError as failure:
-            error = failure.format_message()
-            self.failure = failure
-        except Exception as failure:  # a bug must not take the preview down with it
-            error = f"{type(failure).__name__}: {failure}"
+        except Exception as failure:  # (a bug must not take the preview down with it)
+            self.failure = failure if isinstance(failure, SitegenError) else \
+                SitegenError(f"{type(failure).__name__}: {failure}")
+            error = self.failure.format_message()
         with self.condition:
             self.state.building = self.state.laying_out = False
             if error is not None:
@@ -152,14 +148,12 @@ class Preview:
         elif given_up:
             self.echo(f"Changed again: rebuilding (pages were served after {self._laid_out_after:.2f} s)")
         else:
-            ready = f", pages served after {self._laid_out_after:.2f} s" \
-                if serving and self._laid_out_after else ""
+            ready = f", pages served after {self._laid_out_after:.2f} s" if serving else ""
             self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {built.summary}")
 
     def _publish(self, started: float, site: LaidOut) -> None:
         """The build's files are laid out: serve them from now on (open pages reload)."""
         with self.condition:
-            self._moved, self._gone = site.moved, site.gone
             self.state.version += 1
             self._published = Published(self.state.version, site)
             self.state.error = None
@@ -180,11 +174,10 @@ class Preview:
         self.woken.set()
 
     def watched_folders(self) -> list[Path]:
-        folders = {self.config_path.resolve().parent}
-        if self.config is not None:
-            folders.update(source.path.parent for source in self.config.sources)
-            folders.update(path.resolve() for path in input_folders(self.config) if path.is_dir())
-        return sorted(folders)
+        """site.yaml's folder, the sources' and the template and static folders there are."""
+        return sorted({self.config_path.resolve().parent,
+                       *(source.path.parent for source in self.config.sources),
+                       *(path.resolve() for path in input_folders(self.config) if path.is_dir())})
 
     def is_input(self, path: Path) -> bool:
         """Whether a change at `path` (absolute) can change the site: site.yaml, a file in
@@ -194,8 +187,6 @@ class Preview:
             return True
         if _is_scratch_file(path.name):
             return False
-        if self.config is None:  # no good build yet: anything may matter
-            return True
         if any(folder.resolve() == path or folder.resolve() in path.parents
                for folder in input_folders(self.config)):
             return True
@@ -215,11 +206,11 @@ class Preview:
     def moved_to(self, relative: str) -> str | None:
         """The URL (below the mount) of the paper whose old URL `relative` is, if it moved."""
         self.wait_for_pages()
-        return self._moved.get(relative if relative.endswith("/") else relative + "/")
+        return self._published.site.moved.get(relative if relative.endswith("/") else relative + "/")
 
     def gone_note(self, relative: str) -> str | None:
         """What a 404 says of a URL this preview served whose paper is in no dump now."""
-        title = self._gone.get(relative if relative.endswith("/") else relative + "/")
+        title = self._published.site.gone.get(relative if relative.endswith("/") else relative + "/")
         if title is None:
             return None
         return (f'<p role="status" id="sitegen-gone">sitegen: this preview served “{html.escape(title)}” '
@@ -231,7 +222,7 @@ class Preview:
         back the last good site (`_fall_back`), from which it is served."""
         self.wait_for_pages()
         published = self._published
-        name = published.find(relative) if published is not None else None
+        name = published.find(relative)
         if name is None:
             return None
         content = published.rendered.get(name)
@@ -256,8 +247,7 @@ class Preview:
 
     def is_folder(self, relative: str) -> bool:
         """A folder of the published site (its index.html): asked for without its slash."""
-        published = self._published
-        return published is not None and bool(relative) and published.find(relative + "/") is not None
+        return self._published.find(relative + "/") is not None
 
     def wait_for_pages(self) -> tuple[int, str | None]:
         """(version, error) of the site once the running build's pages are laid out."""
@@ -268,8 +258,8 @@ class Preview:
         return self._wait(lambda: not self.state.building and self._published is self._good)
 
     def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> tuple[int, str | None]:
-        return self._wait(lambda: not self.state.laying_out and (self.state.version, self.state.error) != seen,
-                          timeout)
+        state = self.state
+        return self._wait(lambda: not state.laying_out and (state.version, state.error) != seen, timeout)
 
     def _wait(self, ready, timeout: float | None = None) -> tuple[int, str | None]:
         with self.condition:
@@ -527,21 +517,19 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def serve(preview: Preview, host: str, port: int, open_browser: bool = False) -> None:
     """Build, then serve `preview` at host:port and rebuild on every change until Ctrl-C
-    or SIGTERM."""
+    or SIGTERM (at any moment, the first build included); its temporary site goes then,
+    as when the first build fails."""
     stopping = _stop_on_signals()
-    preview.rebuild()
-    if preview.config is None:  # no good build yet: a config error is final here
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
-        failure = getattr(preview, "failure", None)  # (a config error exits with 2)
-        raise failure if failure is not None else SitegenError(preview.state.error or
-                                                               "the first build failed")
-    server = _listen(preview, host, port)
-    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    if not server.address().is_loopback:
-        preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
-                     "can see the preview", err=True)
-    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
+    server = None
+    try:
+        preview.rebuild()
+        if preview.config is None:  # no good build yet: its error is final (a config error exits with 2)
+            raise preview.failure
+        server = _listen(preview, host, port)
+        url = f"http://{host}:{server.server_port}{_url_path(preview.mount)}"
+        if not server.address().is_loopback:
+            preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
+                         "can see the preview", err=True)
         preview.observer = _watch(preview)
         preview.echo(f"Serving {url} (Ctrl-C to stop); watching "
                      f"{', '.join(map(str, preview.watched_folders()))}")
@@ -553,8 +541,9 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
     finally:
         if preview.observer is not None:
             preview.observer.stop()
-        server.shutdown()
-        server.server_close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         discard(preview.output.parent)
     preview.echo("Stopped.")
 
@@ -576,15 +565,17 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _listen(preview: Preview, host: str, port: int) -> _Server:
+    """A server of `preview` at host:port, already answering on a thread of its own (so
+    that `shutdown`, which waits for that thread's loop, cannot wait for ever)."""
     try:
         server = _Server((host, port), make_handler(preview))
     except OSError as error:
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
         if error.errno == errno.EADDRINUSE:
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
                                f"choose another with --port {port + 1}") from None
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     server.given_host = host
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
@@ -609,14 +600,13 @@ def _watch(preview: Preview):
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
-    ignored = [preview.output.parent.resolve()]
-    if preview.built_site is not None:  # the folder `sitegen build` writes, and its staging twins
-        ignored.append(preview.built_site)
+    # serve's own folder, and the one `sitegen build` writes with its staging twins
+    ignored = [preview.output.parent.resolve(), preview.built_site]
 
     def is_ignored(path: Path) -> bool:
         if any(path == folder or folder in path.parents for folder in ignored):
             return True
-        return any(part == ".git" or part.startswith(f".{ignored[-1].name}.") for part in path.parts)
+        return any(part == ".git" or part.startswith(f".{preview.built_site.name}.") for part in path.parts)
 
     class Flagger(FileSystemEventHandler):
         def on_any_event(self, event) -> None:

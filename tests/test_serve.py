@@ -507,6 +507,32 @@ serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
     assert "Stopped." in result.stdout
 
 
+def test_ctrl_c_during_the_first_build_stops_and_leaves_no_files(site, tmp_path):
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    script = """
+import os, signal
+from pathlib import Path
+from sitegen import serve
+
+def interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first build runs
+    signal.pause()
+serve.PreviewBuilds.build = interrupted
+serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "TMPDIR": str(temporary)})
+    assert result.returncode == 0 and "Stopped." in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    deadline = time.monotonic() + 20
+    while any(temporary.iterdir()):
+        assert time.monotonic() < deadline, list(temporary.rglob("*"))[:5]
+        time.sleep(0.05)
+
+
 def test_only_the_sites_inputs_count_as_changes(site):
     """Not a virtualenv, node_modules, a log or an editor's swap file in the project."""
     from sitegen.config import load_config
