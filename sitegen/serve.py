@@ -115,7 +115,6 @@ class Preview:
         with self.condition:
             self.state.building = self.state.laying_out = True
         started = time.perf_counter()
-        self._laid_out_after = None
         serving = self._good is not None  # else nothing is served until this build is done
         error, given_up = None, False
         try:
@@ -317,47 +316,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def do_HEAD(self) -> None:
-        self.do_GET(head=True)
-
-    def do_GET(self, head: bool = False) -> None:
+    def do_GET(self) -> None:
         if not self.addressed_to_us():
             return self.send(400, TYPES[".txt"], b"unknown host: this preview answers only at its "
-                                                 b"own address\n", head)
+                                                 b"own address\n")
         path = unquote(urlsplit(self.path).path)
         mount = self.preview.mount
         if not path.startswith(mount):
             if path in ("/", "") or path + "/" == mount:
                 return self.redirect(mount)
-            return self.not_found(head)
+            return self.not_found()
         if path == mount + SPECIAL + "events":
             return self.events()
         if path == mount + SPECIAL + "livereload.js":
             script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
-            return self.send(200, TYPES[".js"], script.encode(), head)
-        self.site_file(path, path[len(mount):], head)
+            return self.send(200, TYPES[".js"], script.encode())
+        self.site_file(path, path[len(mount):])
 
-    def site_file(self, path: str, relative: str, head: bool) -> None:
+    do_HEAD = do_GET  # (`send` leaves the body out)
+
+    def site_file(self, path: str, relative: str) -> None:
         """A file of the site at `relative` (below the mount), or what stands for it."""
-        mount = self.preview.mount
         if relative in ON_REQUEST:
-            return self.send(200, TYPES[".json"], self.preview.made_on_request(relative), head)
+            return self.send(200, TYPES[".json"], self.preview.made_on_request(relative))
         if in_search_folder(relative):  # the search job's: ready when the build is
-            return self.from_output(path, head)
+            return self.from_output(path)
         moved = self.preview.moved_to(relative) if relative.startswith("papers/") else None
         if moved is not None:  # what the redirect page would do, at once
-            return self.redirect(mount + moved)
+            return self.redirect(self.preview.mount + moved)
         try:
             found = self.preview.file(relative)
         except SitegenError as failure:
-            return self.send(500, TYPES[".txt"], failure.format_message().encode(), head)
+            return self.send(500, TYPES[".txt"], failure.format_message().encode())
         if found is None:
             if self.preview.is_folder(relative):
                 return self.redirect(path + "/")
-            return self.not_found(head, self.preview.gone_note(relative))
+            return self.not_found(self.preview.gone_note(relative))
         name, body, version = found
-        suffix = Path(name).suffix
-        self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
+        self.send(200, _content_type(name), self.with_reload(body, name, version))
 
     def addressed_to_us(self) -> bool:
         """The Host header (and the host of an absolute-form request line) names this
@@ -372,37 +368,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.request_version == "HTTP/1.0"
         return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
 
-    def from_output(self, path: str, head: bool) -> None:
+    def from_output(self, path: str) -> None:
         version, _ = self.preview.wait_for_build()
         target, redirect = self.preview.resolve(path)
         if redirect:
             return self.redirect(redirect)
         if target is None:
-            return self.not_found(head)
-        self.send(200, _content_type(target.name),
-                  self.with_reload(target.read_bytes(), target.suffix, version), head)
+            return self.not_found()
+        self.send(200, _content_type(target.name), self.with_reload(target.read_bytes(), target.name, version))
 
-    def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
+    def with_reload(self, body: bytes, name: str, version: int) -> bytes:
         """`version`: the page's build; a later one reloads it at once."""
-        if suffix != ".html" or not self.preview.livereload:
+        if not name.endswith(".html") or not self.preview.livereload:
             return body
         source = html.escape(_url_path(f"{self.preview.mount}{SPECIAL}livereload.js"), quote=True)
-        tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
-        position = body.rfind(b"</body>")
-        return body[:position] + tag + body[position:] if position >= 0 else body + tag
+        return _inserted(body, f'<script src="{source}" data-version="{version}"></script>', b"</body>")
 
-    def not_found(self, head: bool, note: str | None = None) -> None:
+    def not_found(self, note: str | None = None) -> None:
         try:
             found = self.preview.file("404.html")
         except SitegenError:
             found = None
         body = found[1] if found else b"<!DOCTYPE html><title>Not found</title>Not found"
         if note is not None:
-            position = body.rfind(b"</main>")
-            position = position if position >= 0 else len(body)
-            body = body[:position] + note.encode() + body[position:]
+            body = _inserted(body, note, b"</main>")
         version = found[2] if found else self.preview.state.version
-        self.send(404, TYPES[".html"], self.with_reload(body, ".html", version), head)
+        self.send(404, TYPES[".html"], self.with_reload(body, "404.html", version))
 
     def redirect(self, location: str) -> None:
         self.send_response(302)
@@ -410,13 +401,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+    def send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        if not head:
+        if self.command != "HEAD":
             self.wfile.write(body)
 
     def events(self) -> None:
@@ -485,6 +476,13 @@ def host_is_ours(value: str, server: _Server) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _inserted(body: bytes, piece: str, before: bytes) -> bytes:
+    """`piece` put in front of the last `before` in `body`, or at its end."""
+    position = body.rfind(before)
+    position = position if position >= 0 else len(body)
+    return body[:position] + piece.encode() + body[position:]
 
 
 def _url_path(path: str) -> str:

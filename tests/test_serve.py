@@ -137,6 +137,14 @@ def test_content_types(served):
         assert (response.status, response.getheader("Content-Type")) == (200, expected), path
 
 
+def test_head_answers_as_get_does_without_the_body(served):
+    for path in ("/repo/", "/repo/static/site.css", "/repo/papers.json", "/repo/no/such/page/", "/repo/topics"):
+        got, body = served.get(path)
+        head, nothing = served.get(path, method="HEAD")
+        assert (head.status, head.getheader("Content-Length")) == (got.status, str(len(body))), path
+        assert nothing == b"", path
+
+
 def test_unknown_paths_get_the_sites_404_page(served):
     response, body = served.get("/repo/no/such/page/")
     assert response.status == 404 and b"Page not found" in body
