@@ -606,18 +606,16 @@ def _watch(preview: Preview):
             return True
         return any(part == ".git" or part.startswith(f".{preview.built_site.name}.") for part in path.parts)
 
-    class Flagger(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.event_type in ("opened", "closed_no_write"):
-                return
-            for path in (event.src_path, getattr(event, "dest_path", "") or ""):
-                absolute = Path(os.path.abspath(path)) if path else None
-                if absolute and not is_ignored(absolute) and preview.is_input(absolute):
-                    preview.changed()
-                    return
+    def flag(event) -> None:
+        """Any change but opening or reading a file (its paths are absolute, as the folders watched)."""
+        paths = [Path(path) for path in (event.src_path, event.dest_path) if path]  # (dest_path: a move's)
+        if event.event_type not in ("opened", "closed_no_write") and \
+                any(not is_ignored(path) and preview.is_input(path) for path in paths):
+            preview.changed()
 
     observer = PollingObserver(timeout=0.5) if preview.poll else Observer()
-    handler = Flagger()
+    handler = FileSystemEventHandler()
+    handler.on_any_event = flag
     for folder, recursive in watch_plan(preview.watched_folders(), ignored):
         observer.schedule(handler, str(folder), recursive=recursive)
     observer.daemon = True
