@@ -73,6 +73,7 @@ class Published:
     version: int
     site: LaidOut
     rendered: dict[str, bytes] = field(default_factory=dict)
+    built: Built | None = None  # once its build went all the way
 
     def find(self, relative: str) -> str | None:
         """The output path for a path below the mount ('' or a folder: its index.html);
@@ -103,9 +104,6 @@ class Preview:
         self.observer = None  # the file watcher, while `serve` runs
         self.builds = PreviewBuilds()
         self.failure: SitegenError | None = None  # why the latest failed build failed
-        # The files no page loads, search/lunr.json and papers.json, are made from the
-        # last good build when first asked for, not by every rebuild.
-        self._served_model: Built | None = None
         self._published: Published | None = None  # what pages are rendered from
         self._good: Published | None = None  # the last build that went all the way
         self._laid_out_after: float | None = None
@@ -139,7 +137,7 @@ class Preview:
                 self._fall_back(error)
             elif not given_up:  # (given up, its pages stay published: the next build completes them)
                 self._good = self._published
-                self._served_model = built
+                self._good.built = built
             self.condition.notify_all()
         if error:
             if self._good is not None:  # (else the error ends `serve`, and says so)
@@ -197,9 +195,10 @@ class Preview:
         return False
 
     def made_on_request(self, relative: str) -> bytes:
-        """One of `ON_REQUEST` of the site being served."""
+        """One of `ON_REQUEST` (search/lunr.json, papers.json) of the site served, made
+        from its build when first asked for, not by every rebuild."""
         self.wait_for_build()
-        return self._served_model.made_on_request(relative)
+        return self._good.built.made_on_request(relative)
 
     # --- serving --------------------------------------------------------------------
     def moved_to(self, relative: str) -> str | None:
@@ -224,25 +223,22 @@ class Preview:
         name = published.find(relative)
         if name is None:
             return None
-        content = published.rendered.get(name)
-        if content is not None:
-            return name, content, published.version
         if name not in published.site.pages:
             content = published.site.read_static(name)
             return (name, content, published.version) if content is not None else None
-        try:
-            content = published.site.render(name)
-        except SitegenError as failure:
-            with self.condition:  # (the build, rendering it too, fails and tells)
-                if self._published is published:
-                    self._fall_back(failure.format_message())
-                    self.condition.notify_all()
-                fallback = self._published
-            if fallback is published:
-                raise
-            return self.file(relative)
-        published.rendered[name] = content
-        return name, content, published.version
+        if name not in published.rendered:
+            try:
+                published.rendered[name] = published.site.render(name)
+            except SitegenError as failure:
+                with self.condition:  # (the build, rendering it too, fails and tells)
+                    if self._published is published:
+                        self._fall_back(failure.format_message())
+                        self.condition.notify_all()
+                    fallback = self._published
+                if fallback is published:
+                    raise
+                return self.file(relative)
+        return name, published.rendered[name], published.version
 
     def is_folder(self, relative: str) -> bool:
         """A folder of the published site (its index.html): asked for without its slash."""
