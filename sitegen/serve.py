@@ -261,20 +261,14 @@ class Preview:
             self.condition.wait_for(ready, timeout)
             return self.state.version, self.state.error
 
-    def resolve(self, url_path: str) -> tuple[Path | None, str | None]:
-        """A request path to a file inside the output, or (None, redirect) / (None, None)."""
-        relative = url_path[len(self.mount):]
+    def resolve(self, relative: str) -> Path | None:
+        """The file of the private output at `relative` (below the mount), if there is one
+        inside it: no `..`, nor a symlink pointing outside."""
         if any(part in ("..", ".") for part in relative.split("/")) or "\\" in relative or "\0" in relative:
-            return None, None
+            return None
         root = self.output.resolve()
-        target = (root / relative).resolve() if relative else root
-        if target != root and root not in target.parents:
-            return None, None  # a symlink pointing outside
-        if target.is_dir():
-            if relative and not url_path.endswith("/"):
-                return None, url_path + "/"
-            target = target / "index.html"
-        return (target, None) if target.is_file() else (None, None)
+        target = (root / relative).resolve()
+        return target if root in target.parents and target.is_file() else None
 
 
 LIVE_RELOAD_SCRIPT = r"""(function () {
@@ -335,8 +329,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """A file of the site at `relative` (below the mount), or what stands for it."""
         if relative in ON_REQUEST:
             return self.send(200, TYPES[".json"], self.preview.made_on_request(relative))
-        if in_search_folder(relative):  # the search job's: ready when the build is
-            return self.from_output(path)
+        if in_search_folder(relative) and relative != "search/":  # (search/ is the search page)
+            return self.from_output(relative)  # the search job's files: ready once the build is
         moved = self.preview.moved_to(relative) if relative.startswith("papers/") else None
         if moved is not None:  # what the redirect page would do, at once
             return self.redirect(self.preview.mount + moved)
@@ -364,11 +358,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.request_version == "HTTP/1.0"
         return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
 
-    def from_output(self, path: str) -> None:
+    def from_output(self, relative: str) -> None:
         version, _ = self.preview.wait_for_build()
-        target, redirect = self.preview.resolve(path)
-        if redirect:
-            return self.redirect(redirect)
+        target = self.preview.resolve(relative)
         if target is None:
             return self.not_found()
         self.send(200, _content_type(target.name), self.with_reload(target.read_bytes(), target.name, version))
