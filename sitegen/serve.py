@@ -187,9 +187,9 @@ class Preview:
         if any(folder.resolve() == path or folder.resolve() in path.parents
                for folder in input_folders(self.config)):
             return True
-        sources = [source.path.parent.resolve() for source in self.config.sources]
-        common = Path(os.path.commonpath(sources)) if sources else None  # a new dated folder of dumps
-        below = common is not None and common != self.config.root.resolve() and common in path.parents
+        sources = [source.path.parent for source in self.config.sources]  # (resolved, and never none)
+        common = Path(os.path.commonpath(sources))  # below it, a new dated folder of dumps
+        below = common != self.config.root.resolve() and common in path.parents
         if path.parent in sources or below:  # a dump of the kinds named, or a new folder
             return path.suffix in {source.path.suffix for source in self.config.sources} or not path.suffix
         return False
@@ -298,7 +298,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """The preview's answers: the published site's files (each page rendered when first
     asked for), the reload script and its event stream, redirects and 404s."""
 
-    preview: Preview  # given by `make_handler`
+    preview: Preview  # given by `_listen`
     protocol_version = "HTTP/1.1"
     server_version = "sitegen"
     timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
@@ -433,11 +433,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.preview.streams -= 1
 
 
-def make_handler(preview: Preview) -> type[Handler]:
-    """The request handler class of a server showing `preview`."""
-    return type("PreviewHandler", (Handler,), {"preview": preview})
-
-
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -554,7 +549,7 @@ def _listen(preview: Preview, host: str, port: int) -> _Server:
     """A server of `preview` at host:port, already answering on a thread of its own (so
     that `shutdown`, which waits for that thread's loop, cannot wait for ever)."""
     try:
-        server = _Server((host, port), make_handler(preview))
+        server = _Server((host, port), type("PreviewHandler", (Handler,), {"preview": preview}))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
