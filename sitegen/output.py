@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
@@ -54,15 +54,15 @@ def claim_paths(relatives: list[str], checked: Container[str] = ()) -> None:
     in `checked` (the last build's, which passed) is only checked for being wanted twice."""
     claimed: set[str] = set()
     for relative in relatives:
-        _claim(relative, claimed, checked)
+        if relative not in checked:
+            safe_relative_path(relative)
+        _claim(relative, claimed)
 
 
-def _claim(relative: str, claimed: set[str], checked: Container[str] = ()) -> list[str] | None:
-    parts = safe_relative_path(relative) if relative not in checked else None
+def _claim(relative: str, claimed: set[str]) -> None:
     if relative in claimed:
         raise BuildError(f"two pages want to write {relative}; refusing to overwrite it")
     claimed.add(relative)
-    return parts
 
 
 def remove_folder(folder: Path, in_background: bool = False) -> None:
@@ -162,7 +162,7 @@ def is_site_folder(folder: Path) -> bool:
     """Whether `folder` is a site sitegen built: it holds the marker file, as sitegen
     writes it."""
     try:
-        handle = os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        handle = os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
@@ -254,7 +254,7 @@ def build_lock(destination: Path):
 
 def _locked_file(path: Path, destination: Path) -> int:
     for _ in range(100):  # each turn another build released the lock and removed the file
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -292,27 +292,21 @@ def _alive(pid: str) -> bool:
     return True
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+
+
+def _making_folder(make: Callable, target: Path):
+    """`make()`, which creates `target`, once more after making target's folder if it
+    failed for want of it."""
+    try:
+        return make()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return make()
 
 
 def _create(target: Path) -> int:
-    try:
-        return os.open(target, _NEW_FILE, 0o666)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(target, _NEW_FILE, 0o666)
-
-
-def _link_making_folder(source: Path, target: Path) -> None:
-    """A hard link `target` to `source`, making target's folder if it is missing (only
-    then: a missing source fails as it is)."""
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except FileNotFoundError:
-        if target.parent.is_dir():
-            raise
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target, follow_symlinks=False)
+    return _making_folder(lambda: os.open(target, _NEW_FILE, 0o666), target)
 
 
 def _write_all(handle: int, data: bytes) -> None:
@@ -327,7 +321,7 @@ def open_to_read(path: Path | None) -> int | None:
     if path is None:
         return None
     try:
-        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:  # gone or replaced meanwhile: written anew, then
         return None
 
@@ -366,7 +360,9 @@ class OutputWriter:
 
     def claim(self, relative: str) -> Path:
         """Reserve a path in the output: refuses paths outside it and paths claimed before."""
-        return self.staging.joinpath(*_claim(relative, self.written))
+        parts = safe_relative_path(relative)
+        _claim(relative, self.written)
+        return self.staging.joinpath(*parts)
 
     @staticmethod
     def put(target: Path, content: str | bytes) -> os.stat_result:
@@ -417,7 +413,7 @@ class OutputWriter:
         as a hard link; None if it cannot be linked (then it is written instead).  Output
         files are only ever replaced, never written into, so the two never diverge."""
         try:
-            _link_making_folder(existing, target)
+            _making_folder(lambda: os.link(existing, target, follow_symlinks=False), target)
             return os.stat(target, follow_symlinks=False)
         except OSError:
             return None
