@@ -285,7 +285,7 @@ def remove_empty_folders(folder: Path) -> None:
 def _alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
+    except (ProcessLookupError, OverflowError):  # (an id past the kernel's type: no process)
         return False
     except PermissionError:  # someone else's process: alive
         return True
