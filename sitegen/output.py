@@ -13,6 +13,7 @@ marker, never by prefix (`remove_leftovers`).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -22,11 +23,6 @@ from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
-
-try:
-    import fcntl
-except ImportError:  # Windows: builds are not locked against each other
-    fcntl = None
 
 # Every site sitegen builds holds this file, with this text: an existing folder is
 # replaced or updated only if it holds it (or is empty).  (`.nojekyll` is no sign:
@@ -96,20 +92,15 @@ def remove_folder(folder: Path, in_background: bool = False) -> None:
 _DELETING = ".deleting-"
 
 
-def _leftover_pattern(destination: Path) -> re.Pattern:
-    """The exact names of the folders a build makes beside `destination`: its staging
-    folder, the previous site while it is swapped out, a rebuild's scratch folder, and
-    a replaced site being deleted; each with the id of the process that made it."""
-    return re.compile(rf"\.{re.escape(destination.name)}\.(building|old|updating)-([0-9]+)"
-                      rf"(?:{re.escape(_DELETING)}([0-9]+))?")
-
-
 def _leftovers(destination: Path) -> list[tuple[Path, str, str | None]]:
     """(folder, kind, deleting process) of every folder beside `destination` that a build
-    made and no live process owns any more: named exactly as a build names them, and
+    made and no live process owns any more: named exactly as a build names them (its
+    staging folder, the previous site while it is swapped out, a rebuild's scratch folder,
+    a replaced site being deleted: each with the id of the process that made it), and
     holding the marker (or nothing, made just before the build was killed).  A folder
     being deleted (`.deleting-<pid>`) may have lost its marker already."""
-    pattern = _leftover_pattern(destination)
+    pattern = re.compile(rf"\.{re.escape(destination.name)}\.(building|old|updating)-([0-9]+)"
+                         rf"(?:{re.escape(_DELETING)}([0-9]+))?")
     try:
         names = sorted(os.listdir(destination.parent))
     except OSError:
@@ -140,22 +131,18 @@ def remove_leftovers(destination: Path) -> None:
         shutil.rmtree(spare, ignore_errors=True)
 
 
-def recover_interrupted_swap(destination: Path) -> Path | None:
+def recover_interrupted_swap(destination: Path) -> None:
     """A build killed between moving the previous site away and moving the new one in
     leaves no `destination`, only `.<name>.old-<pid>`: that site is put back (the newest,
-    should there be several), before anything else happens.  Returns it, if any."""
+    should there be several), before anything else happens."""
     if destination.exists() or destination.is_symlink():
-        return None
+        return
     swapped_out = [folder for folder, kind, deleter in _leftovers(destination)
                    if kind == "old" and deleter is None and is_site_folder(folder)]
-    if not swapped_out:
-        return None
-    newest = max(swapped_out, key=lambda folder: folder.stat().st_mtime_ns)
-    try:
-        os.rename(newest, destination)
-    except OSError:
-        return None
-    return destination
+    if swapped_out:
+        newest = max(swapped_out, key=lambda folder: folder.stat().st_mtime_ns)
+        with contextlib.suppress(OSError):
+            os.rename(newest, destination)
 
 
 def is_site_folder(folder: Path) -> bool:
@@ -234,9 +221,6 @@ def build_lock(destination: Path):
     beside the folder that exists only while a build runs: a build that was killed
     leaves at most the file, which the next takes over."""
     path = destination.parent / f".{destination.name}.lock"
-    if fcntl is None:
-        yield
-        return
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         handle = _locked_file(path, destination)
