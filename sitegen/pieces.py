@@ -32,27 +32,25 @@ def pointer(name: str, count: int, size: int) -> bytes:
     return json.dumps({"pieces": folder_free, "bytes": size}, separators=(",", ":")).encode() + b"\n"
 
 
-def grouped(chunks: Iterable[bytes], limit: int | None = None) -> Iterator[list[bytes]]:
-    """The chunks in groups of at most `limit` bytes (PIECE_BYTES unless given; a chunk
-    larger than that alone)."""
-    limit = limit or PIECE_BYTES
+def grouped(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """The chunks in groups of at most PIECE_BYTES (a chunk larger than that alone; one
+    empty group for no chunks)."""
     group: list[bytes] = []
     size = 0
     for chunk in chunks:
-        if group and size + len(chunk) > limit:
+        if group and size + len(chunk) > PIECE_BYTES:
             yield group
             group, size = [], 0
         group.append(chunk)
         size += len(chunk)
-    if group or size == 0:
-        yield group
+    yield group
 
 
-def split_records(data: bytes, boundary: bytes, limit: int | None = None) -> list[memoryview]:
-    """`data` cut into pieces of at most `limit` bytes (PIECE_BYTES unless given), each
-    cut just before a `boundary` (which starts every record); one piece when it fits.
-    The pieces are views of `data`, not copies."""
-    limit = limit or PIECE_BYTES
+def split_records(data: bytes, boundary: bytes) -> list[memoryview]:
+    """`data` cut into pieces of at most PIECE_BYTES, each cut just before a `boundary`
+    (which starts every record); one piece when it fits.  The pieces are views of
+    `data`, not copies."""
+    limit = PIECE_BYTES
     view = memoryview(data)
     pieces, start = [], 0
     while len(data) - start > limit:
