@@ -260,7 +260,7 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     import numpy as np
 
     field_names = [name for name, _ in FIELDS]
-    field_count = len(field_names)
+    field_count, count = len(field_names), len(documents)
     tokenised, sizes = _tokenised(documents, previous, field_names)
     terms, term_of_entry, counts = tokenised.terms, tokenised.term_of_entry, tokenised.count_of_entry
     field_of_entry, lengths = tokenised.field_of_entry, tokenised.lengths
@@ -275,16 +275,14 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     names = list(terms)
     term_list = [names[number] for number in in_index_order]
     term_count = len(term_list)
-    document_of_entry = np.repeat(np.arange(len(documents)), sizes)
+    document_of_entry = np.repeat(np.arange(count), sizes)
     segment = document_of_entry * field_count + field_of_entry
     ids = index_of_term[term_of_entry]
     order = np.argsort(segment * max(term_count, 1) + ids, kind="stable")
     segment_of_entry, ids, tf = segment[order], ids[order], counts[order].astype(np.float64)
-    segment_count = len(documents) * field_count
-    sizes = np.bincount(segment_of_entry, minlength=segment_count)
+    field_of_entry = field_of_entry[order]
+    sizes = np.bincount(segment_of_entry, minlength=count * field_count)
 
-    count = len(documents)
-    field_of_entry = segment_of_entry % field_count
     # The same floating-point operations, in the same order, as lunr.py's builder.
     with_term = np.bincount(ids, minlength=term_count).tolist()  # (document, field) postings
     idf = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term])
