@@ -199,14 +199,15 @@ def _some_files(folder: Path) -> list[Path]:
         if len(found) >= _NAMED_FILES:
             break
     found.sort(key=lambda path: path.name.startswith("."))  # the user's own files first
-    return [_shown(path) for path in (found + empty)[:_NAMED_FILES]]
+    return [shown(path) for path in (found + empty)[:_NAMED_FILES]]
 
 
 def _raise(error: OSError) -> None:
     raise error
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
+    """`path` relative to the current folder where it can be."""
     try:
         return path.relative_to(Path.cwd())
     except ValueError:
