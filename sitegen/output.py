@@ -149,28 +149,23 @@ def is_site_folder(folder: Path) -> bool:
     """Whether `folder` is a site sitegen built: it holds the marker file, as sitegen
     writes it."""
     try:
-        handle = os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW), "rb") as marker:
+            return marker.read(len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
     except OSError:
         return False
-    try:
-        return os.read(handle, len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
-    except OSError:
-        return False
-    finally:
-        os.close(handle)
 
 
-def check_replaceable(destination: Path, option: str = "output") -> None:
+def check_replaceable(destination: Path) -> None:
     """Refuse (ConfigError) to build into `destination` unless it is absent, empty or a
     site sitegen built: the message names a file the user would lose."""
     if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
-        raise ConfigError(f"{option} {destination} exists and is not a folder; refusing to replace it")
+        raise ConfigError(f"output {destination} exists and is not a folder; refusing to replace it")
     if not destination.exists() or is_site_folder(destination):
         return
     try:
         mine = _some_files(destination)
     except OSError as error:
-        raise ConfigError(f"cannot look into the {option} folder {destination}: "
+        raise ConfigError(f"cannot look into the output folder {destination}: "
                           f"{error.strerror or error}") from None
     if not mine:
         return
@@ -178,7 +173,7 @@ def check_replaceable(destination: Path, option: str = "output") -> None:
     others = f" and {more}{'+' if more >= _NAMED_FILES - 1 else ''} other{'s' if more != 1 else ''}" \
         if more else ""
     raise ConfigError(
-        f"{option} folder {destination} was not written by sitegen (it has no {BUILD_MARKER}) and "
+        f"output folder {destination} was not written by sitegen (it has no {BUILD_MARKER}) and "
         f"holds files: building into it would delete {first}{others}. Refusing to replace it: "
         f"move them away, or choose another folder with -o.")
 
