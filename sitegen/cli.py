@@ -392,10 +392,10 @@ def deploy(site: SiteOptions, deploying: DeployOptions, strict: bool, verbosity:
     broken = broken_urls(published, report.digest)
     if broken and not deploying.allow_broken:
         listing = "\n".join(f"  {gone.url}" + (f" ({gone.title})" if gone.title else "") for gone in broken)
-        raise SitegenError(f"refusing to deploy: {counted(len(broken), 'paper URL')} that {published.origin} publishes would lead "
-                           f"nowhere:\n{listing}\nAdd `old-slug: new-slug` under redirects in site.yaml "
-                           "for a paper that moved, or deploy anyway with --allow-broken; nothing was "
-                           "pushed.")
+        raise SitegenError(f"refusing to deploy: {counted(len(broken), 'paper URL')} that {published.origin} "
+                           f"publishes would lead nowhere:\n{listing}\nAdd `old-slug: new-slug` under "
+                           "redirects in site.yaml for a paper that moved, or deploy anyway with "
+                           "--allow-broken; nothing was pushed.")
     commit = publish(config.output, target)
     where = f"committed to {deploying.branch}" if deploying.no_push else \
         f"pushed to {deploying.remote}/{deploying.branch}"

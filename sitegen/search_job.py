@@ -75,7 +75,8 @@ class SearchJob:
         outcome.index_seconds = time.perf_counter() - started
         return outcome
 
-    def _write(self, folder: Path, outcome: Outcome, key: str, relative: str, chunks: Iterable[bytes]) -> int:
+    def _write(self, folder: Path, outcome: Outcome, key: str, relative: str,
+               chunks: Iterable[bytes]) -> int:
         """One file of search/ made from `key`: linked to the output's if that was made
         from the same, else written; its size."""
         target = folder.joinpath(*relative.split("/"))
