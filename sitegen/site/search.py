@@ -327,15 +327,11 @@ class _Strings:
                                 dtype=object)
 
 
-def _whole_index(collected: Collected) -> str:
-    """lunr.json, written as text: equal as JSON to lunr.py's serialised index (each
-    posting lists `_index` first, as lunr.js's own builder does)."""
-    return "".join(whole_index_pieces(collected))
-
-
 def whole_index_pieces(collected: Collected) -> Iterator[str]:
     """lunr.json's text in pieces, made as they are asked for (it is 100 MB at 10,000
-    papers: written as made, it never needs to be whole in memory)."""
+    papers: written as made, it never needs to be whole in memory): equal as JSON to
+    lunr.py's serialised index (each posting lists `_index` first, as lunr.js's own
+    builder does)."""
     import numpy as np
 
     names, refs, strings = collected.field_names, collected.refs, collected.strings
@@ -393,7 +389,7 @@ def postings(collected: Collected, *texts_of_entry: "np.ndarray"):
 
 def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised | None = None) -> str:
     """search/lunr.json alone (what `serve` makes only when asked for it: pages never load it)."""
-    return _whole_index(collect(documents_of(digest, topic_names), previous)[0])
+    return "".join(whole_index_pieces(collect(documents_of(digest, topic_names), previous)[0]))
 
 
 def documents_of(digest: Digest, topic_names: dict[str, str]) -> list[dict]:
