@@ -191,8 +191,7 @@ def build(site: SiteOptions, output: Path | None, no_cache: bool, strict: bool,
     """
     reporter = Reporter(verbosity)
     config = site.load(output)
-    with _file_system_errors_reported():
-        report = _cached_build(config, strict, reporter, use_cache=not no_cache)
+    report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     reporter.warnings(report.warnings)
     if verbosity.verbose:
         for source in report.digest.sources:
@@ -202,23 +201,18 @@ def build(site: SiteOptions, output: Path | None, no_cache: bool, strict: bool,
 
 def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True, history=None):
     """Build with the cache kept between runs; it is saved only after a successful build.
-    `history`: what was published besides the previous output (`sitegen deploy`'s branch)."""
-    if not use_cache:
-        return run_build(config, strict=strict, progress=reporter, history=history)
-    path = build_cache.cache_path(config.path, config.output)
-    with collector_paused():
-        cache = build_cache.load(path)
-        report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
-        build_cache.save(cache, path)
-    return report
-
-
-@contextlib.contextmanager
-def _file_system_errors_reported():
-    """A file system that refuses a write (full, read-only, permissions) ends the build
-    with a message naming the file, not a traceback; the previous site is left as it was."""
+    `history`: what was published besides the previous output (`sitegen deploy`'s branch).
+    A file system that refuses a write (full, read-only, permissions) ends the build with
+    a message naming the file, not a traceback; the previous site is left as it was."""
     try:
-        yield
+        if not use_cache:
+            return run_build(config, strict=strict, progress=reporter, history=history)
+        path = build_cache.cache_path(config.path, config.output)
+        with collector_paused():
+            cache = build_cache.load(path)
+            report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
+            build_cache.save(cache, path)
+        return report
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         raise SitegenError(f"{where}{error.strerror or error}; the build stopped and the previous "
@@ -386,8 +380,7 @@ def deploy(site: SiteOptions, deploying: DeployOptions, strict: bool, verbosity:
     repo = repository_root(config.root)
     target = prepare(repo, deploying.remote, deploying.branch, push=not deploying.no_push, force=deploying.force)
     published = published_history(target)
-    with _file_system_errors_reported():
-        report = _cached_build(config, strict, reporter, history=published)
+    report = _cached_build(config, strict, reporter, history=published)
     reporter.warnings(report.warnings)
     broken = broken_urls(published, report.digest)
     if broken and not deploying.allow_broken:
