@@ -79,15 +79,15 @@ def join_pieces(read: Callable[[str], bytes | None], name: str,
         names, size = listed["pieces"], listed.get("bytes", 0)
     except (ValueError, KeyError, TypeError):
         raise ValueError(f"{name} lists its pieces in a form sitegen does not write") from None
-    folder = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
-    if not isinstance(names, list) or not all(isinstance(n, str) and n.startswith(name.rsplit("/", 1)[-1] + ".")
+    folder, slash, own_name = name.rpartition("/")
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.startswith(own_name + ".")
                                               and "/" not in n for n in names):
         raise ValueError(f"{name} lists pieces that are not its own")
     if limit is not None and isinstance(size, int) and size > limit:
         raise ValueError(f"{name} says it is {size >> 20} MB, more than {limit >> 20} MB")
     joined = bytearray()  # (read into one buffer: 100,000 papers' records are 180 MB)
     for piece in names:
-        text = read(folder + piece)
+        text = read(folder + slash + piece)
         if text is None:
             raise ValueError(f"{name} is written in pieces and {piece} is missing")
         joined += text
