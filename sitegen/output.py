@@ -149,7 +149,8 @@ def is_site_folder(folder: Path) -> bool:
     """Whether `folder` is a site sitegen built: it holds the marker file, as sitegen
     writes it."""
     try:
-        with os.fdopen(os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW), "rb") as marker:
+        with open(folder / BUILD_MARKER, "rb", opener=lambda path, flags: os.open(path, flags | os.O_NOFOLLOW)) \
+                as marker:  # (open's own descriptor: closed should a folder fail to be read)
             return marker.read(len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
     except OSError:
         return False

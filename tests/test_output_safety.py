@@ -66,6 +66,15 @@ def test_a_marker_with_other_content_is_not_ours(site):
     assert (site.root / "docs/index.html").read_text() == "my page"
 
 
+def test_a_marker_that_is_a_folder_is_not_ours_and_leaves_no_file_open(site):
+    """(It opens, being a folder, but cannot be read: what was opened is closed all the same.)"""
+    from sitegen.output import is_site_folder
+    (site.root / "docs" / BUILD_MARKER).mkdir(parents=True)
+    open_before = len(os.listdir("/proc/self/fd"))
+    assert not any(is_site_folder(site.root / "docs") for _ in range(20))
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 def test_cleanup_deletes_only_folders_sitegen_made_itself(site):
     site.write("dumps/a.txt", DUMP)
     mine = ["._site.old", "._site.old-backup-2024", "._site.building-notes", "._site.updating",
