@@ -413,6 +413,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.command == "HEAD":  # (its headers only, as `send` answers HEAD)
+                return
             self.close_connection = True
             seen = (int(page_version) if page_version is not None else self.preview.wait_for_pages()[0], None)
             while True:

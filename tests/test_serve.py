@@ -145,6 +145,18 @@ def test_head_answers_as_get_does_without_the_body(served):
         assert nothing == b"", path
 
 
+def test_head_of_the_event_stream_is_its_headers_alone(served):
+    """(A page from an older build gets a reload event at once: never as a body of HEAD's,
+    which the next request on the connection would read as its answer.)"""
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=20)
+    connection.request("HEAD", "/repo/__sitegen__/events?v=0")
+    head = connection.getresponse()
+    assert (head.status, head.getheader("Content-Type"), head.read()) == (200, "text/event-stream", b"")
+    connection.request("GET", "/repo/")
+    assert connection.getresponse().status == 200
+    connection.close()
+
+
 def test_unknown_paths_get_the_sites_404_page(served):
     response, body = served.get("/repo/no/such/page/")
     assert response.status == 404 and b"Page not found" in body
