@@ -26,6 +26,8 @@ from .build import collector_paused, refuse_unreadable_sources
 from .parallel import EndOnSignals
 from .config import SiteConfig, load_config, source_date_epoch
 from .errors import SitegenError, painted
+from .output import shown
+from .report import counted
 
 LONG_BUILD_SECONDS = 2.0
 
@@ -129,9 +131,6 @@ class Reporter:
         for diagnostic in diagnostics:
             self.echo(str(diagnostic), err=True)
 
-    def done(self, text: str) -> None:
-        self.echo(text)
-
     def echo(self, message: str = "", err: bool = False) -> None:
         """A line for stderr (warnings, errors: always) or stdout (unless -q)."""
         if err or not self.quiet:
@@ -192,34 +191,28 @@ def build(site: SiteOptions, output: Path | None, no_cache: bool, strict: bool,
     """
     reporter = Reporter(verbosity)
     config = site.load(output)
-    with _file_system_errors_reported():
-        report = _cached_build(config, strict, reporter, use_cache=not no_cache)
+    report = _cached_build(config, strict, reporter, use_cache=not no_cache)
     reporter.warnings(report.warnings)
     if verbosity.verbose:
         for source in report.digest.sources:
-            reporter.done(_source_line(source))
-    reporter.done(f"Built {_relative(report.output)}: {report.summary()}")
+            reporter.echo(_source_line(source))
+    reporter.echo(f"Built {shown(report.output)}/: {report.summary()}")
 
 
 def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = True, history=None):
     """Build with the cache kept between runs; it is saved only after a successful build.
-    `history`: what was published besides the previous output (`sitegen deploy`'s branch)."""
-    if not use_cache:
-        return run_build(config, strict=strict, progress=reporter, history=history)
-    path = build_cache.cache_path(config.path, config.output)
-    with collector_paused():
-        cache = build_cache.load(path)
-        report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
-        build_cache.save(cache, path)
-    return report
-
-
-@contextlib.contextmanager
-def _file_system_errors_reported():
-    """A file system that refuses a write (full, read-only, permissions) ends the build
-    with a message naming the file, not a traceback; the previous site is left as it was."""
+    `history`: what was published besides the previous output (`sitegen deploy`'s branch).
+    A file system that refuses a write (full, read-only, permissions) ends the build with
+    a message naming the file, not a traceback; the previous site is left as it was."""
     try:
-        yield
+        if not use_cache:
+            return run_build(config, strict=strict, progress=reporter, history=history)
+        path = build_cache.cache_path(config.path, config.output)
+        with collector_paused():
+            cache = build_cache.load(path)
+            report = run_build(config, strict=strict, progress=reporter, cache=cache, history=history)
+            build_cache.save(cache, path)
+        return report
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         raise SitegenError(f"{where}{error.strerror or error}; the build stopped and the previous "
@@ -271,21 +264,20 @@ def check(site: SiteOptions, previous: str | None, explain_topics: bool, strict:
     report = run_check(config, progress=reporter)
     reporter.warnings([d for d in report.warnings if d.level != "error"])
     for source in report.digest.sources:
-        reporter.done(_source_line(source))
+        reporter.echo(_source_line(source))
         if verbosity.verbose:
             for line, what in source.skipped:
-                reporter.done(f"    skipped {source.path}:{line}: {what}")
+                reporter.echo(f"    skipped {source.path}:{line}: {what}")
     refuse_unreadable_sources(report.digest)
     if explain_topics:
         from .content.topic_report import topic_report
         from .content.topics import TopicMatcher
         click.echo(topic_report(report.digest, config, TopicMatcher(config.topics)), nl=False)
-    reporter.done(f"Checked: {report.summary()}")
+    reporter.echo(f"Checked: {report.summary()}")
     if previous is not None:
         _check_against(previous, report.digest, config, reporter)
     if strict and report.warnings:
-        count = len(report.warnings)
-        raise SitegenError(f"{count} warning{'s' if count != 1 else ''} and --strict")
+        raise SitegenError(f"{counted(len(report.warnings), 'warning')} and --strict")
 
 
 def _check_against(previous: str, digest, config, reporter: Reporter) -> None:
@@ -302,11 +294,10 @@ def _check_against(previous: str, digest, config, reporter: Reporter) -> None:
                    err=True)
     for old, new in sorted(plan.redirects.items()):
         if old in history.urls and old not in manual:
-            reporter.done(f"{old} moved to {new}: the build redirects it")
+            reporter.echo(f"{old} moved to {new}: the build redirects it")
     if plan.gone:
-        raise SitegenError(f"{len(plan.gone)} paper URL{'s' if len(plan.gone) != 1 else ''} of the "
-                           "previous build would break")
-    reporter.done(f"No paper URL of {previous} breaks.")
+        raise SitegenError(f"{counted(len(plan.gone), 'paper URL')} of the previous build would break")
+    reporter.echo(f"No paper URL of {previous} breaks.")
 
 
 def _source_line(source) -> str:
@@ -314,16 +305,9 @@ def _source_line(source) -> str:
     skipped; captured 2025-12-09 (site.yaml `captured:`)`."""
     captured = f"captured {source.capture_date} ({source.capture_from})" if source.capture_date \
         else "capture date unknown"
-    return (f"{source.path}: {source.shape}, {source.papers} paper{'s' if source.papers != 1 else ''} "
+    return (f"{source.path}: {source.shape}, {counted(source.papers, 'paper')} "
             f"({source.with_dates} with dates, {source.with_upvotes} with upvotes, "
             f"{source.with_ids} with ids), {len(source.skipped)} skipped; {captured}")
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd())) + "/"
-    except ValueError:
-        return str(path) + "/"
 
 
 @main.command()
@@ -396,18 +380,16 @@ def deploy(site: SiteOptions, deploying: DeployOptions, strict: bool, verbosity:
     repo = repository_root(config.root)
     target = prepare(repo, deploying.remote, deploying.branch, push=not deploying.no_push, force=deploying.force)
     published = published_history(target)
-    with _file_system_errors_reported():
-        report = _cached_build(config, strict, reporter, history=published)
+    report = _cached_build(config, strict, reporter, history=published)
     reporter.warnings(report.warnings)
     broken = broken_urls(published, report.digest)
     if broken and not deploying.allow_broken:
         listing = "\n".join(f"  {gone.url}" + (f" ({gone.title})" if gone.title else "") for gone in broken)
-        count = f"{len(broken)} paper URL{'s' if len(broken) != 1 else ''}"
-        raise SitegenError(f"refusing to deploy: {count} that {published.origin} publishes would lead "
-                           f"nowhere:\n{listing}\nAdd `old-slug: new-slug` under redirects in site.yaml "
-                           "for a paper that moved, or deploy anyway with --allow-broken; nothing was "
-                           "pushed.")
+        raise SitegenError(f"refusing to deploy: {counted(len(broken), 'paper URL')} that {published.origin} "
+                           f"publishes would lead nowhere:\n{listing}\nAdd `old-slug: new-slug` under "
+                           "redirects in site.yaml for a paper that moved, or deploy anyway with "
+                           "--allow-broken; nothing was pushed.")
     commit = publish(config.output, target)
     where = f"committed to {deploying.branch}" if deploying.no_push else \
         f"pushed to {deploying.remote}/{deploying.branch}"
-    reporter.done(f"Deployed {report.pages} pages: {where} ({commit[:10]})")
+    reporter.echo(f"Deployed {report.pages} pages: {where} ({commit[:10]})")

@@ -313,8 +313,7 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
         "title": True, "description": False, "base_url": True, "output": False,
         "language": False, "sources": True, "topics": False, "catch_all": False,
         "per_page": False, "feed_size": False, "redirects": False, "custom_domain": False,
-        "max_topics": False,
-        "allow_outside": False,
+        "max_topics": False, "allow_outside": False,
     })
     if keys is None:
         raise ConfigError("site.yaml is not valid", check.errors)
@@ -355,6 +354,12 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
     _check_output_is_safe(check, keys.get("output"), config, output_override)
     if not allow_outside:
         check.errors.extend(links_leaving_the_project(config))
+    _raise_if_errors(check, display)
+    return config
+
+
+def _raise_if_errors(check: _Checker, display: str) -> None:
+    """One ConfigError for every problem found (the first `MAX_ERRORS_SHOWN` of them shown)."""
     if check.errors:
         count = len(check.errors)
         shown = check.errors[:MAX_ERRORS_SHOWN]
@@ -362,7 +367,6 @@ def _check(root: Node, path: Path, display: str, base_url_override: str | None,
             shown.append(Diagnostic(display, None, f"… and {count - len(shown)} more", "error"))
         raise ConfigError(f"{display}: {count} problem{'s' if count > 1 else ''} in the configuration",
                           shown)
-    return config
 
 
 def _language(check: _Checker, node: Node | None) -> str:

@@ -13,20 +13,16 @@ marker, never by prefix (`remove_leftovers`).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from .errors import BuildError, ConfigError
-
-try:
-    import fcntl
-except ImportError:  # Windows: builds are not locked against each other
-    fcntl = None
 
 # Every site sitegen builds holds this file, with this text: an existing folder is
 # replaced or updated only if it holds it (or is empty).  (`.nojekyll` is no sign:
@@ -54,15 +50,15 @@ def claim_paths(relatives: list[str], checked: Container[str] = ()) -> None:
     in `checked` (the last build's, which passed) is only checked for being wanted twice."""
     claimed: set[str] = set()
     for relative in relatives:
-        _claim(relative, claimed, checked)
+        if relative not in checked:
+            safe_relative_path(relative)
+        _claim(relative, claimed)
 
 
-def _claim(relative: str, claimed: set[str], checked: Container[str] = ()) -> list[str] | None:
-    parts = safe_relative_path(relative) if relative not in checked else None
+def _claim(relative: str, claimed: set[str]) -> None:
     if relative in claimed:
         raise BuildError(f"two pages want to write {relative}; refusing to overwrite it")
     claimed.add(relative)
-    return parts
 
 
 def remove_folder(folder: Path, in_background: bool = False) -> None:
@@ -96,20 +92,15 @@ def remove_folder(folder: Path, in_background: bool = False) -> None:
 _DELETING = ".deleting-"
 
 
-def _leftover_pattern(destination: Path) -> re.Pattern:
-    """The exact names of the folders a build makes beside `destination`: its staging
-    folder, the previous site while it is swapped out, a rebuild's scratch folder, and
-    a replaced site being deleted; each with the id of the process that made it."""
-    return re.compile(rf"\.{re.escape(destination.name)}\.(building|old|updating)-([0-9]+)"
-                      rf"(?:{re.escape(_DELETING)}([0-9]+))?")
-
-
 def _leftovers(destination: Path) -> list[tuple[Path, str, str | None]]:
     """(folder, kind, deleting process) of every folder beside `destination` that a build
-    made and no live process owns any more: named exactly as a build names them, and
+    made and no live process owns any more: named exactly as a build names them (its
+    staging folder, the previous site while it is swapped out, a rebuild's scratch folder,
+    a replaced site being deleted: each with the id of the process that made it), and
     holding the marker (or nothing, made just before the build was killed).  A folder
     being deleted (`.deleting-<pid>`) may have lost its marker already."""
-    pattern = _leftover_pattern(destination)
+    pattern = re.compile(rf"\.{re.escape(destination.name)}\.(building|old|updating)-([0-9]+)"
+                         rf"(?:{re.escape(_DELETING)}([0-9]+))?")
     try:
         names = sorted(os.listdir(destination.parent))
     except OSError:
@@ -140,50 +131,41 @@ def remove_leftovers(destination: Path) -> None:
         shutil.rmtree(spare, ignore_errors=True)
 
 
-def recover_interrupted_swap(destination: Path) -> Path | None:
+def recover_interrupted_swap(destination: Path) -> None:
     """A build killed between moving the previous site away and moving the new one in
     leaves no `destination`, only `.<name>.old-<pid>`: that site is put back (the newest,
-    should there be several), before anything else happens.  Returns it, if any."""
+    should there be several), before anything else happens."""
     if destination.exists() or destination.is_symlink():
-        return None
+        return
     swapped_out = [folder for folder, kind, deleter in _leftovers(destination)
                    if kind == "old" and deleter is None and is_site_folder(folder)]
-    if not swapped_out:
-        return None
-    newest = max(swapped_out, key=lambda folder: folder.stat().st_mtime_ns)
-    try:
-        os.rename(newest, destination)
-    except OSError:
-        return None
-    return destination
+    if swapped_out:
+        newest = max(swapped_out, key=lambda folder: folder.stat().st_mtime_ns)
+        with contextlib.suppress(OSError):
+            os.rename(newest, destination)
 
 
 def is_site_folder(folder: Path) -> bool:
     """Whether `folder` is a site sitegen built: it holds the marker file, as sitegen
     writes it."""
     try:
-        handle = os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(os.open(folder / BUILD_MARKER, os.O_RDONLY | os.O_NOFOLLOW), "rb") as marker:
+            return marker.read(len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
     except OSError:
         return False
-    try:
-        return os.read(handle, len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
-    except OSError:
-        return False
-    finally:
-        os.close(handle)
 
 
-def check_replaceable(destination: Path, option: str = "output") -> None:
+def check_replaceable(destination: Path) -> None:
     """Refuse (ConfigError) to build into `destination` unless it is absent, empty or a
     site sitegen built: the message names a file the user would lose."""
     if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
-        raise ConfigError(f"{option} {destination} exists and is not a folder; refusing to replace it")
+        raise ConfigError(f"output {destination} exists and is not a folder; refusing to replace it")
     if not destination.exists() or is_site_folder(destination):
         return
     try:
         mine = _some_files(destination)
     except OSError as error:
-        raise ConfigError(f"cannot look into the {option} folder {destination}: "
+        raise ConfigError(f"cannot look into the output folder {destination}: "
                           f"{error.strerror or error}") from None
     if not mine:
         return
@@ -191,7 +173,7 @@ def check_replaceable(destination: Path, option: str = "output") -> None:
     others = f" and {more}{'+' if more >= _NAMED_FILES - 1 else ''} other{'s' if more != 1 else ''}" \
         if more else ""
     raise ConfigError(
-        f"{option} folder {destination} was not written by sitegen (it has no {BUILD_MARKER}) and "
+        f"output folder {destination} was not written by sitegen (it has no {BUILD_MARKER}) and "
         f"holds files: building into it would delete {first}{others}. Refusing to replace it: "
         f"move them away, or choose another folder with -o.")
 
@@ -212,14 +194,15 @@ def _some_files(folder: Path) -> list[Path]:
         if len(found) >= _NAMED_FILES:
             break
     found.sort(key=lambda path: path.name.startswith("."))  # the user's own files first
-    return [_shown(path) for path in (found + empty)[:_NAMED_FILES]]
+    return [shown(path) for path in (found + empty)[:_NAMED_FILES]]
 
 
 def _raise(error: OSError) -> None:
     raise error
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
+    """`path` relative to the current folder where it can be."""
     try:
         return path.relative_to(Path.cwd())
     except ValueError:
@@ -234,9 +217,6 @@ def build_lock(destination: Path):
     beside the folder that exists only while a build runs: a build that was killed
     leaves at most the file, which the next takes over."""
     path = destination.parent / f".{destination.name}.lock"
-    if fcntl is None:
-        yield
-        return
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         handle = _locked_file(path, destination)
@@ -254,7 +234,7 @@ def build_lock(destination: Path):
 
 def _locked_file(path: Path, destination: Path) -> int:
     for _ in range(100):  # each turn another build released the lock and removed the file
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -285,34 +265,28 @@ def remove_empty_folders(folder: Path) -> None:
 def _alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
+    except (ProcessLookupError, OverflowError):  # (an id past the kernel's type: no process)
         return False
     except PermissionError:  # someone else's process: alive
         return True
     return True
 
 
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+
+
+def _making_folder(make: Callable, target: Path):
+    """`make()`, which creates `target`, once more after making target's folder if it
+    failed for want of it."""
+    try:
+        return make()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return make()
 
 
 def _create(target: Path) -> int:
-    try:
-        return os.open(target, _NEW_FILE, 0o666)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(target, _NEW_FILE, 0o666)
-
-
-def _link_making_folder(source: Path, target: Path) -> None:
-    """A hard link `target` to `source`, making target's folder if it is missing (only
-    then: a missing source fails as it is)."""
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except FileNotFoundError:
-        if target.parent.is_dir():
-            raise
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target, follow_symlinks=False)
+    return _making_folder(lambda: os.open(target, _NEW_FILE, 0o666), target)
 
 
 def _write_all(handle: int, data: bytes) -> None:
@@ -327,7 +301,7 @@ def open_to_read(path: Path | None) -> int | None:
     if path is None:
         return None
     try:
-        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:  # gone or replaced meanwhile: written anew, then
         return None
 
@@ -366,7 +340,9 @@ class OutputWriter:
 
     def claim(self, relative: str) -> Path:
         """Reserve a path in the output: refuses paths outside it and paths claimed before."""
-        return self.staging.joinpath(*_claim(relative, self.written))
+        parts = safe_relative_path(relative)
+        _claim(relative, self.written)
+        return self.staging.joinpath(*parts)
 
     @staticmethod
     def put(target: Path, content: str | bytes) -> os.stat_result:
@@ -417,7 +393,7 @@ class OutputWriter:
         as a hard link; None if it cannot be linked (then it is written instead).  Output
         files are only ever replaced, never written into, so the two never diverge."""
         try:
-            _link_making_folder(existing, target)
+            _making_folder(lambda: os.link(existing, target, follow_symlinks=False), target)
             return os.stat(target, follow_symlinks=False)
         except OSError:
             return None

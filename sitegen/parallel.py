@@ -180,16 +180,16 @@ def as_child() -> None:
 
 def die_with_parent() -> None:
     """In a forked child: be killed (SIGKILL) when the parent ends; end at once if it
-    already has.  (Linux; elsewhere a child is ended by its parent on the way out.)"""
-    parent = multiprocessing.parent_process()
-    expected = parent.pid if parent is not None else None
+    already has.  (Linux; elsewhere a child is ended by its parent on the way out.)  Only
+    ever called in a process `multiprocessing` started, which knows its parent."""
+    expected = multiprocessing.parent_process().pid
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-    if expected is not None and os.getppid() != expected:  # ended before the request
+    if os.getppid() != expected:  # ended before the request
         os._exit(1)
 
 

@@ -32,27 +32,25 @@ def pointer(name: str, count: int, size: int) -> bytes:
     return json.dumps({"pieces": folder_free, "bytes": size}, separators=(",", ":")).encode() + b"\n"
 
 
-def grouped(chunks: Iterable[bytes], limit: int | None = None) -> Iterator[list[bytes]]:
-    """The chunks in groups of at most `limit` bytes (PIECE_BYTES unless given; a chunk
-    larger than that alone)."""
-    limit = limit or PIECE_BYTES
+def grouped(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """The chunks in groups of at most PIECE_BYTES (a chunk larger than that alone; one
+    empty group for no chunks)."""
     group: list[bytes] = []
     size = 0
     for chunk in chunks:
-        if group and size + len(chunk) > limit:
+        if group and size + len(chunk) > PIECE_BYTES:
             yield group
             group, size = [], 0
         group.append(chunk)
         size += len(chunk)
-    if group or size == 0:
-        yield group
+    yield group
 
 
-def split_records(data: bytes, boundary: bytes, limit: int | None = None) -> list[memoryview]:
-    """`data` cut into pieces of at most `limit` bytes (PIECE_BYTES unless given), each
-    cut just before a `boundary` (which starts every record); one piece when it fits.
-    The pieces are views of `data`, not copies."""
-    limit = limit or PIECE_BYTES
+def split_records(data: bytes, boundary: bytes) -> list[memoryview]:
+    """`data` cut into pieces of at most PIECE_BYTES, each cut just before a `boundary`
+    (which starts every record); one piece when it fits.  The pieces are views of
+    `data`, not copies."""
+    limit = PIECE_BYTES
     view = memoryview(data)
     pieces, start = [], 0
     while len(data) - start > limit:
@@ -81,15 +79,15 @@ def join_pieces(read: Callable[[str], bytes | None], name: str,
         names, size = listed["pieces"], listed.get("bytes", 0)
     except (ValueError, KeyError, TypeError):
         raise ValueError(f"{name} lists its pieces in a form sitegen does not write") from None
-    folder = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
-    if not isinstance(names, list) or not all(isinstance(n, str) and n.startswith(name.rsplit("/", 1)[-1] + ".")
+    folder, slash, own_name = name.rpartition("/")
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.startswith(own_name + ".")
                                               and "/" not in n for n in names):
         raise ValueError(f"{name} lists pieces that are not its own")
     if limit is not None and isinstance(size, int) and size > limit:
         raise ValueError(f"{name} says it is {size >> 20} MB, more than {limit >> 20} MB")
     joined = bytearray()  # (read into one buffer: 100,000 papers' records are 180 MB)
     for piece in names:
-        text = read(folder + piece)
+        text = read(folder + slash + piece)
         if text is None:
             raise ValueError(f"{name} is written in pieces and {piece} is missing")
         joined += text

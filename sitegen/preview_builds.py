@@ -13,6 +13,7 @@ index, nor the cache: only these and the folders that are the site's inputs.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -64,21 +65,24 @@ class LaidOut:
 @dataclass(frozen=True)
 class Built:
     """A build that went all the way: what it says, and the files no page loads
-    (`ON_REQUEST`), which it makes when asked for (a second and a tenth of one at
+    (`ON_REQUEST`), which it makes when first asked for (a second and a tenth of one at
     10,000 papers, which most rebuilds need not spend)."""
 
     warnings: list[Diagnostic]
     summary: str
     _digest: Digest = field(repr=False)
     _search_tokens: search.Tokenised | None = field(repr=False)  # the build cache's
+    _made: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, repr=False)  # each made once
 
     def made_on_request(self, relative: str) -> bytes:
         """One of `ON_REQUEST`'s files of this build."""
-        if relative == search.WHOLE_INDEX:
-            text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens)
-        else:
-            text = papers_json(self._digest)
-        return text.encode("utf-8")
+        with self._making:
+            if relative not in self._made:
+                text = search.whole_index(self._digest, topic_names(self._digest), self._search_tokens) \
+                    if relative == search.WHOLE_INDEX else papers_json(self._digest)
+                self._made[relative] = text.encode("utf-8")
+            return self._made[relative]
 
 
 class PreviewBuilds:
@@ -91,34 +95,28 @@ class PreviewBuilds:
         # old URLs (an open page whose paper was retitled follows it), and every URL the
         # preview served whose paper is in no dump now.
         self._history: History | None = None
-        self._served_digest: Digest | None = None  # made into `_history` once a build is done
         self._gone: dict[str, str] = {}
 
     def build(self, config: SiteConfig, on_laid_out: Callable[[LaidOut], None],
               superseded: Callable[[], bool], progress: Callable[[str], None] | None = None) -> Built:
         """Build the site; `on_laid_out` is given its files as soon as they are laid out.
         Gives up (`Superseded`) once `superseded()` is true while it renders."""
-        try:
-            report = build(config, cache=self.cache, private_output=True, whole_index=False,
-                           papers_json=False,
-                           on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
-                           superseded=superseded, history=self._history,
-                           **({"progress": progress} if progress else {}))
-            return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens)
-        finally:  # (not before the pages are served: 0.02 s at 10,000 papers)
-            if self._served_digest is not None:
-                self._history, self._served_digest = history_of(self._served_digest), None
+        report = build(config, cache=self.cache, private_output=True, whole_index=False, papers_json=False,
+                       on_laid_out=functools.partial(self._laid_out, config, on_laid_out),
+                       superseded=superseded, history=self._history,
+                       progress=progress or (lambda message: None))
+        return Built(report.warnings, report.summary(), report.digest, self.cache.search_tokens)
 
     def _laid_out(self, config: SiteConfig, on_laid_out: Callable[[LaidOut], None], digest: Digest,
                   files: list[OutputFile]) -> None:
         static = {f"static/{name}": source for name, source in static_files(config).items()}
         gone = {gone.url: gone.title for gone in broken_urls(self._history, digest)}
         served = {paper.url for paper in digest.papers}
-        self._served_digest = digest
         moved = dict(digest.redirects or {})
         self._gone = {url: title for url, title in {**self._gone, **gone}.items()
                       if url not in moved and url not in served}
         on_laid_out(LaidOut({file.path: file for file in files}, static, moved, self._gone))
+        self._history = history_of(digest)  # (once the pages are served: they need not wait for it)
 
 
 def input_folders(config: SiteConfig) -> list[Path]:

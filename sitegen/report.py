@@ -37,24 +37,24 @@ class BuildReport:
     def summary(self) -> str:
         digest = self.digest
         parts = [
-            _count(digest.source_count, "source"),
-            _count(digest.entry_count, "entry", "entries"),
-            _count(len(digest.papers), "paper"),
-            _count(len(digest.topics), "topic"),
-            _count(len(digest.days), "day"),
+            counted(digest.source_count, "source"),
+            counted(digest.entry_count, "entry", "entries"),
+            counted(len(digest.papers), "paper"),
+            counted(len(digest.topics), "topic"),
+            counted(len(digest.days), "day"),
         ]
         if self.output is not None and self.in_place:
-            parts.append(f"{_count(self.pages, 'page')} ({_count(self.rendered, 'file')} re-rendered, "
+            parts.append(f"{counted(self.pages, 'page')} ({counted(self.rendered, 'file')} re-rendered, "
                          f"{self.files} changed, {self.removed} removed)")
         elif self.output is not None:
-            parts.append(f"{_count(self.pages, 'page')} written")
+            parts.append(f"{counted(self.pages, 'page')} written")
         if self.index_bytes:
             parts.append(f"search index {self.index_bytes / 1e6:.1f} MB (loaded in parts)")
-        parts.append(_count(len(self.warnings), "warning"))
+        parts.append(counted(len(self.warnings), "warning"))
         return ", ".join(parts) + f" in {self.seconds:.2f} s"
 
 
-def _count(number: int, singular: str, plural: str | None = None) -> str:
+def counted(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 

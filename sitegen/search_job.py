@@ -11,8 +11,10 @@ linked to that file, not made again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,42 +67,40 @@ class SearchJob:
         outcome.search_tokens, files = search_files(self.digest, self.topic_names, self.tokenised)
         for file in files:
             key = file.key or f"search:{outcome.search_key}"
-            if file.path == WHOLE_INDEX:
-                if self.whole_index:
-                    self._write_in_pieces(folder, file, key, outcome)
-                continue
-            target = folder.joinpath(*file.path.split("/"))
-            existing, existing_key = self.reusable.get(file.path, (None, None))
-            stat = OutputWriter.link(existing, target) if existing_key == key else None
-            if stat is None:
-                stat = OutputWriter.put_chunks(target, file.chunks(), self.found.get(file.path))
-            outcome.bytes_written += stat.st_size
-            outcome.written[file.path] = (stat.st_size, stat.st_mtime_ns)
-            outcome.search_keys[file.path] = key
+            write = functools.partial(self._write, folder, outcome, key)
+            if file.path != WHOLE_INDEX:
+                write(file.path, file.chunks())
+            elif self.whole_index:
+                outcome.index_bytes = self._write_in_pieces(write, file)
         outcome.index_seconds = time.perf_counter() - started
         return outcome
 
-    def _write_in_pieces(self, folder: Path, file: SearchFile, key: str, outcome: Outcome) -> None:
-        """The whole index, written as it is made: whole, or past `pieces.PIECE_BYTES`
-        in pieces with a pointer in its place (see pieces.py)."""
-        def write(relative: str, chunks: list[bytes]) -> int:
-            stat = OutputWriter.put_chunks(folder.joinpath(*relative.split("/")), chunks,
-                                           self.found.get(relative))
-            outcome.bytes_written += stat.st_size
-            outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
-            outcome.search_keys[relative] = key
-            return stat.st_size
+    def _write(self, folder: Path, outcome: Outcome, key: str, relative: str,
+               chunks: Iterable[bytes]) -> int:
+        """One file of search/ made from `key`: linked to the output's if that was made
+        from the same, else written; its size."""
+        target = folder.joinpath(*relative.split("/"))
+        existing, existing_key = self.reusable.get(relative, (None, None))
+        stat = OutputWriter.link(existing, target) if existing_key == key else None
+        if stat is None:
+            stat = OutputWriter.put_chunks(target, chunks, self.found.get(relative))
+        outcome.bytes_written += stat.st_size
+        outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
+        outcome.search_keys[relative] = key
+        return stat.st_size
 
+    @staticmethod
+    def _write_in_pieces(write: Callable[[str, Iterable[bytes]], int], file: SearchFile) -> int:
+        """The whole index, written as it is made: whole, or past `pieces.PIECE_BYTES`
+        in pieces with a pointer in its place (see pieces.py); its size."""
         groups = pieces.grouped(file.chunks(min(1 << 20, pieces.PIECE_BYTES // 8)))
         first, second = next(groups), next(groups, None)
         if second is None:
-            size = write(file.path, first)
-        else:
-            sizes = [write(pieces.piece_names(file.path, number)[-1], group)
-                     for number, group in enumerate(itertools.chain([first, second], groups), 1)]
-            size = sum(sizes)
-            write(file.path, [pieces.pointer(file.path, len(sizes), size)])
-        outcome.index_bytes = size
+            return write(file.path, first)
+        sizes = [write(pieces.piece_names(file.path, number)[-1], group)
+                 for number, group in enumerate(itertools.chain([first, second], groups), 1)]
+        write(file.path, [pieces.pointer(file.path, len(sizes), sum(sizes))])
+        return sum(sizes)
 
 
 def in_search_folder(relative: str) -> bool:
@@ -112,21 +112,18 @@ class InBackground:
     """The search job in a forked process of its own (in this one for small digests), from
     `start` until its outcome is asked for; stopped if the build fails first."""
 
-    def __init__(self, job: SearchJob | None, folder: Path):
+    def __init__(self, job: SearchJob, folder: Path):
         self.job, self.folder, self.child = job, folder, None
 
     def __enter__(self) -> InBackground:
         return self
 
     def start(self) -> None:
-        if self.job is not None and self.child is None and \
-                len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
+        if len(self.job.digest.papers) >= BACKGROUND_THRESHOLD:
             self.child = Child(self.job.run, self.folder)  # (owned before it forks)
             self.child.start()
 
     def outcome(self) -> Outcome:
-        if self.job is None:
-            return Outcome()
         try:
             outcome = self.child.result() if self.child is not None else self.job.run(self.folder)
         except ChildFailed as failure:

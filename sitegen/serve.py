@@ -29,7 +29,6 @@ import json
 import mimetypes
 import os
 import re
-import shutil
 import signal
 import tempfile
 import sys
@@ -74,6 +73,7 @@ class Published:
     version: int
     site: LaidOut
     rendered: dict[str, bytes] = field(default_factory=dict)
+    built: Built | None = None  # once its build went all the way
 
     def find(self, relative: str) -> str | None:
         """The output path for a path below the mount ('' or a folder: its index.html);
@@ -103,24 +103,16 @@ class Preview:
         self.streams = 0
         self.observer = None  # the file watcher, while `serve` runs
         self.builds = PreviewBuilds()
-        # The files no page loads, search/lunr.json and papers.json, are made from the
-        # last good build when first asked for, not by every rebuild.
-        self._served_model: Built | None = None
+        self.failure: SitegenError | None = None  # why the latest failed build failed
         self._published: Published | None = None  # what pages are rendered from
         self._good: Published | None = None  # the last build that went all the way
         self._laid_out_after: float | None = None
-        self._made: dict[str, tuple[int, bytes]] = {}  # path -> (build version, content)
-        # The URLs of papers that moved, and of papers in no dump now (a 404 there says so).
-        self._moved: dict[str, str] = {}  # old URL -> paper URL
-        self._gone: dict[str, str] = {}  # URL -> its paper's title
-        self._made_lock = threading.Lock()
 
     # --- building -------------------------------------------------------------------
     def rebuild(self) -> None:
         with self.condition:
             self.state.building = self.state.laying_out = True
         started = time.perf_counter()
-        self._laid_out_after = None
         serving = self._good is not None  # else nothing is served until this build is done
         error, given_up = None, False
         try:
@@ -135,18 +127,17 @@ class Preview:
                 self.echo(str(diagnostic), err=True)
         except Superseded:  # changed again while rendering: the next build takes over
             given_up = True
-        except SitegenError as failure:
-            error = failure.format_message()
-            self.failure = failure
-        except Exception as failure:  # a bug must not take the preview down with it
-            error = f"{type(failure).__name__}: {failure}"
+        except Exception as failure:  # (a bug must not take the preview down with it)
+            self.failure = failure if isinstance(failure, SitegenError) else \
+                SitegenError(f"{type(failure).__name__}: {failure}")
+            error = self.failure.format_message()
         with self.condition:
             self.state.building = self.state.laying_out = False
             if error is not None:
                 self._fall_back(error)
             elif not given_up:  # (given up, its pages stay published: the next build completes them)
                 self._good = self._published
-                self._served_model, self._made = built, {}
+                self._good.built = built
             self.condition.notify_all()
         if error:
             if self._good is not None:  # (else the error ends `serve`, and says so)
@@ -154,14 +145,12 @@ class Preview:
         elif given_up:
             self.echo(f"Changed again: rebuilding (pages were served after {self._laid_out_after:.2f} s)")
         else:
-            ready = f", pages served after {self._laid_out_after:.2f} s" \
-                if serving and self._laid_out_after else ""
+            ready = f", pages served after {self._laid_out_after:.2f} s" if serving else ""
             self.echo(f"Rebuilt in {time.perf_counter() - started:.2f} s{ready}: {built.summary}")
 
     def _publish(self, started: float, site: LaidOut) -> None:
         """The build's files are laid out: serve them from now on (open pages reload)."""
         with self.condition:
-            self._moved, self._gone = site.moved, site.gone
             self.state.version += 1
             self._published = Published(self.state.version, site)
             self.state.error = None
@@ -182,11 +171,10 @@ class Preview:
         self.woken.set()
 
     def watched_folders(self) -> list[Path]:
-        folders = {self.config_path.resolve().parent}
-        if self.config is not None:
-            folders.update(source.path.parent for source in self.config.sources)
-            folders.update(path.resolve() for path in input_folders(self.config) if path.is_dir())
-        return sorted(folders)
+        """site.yaml's folder, the sources' and the template and static folders there are."""
+        return sorted({self.config_path.resolve().parent,
+                       *(source.path.parent for source in self.config.sources),
+                       *(path.resolve() for path in input_folders(self.config) if path.is_dir())})
 
     def is_input(self, path: Path) -> bool:
         """Whether a change at `path` (absolute) can change the site: site.yaml, a file in
@@ -196,40 +184,31 @@ class Preview:
             return True
         if _is_scratch_file(path.name):
             return False
-        if self.config is None:  # no good build yet: anything may matter
-            return True
         if any(folder.resolve() == path or folder.resolve() in path.parents
                for folder in input_folders(self.config)):
             return True
-        sources = [source.path.parent.resolve() for source in self.config.sources]
-        common = Path(os.path.commonpath(sources)) if sources else None  # a new dated folder of dumps
-        below = common is not None and common != self.config.root.resolve() and common in path.parents
+        sources = [source.path.parent for source in self.config.sources]  # (resolved, and never none)
+        common = Path(os.path.commonpath(sources))  # below it, a new dated folder of dumps
+        below = common != self.config.root.resolve() and common in path.parents
         if path.parent in sources or below:  # a dump of the kinds named, or a new folder
             return path.suffix in {source.path.suffix for source in self.config.sources} or not path.suffix
         return False
 
     def made_on_request(self, relative: str) -> bytes:
-        """One of `ON_REQUEST` of the site being served (made once per build, when asked for)."""
-        with self._made_lock:
-            state = self.wait_for_build()
-            with self.condition:
-                version, built, made = state.version, self._served_model, self._made.get(relative)
-            if made is None or made[0] != version:
-                made = (version, built.made_on_request(relative))
-                with self.condition:
-                    if self.state.version == version:
-                        self._made[relative] = made
-            return made[1]
+        """One of `ON_REQUEST` (search/lunr.json, papers.json) of the site served, made
+        from its build when first asked for, not by every rebuild."""
+        self.wait_for_build()
+        return self._good.built.made_on_request(relative)
 
     # --- serving --------------------------------------------------------------------
     def moved_to(self, relative: str) -> str | None:
         """The URL (below the mount) of the paper whose old URL `relative` is, if it moved."""
         self.wait_for_pages()
-        return self._moved.get(relative if relative.endswith("/") else relative + "/")
+        return self._published.site.moved.get(relative if relative.endswith("/") else relative + "/")
 
     def gone_note(self, relative: str) -> str | None:
         """What a 404 says of a URL this preview served whose paper is in no dump now."""
-        title = self._gone.get(relative if relative.endswith("/") else relative + "/")
+        title = self._published.site.gone.get(relative if relative.endswith("/") else relative + "/")
         if title is None:
             return None
         return (f'<p role="status" id="sitegen-gone">sitegen: this preview served “{html.escape(title)}” '
@@ -241,67 +220,55 @@ class Preview:
         back the last good site (`_fall_back`), from which it is served."""
         self.wait_for_pages()
         published = self._published
-        name = published.find(relative) if published is not None else None
+        name = published.find(relative)
         if name is None:
             return None
-        content = published.rendered.get(name)
-        if content is not None:
-            return name, content, published.version
         if name not in published.site.pages:
             content = published.site.read_static(name)
             return (name, content, published.version) if content is not None else None
-        try:
-            content = published.site.render(name)
-        except SitegenError as failure:
-            with self.condition:  # (the build, rendering it too, fails and tells)
-                if self._published is published:
-                    self._fall_back(failure.format_message())
-                    self.condition.notify_all()
-                fallback = self._published
-            if fallback is published:
-                raise
-            return self.file(relative)
-        published.rendered[name] = content
-        return name, content, published.version
+        if name not in published.rendered:
+            try:
+                published.rendered[name] = published.site.render(name)
+            except SitegenError as failure:
+                with self.condition:  # (the build, rendering it too, fails and tells)
+                    if self._published is published:
+                        self._fall_back(failure.format_message())
+                        self.condition.notify_all()
+                    fallback = self._published
+                if fallback is published:
+                    raise
+                return self.file(relative)
+        return name, published.rendered[name], published.version
 
     def is_folder(self, relative: str) -> bool:
         """A folder of the published site (its index.html): asked for without its slash."""
-        published = self._published
-        return published is not None and bool(relative) and published.find(relative + "/") is not None
+        return self._published.find(relative + "/") is not None
 
-    def wait_for_pages(self) -> SiteState:
-        with self.condition:
-            while self.state.laying_out:
-                self.condition.wait()
-            return SiteState(self.state.version, self.state.error, self.state.building)
+    def wait_for_pages(self) -> tuple[int, str | None]:
+        """(version, error) of the site once the running build's pages are laid out."""
+        return self._wait(lambda: not self.state.laying_out)
 
-    def wait_for_build(self) -> SiteState:
+    def wait_for_build(self) -> tuple[int, str | None]:
         """Until the served pages' build is done (a build given up is done by the next)."""
-        with self.condition:
-            while self.state.building or self._published is not self._good:
-                self.condition.wait()
-            return SiteState(self.state.version, self.state.error, False)
+        return self._wait(lambda: not self.state.building and self._published is self._good)
 
-    def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> SiteState:
-        with self.condition:
-            self.condition.wait_for(lambda: not self.state.laying_out and
-                                    (self.state.version, self.state.error) != seen, timeout)
-            return SiteState(self.state.version, self.state.error, self.state.building)
+    def wait_for_change(self, seen: tuple[int, str | None], timeout: float) -> tuple[int, str | None]:
+        state = self.state
+        return self._wait(lambda: not state.laying_out and (state.version, state.error) != seen, timeout)
 
-    def resolve(self, url_path: str) -> tuple[Path | None, str | None]:
-        """A request path to a file inside the output, or (None, redirect) / (None, None)."""
-        relative = url_path[len(self.mount):]
+    def _wait(self, ready, timeout: float | None = None) -> tuple[int, str | None]:
+        with self.condition:
+            self.condition.wait_for(ready, timeout)
+            return self.state.version, self.state.error
+
+    def resolve(self, relative: str) -> Path | None:
+        """The file of the private output at `relative` (below the mount), if there is one
+        inside it: no `..`, nor a symlink pointing outside."""
         if any(part in ("..", ".") for part in relative.split("/")) or "\\" in relative or "\0" in relative:
-            return None, None
+            return None
         root = self.output.resolve()
-        target = (root / relative).resolve() if relative else root
-        if target != root and root not in target.parents:
-            return None, None  # a symlink pointing outside
-        if target.is_dir():
-            if relative and not url_path.endswith("/"):
-                return None, url_path + "/"
-            target = target / "index.html"
-        return (target, None) if target.is_file() else (None, None)
+        target = (root / relative).resolve()
+        return target if root in target.parents and target.is_file() else None
 
 
 LIVE_RELOAD_SCRIPT = r"""(function () {
@@ -331,7 +298,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """The preview's answers: the published site's files (each page rendered when first
     asked for), the reload script and its event stream, redirects and 404s."""
 
-    preview: Preview  # given by `make_handler`
+    preview: Preview  # given by `_listen`
     protocol_version = "HTTP/1.1"
     server_version = "sitegen"
     timeout = 120  # a client that sends nothing for this long is let go (its thread ends)
@@ -339,47 +306,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def do_HEAD(self) -> None:
-        self.do_GET(head=True)
-
-    def do_GET(self, head: bool = False) -> None:
+    def do_GET(self) -> None:
         if not self.addressed_to_us():
             return self.send(400, TYPES[".txt"], b"unknown host: this preview answers only at its "
-                                                 b"own address\n", head)
+                                                 b"own address\n")
         path = unquote(urlsplit(self.path).path)
         mount = self.preview.mount
         if not path.startswith(mount):
             if path in ("/", "") or path + "/" == mount:
                 return self.redirect(mount)
-            return self.not_found(head)
+            return self.not_found()
         if path == mount + SPECIAL + "events":
             return self.events()
         if path == mount + SPECIAL + "livereload.js":
             script = LIVE_RELOAD_SCRIPT % {"events": json.dumps(_url_path(mount + SPECIAL + "events"))}
-            return self.send(200, TYPES[".js"], script.encode(), head)
-        self.site_file(path, path[len(mount):], head)
+            return self.send(200, TYPES[".js"], script.encode())
+        self.site_file(path, path[len(mount):])
 
-    def site_file(self, path: str, relative: str, head: bool) -> None:
+    do_HEAD = do_GET  # (`send` leaves the body out)
+
+    def site_file(self, path: str, relative: str) -> None:
         """A file of the site at `relative` (below the mount), or what stands for it."""
-        mount = self.preview.mount
         if relative in ON_REQUEST:
-            return self.send(200, TYPES[".json"], self.preview.made_on_request(relative), head)
-        if in_search_folder(relative):  # the search job's: ready when the build is
-            return self.from_output(path, head)
+            return self.send(200, TYPES[".json"], self.preview.made_on_request(relative))
+        if in_search_folder(relative) and relative != "search/":  # (search/ is the search page)
+            return self.from_output(relative)  # the search job's files: ready once the build is
         moved = self.preview.moved_to(relative) if relative.startswith("papers/") else None
         if moved is not None:  # what the redirect page would do, at once
-            return self.redirect(mount + moved)
+            return self.redirect(self.preview.mount + moved)
         try:
             found = self.preview.file(relative)
         except SitegenError as failure:
-            return self.send(500, TYPES[".txt"], failure.format_message().encode(), head)
+            return self.send(500, TYPES[".txt"], failure.format_message().encode())
         if found is None:
             if self.preview.is_folder(relative):
                 return self.redirect(path + "/")
-            return self.not_found(head, self.preview.gone_note(relative))
+            return self.not_found(self.preview.gone_note(relative))
         name, body, version = found
-        suffix = Path(name).suffix
-        self.send(200, _content_type(name), self.with_reload(body, suffix, version), head)
+        self.send(200, _content_type(name), self.with_reload(body, name, version))
 
     def addressed_to_us(self) -> bool:
         """The Host header (and the host of an absolute-form request line) names this
@@ -394,37 +358,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.request_version == "HTTP/1.0"
         return len(hosts) == 1 and host_is_ours(hosts[0], self.server)
 
-    def from_output(self, path: str, head: bool) -> None:
-        state = self.preview.wait_for_build()
-        target, redirect = self.preview.resolve(path)
-        if redirect:
-            return self.redirect(redirect)
+    def from_output(self, relative: str) -> None:
+        version, _ = self.preview.wait_for_build()
+        target = self.preview.resolve(relative)
         if target is None:
-            return self.not_found(head)
-        self.send(200, _content_type(target.name),
-                  self.with_reload(target.read_bytes(), target.suffix, state.version), head)
+            return self.not_found()
+        self.send(200, _content_type(target.name), self.with_reload(target.read_bytes(), target.name, version))
 
-    def with_reload(self, body: bytes, suffix: str, version: int) -> bytes:
+    def with_reload(self, body: bytes, name: str, version: int) -> bytes:
         """`version`: the page's build; a later one reloads it at once."""
-        if suffix != ".html" or not self.preview.livereload:
+        if not name.endswith(".html") or not self.preview.livereload:
             return body
         source = html.escape(_url_path(f"{self.preview.mount}{SPECIAL}livereload.js"), quote=True)
-        tag = f'<script src="{source}" data-version="{version}"></script>'.encode()
-        position = body.rfind(b"</body>")
-        return body[:position] + tag + body[position:] if position >= 0 else body + tag
+        return _inserted(body, f'<script src="{source}" data-version="{version}"></script>', b"</body>")
 
-    def not_found(self, head: bool, note: str | None = None) -> None:
+    def not_found(self, note: str | None = None) -> None:
         try:
             found = self.preview.file("404.html")
         except SitegenError:
             found = None
         body = found[1] if found else b"<!DOCTYPE html><title>Not found</title>Not found"
         if note is not None:
-            position = body.rfind(b"</main>")
-            position = position if position >= 0 else len(body)
-            body = body[:position] + note.encode() + body[position:]
+            body = _inserted(body, note, b"</main>")
         version = found[2] if found else self.preview.state.version
-        self.send(404, TYPES[".html"], self.with_reload(body, ".html", version), head)
+        self.send(404, TYPES[".html"], self.with_reload(body, "404.html", version))
 
     def redirect(self, location: str) -> None:
         self.send_response(302)
@@ -432,18 +389,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+    def send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        if not head:
+        if self.command != "HEAD":
             self.wfile.write(body)
 
     def events(self) -> None:
-        """Server-sent events: `reload` after each good build, `failed` with the error."""
-        if _page_version(urlsplit(self.path).query, 0) is None:
+        """Server-sent events: `reload` for each good build after the page's own (`v`, else
+        the one served now), `failed` with the error of each failed one; a heartbeat between."""
+        page_version = parse_qs(urlsplit(self.path).query, keep_blank_values=True).get("v", [None])[-1]
+        if page_version is not None and not re.fullmatch(r"[0-9]{1,15}", page_version):
             return self.send(400, TYPES[".txt"], b"v must be a build number\n")
         with self.preview.condition:
             if self.preview.streams >= MAX_EVENT_STREAMS:
@@ -455,57 +414,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.close_connection = True
-            seen = self.preview.wait_for_pages()
-            page_version = _page_version(urlsplit(self.path).query, seen.version)
-            if seen.error:
-                self.event("failed", json.dumps(seen.error))
-            elif page_version != seen.version:
-                self.event("reload", str(seen.version))
-            self.stream_changes((seen.version, seen.error))
-        except (BrokenPipeError, ConnectionResetError, OSError):
+            seen = (int(page_version) if page_version is not None else self.preview.wait_for_pages()[0], None)
+            while True:
+                now = self.preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                version, error = now
+                if now == seen:
+                    self.wfile.write(b": still here\n\n")  # a gone page fails this write
+                elif error:
+                    self.wfile.write(f"event: failed\ndata: {json.dumps(error)}\n\n".encode())
+                elif version != seen[0]:
+                    self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
+                self.wfile.flush()
+                seen = now
+        except OSError:  # the page went away
             pass
         finally:
             with self.preview.condition:
                 self.preview.streams -= 1
 
-    def stream_changes(self, seen_key: tuple[int, str | None]) -> None:
-        """An event for each build after the one `seen_key` names; a heartbeat between."""
-        while True:
-            state = self.preview.wait_for_change(seen_key, HEARTBEAT_SECONDS)
-            key = (state.version, state.error)
-            if key == seen_key:
-                self.wfile.write(b": still here\n\n")  # a gone page fails this write
-                self.wfile.flush()
-                continue
-            if state.error:
-                self.event("failed", json.dumps(state.error))
-            elif state.version != seen_key[0]:
-                self.event("reload", str(state.version))
-            seen_key = key
-
-    def event(self, name: str, data: str) -> None:
-        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
-        self.wfile.flush()
-
-
-def make_handler(preview: Preview) -> type[Handler]:
-    """The request handler class of a server showing `preview`."""
-    return type("PreviewHandler", (Handler,), {"preview": preview})
-
-
-def _page_version(query: str, default: int) -> int | None:
-    """The build number `v` of the page that opened the event stream (`default` if it
-    gives none); None if it is not a number."""
-    values = parse_qs(query, keep_blank_values=True).get("v")
-    if not values:
-        return default
-    return int(values[-1]) if re.fullmatch(r"[0-9]{1,15}", values[-1]) else None
-
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
-def host_is_ours(value: str, server) -> bool:
+def host_is_ours(value: str, server: _Server) -> bool:
     """A Host header naming the server: its port, and the address given with --host (or
     the address it listens on, or, listening on loopback, `localhost`); listening on
     every address, any IP address (a name could be another site's, rebound)."""
@@ -514,39 +445,32 @@ def host_is_ours(value: str, server) -> bool:
         name, port = (parts.hostname or "").rstrip("."), parts.port or 80
     except ValueError:
         return False
-    address, listening = server.server_address[:2]
-    if port != listening or parts.username is not None or parts.password is not None \
+    if port != server.server_port or parts.username is not None or parts.password is not None \
             or parts.path or parts.query or parts.fragment:
         return False
-    given = str(getattr(server, "given_host", address)).strip("[]").lower()
-    names = {given, str(address).lower()}
-    try:
-        if ipaddress.ip_address(address).is_loopback:
-            names |= LOOPBACK_NAMES
-        every_address = ipaddress.ip_address(address).is_unspecified
-    except ValueError:
-        every_address = False
+    address = server.address()
+    names = {server.given_host.lower(), str(address)} | (LOOPBACK_NAMES if address.is_loopback else set())
     if name in names:
         return True
-    if every_address:
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
-            return False
-    return False
+    if not address.is_unspecified:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _inserted(body: bytes, piece: str, before: bytes) -> bytes:
+    """`piece` put in front of the last `before` in `body`, or at its end."""
+    position = body.rfind(before)
+    position = position if position >= 0 else len(body)
+    return body[:position] + piece.encode() + body[position:]
 
 
 def _url_path(path: str) -> str:
     """A decoded URL path encoded again, to be written into a header, a page or a script."""
     return quote(path, safe="/:@!$&'()*+,;=-._~")
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 def _content_type(name: str) -> str:
@@ -556,12 +480,17 @@ def _content_type(name: str) -> str:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True  # a preview stopped and started again gets its port back at once
+    given_host: str  # as --host said it
+
+    def address(self) -> ipaddress.IPv4Address:
+        """The address listened on (the socket's own, always a number)."""
+        return ipaddress.ip_address(self.server_address[0])
 
     def handle_error(self, request, client_address) -> None:
-        """A client that went away mid-answer is no error; anything else is one line."""
+        """A client that went away mid-answer is no error (Python makes an EPIPE or
+        ECONNRESET a ConnectionError); anything else is one line."""
         error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)) or \
-                (isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET)):
+        if isinstance(error, (ConnectionError, TimeoutError)):
             return
         sys.stderr.write(f"serve: a request from {client_address[0]} failed: "
                          f"{type(error).__name__}: {error}\n")
@@ -569,21 +498,19 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def serve(preview: Preview, host: str, port: int, open_browser: bool = False) -> None:
     """Build, then serve `preview` at host:port and rebuild on every change until Ctrl-C
-    or SIGTERM."""
+    or SIGTERM (at any moment, the first build included); its temporary site goes then,
+    as when the first build fails."""
     stopping = _stop_on_signals()
-    preview.rebuild()
-    if preview.config is None:  # no good build yet: a config error is final here
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
-        failure = getattr(preview, "failure", None)  # (a config error exits with 2)
-        raise failure if failure is not None else SitegenError(preview.state.error or
-                                                               "the first build failed")
-    server = _listen(preview, host, port)
-    url = f"http://{host}:{server.server_address[1]}{_url_path(preview.mount)}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    if not _is_loopback(server.server_address[0]):
-        preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
-                     "can see the preview", err=True)
-    try:  # (from here on, Ctrl-C at any moment stops the server cleanly)
+    server = None
+    try:
+        preview.rebuild()
+        if preview.config is None:  # no good build yet: its error is final (a config error exits with 2)
+            raise preview.failure
+        server = _listen(preview, host, port)
+        url = f"http://{host}:{server.server_port}{_url_path(preview.mount)}"
+        if not server.address().is_loopback:
+            preview.echo(f"Note: listening on {host}, not only on this computer: others on the network "
+                         "can see the preview", err=True)
         preview.observer = _watch(preview)
         preview.echo(f"Serving {url} (Ctrl-C to stop); watching "
                      f"{', '.join(map(str, preview.watched_folders()))}")
@@ -595,8 +522,9 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
     finally:
         if preview.observer is not None:
             preview.observer.stop()
-        server.shutdown()
-        server.server_close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         discard(preview.output.parent)
     preview.echo("Stopped.")
 
@@ -618,15 +546,17 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _listen(preview: Preview, host: str, port: int) -> _Server:
+    """A server of `preview` at host:port, already answering on a thread of its own (so
+    that `shutdown`, which waits for that thread's loop, cannot wait for ever)."""
     try:
-        server = _Server((host, port), make_handler(preview))
+        server = _Server((host, port), type("PreviewHandler", (Handler,), {"preview": preview}))
     except OSError as error:
-        shutil.rmtree(preview.output.parent, ignore_errors=True)
         if error.errno == errno.EADDRINUSE:
             raise SitegenError(f"port {port} on {host} is in use; stop the other server or "
                                f"choose another with --port {port + 1}") from None
         raise SitegenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     server.given_host = host
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
@@ -651,27 +581,24 @@ def _watch(preview: Preview):
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
-    ignored = [preview.output.parent.resolve()]
-    if preview.built_site is not None:  # the folder `sitegen build` writes, and its staging twins
-        ignored.append(preview.built_site)
+    # serve's own folder, and the one `sitegen build` writes with its staging twins
+    ignored = [preview.output.parent.resolve(), preview.built_site]
 
     def is_ignored(path: Path) -> bool:
         if any(path == folder or folder in path.parents for folder in ignored):
             return True
-        return any(part == ".git" or part.startswith(f".{ignored[-1].name}.") for part in path.parts)
+        return any(part == ".git" or part.startswith(f".{preview.built_site.name}.") for part in path.parts)
 
-    class Flagger(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.event_type in ("opened", "closed_no_write"):
-                return
-            for path in (event.src_path, getattr(event, "dest_path", "") or ""):
-                absolute = Path(os.path.abspath(path)) if path else None
-                if absolute and not is_ignored(absolute) and preview.is_input(absolute):
-                    preview.changed()
-                    return
+    def flag(event) -> None:
+        """Any change but opening or reading a file (its paths are absolute, as the folders watched)."""
+        paths = [Path(path) for path in (event.src_path, event.dest_path) if path]  # (dest_path: a move's)
+        if event.event_type not in ("opened", "closed_no_write") and \
+                any(not is_ignored(path) and preview.is_input(path) for path in paths):
+            preview.changed()
 
     observer = PollingObserver(timeout=0.5) if preview.poll else Observer()
-    handler = Flagger()
+    handler = FileSystemEventHandler()
+    handler.on_any_event = flag
     for folder, recursive in watch_plan(preview.watched_folders(), ignored):
         observer.schedule(handler, str(folder), recursive=recursive)
     observer.daemon = True

@@ -8,6 +8,8 @@ naming the heavy file or the heaviest part of the site and what would make it li
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .errors import Diagnostic, warning
 
 MB = 2**20
@@ -37,29 +39,25 @@ def part_of(relative: str) -> tuple[str, str, str]:
     return next(part for part in PARTS if relative.startswith(part[0]))
 
 
-def weight_problems(sizes: dict[str, int], label: str, file_limit: int | None = None,
-                    site_limit: int | None = None) -> list[Diagnostic]:
-    """A warning for each file over `file_limit` and one for a site over `site_limit`
-    (FILE_WARNING_BYTES and SITE_WARNING_BYTES unless given), from each file's size
-    (path relative to the site -> bytes)."""
-    file_limit, site_limit = file_limit or FILE_WARNING_BYTES, site_limit or SITE_WARNING_BYTES
+def weight_problems(sizes: dict[str, int], label: str) -> list[Diagnostic]:
+    """A warning for each file over FILE_WARNING_BYTES and one for a site over
+    SITE_WARNING_BYTES, from each file's size (path relative to the site -> bytes)."""
     problems = []
     for relative, size in sorted(sizes.items()):
-        if size > file_limit:
+        if size > FILE_WARNING_BYTES:
             _, name, advice = part_of(relative)
             problems.append(warning(f"{label}/{relative}", None, (
-                f"{_mb(size)}, over {_mb(file_limit)}: GitHub warns about files over 50 MB and refuses "
-                f"them over 100 MB. It is part of {name}: {advice}")))
+                f"{_mb(size)}, over {_mb(FILE_WARNING_BYTES)}: GitHub warns about files over 50 MB and "
+                f"refuses them over 100 MB. It is part of {name}: {advice}")))
     total = sum(sizes.values())
-    if total > site_limit:
-        weights: dict[tuple[str, str, str], int] = {}
+    if total > SITE_WARNING_BYTES:
+        weights: Counter[tuple[str, str, str]] = Counter()
         for relative, size in sizes.items():
-            part = part_of(relative)
-            weights[part] = weights.get(part, 0) + size
+            weights[part_of(relative)] += size
         (_, name, advice), heaviest = max(weights.items(), key=lambda item: (item[1], item[0][0]))
         problems.append(warning(label, None, (
-            f"the site is {_mb(total)}, over {_mb(site_limit)}: GitHub Pages sites should stay under "
-            f"1 GB. The heaviest part is {name}, {_mb(heaviest)} ({heaviest * 100 // total}%): "
+            f"the site is {_mb(total)}, over {_mb(SITE_WARNING_BYTES)}: GitHub Pages sites should stay "
+            f"under 1 GB. The heaviest part is {name}, {_mb(heaviest)} ({heaviest * 100 // total}%): "
             f"{advice}")))
     return problems
 

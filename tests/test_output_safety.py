@@ -97,6 +97,14 @@ def test_what_killed_builds_left_is_deleted_by_the_next(site):
     assert not any(folder.exists() for folder in [*leftovers, empty])
 
 
+def test_a_leftover_named_with_an_id_no_process_can_have_is_deleted_too(site):
+    site.write("dumps/a.txt", DUMP)
+    (site.root / "._site.building-99999999999").mkdir()  # past what os.kill takes
+    result = sitegen(site, "build", "-q")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert not (site.root / "._site.building-99999999999").exists()
+
+
 def test_a_build_killed_between_its_two_renames_leaves_a_site_the_next_build_finds(site):
     site.write("dumps/a.txt", DUMP)
     site.build()

@@ -17,9 +17,9 @@ from helpers import ABSTRACT, full_dump
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
 
-def group_members(group: int) -> list[int]:
-    """Live processes (not zombies) of a process group."""
-    members = []
+def processes() -> list[tuple[int, str, int, int]]:
+    """(id, state, parent, group) of every process in /proc."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -27,23 +27,18 @@ def group_members(group: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, pgrp, ...
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+        state, parent, group = stat[stat.rindex(")") + 2:].split()[:3]
+        found.append((int(entry.name), state, int(parent), int(group)))
+    return found
+
+
+def group_members(group: int) -> list[int]:
+    """Live processes (not zombies) of a process group."""
+    return [pid for pid, state, _, of_group in processes() if of_group == group and state != "Z"]
 
 
 def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+    return [child for child, _, parent, _ in processes() if parent == pid]
 
 
 def wait_until(condition, seconds: float) -> bool:

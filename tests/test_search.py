@@ -346,13 +346,13 @@ CONTROL_CHARACTERS = [chr(code) for code in range(1, 9)] + [chr(code) for code i
 
 
 def test_texts_holding_control_characters_are_indexed_as_lunr_py_does():
-    from sitegen.site.search import _whole_index, collect
+    from sitegen.site.search import collect, whole_index_pieces
     documents = [{"ref": f"papers/p{n}", "title": f"Spiking {n}-cell net{CONTROL_CHARACTERS[n % 3]}works",
                   "abstract": f"{ABSTRACT} {'x'.join(CONTROL_CHARACTERS) if n == 1 else ''}", "topics": "",
                   "organization": "", "year": "2024", "facets": "y_2024"} for n in range(4)]
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
-    assert json.loads(_whole_index(collect(documents)[0])) == json.loads(json.dumps(reference))
+    assert json.loads("".join(whole_index_pieces(collect(documents)[0]))) == json.loads(json.dumps(reference))
 
 
 def test_str_split_splits_where_lunrs_separator_does():
@@ -386,11 +386,11 @@ def test_an_index_built_from_the_last_builds_tokens_equals_one_built_afresh(seed
         return tokenise(documents, *args)
     with mock.patch.object(search, "_tokenise", counting):
         _, from_last = search_files.search_files(digest, names, tokenised)
-        from_last = {file.path: file.text() for file in from_last}
+        from_last = {file.path: "".join(file.pieces()) for file in from_last}
     from sitegen.ids import paper_ids
     assert sorted(tokenised_documents) == sorted(paper_ids([first.slug, "a-new-paper"]).values())
     _, afresh = search_files.search_files(digest, names)
-    assert from_last == {file.path: file.text() for file in afresh}
+    assert from_last == {file.path: "".join(file.pieces()) for file in afresh}
 
 
 def test_search_fingerprint_changes_with_every_field_the_index_shows(seed_site):
@@ -449,15 +449,15 @@ def test_document_chunks_are_cut_where_the_ids_say_and_never_past_their_cap():
 def test_documents_tokenised_in_batches_index_as_they_do_at_once(seed_site, monkeypatch):
     """Large digests are tokenised a batch at a time (memory); the index is the same."""
     from sitegen.site import search
-    from sitegen.site.search import _whole_index, collect
+    from sitegen.site.search import collect, whole_index_pieces
     from sitegen.build import load_digest
     from sitegen.config import load_config
     from sitegen.site.pages import topic_names
     digest = load_digest(load_config(seed_site.config))
     documents = search.documents_of(digest, topic_names(digest))
-    at_once = _whole_index(collect(documents)[0])
+    at_once = "".join(whole_index_pieces(collect(documents)[0]))
     monkeypatch.setattr(search, "TOKENISE_BATCH", 7)
-    assert _whole_index(collect(documents)[0]) == at_once
+    assert "".join(whole_index_pieces(collect(documents)[0])) == at_once
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
     assert json.loads(at_once) == json.loads(json.dumps(reference))
@@ -467,7 +467,7 @@ def test_an_index_with_more_than_65536_term_field_groups_is_what_lunr_py_builds(
     """Postings are grouped by (term, field): past 65,536 groups (10,923 terms in six
     fields) no 16-bit number tells them apart."""
     import random
-    from sitegen.site.search import _whole_index, collect
+    from sitegen.site.search import collect, whole_index_pieces
     from sitegen.site.search_files import _parts
     letters = "bcdfghjklmnpqrstvwxz"
     words = sorted({"".join(random.Random(n).choices(letters, k=7)) for n in range(12_000)})
@@ -478,6 +478,6 @@ def test_an_index_with_more_than_65536_term_field_groups_is_what_lunr_py_builds(
     assert len(collected.terms) * len(FIELDS) > 65_536
     reference = lunr.lunr(ref="ref", fields=[dict(field_name=n, boost=b) for n, b in FIELDS],
                           documents=documents).serialize()
-    assert json.loads(_whole_index(collected)) == json.loads(json.dumps(reference))
+    assert json.loads("".join(whole_index_pieces(collected))) == json.loads(json.dumps(reference))
     starts, parts = _parts(collected)
     assert [json.loads(part)[0][0] for part in parts] == starts

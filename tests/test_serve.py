@@ -137,6 +137,14 @@ def test_content_types(served):
         assert (response.status, response.getheader("Content-Type")) == (200, expected), path
 
 
+def test_head_answers_as_get_does_without_the_body(served):
+    for path in ("/repo/", "/repo/static/site.css", "/repo/papers.json", "/repo/no/such/page/", "/repo/topics"):
+        got, body = served.get(path)
+        head, nothing = served.get(path, method="HEAD")
+        assert (head.status, head.getheader("Content-Length")) == (got.status, str(len(body))), path
+        assert nothing == b"", path
+
+
 def test_unknown_paths_get_the_sites_404_page(served):
     response, body = served.get("/repo/no/such/page/")
     assert response.status == 404 and b"Page not found" in body
@@ -161,8 +169,8 @@ def test_symlink_out_of_the_output_is_not_followed(served, site, tmp_path):
         preview.output.mkdir(parents=True)
         (preview.output / "link.txt").symlink_to(tmp_path / "outside.txt")
         (preview.output / "inside.txt").write_text("inside")
-        assert preview.resolve("/inside.txt")[0] is not None
-        assert preview.resolve("/link.txt") == (None, None)
+        assert preview.resolve("inside.txt") == (preview.output / "inside.txt").resolve()
+        assert preview.resolve("link.txt") is None
     finally:
         shutil.rmtree(preview.output.parent, ignore_errors=True)  # its own temporary folder
 
@@ -505,6 +513,32 @@ serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
     assert result.returncode == 0, result.stderr
     assert "Exception ignored in" in result.stderr  # the interrupt was indeed swallowed
     assert "Stopped." in result.stdout
+
+
+def test_ctrl_c_during_the_first_build_stops_and_leaves_no_files(site, tmp_path):
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    script = """
+import os, signal
+from pathlib import Path
+from sitegen import serve
+
+def interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first build runs
+    signal.pause()
+serve.PreviewBuilds.build = interrupted
+serve.serve(serve.Preview(Path("site.yaml"), None, False), "127.0.0.1", 0)
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=site.root, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "TMPDIR": str(temporary)})
+    assert result.returncode == 0 and "Stopped." in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    deadline = time.monotonic() + 20
+    while any(temporary.iterdir()):
+        assert time.monotonic() < deadline, list(temporary.rglob("*"))[:5]
+        time.sleep(0.05)
 
 
 def test_only_the_sites_inputs_count_as_changes(site):

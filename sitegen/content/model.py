@@ -207,14 +207,7 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
                 members[slug].append(paper)
     groups = [TopicGroup(topic, members[topic.slug], topic is config.catch_all)
               for topic in config.all_topics]
-    slugs = {paper.slug for paper in ordered}
-    for old, new, line in config.redirects:
-        if old in slugs:
-            diagnostics.append(warning(config.path.name, line, f"redirect from {old!r} ignored: "
-                                                               "a current paper has that slug"))
-        elif new not in slugs:
-            diagnostics.append(warning(config.path.name, line, f"redirect target {new!r} is no "
-                                                               "paper's slug; nothing written"))
+    diagnostics.extend(_redirect_problems(config, {paper.slug for paper in ordered}))
     return Digest(
         papers=ordered,
         topics=groups,
@@ -225,6 +218,19 @@ def build_digest(config: SiteConfig, dumps: list[tuple[Source, Dump]],
         entry_count=entry_count,
         sources=summaries,
     )
+
+
+def _redirect_problems(config: SiteConfig, slugs: set[str]) -> list[Diagnostic]:
+    """A warning for each redirect in site.yaml that cannot be written as given."""
+    problems = []
+    for old, new, line in config.redirects:
+        if old in slugs:
+            problems.append(warning(config.path.name, line, f"redirect from {old!r} ignored: "
+                                                            "a current paper has that slug"))
+        elif new not in slugs:
+            problems.append(warning(config.path.name, line, f"redirect target {new!r} is no "
+                                                            "paper's slug; nothing written"))
+    return problems
 
 
 def _sightings(dump: Dump, source: Source, capture: dt.date | None, capture_year: int | None,

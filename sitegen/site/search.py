@@ -124,7 +124,8 @@ class Collected:
 
         field_count = len(self.field_names)
         rank = np.empty(len(self.terms), dtype=np.int64)
-        in_js_order = sorted(range(len(self.terms)), key=lambda n: _js_order(self.terms[n]))
+        # JavaScript sorts strings by UTF-16 code units; so must we, for identical output.
+        in_js_order = sorted(range(len(self.terms)), key=lambda n: self.terms[n].encode("utf-16-be"))
         rank[in_js_order] = np.arange(len(in_js_order))
         group = rank[self.term_ids] * field_count + self.segment_of_entry % field_count
         # Entries come by document; a stable sort by group keeps each group's in that order.
@@ -180,11 +181,9 @@ def _tokenise(documents: list[dict], field_names: list[str],
 
     known: dict[str, int] = {}  # raw token -> term number (-1: dropped), for every batch
     batches = [_tokenise_batch(documents[start:start + TOKENISE_BATCH], field_names, terms, known)
-               for start in range(0, len(documents), TOKENISE_BATCH)]
+               for start in range(0, max(len(documents), 1), TOKENISE_BATCH)]  # (no documents: one batch)
     if len(batches) == 1:
         return batches[0]
-    if not batches:
-        return _tokenise_batch([], field_names, terms, known)
     ends, offset = [], 0
     for tokenised, batch_ends in batches:
         ends.extend(end + offset for end in batch_ends)
@@ -229,7 +228,6 @@ def _tokenised(documents: list[dict], previous: Tokenised | None,
     import numpy as np
 
     previous = previous if previous is not None and previous.term_of_entry is not None else None
-    field_count = len(field_names)
     keys = [_document_key(document, field_names) for document in documents]
     known = previous.spans if previous is not None else {}
     unseen = list({key: document for key, document in zip(keys, documents) if key not in known}.items())
@@ -241,17 +239,14 @@ def _tokenised(documents: list[dict], previous: Tokenised | None,
     spans = dict(known)
     for row, ((key, _), end) in enumerate(zip(unseen, ends)):
         spans[key] = (offset + (ends[row - 1] if row else 0), offset + end, rows + row)
-    starts, stops, source_rows = (np.array(column, dtype=np.int64).reshape(-1)
-                                  for column in zip(*[spans[key] for key in keys])) if keys else \
-        (np.zeros(0, np.int64),) * 3
+    starts, stops, source_rows = np.array([spans[key] for key in keys], dtype=np.int64).reshape(-1, 3).T
     sizes = stops - starts
     entry_source = np.repeat(starts - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + \
         np.arange(sizes.sum())
     term_of_entry = np.concatenate([source.term_of_entry for source in sources])[entry_source]
     counts = np.concatenate([source.count_of_entry for source in sources])[entry_source]
     field_of_entry = np.concatenate([source.field_of_entry for source in sources])[entry_source]
-    lengths = np.concatenate([source.lengths for source in sources])[source_rows] if keys else \
-        np.zeros((0, field_count), dtype=np.int64)
+    lengths = np.concatenate([source.lengths for source in sources])[source_rows]
     ends_of_documents = np.cumsum(sizes).tolist()
     tokenised = Tokenised(terms, {key: (end - size, end, row) for row, (key, end, size)
                                   in enumerate(zip(keys, ends_of_documents, sizes.tolist()))},
@@ -265,7 +260,7 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     import numpy as np
 
     field_names = [name for name, _ in FIELDS]
-    field_count = len(field_names)
+    field_count, count = len(field_names), len(documents)
     tokenised, sizes = _tokenised(documents, previous, field_names)
     terms, term_of_entry, counts = tokenised.terms, tokenised.term_of_entry, tokenised.count_of_entry
     field_of_entry, lengths = tokenised.field_of_entry, tokenised.lengths
@@ -280,24 +275,21 @@ def collect(documents: list[dict], previous: Tokenised | None = None) -> tuple[C
     names = list(terms)
     term_list = [names[number] for number in in_index_order]
     term_count = len(term_list)
-    document_of_entry = np.repeat(np.arange(len(documents)), sizes)
+    document_of_entry = np.repeat(np.arange(count), sizes)
     segment = document_of_entry * field_count + field_of_entry
     ids = index_of_term[term_of_entry]
     order = np.argsort(segment * max(term_count, 1) + ids, kind="stable")
     segment_of_entry, ids, tf = segment[order], ids[order], counts[order].astype(np.float64)
-    segment_count = len(documents) * field_count
-    sizes = np.bincount(segment_of_entry, minlength=segment_count)
+    field_of_entry = field_of_entry[order]
+    sizes = np.bincount(segment_of_entry, minlength=count * field_count)
 
-    count = len(documents)
-    field_of_entry = segment_of_entry % field_count
     # The same floating-point operations, in the same order, as lunr.py's builder.
     with_term = np.bincount(ids, minlength=term_count).tolist()  # (document, field) postings
     idf = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in with_term])
-    length_by_segment = lengths.astype(np.float64).reshape(-1, field_count) if count else \
-        np.zeros((0, field_count))
+    length_by_segment = lengths.astype(np.float64)
     totals = length_by_segment.sum(axis=0)  # sums of integers: exact
-    average = totals / count if count else np.zeros(field_count)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # (no documents, or an empty field)
+        average = totals / count
         ratio = np.where(average > 0, length_by_segment / average, 0.0).reshape(-1)
     boosts = np.array([boost for _, boost in FIELDS], dtype=np.float64)
     score = idf[ids] * ((K1 + 1) * tf) / (K1 * (1 - B + B * ratio[segment_of_entry]) + tf)
@@ -335,15 +327,11 @@ class _Strings:
                                 dtype=object)
 
 
-def _whole_index(collected: Collected) -> str:
-    """lunr.json, written as text: equal as JSON to lunr.py's serialised index (each
-    posting lists `_index` first, as lunr.js's own builder does)."""
-    return "".join(whole_index_pieces(collected))
-
-
 def whole_index_pieces(collected: Collected) -> Iterator[str]:
     """lunr.json's text in pieces, made as they are asked for (it is 100 MB at 10,000
-    papers: written as made, it never needs to be whole in memory)."""
+    papers: written as made, it never needs to be whole in memory): equal as JSON to
+    lunr.py's serialised index (each posting lists `_index` first, as lunr.js's own
+    builder does)."""
     import numpy as np
 
     names, refs, strings = collected.field_names, collected.refs, collected.strings
@@ -399,14 +387,9 @@ def postings(collected: Collected, *texts_of_entry: "np.ndarray"):
         yield term_id, groups
 
 
-def _js_order(term: str) -> bytes:
-    """JavaScript sorts strings by UTF-16 code units; so must we, for identical output."""
-    return term.encode("utf-16-be")
-
-
 def whole_index(digest: Digest, topic_names: dict[str, str], previous: Tokenised | None = None) -> str:
     """search/lunr.json alone (what `serve` makes only when asked for it: pages never load it)."""
-    return _whole_index(collect(documents_of(digest, topic_names), previous)[0])
+    return "".join(whole_index_pieces(collect(documents_of(digest, topic_names), previous)[0]))
 
 
 def documents_of(digest: Digest, topic_names: dict[str, str]) -> list[dict]:

@@ -63,9 +63,6 @@ class SearchFile:
     key: str | None
     pieces: Callable[[], Iterable[str]]  # its text, in pieces made as they are asked for
 
-    def text(self) -> str:
-        return "".join(self.pieces())
-
     def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
         """The file's bytes, about `size` at a time, each chunk made of whole pieces of its
         text (so a file written in pieces is cut between them); the whole text is never
