@@ -59,7 +59,6 @@ class FreshSite:
             file_keys[relative] = key
         report.rendered = len(rendered)
         report.files = len(file_keys)
-        report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
         record = OutputRecord(config.output.resolve(), search_key=outcome.search_key)
         written = dict(outcome.written)
@@ -129,7 +128,6 @@ class UpdatedSite:
         report.files = len(changes) + sum(  # a search file linked to the output's is the same file
             outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
             for relative in outcome.search_keys)
-        report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
         report.removed = len(gone)
         report.in_place = True
         if self.new_index:
