@@ -35,7 +35,8 @@ sys.path.insert(0, str(HERE))
 import make_corpus  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.content.dumps import parse_dump_bytes  # noqa: E402
-from sitegen.build import collector_paused, parse_dumps  # noqa: E402
+from sitegen.build import collector_paused  # noqa: E402
+from sitegen.parse_step import parse_dumps  # noqa: E402
 from sitegen.content.topics import TopicMatcher, TopicRules, choose_topics, words_of  # noqa: E402
 
 

@@ -1,12 +1,12 @@
 """The build, top to bottom, as named, timed steps: parse -> model -> similar papers ->
 pages -> render -> search index -> write (`_build`).
 
-Each step is a function from data to data: `parse_dumps` and `build_digest` (the
-model, `content/`), `with_similar_papers`, `lay_out` (every page as plain data,
-`site/pages.py`, then every file, `site/files.py`), `render_and_write` (`render_step.py`),
-the search index (`search_job.py`, made in a process of its own from the model on,
-beside the steps in between) and the write step (`write.py`: a fresh folder swapped in, or the previous
-output updated in place).  `-v` prints each step's time.  What one build leaves for
+Each step is a function from data to data: `read_and_parse` (`parse_step.py`),
+`build_digest` (the model, `content/`), `with_similar_papers`, `lay_out` (every page as
+plain data, `site/pages.py`, then every file, `site/files.py`), `render_and_write`
+(`render_step.py`), the search index (`search_job.py`, made in a process of its own from
+the model on, beside the steps in between) and the write step (`write.py`: a fresh
+folder swapped in, or the previous output updated in place).  `-v` prints each step's time.  What one build leaves for
 the next goes through the build cache (`cache.py`).
 `load_digest` stops at the model (it serves `sitegen check`).  Warnings are collected
 in the report; under `strict` any warning fails the build before anything is written.
@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import time
 from pathlib import Path
 
 from .cache import BuildCache, OutputRecord, found_output, list_output
-from .config import SiteConfig, Source
-from .content.dumps import Dump, parse_dump_bytes
-from .content.model import Digest, build_digest, match_topics_ahead
+from .config import SiteConfig
+from .content.model import Digest, build_digest
 from .content.similar import Similarity, similar_papers
 from .content.topics import TopicMatcher
-from .errors import BuildError, Diagnostic, warning
+from .errors import BuildError
 from .keys import PageKeys, template_sources_key
 from .links import link_history
 from .output import build_lock, check_replaceable, is_site_folder, recover_interrupted_swap, \
     remove_empty_folders, remove_leftovers
-from .parallel import Child, ChildFailed
+from .parse_step import read_and_parse
 from .render_step import Progress, render_and_write
 from .report import BuildOptions, BuildReport, Run
 from .search_job import InBackground, SearchJob
@@ -40,10 +38,6 @@ from .site.files import OutputFile, data_files, page_files
 from .site.pages import site_pages, topic_names
 from .site.render import CompiledTemplates, Renderer, load_templates, make_environment
 from .write import FreshSite, UpdatedSite
-
-# Parsing and matching topics take 0.1 s a megabyte of dumps, on one core while the
-# other idles: past this many bytes to parse, half go to a forked process.
-PARALLEL_PARSE_BYTES = 4 << 20
 
 
 def build(config: SiteConfig, *, strict: bool = False, progress: Progress = lambda message: None,
@@ -126,7 +120,7 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
     matcher = TopicMatcher(config.topics)
     if cache is not None:
         matcher.remember_matches(cache.topic_matches)
-    (readable, problems), dumps = _timed(timings, "parse", _read_and_parse, config, matcher, cache)
+    (readable, problems), dumps = _timed(timings, "parse", read_and_parse, config, matcher, cache)
     progress(f"parsed {len(dumps)} dumps in {timings['parse']:.2f} s")
     parsed = [(source, dump) for (source, _), dump in zip(readable, dumps)]
     digest = _timed(timings, "model", build_digest, config, parsed, matcher)
@@ -136,58 +130,6 @@ def read_digest(config: SiteConfig, progress: Progress = lambda message: None,
                                  source_count=len(config.sources))
     progress(f"modelled {len(digest.papers)} papers in {timings['model']:.2f} s")
     return digest
-
-
-def _read_and_parse(config: SiteConfig, matcher: TopicMatcher, cache: BuildCache | None):
-    """(the readable sources with their bytes, the problems found), and their dumps."""
-    readable, problems = read_sources(config)
-    contents = [(source.display, data, source.format) for source, data in readable]
-    parse_all = functools.partial(parse_dumps, matcher=matcher)  # topics matched as it goes
-    dumps = cache.parsed_dumps(contents, parse_all) if cache is not None else parse_all(contents)
-    return (readable, problems), dumps
-
-
-def read_sources(config: SiteConfig) -> tuple[list[tuple[Source, bytes]], list[Diagnostic]]:
-    """Every source that can be read, with its bytes; the configuration's warnings and one
-    for each source that cannot."""
-    readable, problems = [], list(config.warnings)
-    for source in config.sources:
-        try:
-            readable.append((source, source.path.read_bytes()))
-        except OSError as error:
-            problems.append(warning(source.display, None, f"cannot read the dump: "
-                                                          f"{error.strerror or error}; skipped"))
-    return readable, problems
-
-
-def parse_dumps(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher) -> list[Dump]:
-    """Each (path shown, content, forced shape) parsed, and every entry's text matched
-    against the topic rules, the answers left in `matcher` for the model: the later half
-    of a large batch in a forked process while this one does the earlier."""
-    total = sum(len(data) for _, data, _ in contents)
-    if total < PARALLEL_PARSE_BYTES or len(contents) < 2:
-        return _parse_and_match(contents, matcher)
-    running, split = 0, 0
-    while split < len(contents) - 1 and running < total / 2:
-        running += len(contents[split][1])
-        split += 1
-    with Child(_parse_and_match, contents[split:], matcher, True) as later_half:
-        later_half.start()
-        earlier = _parse_and_match(contents[:split], matcher)
-        try:
-            later, matches = later_half.result()
-        except ChildFailed:  # parsed here, where what fails is reported
-            return earlier + _parse_and_match(contents[split:], matcher)
-    matcher.remember_matches(matches)
-    return earlier + later
-
-
-def _parse_and_match(contents: list[tuple[str, bytes, str | None]], matcher: TopicMatcher,
-                     with_matches: bool = False):
-    """The dumps (and, `with_matches`, what `matcher` learnt, to hand back to the parent)."""
-    dumps = [parse_dump_bytes(data, display, shape) for display, data, shape in contents]
-    match_topics_ahead(dumps, matcher)
-    return (dumps, matcher.known_matches()) if with_matches else dumps
 
 
 def with_similar_papers(digest: Digest, previous: Similarity | None = None) -> tuple[Digest, Similarity]:

@@ -5,8 +5,8 @@ A page is a template rendered with its view: the values the page step hands it
 hash of every template's source and of the whole view, pickled: every field of every
 value in it, so it cannot go stale when a template starts to read a field it did not
 read before: what a template can read is exactly what its view holds.  A dataclass (a
-paper, a topic, the digest) is pickled once per build and stands in the pages that
-hold it as that pickle's fingerprint, so no view may change once keyed.  A value
+paper, a topic, the digest, the site's settings) is pickled once per build and stands in
+the pages that hold it as that pickle's fingerprint, so no view may change once keyed.  A value
 pickle cannot write (a lambda, say) gives no key, and a page without a key is always
 rendered.  Pickle writes an object met twice as a reference to the first, so a key
 also says which equal values are one object: a build whose values are shared

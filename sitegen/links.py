@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from .config import SiteConfig
@@ -132,6 +131,8 @@ def load_previous_history(source: str) -> History:
 def _read(source: str, remote: bool, required: bool) -> bytes | None:
     try:
         if remote:
+            import urllib.request  # here: it brings http.client, ssl and email, which only `--against URL` needs
+
             with urllib.request.urlopen(source, timeout=30) as response:
                 data = response.read(MAX_PAPERS_JSON_BYTES + 1)
         else:

@@ -323,7 +323,6 @@ class OutputWriter:
         self.destination = Path(destination)
         self.staging = self.destination.parent / f".{self.destination.name}.building-{os.getpid()}"
         self.written: set[str] = set()
-        self.bytes_written = 0
         self.stats: dict[str, os.stat_result] = {}  # relative path -> as written by `write`
 
     def __enter__(self) -> "OutputWriter":
@@ -400,8 +399,7 @@ class OutputWriter:
             return None
 
     def write(self, relative: str, content: str | bytes) -> None:
-        stat = self.stats[relative] = self.put(self.claim(relative), content)
-        self.bytes_written += stat.st_size
+        self.stats[relative] = self.put(self.claim(relative), content)
 
     def _swap_in(self) -> None:
         old = self.destination.parent / f".{self.destination.name}.old-{os.getpid()}"

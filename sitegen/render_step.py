@@ -36,7 +36,6 @@ PAGES_PER_JOB = 250
 class Outcome:
     """What rendering and writing files, or the search job, did."""
 
-    bytes_written: int = 0
     keys: dict[str, str] = field(default_factory=dict)  # worked out while rendering
     search_keys: dict[str, str] = field(default_factory=dict)  # the search job's files
     written: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
@@ -47,7 +46,6 @@ class Outcome:
     index_seconds: float | None = None  # how long the search job took to make its files
 
     def add(self, other: Outcome) -> None:
-        self.bytes_written += other.bytes_written
         self.keys.update(other.keys)
         self.written.update(other.written)
         self.search_keys.update(other.search_keys)
@@ -123,7 +121,6 @@ def _put(path: str, target: Path, data: bytes, found: dict[str, tuple[Path, int]
         outcome.unchanged.add(path)
     else:
         stat = OutputWriter.put(target, data)
-        outcome.bytes_written += stat.st_size
         outcome.written[path] = (stat.st_size, stat.st_mtime_ns)
 
 

@@ -25,7 +25,6 @@ class BuildReport:
     in_place: bool = False  # the previous output updated, not replaced by a fresh folder
     removed: int = 0
     files: int = 0
-    bytes_written: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     index_bytes: int | None = None  # search/lunr.json's size

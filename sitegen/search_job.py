@@ -84,7 +84,6 @@ class SearchJob:
         stat = OutputWriter.link(existing, target) if existing_key == key else None
         if stat is None:
             stat = OutputWriter.put_chunks(target, chunks, self.found.get(relative))
-        outcome.bytes_written += stat.st_size
         outcome.written[relative] = (stat.st_size, stat.st_mtime_ns)
         outcome.search_keys[relative] = key
         return stat.st_size

@@ -59,7 +59,6 @@ class FreshSite:
             file_keys[relative] = key
         report.rendered = len(rendered)
         report.files = len(file_keys)
-        report.bytes_written = out.bytes_written + outcome.bytes_written
         report.index_bytes = outcome.index_bytes
         record = OutputRecord(config.output.resolve(), search_key=outcome.search_key)
         written = dict(outcome.written)
@@ -101,14 +100,15 @@ class UpdatedSite:
 
     def to_render(self, files: list[OutputFile]) -> tuple[list[OutputFile], list[Path], dict]:
         """The files whose keys changed, where each goes in the scratch folder, and the
-        output's files to compare what renders with."""
+        output's files to compare what renders with (those of the same paths, and their pieces)."""
         output, previous = self.run.config.output, self.previous
         claim_paths([file.path for file in files], previous.files)
         stale = [file for file in files
                  if file.key is None or previous.files.get(file.path, _NO_RECORD).key != file.key]
         targets = [self.folder.joinpath(*safe_relative_path(file.path)) for file in stale]
-        found = {relative: (output / relative, record.size)  # (with the pieces of large files)
-                 for relative, record in previous.files.items()}
+        rendering = {file.path for file in stale}  # what renders is compared; nothing else is
+        found = {relative: (output / relative, record.size) for relative, record in previous.files.items()
+                 if relative in rendering or relative.rpartition(".")[0] in rendering}  # (pieces: NAME.001)
         return stale, targets, found
 
     def finish(self, files: list[OutputFile], rendered: list[OutputFile], outcome: Outcome) -> OutputRecord:
@@ -128,7 +128,6 @@ class UpdatedSite:
         report.files = len(changes) + sum(  # a search file linked to the output's is the same file
             outcome.written.get(relative) != previous.files.get(relative, _NO_RECORD)[1:]
             for relative in outcome.search_keys)
-        report.bytes_written = sum(sizes[relative] for relative in [*changes, *outcome.search_keys])
         report.removed = len(gone)
         report.in_place = True
         if self.new_index:

@@ -221,17 +221,17 @@ def test_rendering_in_worker_processes_writes_what_one_process_does(seed_site, t
 def test_dumps_parsed_in_two_processes_make_the_digest_one_process_does(seed_site, tmp_path,
                                                                           monkeypatch):
     from dataclasses import replace
-    import sitegen.build
+    import sitegen.parse_step
     from sitegen.build import build
     from sitegen.config import load_config
     from multiprocessing import context
-    monkeypatch.setattr(sitegen.build, "PARALLEL_PARSE_BYTES", 1000)
+    monkeypatch.setattr(sitegen.parse_step, "PARALLEL_PARSE_BYTES", 1000)
     children, make_process = [], context.ForkProcess
     monkeypatch.setattr(context.ForkContext, "Process",
                         lambda self, *args, **kwargs: children.append(kwargs) or make_process(*args, **kwargs))
     report = build(replace(load_config(seed_site.config), output=tmp_path / "two"))
     assert any(getattr(getattr(kwargs.get("target"), "__self__", None), "function", None)
-               is sitegen.build._parse_and_match for kwargs in children)  # (a `parallel.Child`)
+               is sitegen.parse_step._parse_and_match for kwargs in children)  # (a `parallel.Child`)
     assert report.warnings == load_digest_warnings(seed_site)
     for name in ("papers.json", "topics/index.html", "days/index.html"):
         assert (tmp_path / "two" / name).read_bytes() == (seed_site.output / name).read_bytes(), name

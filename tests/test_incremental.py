@@ -226,6 +226,18 @@ def test_any_edit_gives_what_a_full_build_gives(seed_copy, change):
     assert_same_as_full_build(seed_copy)
 
 
+def test_a_site_setting_every_page_shows_re_renders_every_page(seed_copy):
+    """`site` is one object every page holds: its settings are in every page's key."""
+    seed_copy.build("--quiet")
+    text = (seed_copy.root / "site.yaml").read_text(encoding="utf-8")
+    (seed_copy.root / "site.yaml").write_text(text.replace("per_page: 30", "per_page: 30\nlanguage: de"),
+                                              encoding="utf-8")
+    seed_copy.build("--quiet")
+    pages = [path for path in seed_copy.output.rglob("*.html")]
+    assert pages and all('<html lang="de">' in path.read_text(encoding="utf-8") for path in pages)
+    assert_same_as_full_build(seed_copy)
+
+
 def test_rebuilds_from_a_cache_in_memory_give_what_a_full_build_gives(seed_copy):
     """As in serve: one cache in memory across rebuilds, edits of many kinds between."""
     from sitegen.build import build

@@ -9,7 +9,8 @@ import dataclasses
 
 import pytest
 
-from sitegen.build import (build, parse_dumps, read_digest, read_sources, with_similar_papers)
+from sitegen.build import build, read_digest, with_similar_papers
+from sitegen.parse_step import parse_dumps, read_sources
 from sitegen.cache import BuildCache
 from sitegen.config import load_config
 from sitegen.content.dumps import parse_dump_bytes

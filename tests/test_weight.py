@@ -121,6 +121,23 @@ def test_a_rebuild_leaves_pieces_that_came_out_the_same_untouched(seed_copy, mon
     assert {path: path.stat().st_mtime_ns for path in written} == written
 
 
+def test_a_cached_rebuild_compares_a_re_rendered_file_with_its_pieces_and_rewrites_only_what_changed(
+        seed_copy, monkeypatch):
+    from sitegen import pieces
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 150_000)
+    seed_copy.build("--quiet")
+    written = {path: path.stat().st_mtime_ns for path in seed_copy.output.glob("papers.json.0*")}
+    assert len(written) >= 3
+    dump = sorted((seed_copy.root / "seeds").glob("*.txt"))[0]
+    dump.write_text(dump.read_text(encoding="utf-8").replace("The Dragon Hatchling", "The Dragon Hatchlings"),
+                    encoding="utf-8")
+    seed_copy.build("--quiet")  # papers.json is rendered again: one record changed
+    assert "The Dragon Hatchlings" in pieces.join_pieces(lambda name: (seed_copy.output / name).read_bytes(),
+                                                          "papers.json").decode()
+    kept = [path for path in written if path.stat().st_mtime_ns == written[path]]
+    assert 0 < len(kept) < len(written)
+
+
 def test_a_pointer_whose_pieces_are_missing_is_an_error_not_a_short_file(tmp_path):
     from sitegen import pieces
     (tmp_path / "papers.json").write_bytes(pieces.pointer("papers.json", 2, 10))

@@ -15,8 +15,6 @@ Pure: text in, data or lines out.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
 from html.parser import HTMLParser
@@ -166,6 +164,8 @@ def mhtml_page(text: str) -> tuple[str, str | None, str | None] | None:
     head = text[:4000].replace("\r\n", "\n")
     if not MHTML_HEAD.match(head):
         return None
+    import email.policy  # here: only an MHTML capture needs the email package, slow to import
+
     archive = email.message_from_string(text, policy=email.policy.compat32)
     for part in archive.walk():
         if part.get_content_type() == "text/html":

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..config import SiteConfig
+from ..config import SiteConfig, Topic
 from ..content.model import Digest, Paper, TopicGroup
 from ..feeds import entry_times, feed_context
 
@@ -60,13 +60,30 @@ def paginate(items: list, per_page: int, base: str) -> Iterator[tuple[str, list,
         yield pager.url(number) + "index.html", items[(number - 1) * per_page: number * per_page], pager
 
 
-def site_view(config: SiteConfig) -> dict:
+@dataclass(frozen=True)
+class SiteSettings:
     """The site's settings every template is handed as `site`: plain values only (not
-    the sources or the output folder, which no page shows)."""
-    return dict(title=config.title, description=config.description, language=config.language,
-                base_url=config.base_url, base_path=config.base_path,
-                custom_domain=config.custom_domain, per_page=config.per_page,
-                feed_size=config.feed_size, topics=config.topics, all_topics=config.all_topics)
+    the sources or the output folder, which no page shows).  One object that every page
+    of a build holds, so that its part of the pages' keys is worked out once
+    (`keys.PageKeys`), not once per page."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    base_path: str
+    custom_domain: str | None
+    per_page: int
+    feed_size: int
+    topics: tuple[Topic, ...]
+    all_topics: tuple[Topic, ...]
+
+
+def site_view(config: SiteConfig) -> SiteSettings:
+    return SiteSettings(title=config.title, description=config.description, language=config.language,
+                        base_url=config.base_url, base_path=config.base_path,
+                        custom_domain=config.custom_domain, per_page=config.per_page,
+                        feed_size=config.feed_size, topics=config.topics, all_topics=config.all_topics)
 
 
 def site_pages(digest: Digest, config: SiteConfig) -> list[Page]:
