@@ -136,8 +136,8 @@ class Preview:
             if error is not None:
                 self._fall_back(error)
             elif not given_up:  # (given up, its pages stay published: the next build completes them)
+                self._published.built = built  # (before it is `_good`, which requests read unlocked)
                 self._good = self._published
-                self._good.built = built
             self.condition.notify_all()
         if error:
             if self._good is not None:  # (else the error ends `serve`, and says so)
