@@ -220,7 +220,7 @@ def _cached_build(config, strict: bool, reporter: Reporter, use_cache: bool = Tr
 
 
 def run() -> None:
-    """The `sitegen` program.  SIGTERM ends it as Ctrl-C does: helpers ended, half-built
+    """The `sitegen` program.  SIGTERM and SIGHUP end it as Ctrl-C does: helpers ended, half-built
     folders deleted, exit code 128 + the signal.  Whatever ends it once a signal came ends
     it so, without a traceback: the KeyboardInterrupt raised wherever the program was may
     come out as another exception (CPython turns one raised inside an import into a

@@ -5,7 +5,7 @@ A forked child inherits the parent's memory as it is: the model, the templates,
 the files laid out, for free; what comes back through a pipe is small beside
 that (keys, sizes, half the parsed dumps).  Every child asks the kernel, as it
 starts, to be killed when its parent ends, however the parent ends (SIGKILL
-included); the parent, on SIGTERM or Ctrl-C, ends its children itself on the way
+included); the parent, on SIGTERM, SIGHUP or Ctrl-C, ends its children itself on the way
 out (`EndOnSignals`).  A child that outlived its build would be a stray: blocked
 on a pipe nobody reads, holding memory, for ever.
 """
@@ -125,12 +125,12 @@ def _call(item):
     return _worker_function(item)
 
 
-_ENDING_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_ENDING_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
 
 @contextlib.contextmanager
 def _forking():
-    """Around a fork: one at a time (`FORK_LOCK`); SIGTERM and Ctrl-C held back in this
+    """Around a fork: one at a time (`FORK_LOCK`); SIGTERM, SIGHUP and Ctrl-C held back in this
     thread, so that a child never runs this process's handlers before `as_child` has set
     its own (a signal in between printed a child's traceback); and this process's own
     handlers put off until the fork is done (`_handlers_put_off`)."""
@@ -144,7 +144,7 @@ def _forking():
 
 @contextlib.contextmanager
 def _handlers_put_off():
-    """SIGTERM's and Ctrl-C's handlers, in the main thread (where Python runs them), only
+    """The handlers of those signals, in the main thread (where Python runs them), only
     note a signal until the block ends; it is raised again then.  Held back in this thread
     alone, a signal still reaches the process through any other (NumPy's BLAS threads),
     and its handler, run in the middle of a fork, raised KeyboardInterrupt where the child
@@ -169,10 +169,11 @@ def _handlers_put_off():
 
 def as_child() -> None:
     """What a forked child does first.  It inherits `serve`'s handlers, which turn
-    SIGTERM into KeyboardInterrupt (a pool's SIGTERM at its end would print a
+    SIGTERM and SIGHUP into KeyboardInterrupt (a pool's SIGTERM at its end would print a
     traceback), and Ctrl-C is the parent's to handle; it ends with its parent.  The
     signals `_forking` held back reach it from then on."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING_SIGNALS)
@@ -194,8 +195,9 @@ def die_with_parent() -> None:
 
 
 class EndOnSignals:
-    """SIGTERM (what `timeout` and service managers send) ends a command the way Ctrl-C
-    does: as KeyboardInterrupt in the main thread, so that every `with` and `finally`
+    """SIGTERM (what `timeout` and service managers send) and SIGHUP (the terminal closed;
+    not under `nohup`, which ignores it) end a command the way Ctrl-C does: as
+    KeyboardInterrupt in the main thread, so that every `with` and `finally`
     on the way out runs (children ended, a half-built folder deleted, the lock
     released).  A second signal ends the process at once."""
 
@@ -205,7 +207,7 @@ class EndOnSignals:
         self.in_hook = False
 
     def install(self) -> None:
-        for number in (signal.SIGTERM, signal.SIGINT):
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             if signal.getsignal(number) is not signal.SIG_IGN or number == signal.SIGTERM:
                 signal.signal(number, self._handle)
         sys.unraisablehook = functools.partial(self._unraisable, sys.unraisablehook)

@@ -500,7 +500,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def serve(preview: Preview, host: str, port: int, open_browser: bool = False) -> None:
     """Build, then serve `preview` at host:port and rebuild on every change until Ctrl-C
-    or SIGTERM (at any moment, the first build included); its temporary site goes then,
+    or SIGTERM or SIGHUP (at any moment, the first build included); its temporary site goes then,
     as when the first build fails."""
     stopping = _stop_on_signals()
     server = None
@@ -532,8 +532,10 @@ def serve(preview: Preview, host: str, port: int, open_browser: bool = False) ->
 
 
 def _stop_on_signals() -> threading.Event:
-    """Ctrl-C and SIGTERM stop the server even when started from a script that ignores
-    SIGINT (as `cmd &` does), where Python would otherwise never raise KeyboardInterrupt.
+    """Ctrl-C, SIGTERM and SIGHUP (its terminal closed) stop the server, its temporary
+    site deleted, even when started from a script that ignores SIGINT (as `cmd &` does),
+    where Python would otherwise never raise KeyboardInterrupt; under `nohup` (SIGHUP
+    ignored) a closed terminal leaves it running.
     The handler raises it at once, mid-build too; should a finalizer (`__del__`) be
     running just then, Python swallows what it raises, and the event (set) stops the loop."""
     stopping = threading.Event()
@@ -544,6 +546,8 @@ def _stop_on_signals() -> threading.Event:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, stop)
     return stopping
 
 

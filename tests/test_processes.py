@@ -60,12 +60,13 @@ def large_site(site):
     return site
 
 
-def start_build(site) -> subprocess.Popen:
-    """The program, in a process group of its own; stderr to a file (a stray helper would
-    hold a pipe open for ever)."""
+def start_build(site, ignoring: tuple[int, ...] = ()) -> subprocess.Popen:
+    """The program, in a process group of its own, `ignoring` some signals as `nohup` does;
+    stderr to a file (a stray helper would hold a pipe open for ever)."""
     errors = open(site.root.parent / "stderr.txt", "w+")
     build = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--no-cache"], cwd=site.root,
-                             stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+                             stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+                             preexec_fn=lambda: [signal.signal(number, signal.SIG_IGN) for number in ignoring])
     build.errors = errors
     return build
 
@@ -90,14 +91,22 @@ def end_with(build: subprocess.Popen, number: int) -> str:
         build.errors.close()
 
 
-@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
-def test_sigterm_or_ctrl_c_ends_the_whole_build_and_leaves_no_half_built_folder(large_site, number):
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda n: n.name)
+def test_sigterm_ctrl_c_or_a_closed_terminal_ends_the_whole_build_and_leaves_no_half_built_folder(
+        large_site, number):
     build = start_build(large_site)
     errors = end_with(build, number)
     assert build.returncode == 128 + number
     assert "Traceback" not in errors
     assert not any(path.name.startswith("._site.") for path in large_site.root.iterdir())
     assert not large_site.output.exists()
+
+
+def test_a_build_started_under_nohup_outlives_its_closed_terminal(large_site):
+    build = start_build(large_site, ignoring=(signal.SIGHUP,))
+    errors = end_with(build, signal.SIGHUP)
+    assert build.returncode == 0, errors
+    assert (large_site.output / "index.html").is_file()
 
 
 SIGNAL_AT_A_FORK = """\
@@ -115,7 +124,7 @@ run()
 """
 
 
-@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda n: n.name)
 def test_a_signal_that_comes_while_a_helper_is_forked_ends_the_build_as_at_any_other_moment(
         large_site, number):
     """The 1st fork starts the search index's process; the 2nd, a render worker's (after

@@ -7,6 +7,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -68,8 +69,8 @@ class Server:
             assert time.monotonic() < deadline, f"{text!r} not in:\n{self.output()}"
             time.sleep(0.05)
 
-    def stop(self) -> str:
-        self.process.send_signal(2)  # Ctrl-C
+    def stop(self, number: int = signal.SIGINT) -> str:
+        self.process.send_signal(number)
         try:
             self.process.wait(10)
         finally:
@@ -406,16 +407,18 @@ def test_ctrl_c_stops_at_once_without_a_traceback(served):
     assert served.process.returncode == 0
 
 
-def test_the_preview_leaves_no_files_behind_once_stopped(site, tmp_path):
-    """Its site is built into a temporary folder, deleted once it stops (by a process of
-    its own, so that Ctrl-C does not wait for thousands of files to go)."""
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda n: n.name)
+def test_the_preview_leaves_no_files_behind_once_stopped(site, tmp_path, number):
+    """Its site is built into a temporary folder, deleted once it stops: by Ctrl-C,
+    SIGTERM or its terminal closing (SIGHUP); by a process of its own, so that Ctrl-C
+    does not wait for thousands of files to go."""
     site.write("site.yaml", CONFIG)
     site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     server = Server(site.root, env={"TMPDIR": str(temporary)})
     assert [path.name for path in temporary.iterdir()][0].startswith("sitegen-serve-")
-    assert "Stopped." in server.stop()
+    assert "Stopped." in server.stop(number)
     deadline = time.monotonic() + 20
     while any(temporary.iterdir()):
         assert time.monotonic() < deadline, list(temporary.rglob("*"))[:5]
