@@ -112,7 +112,7 @@ def _leftovers(destination: Path) -> list[tuple[Path, str, str | None]]:
         if match is None or folder.is_symlink() or not folder.is_dir():
             continue
         kind, owner, deleter = match.groups()
-        if _alive(deleter if deleter is not None else owner):
+        if process_alive(deleter if deleter is not None else owner):
             continue
         if deleter is None and not (is_site_folder(folder) or not any(folder.iterdir())):
             continue
@@ -263,7 +263,8 @@ def remove_empty_folders(folder: Path) -> None:
                 os.rmdir(parent)  # (fails, as it should, if a subfolder was kept)
 
 
-def _alive(pid: str) -> bool:
+def process_alive(pid: str) -> bool:
+    """Whether a process has this id (a build's, or a preview's, named in a folder)."""
     try:
         os.kill(int(pid), 0)
     except (ProcessLookupError, OverflowError):  # (an id past the kernel's type: no process)

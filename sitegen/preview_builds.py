@@ -12,7 +12,11 @@ index, nor the cache: only these and the folders that are the site's inputs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import re
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +28,7 @@ from .config import SiteConfig
 from .content.model import Digest
 from .errors import Diagnostic
 from .links import broken_urls, history_of
-from .output import remove_folder
+from .output import process_alive, remove_folder
 from .parallel import FORK_LOCK
 from .redirects import History
 from .site import search
@@ -124,6 +128,23 @@ def input_folders(config: SiteConfig) -> list[Path]:
     yet included), besides site.yaml and the sources."""
     root = config.root
     return [*template_dirs(config), root / "templates", root / "static", theme_dir() / "static"]
+
+
+PRIVATE_FOLDER = re.compile(r"sitegen-serve-([0-9]+)-[a-z0-9_]{8}")  # `private_folder`'s names
+
+
+def private_folder() -> Path:
+    """A new temporary folder for serve's site, named with this process's id; first, those
+    of previews whose process is gone (killed outright, with no chance to `discard` theirs:
+    a whole site each) are deleted."""
+    temporary = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError), os.scandir(temporary) as entries:
+        for entry in entries:
+            named = PRIVATE_FOLDER.fullmatch(entry.name)
+            if named and entry.is_dir(follow_symlinks=False) and not process_alive(named[1]) \
+                    and entry.stat(follow_symlinks=False).st_uid == os.getuid():
+                discard(Path(entry.path))
+    return Path(tempfile.mkdtemp(prefix=f"sitegen-serve-{os.getpid()}-", dir=temporary))
 
 
 def discard(folder: Path) -> None:

@@ -30,7 +30,6 @@ import mimetypes
 import os
 import re
 import signal
-import tempfile
 import sys
 import threading
 import time
@@ -43,7 +42,8 @@ import click
 
 from .config import SiteConfig, load_config
 from .errors import SitegenError, Superseded
-from .preview_builds import ON_REQUEST, Built, LaidOut, PreviewBuilds, discard, in_search_folder, input_folders
+from .preview_builds import (ON_REQUEST, Built, LaidOut, PreviewBuilds, discard, in_search_folder, input_folders,
+                             private_folder)
 
 QUIET_SECONDS = 0.1
 HEARTBEAT_SECONDS = 10.0
@@ -92,7 +92,7 @@ class Preview:
         self.echo = echo
         self.livereload = livereload  # the reload script in HTML responses
         self.progress = progress  # each stage of a build, as `build -v` prints them
-        self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        self.output = private_folder() / "site"
         self.state = SiteState()
         self.condition = threading.Condition()
         self.changed_at: float | None = None

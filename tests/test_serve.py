@@ -425,6 +425,29 @@ def test_the_preview_leaves_no_files_behind_once_stopped(site, tmp_path, number)
         time.sleep(0.05)
 
 
+def test_a_preview_deletes_what_killed_previews_left_and_nothing_else(site, tmp_path):
+    """A preview killed outright (SIGKILL) cannot delete its temporary site: the next one
+    does, and leaves alone a live preview's folder and folders that only look alike."""
+    site.write("site.yaml", CONFIG)
+    site.write("dumps/a.txt", full_dump(("Spiking Paper One", ABSTRACT, "• 2 authors", "Jun 12 3")))
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process id no live process has
+    temporary = tmp_path / "tmp"
+    killed = temporary / f"sitegen-serve-{ended.pid}-abcd_123"
+    kept = [temporary / f"sitegen-serve-{os.getpid()}-abcd_123",  # a live process's
+            temporary / "sitegen-serve-notes", temporary / f"sitegen-serve-{ended.pid}-mine"]
+    for folder in (killed, *kept):
+        (folder / "site/papers").mkdir(parents=True)
+        (folder / "site/papers/index.html").write_text("a page")
+    server = Server(site.root, env={"TMPDIR": str(temporary)})
+    deadline = time.monotonic() + 20
+    while killed.exists() or any(path.name.startswith(killed.name) for path in temporary.iterdir()):
+        assert time.monotonic() < deadline, sorted(path.name for path in temporary.iterdir())
+        time.sleep(0.05)
+    assert "Stopped." in server.stop()
+    assert all((folder / "site/papers/index.html").read_text() == "a page" for folder in kept)
+
+
 @pytest.mark.browser
 def test_open_page_follows_edits_and_shows_errors_over_the_page(served, site, page):
     page.goto(f"http://127.0.0.1:{served.port}/repo/")
