@@ -440,11 +440,13 @@ def test_a_preview_deletes_what_killed_previews_left_and_nothing_else(site, tmp_
         (folder / "site/papers").mkdir(parents=True)
         (folder / "site/papers/index.html").write_text("a page")
     server = Server(site.root, env={"TMPDIR": str(temporary)})
-    deadline = time.monotonic() + 20
-    while killed.exists() or any(path.name.startswith(killed.name) for path in temporary.iterdir()):
-        assert time.monotonic() < deadline, sorted(path.name for path in temporary.iterdir())
-        time.sleep(0.05)
-    assert "Stopped." in server.stop()
+    try:
+        deadline = time.monotonic() + 20
+        while killed.exists() or any(path.name.startswith(killed.name) for path in temporary.iterdir()):
+            assert time.monotonic() < deadline, sorted(path.name for path in temporary.iterdir())
+            time.sleep(0.05)
+    finally:
+        assert "Stopped." in server.stop()
     assert all((folder / "site/papers/index.html").read_text() == "a page" for folder in kept)
 
 
